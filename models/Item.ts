@@ -1,0 +1,22 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize'
+
+export class Item extends Model<InferAttributes<Item>, InferCreationAttributes<Item>> {
+  declare id: string
+  declare folderId: string
+  declare ciphertext: Buffer
+  declare createdAt: CreationOptional<Date>
+  declare updatedAt: CreationOptional<Date>
+
+  static initModel(sequelize: Sequelize) {
+    return Item.init(
+      {
+        id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+        folderId: { type: DataTypes.UUID, allowNull: false },
+        ciphertext: { type: DataTypes.BLOB, allowNull: false },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'items', underscored: true },
+    )
+  }
+}

@@ -1,0 +1,44 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize'
+
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: string
+  declare name: string
+  declare email: string
+  declare verifiedAt: Date | null
+  declare kdfSalt: Buffer
+  declare kdfLogN: number
+  declare kdfR: number
+  declare kdfP: number
+  declare authHash: Buffer
+  declare vaultKeyByPassword: Buffer
+  declare recoverySalt: Buffer
+  declare vaultKeyByRecovery: Buffer
+  declare publicKey: Buffer
+  declare privateKeyWrapped: Buffer
+  declare createdAt: CreationOptional<Date>
+  declare updatedAt: CreationOptional<Date>
+
+  static initModel(sequelize: Sequelize) {
+    return User.init(
+      {
+        id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+        name: { type: DataTypes.STRING(100), allowNull: false },
+        email: { type: DataTypes.STRING(254), allowNull: false },
+        verifiedAt: { type: DataTypes.DATE, allowNull: true },
+        kdfSalt: { type: DataTypes.BLOB, allowNull: false },
+        kdfLogN: { type: DataTypes.INTEGER, allowNull: false },
+        kdfR: { type: DataTypes.INTEGER, allowNull: false },
+        kdfP: { type: DataTypes.INTEGER, allowNull: false },
+        authHash: { type: DataTypes.BLOB, allowNull: false },
+        vaultKeyByPassword: { type: DataTypes.BLOB, allowNull: false },
+        recoverySalt: { type: DataTypes.BLOB, allowNull: false },
+        vaultKeyByRecovery: { type: DataTypes.BLOB, allowNull: false },
+        publicKey: { type: DataTypes.BLOB, allowNull: false },
+        privateKeyWrapped: { type: DataTypes.BLOB, allowNull: false },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'users', underscored: true },
+    )
+  }
+}

@@ -1,0 +1,27 @@
+// Initialises every model on one Sequelize instance and wires associations. No business rules here.
+import type { Sequelize } from 'sequelize'
+import { User } from './User.js'
+import { Device } from './Device.js'
+import { Folder } from './Folder.js'
+import { FolderMembership } from './FolderMembership.js'
+import { Item } from './Item.js'
+
+export function initModels(sequelize: Sequelize) {
+  User.initModel(sequelize)
+  Device.initModel(sequelize)
+  Folder.initModel(sequelize)
+  FolderMembership.initModel(sequelize)
+  Item.initModel(sequelize)
+  User.hasMany(Device, { foreignKey: 'userId' })
+  Device.belongsTo(User, { foreignKey: 'userId' })
+  Folder.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' })
+  Folder.hasMany(FolderMembership, { as: 'memberships', foreignKey: 'folderId' })
+  FolderMembership.belongsTo(Folder, { foreignKey: 'folderId' })
+  FolderMembership.belongsTo(User, { foreignKey: 'userId' })
+  Folder.hasMany(Item, { foreignKey: 'folderId' })
+  Item.belongsTo(Folder, { foreignKey: 'folderId' })
+  return { User, Device, Folder, FolderMembership, Item }
+}
+
+export type Models = ReturnType<typeof initModels>
+export { User, Device, Folder, FolderMembership, Item }

@@ -1,0 +1,1 @@
+export default 'Verify email · NucleusID'

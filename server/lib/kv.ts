@@ -1,0 +1,78 @@
+// The small key-value surface the app needs beyond sessions: the per-user session index and
+// device -> session links. Redis in any real deployment; process memory when REDIS_URL is unset.
+import { Redis } from 'ioredis'
+
+export interface KeyValue {
+  readonly kind: 'redis' | 'memory'
+  /** The ioredis client, when there is one (rate limiter and session store share it). */
+  readonly redis?: Redis
+  get(key: string): Promise<string | null>
+  set(key: string, value: string, ttlMs: number): Promise<void>
+  del(...keys: string[]): Promise<void>
+  sAdd(key: string, member: string, ttlMs: number): Promise<void>
+  sRem(key: string, member: string): Promise<void>
+  sMembers(key: string): Promise<string[]>
+  ping(): Promise<boolean>
+  close(): Promise<void>
+}
+
+export function createRedisKv(url: string, prefix: string): KeyValue {
+  const redis = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableAutoPipelining: true })
+  return {
+    kind: 'redis',
+    redis,
+    get: (k) => redis.get(k),
+    set: async (k, v, ttl) => void (await redis.set(k, v, 'PX', ttl)),
+    del: async (...keys) => void (keys.length && (await redis.del(...keys))),
+    sAdd: async (k, m, ttl) => {
+      await redis.multi().sadd(k, m).pexpire(k, ttl).exec()
+    },
+    sRem: async (k, m) => void (await redis.srem(k, m)),
+    sMembers: (k) => redis.smembers(k),
+    ping: async () => (await redis.ping()) === 'PONG',
+    close: async () => void (await redis.quit()),
+  }
+}
+
+export function createMemoryKv(): KeyValue {
+  const values = new Map<string, { v: string | Set<string>; exp: number }>()
+  const live = (k: string) => {
+    const e = values.get(k)
+    if (e && e.exp <= Date.now()) {
+      values.delete(k)
+      return undefined
+    }
+    return e
+  }
+  // Expired entries are dropped lazily on read and by this sweep, so memory stays bounded.
+  const sweep = setInterval(() => {
+    const now = Date.now()
+    for (const [k, e] of values) if (e.exp <= now) values.delete(k)
+  }, 60_000)
+  sweep.unref()
+  return {
+    kind: 'memory',
+    get: async (k) => {
+      const e = live(k)
+      return typeof e?.v === 'string' ? e.v : null
+    },
+    set: async (k, v, ttl) => void values.set(k, { v, exp: Date.now() + ttl }),
+    del: async (...keys) => keys.forEach((k) => values.delete(k)),
+    sAdd: async (k, m, ttl) => {
+      const e = live(k)
+      const set = e?.v instanceof Set ? e.v : new Set<string>()
+      set.add(m)
+      values.set(k, { v: set, exp: Date.now() + ttl })
+    },
+    sRem: async (k, m) => {
+      const e = live(k)
+      if (e?.v instanceof Set) e.v.delete(m)
+    },
+    sMembers: async (k) => {
+      const e = live(k)
+      return e?.v instanceof Set ? [...e.v] : []
+    },
+    ping: async () => true,
+    close: async () => clearInterval(sweep),
+  }
+}

@@ -1,0 +1,84 @@
+// Session storage and the per-user session index.
+// koa-session keeps only the session id in the `nid.sid` cookie; the data lives in Redis via
+// koa-redis (or process memory in development). The index (user -> session ids, device -> session
+// id) is what lets a device be revoked or every other session be ended.
+import redisStore from 'koa-redis'
+import type { KeyValue } from './kv.js'
+
+export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000
+export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
+export const LAST_SEEN_EVERY_MS = 60 * 1000
+
+/** What a logged-in session carries: enough to authenticate a request with no SQL query. */
+export interface SessionData {
+  uid?: string
+  did?: string
+  name?: string
+  email?: string
+  verified?: boolean
+  /** The vault key sealed under the per-session key from the `nid.sk` cookie (base64). */
+  vk?: string
+  /** A recovery code still to be shown once, sealed like vk (base64). */
+  rc?: string
+  seenAt?: number
+  createdAt?: number
+}
+
+const sessionKey = (sid: string) => `sess:${sid}`
+const userSessionsKey = (uid: string) => `user-sessions:${uid}`
+const deviceSessionKey = (did: string) => `device-session:${did}`
+
+export interface SessionStoreShape {
+  get(key: string): Promise<unknown>
+  set(key: string, sess: unknown): Promise<void>
+  destroy(key: string): Promise<void>
+}
+
+export function createSessionStore(kv: KeyValue): SessionStoreShape {
+  if (kv.redis) {
+    const store = redisStore({ client: kv.redis })
+    // Every write gets the idle timeout as its TTL: an idle session disappears from Redis by itself.
+    return {
+      get: (sid) => store.get(sessionKey(sid), IDLE_TIMEOUT_MS, { rolling: false }),
+      set: async (sid, sess) => void (await store.set(sessionKey(sid), sess, IDLE_TIMEOUT_MS, { rolling: false, changed: true })),
+      destroy: async (sid) => void (await store.destroy(sessionKey(sid))),
+    }
+  }
+  return {
+    get: async (sid) => {
+      const raw = await kv.get(sessionKey(sid))
+      return raw ? JSON.parse(raw) : null
+    },
+    set: (sid, sess) => kv.set(sessionKey(sid), JSON.stringify(sess), IDLE_TIMEOUT_MS),
+    destroy: (sid) => kv.del(sessionKey(sid)),
+  }
+}
+
+export function createSessionIndex(kv: KeyValue) {
+  return {
+    async link(uid: string, sid: string, did: string) {
+      await kv.sAdd(userSessionsKey(uid), sid, REMEMBER_MS)
+      await kv.set(deviceSessionKey(did), sid, REMEMBER_MS)
+    },
+    async unlink(uid: string, sid: string, did?: string) {
+      await kv.sRem(userSessionsKey(uid), sid)
+      if (did) await kv.del(deviceSessionKey(did))
+    },
+    /** Ends the session of one device at once. */
+    async revokeDevice(uid: string, did: string) {
+      const sid = await kv.get(deviceSessionKey(did))
+      if (sid) {
+        await kv.del(sessionKey(sid), deviceSessionKey(did))
+        await kv.sRem(userSessionsKey(uid), sid)
+      }
+    },
+    /** Ends every session of a user except `keepSid` (password change, "log out other devices"). */
+    async revokeUserSessions(uid: string, keepSid?: string) {
+      const sids = await kv.sMembers(userSessionsKey(uid))
+      const doomed = sids.filter((s) => s !== keepSid)
+      if (doomed.length) await kv.del(...doomed.map(sessionKey))
+      for (const s of doomed) await kv.sRem(userSessionsKey(uid), s)
+    },
+  }
+}
+export type SessionIndex = ReturnType<typeof createSessionIndex>

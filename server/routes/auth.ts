@@ -1,0 +1,123 @@
+// Registration, login, logout and email verification (SPEC sections 3 and 4).
+import Router from '@koa/router'
+import type { Context } from 'koa'
+import { loginSchema, registerSchema } from '../../schemas/auth.js'
+import { parseForm } from '../lib/validate.js'
+import { AppError, ValidationError } from '../lib/errors.js'
+import { clearRecoveryCode, endSession, startSession } from '../lib/authSession.js'
+import { toSessionUser, type SessionUser } from '../services/users.js'
+import { formAction, redirectTo, safeNext } from './respond.js'
+import type { AppDeps } from '../deps.js'
+import type { Render } from '../render.js'
+import type { SessionData } from '../lib/sessions.js'
+
+const WRONG_CREDENTIALS = 'Email or password is incorrect.'
+
+export function authRoutes(deps: AppDeps, render: Render) {
+  const router = new Router()
+  const { services, rateLimits, mailer, config } = deps
+
+  function sendVerification(ctx: Context, user: { id: string; email: string; name: string }) {
+    const link = `${config.appOrigin}/verify?token=${encodeURIComponent(services.users.verificationToken(user))}`
+    mailer
+      .send({
+        to: user.email,
+        subject: 'Verify your NucleusID email',
+        text: `Hello ${user.name},\n\nConfirm this address to finish setting up NucleusID:\n\n${link}\n\nThe link is valid for 24 hours. If you did not create an account, ignore this message.\n`,
+        link,
+      })
+      .catch((err) => ctx.state.log.error({ err }, 'verification mail failed'))
+  }
+
+  async function logIn(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, recoveryCode?: string) {
+    const device = await services.devices.create(user.id, ctx.get('user-agent'), ctx.ip)
+    await startSession(ctx, deps, { user, deviceId: device.id, vaultKey, remember, recoveryCode })
+    deps.csrf.rotate(ctx)
+    return device
+  }
+
+  router.post(
+    '/register',
+    formAction(render, () => '/register', async (ctx) => {
+      await rateLimits.check('registerIp', ctx.ip)
+      const input = parseForm(registerSchema, ctx.request.body)
+      const { user, vaultKey, recoveryCode } = await services.users.register(input)
+      await rateLimits.hit('registerIp', ctx.ip)
+      await logIn(ctx, toSessionUser(user), vaultKey, false, recoveryCode)
+      sendVerification(ctx, user)
+      ctx.state.log.info({ uid: user.id }, 'user registered')
+      redirectTo(ctx, deps, '/register/recovery-code')
+    }),
+  )
+
+  // "I have saved it": the code is forgotten by the server and never shown again.
+  router.post('/register/recovery-code', async (ctx) => {
+    if (!ctx.state.user) throw new AppError(401, 'Log in first.')
+    clearRecoveryCode(ctx)
+    redirectTo(ctx, deps, '/dashboard', { type: 'success', message: 'Welcome to NucleusID. Your vault is ready.' })
+  })
+
+  router.post(
+    '/login',
+    formAction(render, (ctx) => `/login${ctx.querystring ? `?${ctx.querystring}` : ''}`, async (ctx) => {
+      const body = ctx.request.body as Record<string, unknown>
+      const input = parseForm(loginSchema, body)
+      await rateLimits.check('loginIp', ctx.ip)
+      await rateLimits.check('loginEmail', input.email)
+      const result = await services.users.authenticate(input.email, input.password)
+      if (!result) {
+        await rateLimits.hit('loginIp', ctx.ip)
+        await rateLimits.hit('loginEmail', input.email)
+        ctx.state.log.info({ event: 'login_failed' }, 'login failed')
+        throw new ValidationError({ password: WRONG_CREDENTIALS }, WRONG_CREDENTIALS)
+      }
+      await rateLimits.reset('loginEmail', input.email)
+      const user = toSessionUser(result.user)
+      const device = await logIn(ctx, user, result.vaultKey, input.remember)
+      mailer
+        .send({
+          to: user.email,
+          subject: 'New login to NucleusID',
+          text: `Hello ${user.name},\n\nYour NucleusID account was just accessed from ${device.name} (IP ${device.ip}).\n\nIf this was not you, change your master password and revoke the device under Settings > Devices.\n`,
+        })
+        .catch((err) => ctx.state.log.error({ err }, 'login notice failed'))
+      redirectTo(ctx, deps, safeNext(body.next), { type: 'success', message: `Welcome back, ${user.name}.` })
+    }),
+  )
+
+  router.post('/logout', async (ctx) => {
+    await endSession(ctx, deps)
+    deps.csrf.rotate(ctx)
+    redirectTo(ctx, deps, '/login', { type: 'info', message: 'You have been logged out.' })
+  })
+
+  // The emailed link: verifies, then sends the user where they can carry on.
+  router.get('/verify', async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : ''
+    const user = token ? await services.users.verifyEmail(token) : null
+    if (!user) {
+      await render(ctx, '/verify', { status: 400 })
+      return
+    }
+    const s = ctx.session as unknown as SessionData
+    if (ctx.state.user?.id === user.id) s.verified = true
+    redirectTo(ctx, deps, ctx.state.user ? '/dashboard' : '/login', {
+      type: 'success',
+      message: 'Your email address is verified.',
+    })
+  })
+
+  router.post('/verify/resend', async (ctx) => {
+    const current = ctx.state.user
+    if (!current) throw new AppError(401, 'Log in first.')
+    if (current.verified) {
+      redirectTo(ctx, deps, '/dashboard', { type: 'info', message: 'Your email address is already verified.' })
+      return
+    }
+    await rateLimits.hit('verifyResend', current.id)
+    sendVerification(ctx, current)
+    redirectTo(ctx, deps, '/dashboard', { type: 'success', message: `We sent a new verification link to ${current.email}.` })
+  })
+
+  return router
+}

@@ -1,0 +1,53 @@
+// How every action answers: 303 + flash for a form post, JSON for an enhanced (fetch) post,
+// and 422 with the form re-rendered (values kept, never passwords) when input is invalid.
+import type { Context, Middleware } from 'koa'
+import { ValidationError } from '../lib/errors.js'
+import { setFlash, type Flash } from '../lib/flash.js'
+import { wantsJson } from '../middleware/errors.js'
+import type { AppDeps } from '../deps.js'
+import type { Render } from '../render.js'
+
+const SECRET_FIELD = /password|code|secret|_csrf|file/i
+
+export function keptValues(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {}
+  if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v === 'string' && !SECRET_FIELD.test(k)) values[k] = v.slice(0, 10_000)
+    }
+  }
+  return values
+}
+
+/** Only same-site paths: never `//evil.example` or `/\evil.example`. */
+export function safeNext(next: unknown, fallback = '/dashboard'): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback
+}
+
+export function redirectTo(ctx: Context, deps: AppDeps, location: string, flash?: Flash) {
+  if (flash) setFlash(ctx, deps.cookieSettings, flash)
+  if (wantsJson(ctx)) {
+    ctx.body = { ok: true, redirect: location }
+    return
+  }
+  ctx.status = 303
+  ctx.redirect(location)
+}
+
+/**
+ * Wraps an action so a ValidationError re-renders `page` (the form's own URL) with status 422,
+ * the user's values and one message per field. JSON callers get `{ ok: false, errors }`.
+ */
+export function formAction(render: Render, page: (ctx: Context) => string, handler: Middleware): Middleware {
+  return async (ctx, next) => {
+    try {
+      await handler(ctx, next)
+    } catch (e) {
+      if (!(e instanceof ValidationError) || wantsJson(ctx)) throw e
+      await render(ctx, page(ctx), {
+        status: 422,
+        form: { values: keptValues(ctx.request.body), errors: e.fields, message: e.message },
+      })
+    }
+  }
+}

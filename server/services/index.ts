@@ -1,0 +1,22 @@
+// The domain services, wired to their dependencies. Pages reach them through pageContext.services.
+import type { Sequelize } from 'sequelize'
+import type { Models } from '../../models/index.js'
+import type { KdfParams } from '../lib/crypto.js'
+import { createUsersService } from './users.js'
+import { createDevicesService } from './devices.js'
+
+export interface ServiceDeps {
+  sequelize: Sequelize
+  models: Models
+  kdf: KdfParams
+  tokenSecret: string
+  limits: { foldersPerUser: number; itemsPerFolder: number; membersPerFolder: number }
+}
+
+export function createServices(deps: ServiceDeps) {
+  return {
+    users: createUsersService(deps),
+    devices: createDevicesService(deps.models),
+  }
+}
+export type Services = ReturnType<typeof createServices>

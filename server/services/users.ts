@@ -1,0 +1,144 @@
+// Accounts: registration, password login, email verification. Knows nothing of Koa or Vue.
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import { UniqueConstraintError, type Sequelize } from 'sequelize'
+import * as crypto from '../lib/crypto.js'
+import { ValidationError } from '../lib/errors.js'
+import type { Models, User } from '../../models/index.js'
+import { isWeakPassword } from './passwordStrength.js'
+import { createFolderRecord } from './folders.js'
+
+export const VERIFY_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
+export const PERSONAL_FOLDER_NAME = 'Personal'
+
+export interface UsersDeps {
+  sequelize: Sequelize
+  models: Models
+  kdf: crypto.KdfParams
+  /** HMAC key for stateless email-verification tokens. */
+  tokenSecret: string
+}
+
+/** What a session needs to know about a user: no secrets. */
+export interface SessionUser {
+  id: string
+  name: string
+  email: string
+  verified: boolean
+}
+
+export const toSessionUser = (u: User): SessionUser => ({
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  verified: u.verifiedAt !== null,
+})
+
+// A fixed salt and hash for unknown emails, so a login for a missing account costs the same
+// scrypt work as a real one and the answer time does not reveal which emails exist.
+const DECOY_SALT = Buffer.alloc(16, 7)
+
+export function createUsersService(deps: UsersDeps) {
+  const { sequelize, models } = deps
+
+  async function register(input: { name: string; email: string; password: string }) {
+    const email = input.email.toLowerCase()
+    if (isWeakPassword(input.password, [input.name, email, 'nucleusid'])) {
+      throw new ValidationError({
+        password: 'This password is too easy to guess. Use a longer passphrase of several unrelated words.',
+      })
+    }
+    if (await models.User.findOne({ where: sequelize.where(sequelize.fn('lower', sequelize.col('email')), email) })) {
+      throw new ValidationError({ email: 'An account with this email already exists. Log in instead.' })
+    }
+
+    const kdfSalt = crypto.newSalt()
+    const { authKey, wrapKey } = await crypto.deriveMasterKeys(input.password, kdfSalt, deps.kdf)
+    const vaultKey = crypto.randomKey()
+    const recoveryCode = crypto.generateRecoveryCode()
+    const recoverySalt = crypto.newSalt()
+    const keyPair = crypto.generateUserKeyPair()
+
+    try {
+      const user = await sequelize.transaction(async (transaction) => {
+        const created = await models.User.create(
+          {
+            id: randomUUID(),
+            name: input.name,
+            email,
+            verifiedAt: null,
+            kdfSalt,
+            kdfLogN: deps.kdf.logN,
+            kdfR: deps.kdf.r,
+            kdfP: deps.kdf.p,
+            authHash: crypto.hashAuthKey(authKey),
+            vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, Buffer.from('vault-key:password')),
+            recoverySalt,
+            vaultKeyByRecovery: crypto.seal(
+              crypto.deriveRecoveryKey(recoveryCode, recoverySalt),
+              vaultKey,
+              Buffer.from('vault-key:recovery'),
+            ),
+            publicKey: keyPair.publicKey,
+            privateKeyWrapped: crypto.seal(vaultKey, keyPair.privateKey, Buffer.from('private-key')),
+          },
+          { transaction },
+        )
+        await createFolderRecord(models, created, PERSONAL_FOLDER_NAME, { personal: true, transaction })
+        return created
+      })
+      return { user, vaultKey, recoveryCode }
+    } catch (e) {
+      // Two registrations racing for one email: the unique index decides.
+      if (e instanceof UniqueConstraintError) {
+        throw new ValidationError({ email: 'An account with this email already exists. Log in instead.' })
+      }
+      throw e
+    }
+  }
+
+  /** Returns the user and their unwrapped vault key, or null for a wrong email or password. */
+  async function authenticate(emailInput: string, password: string) {
+    const email = emailInput.toLowerCase()
+    const user = await models.User.findOne({ where: sequelize.where(sequelize.fn('lower', sequelize.col('email')), email) })
+    if (!user) {
+      await crypto.deriveMasterKeys(password, DECOY_SALT, deps.kdf)
+      return null
+    }
+    const { authKey, wrapKey } = await crypto.deriveMasterKeys(password, user.kdfSalt, {
+      logN: user.kdfLogN,
+      r: user.kdfR,
+      p: user.kdfP,
+    })
+    if (!crypto.verifyAuthKey(authKey, user.authHash)) return null
+    const vaultKey = crypto.open(wrapKey, user.vaultKeyByPassword, Buffer.from('vault-key:password'))
+    return { user, vaultKey }
+  }
+
+  function verificationToken(user: { id: string; email: string }, now = Date.now()): string {
+    const expires = now + VERIFY_TOKEN_TTL_MS
+    return `${user.id}.${expires}.${sign(user.id, user.email, expires)}`
+  }
+
+  function sign(id: string, email: string, expires: number) {
+    // Binding the email means a token stops working if the address changes.
+    return createHmac('sha256', deps.tokenSecret).update(`verify:${id}:${email}:${expires}`).digest('base64url')
+  }
+
+  /** Marks the email verified; returns the user, or null for an invalid or expired token. */
+  async function verifyEmail(token: string, now = Date.now()) {
+    const [id, expiresRaw, mac] = token.split('.')
+    const expires = Number(expiresRaw)
+    if (!id || !mac || !Number.isSafeInteger(expires) || expires < now) return null
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null
+    const user = await models.User.findByPk(id)
+    if (!user) return null
+    const expected = Buffer.from(sign(user.id, user.email, expires))
+    const given = Buffer.from(mac)
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null
+    if (!user.verifiedAt) await user.update({ verifiedAt: new Date(now) })
+    return user
+  }
+
+  return { register, authenticate, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
+}
+export type UsersService = ReturnType<typeof createUsersService>
