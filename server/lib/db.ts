@@ -73,7 +73,7 @@ export function createMigrator(sequelize: Sequelize, log?: Logger) {
       },
     },
     context: queryInterface,
-    storage: new SequelizeStorage({ sequelize, modelName: 'SequelizeMeta', columnName: 'name' }),
+    storage: new SequelizeStorage({ sequelize, modelName: 'SequelizeMeta', tableName: 'SequelizeMeta', columnName: 'name' }),
     logger: log
       ? { info: (m) => log.info(m, 'migration'), warn: (m) => log.warn(m), error: (m) => log.error(m), debug: () => {} }
       : undefined,
