@@ -66,7 +66,8 @@ async function main() {
 }
 
 async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<void>) {
-  const sequelize = createSequelize(config.databaseUrl!, { poolMax: 10 })
+  const metrics = createMetrics()
+  const sequelize = createSequelize(config.databaseUrl!, { poolMax: 10, onQuery: metrics.countQuery })
   const models = initModels(sequelize)
   const kv = config.redisUrl ? createRedisKv(config.redisUrl, config.redisPrefix) : createMemoryKv()
   const cookieSettings = { secure: config.cookieSecure }
@@ -83,7 +84,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
     rateLimits: createRateLimits(kv, config.rateLimits),
     sessionIndex: createSessionIndex(kv),
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.mailDir, log }),
-    metrics: createMetrics(),
+    metrics,
     services: createServices({
       sequelize,
       models,

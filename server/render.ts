@@ -8,6 +8,8 @@ import type { AppDeps } from './deps.js'
 import type { FieldErrors } from './lib/errors.js'
 
 export interface FormState {
+  /** The path the form posted to: the form on the page with that action shows this state. */
+  action: string
   values: Record<string, string>
   errors: FieldErrors
   message?: string
@@ -45,7 +47,6 @@ export function createRenderer(deps: AppDeps) {
       // Our own CSP (securityHeaders) is stricter and already carries the same nonce.
       if (name.toLowerCase() !== 'content-security-policy') ctx.set(name, value)
     }
-    ctx.type = httpResponse.contentType
     ctx.body = await httpResponse.getReadableNodeStream()
     return true
   }

@@ -16,14 +16,18 @@ export interface QueryCounter {
   count: number
 }
 
-export function createSequelize(url: string, opts: { poolMax?: number; counter?: QueryCounter } = {}) {
+export function createSequelize(url: string, opts: { poolMax?: number; counter?: QueryCounter; onQuery?: () => void } = {}) {
+  const { counter, onQuery } = opts
   return new Sequelize(url, {
     dialect: 'postgres',
-    logging: opts.counter
-      ? () => {
-          opts.counter!.count++
-        }
-      : false,
+    // Sequelize's logging hook sees every query: used only to count them, never to print SQL.
+    logging:
+      counter || onQuery
+        ? () => {
+            if (counter) counter.count++
+            onQuery?.()
+          }
+        : false,
     pool: { max: opts.poolMax ?? 10, min: 0, idle: 10_000 },
     define: { underscored: true },
   })

@@ -15,7 +15,7 @@ export type FieldErrors = Record<string, string>
 export class ValidationError extends AppError {
   constructor(
     readonly fields: FieldErrors,
-    message = 'Please correct the highlighted fields.',
+    message = fields._form ?? 'Please correct the highlighted fields.',
   ) {
     super(422, message)
   }

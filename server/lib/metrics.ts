@@ -17,8 +17,14 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   })
+  const dbQueries = new Counter({
+    name: 'db_queries_total',
+    help: 'SQL queries sent to PostgreSQL (the bench reads it to count queries per request)',
+    registers: [registry],
+  })
   return {
     registry,
+    countQuery: () => dbQueries.inc(),
     observe(method: string, status: number, seconds: number) {
       requests.inc({ method, status: String(status) })
       duration.observe({ method }, seconds)

@@ -9,11 +9,16 @@ import type { Render } from '../render.js'
 
 const SECRET_FIELD = /password|code|secret|_csrf|file/i
 
-export function keptValues(body: unknown): Record<string, string> {
+/**
+ * The values to put back into a re-rendered form. Account secrets (master password, codes) are
+ * never echoed; `keepSecrets` is for the item form, whose password field is the item's own.
+ */
+export function keptValues(body: unknown, opts: { keepSecrets?: boolean } = {}): Record<string, string> {
   const values: Record<string, string> = {}
   if (body && typeof body === 'object') {
     for (const [k, v] of Object.entries(body)) {
-      if (typeof v === 'string' && !SECRET_FIELD.test(k)) values[k] = v.slice(0, 10_000)
+      if (k === '_csrf' || k === 'generate') continue
+      if (typeof v === 'string' && (opts.keepSecrets || !SECRET_FIELD.test(k))) values[k] = v.slice(0, 10_000)
     }
   }
   return values
@@ -38,7 +43,12 @@ export function redirectTo(ctx: Context, deps: AppDeps, location: string, flash?
  * Wraps an action so a ValidationError re-renders `page` (the form's own URL) with status 422,
  * the user's values and one message per field. JSON callers get `{ ok: false, errors }`.
  */
-export function formAction(render: Render, page: (ctx: Context) => string, handler: Middleware): Middleware {
+export function formAction(
+  render: Render,
+  page: (ctx: Context) => string,
+  handler: Middleware,
+  opts: { keepSecrets?: boolean } = {},
+): Middleware {
   return async (ctx, next) => {
     try {
       await handler(ctx, next)
@@ -46,7 +56,7 @@ export function formAction(render: Render, page: (ctx: Context) => string, handl
       if (!(e instanceof ValidationError) || wantsJson(ctx)) throw e
       await render(ctx, page(ctx), {
         status: 422,
-        form: { values: keptValues(ctx.request.body), errors: e.fields, message: e.message },
+        form: { action: ctx.path, values: keptValues(ctx.request.body, opts), errors: e.fields, message: e.message },
       })
     }
   }

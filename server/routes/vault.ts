@@ -1,8 +1,123 @@
-// Folder and item actions (SPEC section 3). Filled in by the vault work.
+// Folder and item actions (SPEC section 3). Parse -> service -> 303 (or JSON), 422 re-render on
+// invalid input. Ownership and permission checks live in the vault service.
 import Router from '@koa/router'
+import type { Context, Next } from 'koa'
+import { folderSchema, itemFieldsSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
+import { parseForm } from '../lib/validate.js'
+import { AppError } from '../lib/errors.js'
+import { sessionVaultKey } from '../lib/authSession.js'
+import { generatePassword } from '../../shared/generatePassword.js'
+import { formAction, keptValues, redirectTo } from './respond.js'
+import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
+import type { Viewer } from '../services/vault.js'
 
-export function vaultRoutes(_deps: AppDeps, _render: Render) {
-  return new Router()
+/** The logged-in viewer with an open vault key; anonymous posts go to the login page. */
+function viewerOf(ctx: Context): Viewer {
+  const user = ctx.state.user
+  const vaultKey = user ? sessionVaultKey(ctx) : null
+  if (!user || !vaultKey) throw new AppError(401, 'Your session has ended. Log in again.')
+  return { userId: user.id, vaultKey }
+}
+
+async function requireUser(ctx: Context, next: Next) {
+  if (!ctx.state.user) {
+    if (wantsJson(ctx)) throw new AppError(401, 'Your session has ended. Log in again.')
+    ctx.status = 303
+    ctx.redirect(`/login?next=${encodeURIComponent('/dashboard')}`)
+    return
+  }
+  await next()
+}
+
+export function vaultRoutes(deps: AppDeps, render: Render) {
+  const router = new Router({ prefix: '/dashboard' })
+  const vault = () => deps.services.vault
+  const body = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, unknown>
+
+  router.use(requireUser)
+
+  /**
+   * The no-JavaScript "Generate" button submits the item form with `generate`: the form comes
+   * back with a fresh password and everything else the user typed.
+   */
+  async function renderGenerated(ctx: Context, page: string) {
+    const values = keptValues(body(ctx), { keepSecrets: true })
+    values.password = generatePassword()
+    await render(ctx, page, { form: { action: ctx.path, values, errors: {} } })
+  }
+
+  const itemFields = (input: ReturnType<typeof itemFieldsSchema.parse>) => ({
+    name: input.name,
+    username: input.username,
+    password: input.password,
+    url: input.url,
+    note: input.note,
+  })
+
+  router.post(
+    '/items',
+    formAction(render, (ctx) => `/dashboard/items/new?folder=${encodeURIComponent(String(body(ctx).folder_id ?? ''))}`, async (ctx) => {
+      if (body(ctx).generate !== undefined) return renderGenerated(ctx, `/dashboard/items/new?folder=${encodeURIComponent(String(body(ctx).folder_id ?? ''))}`)
+      const input = parseForm(itemSchema, body(ctx))
+      const { id } = await vault().createItem(viewerOf(ctx), { folderId: input.folder_id, ...itemFields(input) })
+      redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: `“${input.name}” was added to your vault.` })
+    }, { keepSecrets: true }),
+  )
+
+  router.post(
+    '/items/:id',
+    formAction(render, (ctx) => `/dashboard/items/${ctx.params.id}/edit`, async (ctx) => {
+      const id = ctx.params.id!
+      if (body(ctx).generate !== undefined) return renderGenerated(ctx, `/dashboard/items/${id}/edit`)
+      const viewer = viewerOf(ctx)
+      const input = parseForm(itemFieldsSchema, body(ctx))
+      await vault().updateItem(viewer, id, itemFields(input))
+      redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: 'Changes saved.' })
+    }, { keepSecrets: true }),
+  )
+
+  router.post(
+    '/items/:id/move',
+    formAction(render, (ctx) => `/dashboard/items/${ctx.params.id}`, async (ctx) => {
+      const id = ctx.params.id!
+      const input = parseForm(moveSchema, body(ctx))
+      const viewer = viewerOf(ctx)
+      await vault().moveItem(viewer, id, input.folder_id)
+      const folder = await vault().getFolder(viewer, input.folder_id)
+      redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: `Moved to ${folder.name}.` })
+    }),
+  )
+
+  router.post('/items/:id/delete', async (ctx) => {
+    const { folderId } = await vault().deleteItem(viewerOf(ctx), ctx.params.id!)
+    redirectTo(ctx, deps, `/dashboard/folders/${folderId}`, { type: 'success', message: 'Item deleted.' })
+  })
+
+  router.post(
+    '/folders',
+    formAction(render, () => '/dashboard', async (ctx) => {
+      const input = parseForm(folderSchema, body(ctx))
+      const { id } = await vault().createFolder(viewerOf(ctx), input.name)
+      redirectTo(ctx, deps, `/dashboard/folders/${id}`, { type: 'success', message: `Folder “${input.name}” created.` })
+    }),
+  )
+
+  router.post(
+    '/folders/:id',
+    formAction(render, (ctx) => `/dashboard/folders/${ctx.params.id}`, async (ctx) => {
+      const input = parseForm(folderSchema, body(ctx))
+      await vault().renameFolder(viewerOf(ctx), ctx.params.id!, input.name)
+      redirectTo(ctx, deps, `/dashboard/folders/${ctx.params.id}`, { type: 'success', message: `Folder renamed to “${input.name}”.` })
+    }),
+  )
+
+  router.post('/folders/:id/delete', async (ctx) => {
+    const { movedItems } = await vault().deleteFolder(viewerOf(ctx), ctx.params.id!)
+    const moved = movedItems === 0 ? '' : movedItems === 1 ? ' Its item was moved to Personal.' : ` Its ${movedItems} items were moved to Personal.`
+    redirectTo(ctx, deps, '/dashboard', { type: 'success', message: `Folder deleted.${moved}` })
+  })
+
+  return router
 }

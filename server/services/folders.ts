@@ -1,8 +1,23 @@
-// Folders and their keys. Knows nothing of Koa or Vue.
+// Folders and their keys: creation of a folder record, folder reads and writes. Knows nothing of
+// Koa or Vue. Item encryption and the access queries live in items.ts.
 import { randomUUID } from 'node:crypto'
-import type { Transaction } from 'sequelize'
+import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
+import { parseForm } from '../lib/validate.js'
+import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
+import { folderSchema } from '../../schemas/vault.js'
 import type { Models } from '../../models/index.js'
+import type { ServiceDeps } from './index.js'
+import type { FolderSummary, Viewer } from './vault.js'
+import {
+  createKeyRing,
+  decryptItem,
+  encryptItem,
+  lockFolders,
+  queryMemberships,
+  requireId,
+  type MembershipRow,
+} from './items.js'
 
 /**
  * Creates a folder with a fresh folder key sealed to its owner's public key, inside the caller's
@@ -33,4 +48,171 @@ export async function createFolderRecord(
     { transaction: opts.transaction },
   )
   return { folder, folderKey }
+}
+
+// ---------------------------------------------------------------------------
+// Summaries
+// ---------------------------------------------------------------------------
+
+const collator = new Intl.Collator('en', { sensitivity: 'accent' })
+
+export function toFolderSummary(m: MembershipRow): FolderSummary {
+  return {
+    id: m.folderId,
+    name: m.folderName,
+    isPersonal: m.isPersonal,
+    role: m.role,
+    permission: m.permission,
+    ownerName: m.ownerName,
+    shared: m.shared,
+    itemCount: m.itemCount,
+  }
+}
+
+/** Personal first, then by name (case-insensitive), then id. */
+export function compareFolders(a: FolderSummary, b: FolderSummary): number {
+  if (a.isPersonal !== b.isPersonal) return a.isPersonal ? -1 : 1
+  return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+function parseFolderName(name: unknown): string {
+  return parseForm(folderSchema, { name }).name
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------
+
+export function createFolderQueries(deps: ServiceDeps) {
+  /** One SQL query; keys are not even selected. */
+  async function listFolders(viewer: Viewer): Promise<FolderSummary[]> {
+    const rows = await queryMemberships(deps, viewer.userId, { withKeys: false })
+    return rows.map(toFolderSummary).sort(compareFolders)
+  }
+
+  /** One SQL query. NotFoundError unless the viewer is an accepted member. */
+  async function getFolder(viewer: Viewer, rawFolderId: string): Promise<FolderSummary> {
+    const folderId = requireId(rawFolderId)
+    const [m] = await queryMemberships(deps, viewer.userId, { folderIds: [folderId], withKeys: false })
+    if (!m) throw new NotFoundError()
+    return toFolderSummary(m)
+  }
+
+  return { listFolders, getFolder }
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------
+
+export function createFolderCommands(deps: ServiceDeps) {
+  const { sequelize, models, limits } = deps
+
+  /** ValidationError({ name }) at limits.foldersPerUser owned folders (Personal included). */
+  async function createFolder(viewer: Viewer, rawName: string): Promise<{ id: string }> {
+    const name = parseFolderName(rawName)
+    return sequelize.transaction(async (transaction) => {
+      // The user row lock serializes this user's folder creations, so the count below holds.
+      const [owner] = await sequelize.query<{ id: string; publicKey: Buffer }>(
+        'SELECT id, public_key AS "publicKey" FROM users WHERE id = :userId FOR UPDATE',
+        { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction },
+      )
+      if (!owner) throw new NotFoundError()
+      const owned = await models.Folder.count({ where: { ownerId: owner.id }, transaction })
+      if (owned >= limits.foldersPerUser) {
+        throw new ValidationError({ name: `You can have at most ${limits.foldersPerUser} folders.` })
+      }
+      const { folder } = await createFolderRecord(models, owner, name, { transaction })
+      return { id: folder.id }
+    })
+  }
+
+  /** Checks the viewer owns the folder and it is not Personal; returns the membership. */
+  async function ownedFolder(viewer: Viewer, folderId: string, action: 'renamed' | 'deleted', transaction?: Transaction) {
+    const [m] = await queryMemberships(deps, viewer.userId, { folderIds: [folderId], transaction })
+    if (!m) throw new NotFoundError()
+    if (m.isPersonal) throw new ForbiddenError(`The Personal folder cannot be ${action}.`)
+    if (m.role !== 'owner') throw new ForbiddenError(`Only the folder's owner can ${action === 'renamed' ? 'rename' : 'delete'} it.`)
+    return m
+  }
+
+  /** Owner only; the Personal folder cannot be renamed. */
+  async function renameFolder(viewer: Viewer, rawFolderId: string, rawName: string): Promise<void> {
+    const folderId = requireId(rawFolderId)
+    const name = parseFolderName(rawName)
+    await ownedFolder(viewer, folderId, 'renamed')
+    await models.Folder.update({ name }, { where: { id: folderId, ownerId: viewer.userId, isPersonal: false } })
+  }
+
+  /**
+   * Owner only; not Personal. The folder's items are MOVED to the owner's Personal folder
+   * (re-encrypted under its key and AAD), then the folder and its memberships are deleted, all in
+   * one transaction. Refused (nothing changes) if an item cannot be decrypted, or if Personal
+   * would go over the item limit.
+   */
+  async function deleteFolder(viewer: Viewer, rawFolderId: string): Promise<{ movedItems: number }> {
+    const folderId = requireId(rawFolderId)
+    await ownedFolder(viewer, folderId, 'deleted') // fail fast, before taking locks
+    const [personal] = await models.Folder.findAll({
+      attributes: ['id'],
+      where: { ownerId: viewer.userId, isPersonal: true },
+    })
+    if (!personal) throw new Error('user has no Personal folder')
+
+    return sequelize.transaction(async (transaction) => {
+      await lockFolders(deps, viewer.userId, [folderId, personal.id], transaction)
+      const rows = await queryMemberships(deps, viewer.userId, { folderIds: [folderId, personal.id], transaction })
+      const source = rows.find((r) => r.folderId === folderId)
+      const target = rows.find((r) => r.folderId === personal.id)
+      if (!source) throw new NotFoundError()
+      if (source.isPersonal) throw new ForbiddenError('The Personal folder cannot be deleted.')
+      if (source.role !== 'owner') throw new ForbiddenError("Only the folder's owner can delete it.")
+      if (!target) throw new Error('Personal folder membership missing')
+
+      const items = await sequelize.query<{ id: string; ciphertext: Buffer }>(
+        'SELECT id, ciphertext FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
+        { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
+      )
+      if (items.length > 0 && target.itemCount + items.length > limits.itemsPerFolder) {
+        throw new ValidationError({
+          _form: `Your Personal folder cannot take these ${items.length.toLocaleString('en-US')} items: it would go over ${limits.itemsPerFolder.toLocaleString('en-US')} items. Move or delete some items first.`,
+        })
+      }
+
+      const keys = createKeyRing(viewer)
+      const sourceKey = keys.folderKey(source)
+      const ids: string[] = []
+      const ciphertexts: Buffer[] = []
+      let broken = 0
+      for (const item of items) {
+        const plain = decryptItem(sourceKey, item.id, folderId, item.ciphertext)
+        if (!plain) {
+          broken++
+          continue
+        }
+        ids.push(item.id)
+        ciphertexts.push(encryptItem(keys.requireFolderKey(target), item.id, target.folderId, plain))
+      }
+      if (broken > 0) {
+        throw new ValidationError({
+          _form: `${broken === 1 ? 'One item' : `${broken} items`} in this folder could not be decrypted and cannot be moved to Personal. Delete ${broken === 1 ? 'it' : 'them'} first.`,
+        })
+      }
+
+      if (ids.length > 0) {
+        // One statement whatever the number of items: parallel arrays unnested into rows.
+        await sequelize.query(
+          `UPDATE items AS i SET folder_id = $1, ciphertext = v.ciphertext, updated_at = now()
+           FROM unnest($2::uuid[], $3::bytea[]) AS v(id, ciphertext)
+           WHERE i.id = v.id AND i.folder_id = $4`,
+          { bind: [target.folderId, ids, ciphertexts, folderId], type: QueryTypes.UPDATE, transaction },
+        )
+      }
+      // Memberships (and pending invitations) go with it: ON DELETE CASCADE.
+      await models.Folder.destroy({ where: { id: folderId, ownerId: viewer.userId, isPersonal: false }, transaction })
+      return { movedItems: ids.length }
+    })
+  }
+
+  return { createFolder, renameFolder, deleteFolder }
 }

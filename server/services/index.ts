@@ -4,6 +4,7 @@ import type { Models } from '../../models/index.js'
 import type { KdfParams } from '../lib/crypto.js'
 import { createUsersService } from './users.js'
 import { createDevicesService } from './devices.js'
+import { createVaultService } from './vault.js'
 
 export interface ServiceDeps {
   sequelize: Sequelize
@@ -17,6 +18,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     users: createUsersService(deps),
     devices: createDevicesService(deps.models),
+    vault: createVaultService(deps),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,25 @@
+import type { PageContextServer } from 'vike/types'
+import { loadVault } from '../../vaultData'
+
+export async function data(pageContext: PageContextServer) {
+  return loadVault(pageContext, async (viewer) => {
+    const [item, folders] = await Promise.all([
+      pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
+      pageContext.services.vault.listFolders(viewer),
+    ])
+    return {
+      folders,
+      item: {
+        id: item.id,
+        folderId: item.folderId,
+        folderName: item.folderName,
+        permission: item.permission,
+        broken: item.broken,
+        fields: item.fields,
+        updatedAt: item.updatedAt.toISOString(),
+      },
+      moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
+    }
+  })
+}
+export type Data = Awaited<ReturnType<typeof data>>

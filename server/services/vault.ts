@@ -1,0 +1,242 @@
+// The vault service: what the dashboard and the item/folder pages and actions call. Reads
+// (listVault, listHealth, getItem, getFolder, listFolders) and writes (items.ts, folders.ts) are
+// separate functions; this module wires them and holds the listing. Knows nothing of Koa or Vue.
+import { QueryTypes } from 'sequelize'
+import { NotFoundError } from '../lib/errors.js'
+import type { ServiceDeps } from './index.js'
+import {
+  createItemCommands,
+  createItemQueries,
+  createKeyRing,
+  decryptItem,
+  hostOf,
+  isWeak,
+  queryMemberships,
+  toId,
+} from './items.js'
+import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
+
+/** Who is asking: the session's user id and their unwrapped vault key. */
+export interface Viewer {
+  userId: string
+  vaultKey: Buffer
+}
+
+export interface ItemFields {
+  name: string
+  username: string
+  password: string
+  url: string
+  note: string
+}
+
+export interface FolderSummary {
+  id: string
+  name: string
+  isPersonal: boolean
+  role: 'owner' | 'member'
+  /** Effective permission: an owner always has 'edit'. */
+  permission: 'view' | 'edit'
+  ownerName: string
+  /** Someone other than the viewer is a member (accepted or invited). */
+  shared: boolean
+  itemCount: number
+}
+
+/** A row of the item list. broken: the ciphertext failed to decrypt (name/username/host are ''). */
+export interface ItemRow {
+  id: string
+  folderId: string
+  folderName: string
+  name: string
+  username: string
+  host: string
+  weak: boolean
+  reused: boolean
+  broken: boolean
+}
+
+export interface VaultCounts {
+  items: number
+  folders: number
+  weak: number
+  reused: number
+  broken: number
+  /** Items with an empty password (vault health). */
+  noPassword: number
+}
+
+export interface VaultPage {
+  folders: FolderSummary[]
+  items: ItemRow[]
+  /** Items matching the filter (folder, q), over all pages. */
+  total: number
+  page: number
+  pageCount: number
+  pageSize: number
+  /** Over ALL accessible items, whatever the filter and page. */
+  counts: VaultCounts
+}
+
+export interface ItemDetail {
+  id: string
+  folderId: string
+  folderName: string
+  /** All '' when broken. */
+  fields: ItemFields
+  permission: 'view' | 'edit'
+  createdAt: Date
+  updatedAt: Date
+  broken: boolean
+  host: string
+  /** The URL when it is safe to link (http or https), else null. */
+  href: string | null
+  weak: boolean
+}
+
+export interface VaultHealth {
+  counts: VaultCounts
+  /** Each list sorted like the dashboard. */
+  weak: ItemRow[]
+  reused: ItemRow[]
+  noPassword: ItemRow[]
+  broken: ItemRow[]
+}
+
+export const PAGE_SIZE = 100
+const MAX_QUERY = 200
+
+const collator = new Intl.Collator('en', { sensitivity: 'accent' })
+const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/** An item decrypted for listing: the row plus what filtering and counting need (kept in memory only). */
+interface Entry {
+  /** host is filled in only for the rows returned (hostOf costs a URL parse). */
+  row: ItemRow
+  url: string
+  search: string
+  noPassword: boolean
+}
+
+const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
+const toRow = (e: Entry): ItemRow => ({ ...e.row, host: hostOf(e.url) })
+
+export function createVaultService(deps: ServiceDeps) {
+  const { sequelize } = deps
+
+  /**
+   * Two SQL queries whatever the number of items: the memberships (with keys, counts) and the
+   * items of those folders. Decrypts every item once (counts cover the whole vault).
+   */
+  async function loadVault(viewer: Viewer) {
+    const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true })
+    const folders = memberships.map(toFolderSummary).sort(compareFolders)
+    const folderIds = memberships.map((m) => m.folderId)
+    const items =
+      folderIds.length === 0
+        ? []
+        : await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer }>(
+            'SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)',
+            { replacements: { folderIds }, type: QueryTypes.SELECT },
+          )
+
+    const keys = createKeyRing(viewer)
+    const byFolder = new Map(memberships.map((m) => [m.folderId, m]))
+    const passwordUses = new Map<string, number>()
+    const passwords: (string | null)[] = []
+    const entries: Entry[] = items.map((item) => {
+      const m = byFolder.get(item.folderId)!
+      const plain = decryptItem(keys.folderKey(m), item.id, item.folderId, item.ciphertext)
+      const password = plain && plain.password !== '' ? plain.password : null
+      passwords.push(password)
+      if (password !== null) passwordUses.set(password, (passwordUses.get(password) ?? 0) + 1)
+      return {
+        row: {
+          id: item.id,
+          folderId: item.folderId,
+          folderName: m.folderName,
+          name: plain?.name ?? '',
+          username: plain?.username ?? '',
+          host: '',
+          weak: plain !== null && isWeak(plain),
+          reused: false,
+          broken: plain === null,
+        },
+        url: plain?.url ?? '',
+        search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
+        noPassword: plain !== null && plain.password === '',
+      }
+    })
+    const counts: VaultCounts = { items: entries.length, folders: folders.length, weak: 0, reused: 0, broken: 0, noPassword: 0 }
+    entries.forEach((e, i) => {
+      const password = passwords[i]
+      if (password !== null && passwordUses.get(password)! > 1) e.row.reused = true
+      if (e.row.weak) counts.weak++
+      if (e.row.reused) counts.reused++
+      if (e.row.broken) counts.broken++
+      if (e.noPassword) counts.noPassword++
+    })
+    passwords.length = 0
+    passwordUses.clear()
+    return { folders, entries, counts }
+  }
+
+  /**
+   * The dashboard: folders, one page (100) of items sorted by name, and counts over the whole
+   * vault. folderId: NotFoundError unless the viewer is an accepted member. At most 2 queries.
+   */
+  async function listVault(viewer: Viewer, opts: { q?: string; folderId?: string; page?: number } = {}): Promise<VaultPage> {
+    let folderId: string | null = null
+    if (opts.folderId !== undefined && opts.folderId !== '') {
+      folderId = toId(opts.folderId)
+      if (!folderId) throw new NotFoundError()
+    }
+    const { folders, entries, counts } = await loadVault(viewer)
+    if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
+
+    const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
+    const rows = entries
+      .filter((e) => (folderId === null || e.row.folderId === folderId) && (q === '' || e.search.includes(q)))
+      .sort(compareEntries)
+
+    const total = rows.length
+    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
+    const requested = Math.trunc(Number(opts.page ?? 1))
+    const page = Number.isFinite(requested) ? Math.min(Math.max(requested, 1), pageCount) : 1
+    return {
+      folders,
+      items: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(toRow),
+      total,
+      page,
+      pageCount,
+      pageSize: PAGE_SIZE,
+      counts,
+    }
+  }
+
+  /** The vault health page: every weak, reused, password-less and broken item. At most 2 queries. */
+  async function listHealth(viewer: Viewer): Promise<VaultHealth> {
+    const { entries, counts } = await loadVault(viewer)
+    const pick = (keep: (e: Entry) => boolean) => entries.filter(keep).sort(compareEntries).map(toRow)
+    return {
+      counts,
+      weak: pick((e) => e.row.weak),
+      reused: pick((e) => e.row.reused),
+      noPassword: pick((e) => e.noPassword),
+      broken: pick((e) => e.row.broken),
+    }
+  }
+
+  return {
+    // reads
+    listVault,
+    listHealth,
+    ...createItemQueries(deps),
+    ...createFolderQueries(deps),
+    // writes
+    ...createItemCommands(deps),
+    ...createFolderCommands(deps),
+  }
+}
+
+export type VaultService = ReturnType<typeof createVaultService>
