@@ -45,3 +45,20 @@ export const loginSchema = z.object({
 
 export type RegisterInput = z.infer<typeof registerSchema>
 export type LoginInput = z.infer<typeof loginSchema>
+
+export const recoverSchema = z
+  .object({
+    email,
+    recovery_code: z
+      .string({ error: 'Enter your recovery code.' })
+      .trim()
+      .min(1, 'Enter your recovery code.')
+      .max(100, 'Email or recovery code is incorrect.'),
+    new_password: newPassword,
+    new_password_confirm: z.string({ error: 'Repeat your new master password.' }).min(1, 'Repeat your new master password.'),
+  })
+  .refine((v) => v.new_password === v.new_password_confirm, {
+    path: ['new_password_confirm'],
+    message: 'The two passwords do not match.',
+  })
+export type RecoverInput = z.infer<typeof recoverSchema>

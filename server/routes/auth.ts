@@ -1,7 +1,7 @@
 // Registration, login, logout and email verification (SPEC sections 3 and 4).
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { loginSchema, registerSchema } from '../../schemas/auth.js'
+import { loginSchema, recoverSchema, registerSchema } from '../../schemas/auth.js'
 import { parseForm } from '../lib/validate.js'
 import { AppError, ValidationError } from '../lib/errors.js'
 import { clearRecoveryCode, endSession, startSession } from '../lib/authSession.js'
@@ -82,6 +82,39 @@ export function authRoutes(deps: AppDeps, render: Render) {
         })
         .catch((err) => ctx.state.log.error({ err }, 'login notice failed'))
       redirectTo(ctx, deps, safeNext(body.next), { type: 'success', message: `Welcome back, ${user.name}.` })
+    }),
+  )
+
+  // Forgotten master password: the recovery code opens the vault key, which is re-wrapped under
+  // the new password. Every other session ends; a new recovery code is shown once.
+  router.post(
+    '/recover',
+    formAction(render, () => '/recover', async (ctx) => {
+      const input = parseForm(recoverSchema, ctx.request.body)
+      await rateLimits.check('loginIp', ctx.ip)
+      await rateLimits.check('loginEmail', input.email)
+      const result = await services.users.recover({
+        email: input.email,
+        recoveryCode: input.recovery_code,
+        newPassword: input.new_password,
+      })
+      if (!result) {
+        await rateLimits.hit('loginIp', ctx.ip)
+        await rateLimits.hit('loginEmail', input.email)
+        throw new ValidationError({ recovery_code: 'Email or recovery code is incorrect.' }, 'Email or recovery code is incorrect.')
+      }
+      await rateLimits.reset('loginEmail', input.email)
+      await deps.sessionIndex.revokeUserSessions(result.user.id)
+      await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, result.recoveryCode)
+      mailer
+        .send({
+          to: result.user.email,
+          subject: 'Your NucleusID master password was reset',
+          text: `Hello ${result.user.name},\n\nYour master password was just reset with your recovery code, and every other session was logged out.\n\nIf this was not you, contact your NucleusID administrator at once.\n`,
+        })
+        .catch((err) => ctx.state.log.error({ err }, 'recovery notice failed'))
+      ctx.state.log.info({ uid: result.user.id }, 'account recovered')
+      redirectTo(ctx, deps, '/register/recovery-code', { type: 'success', message: 'Your master password was changed. Save your new recovery code.' })
     }),
   )
 

@@ -114,6 +114,47 @@ export function createUsersService(deps: UsersDeps) {
     return { user, vaultKey }
   }
 
+  /**
+   * Recovery with the one-time code: re-wraps the (unchanged) vault key under the new password
+   * and issues a new recovery code, since the old one has now been typed somewhere. O(1): no
+   * item is re-encrypted. Returns null for a wrong email or code.
+   */
+  async function recover(input: { email: string; recoveryCode: string; newPassword: string }) {
+    const email = input.email.toLowerCase()
+    const user = await models.User.findOne({ where: sequelize.where(sequelize.fn('lower', sequelize.col('email')), email) })
+    if (!user) return null
+    let vaultKey: Buffer
+    try {
+      vaultKey = crypto.open(
+        crypto.deriveRecoveryKey(input.recoveryCode, user.recoverySalt),
+        user.vaultKeyByRecovery,
+        Buffer.from('vault-key:recovery'),
+      )
+    } catch {
+      return null
+    }
+    if (isWeakPassword(input.newPassword, [user.name, user.email, 'nucleusid'])) {
+      throw new ValidationError({
+        new_password: 'This password is too easy to guess. Use a longer passphrase of several unrelated words.',
+      })
+    }
+    const kdfSalt = crypto.newSalt()
+    const { authKey, wrapKey } = await crypto.deriveMasterKeys(input.newPassword, kdfSalt, deps.kdf)
+    const recoveryCode = crypto.generateRecoveryCode()
+    const recoverySalt = crypto.newSalt()
+    await user.update({
+      kdfSalt,
+      kdfLogN: deps.kdf.logN,
+      kdfR: deps.kdf.r,
+      kdfP: deps.kdf.p,
+      authHash: crypto.hashAuthKey(authKey),
+      vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, Buffer.from('vault-key:password')),
+      recoverySalt,
+      vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, Buffer.from('vault-key:recovery')),
+    })
+    return { user, vaultKey, recoveryCode }
+  }
+
   function verificationToken(user: { id: string; email: string }, now = Date.now()): string {
     const expires = now + VERIFY_TOKEN_TTL_MS
     return `${user.id}.${expires}.${sign(user.id, user.email, expires)}`
@@ -139,6 +180,6 @@ export function createUsersService(deps: UsersDeps) {
     return user
   }
 
-  return { register, authenticate, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
+  return { register, authenticate, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
 }
 export type UsersService = ReturnType<typeof createUsersService>
