@@ -1,1 +1,5 @@
-export default 'Item · NucleusID'
+import type { PageContext } from 'vike/types'
+import type { Data } from './+data'
+
+export default (pageContext: PageContext<Data>) =>
+  `${pageContext.data.item.broken ? 'Unreadable item' : pageContext.data.item.fields.name} · NucleusID`
