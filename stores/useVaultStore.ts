@@ -1,44 +1,10 @@
 import { defineStore } from 'pinia'
 import { markRaw, shallowRef } from 'vue'
+// Type-only: the shapes are the vault service's own (erased from the browser bundle).
+import type { FolderSummary, ItemRow, VaultPage } from '../server/services/vault'
 
-export interface FolderSummary {
-  id: string
-  name: string
-  isPersonal: boolean
-  role: 'owner' | 'member'
-  permission: 'view' | 'edit'
-  ownerName: string
-  shared: boolean
-  itemCount: number
-}
-export interface ItemRow {
-  id: string
-  folderId: string
-  folderName: string
-  name: string
-  username: string
-  host: string
-  weak: boolean
-  reused: boolean
-  broken: boolean
-}
-export interface VaultCounts {
-  items: number
-  folders: number
-  weak: number
-  reused: number
-  broken: number
-}
-export interface VaultList {
-  items: ItemRow[]
-  total: number
-  page: number
-  pageCount: number
-  pageSize: number
-  counts: VaultCounts
-  q: string
-  folderId: string | null
-}
+export type { FolderSummary, ItemRow }
+export type VaultList = Omit<VaultPage, 'folders'> & { q: string; folderId: string | null }
 
 /**
  * What the vault pages show: the folders (sidebar, pickers) and the current item list.

@@ -40,6 +40,30 @@ const DECOY_SALT = Buffer.alloc(16, 7)
 export function createUsersService(deps: UsersDeps) {
   const { sequelize, models } = deps
 
+  /**
+   * Wraps the vault key for a (new) master password and a fresh recovery code: the columns that
+   * registration writes and that recovery (later: password change) rewrites. O(1) in items.
+   */
+  async function wrapVaultKey(password: string, vaultKey: Buffer) {
+    const kdfSalt = crypto.newSalt()
+    const { authKey, wrapKey } = await crypto.deriveMasterKeys(password, kdfSalt, deps.kdf)
+    const recoveryCode = crypto.generateRecoveryCode()
+    const recoverySalt = crypto.newSalt()
+    return {
+      recoveryCode,
+      columns: {
+        kdfSalt,
+        kdfLogN: deps.kdf.logN,
+        kdfR: deps.kdf.r,
+        kdfP: deps.kdf.p,
+        authHash: crypto.hashAuthKey(authKey),
+        vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, Buffer.from('vault-key:password')),
+        recoverySalt,
+        vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, Buffer.from('vault-key:recovery')),
+      },
+    }
+  }
+
   async function register(input: { name: string; email: string; password: string }) {
     const email = input.email.toLowerCase()
     if (isWeakPassword(input.password, [input.name, email, 'nucleusid'])) {
@@ -51,11 +75,8 @@ export function createUsersService(deps: UsersDeps) {
       throw new ValidationError({ email: 'An account with this email already exists. Log in instead.' })
     }
 
-    const kdfSalt = crypto.newSalt()
-    const { authKey, wrapKey } = await crypto.deriveMasterKeys(input.password, kdfSalt, deps.kdf)
     const vaultKey = crypto.randomKey()
-    const recoveryCode = crypto.generateRecoveryCode()
-    const recoverySalt = crypto.newSalt()
+    const { recoveryCode, columns } = await wrapVaultKey(input.password, vaultKey)
     const keyPair = crypto.generateUserKeyPair()
 
     try {
@@ -66,18 +87,7 @@ export function createUsersService(deps: UsersDeps) {
             name: input.name,
             email,
             verifiedAt: null,
-            kdfSalt,
-            kdfLogN: deps.kdf.logN,
-            kdfR: deps.kdf.r,
-            kdfP: deps.kdf.p,
-            authHash: crypto.hashAuthKey(authKey),
-            vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, Buffer.from('vault-key:password')),
-            recoverySalt,
-            vaultKeyByRecovery: crypto.seal(
-              crypto.deriveRecoveryKey(recoveryCode, recoverySalt),
-              vaultKey,
-              Buffer.from('vault-key:recovery'),
-            ),
+            ...columns,
             publicKey: keyPair.publicKey,
             privateKeyWrapped: crypto.seal(vaultKey, keyPair.privateKey, Buffer.from('private-key')),
           },
@@ -138,20 +148,8 @@ export function createUsersService(deps: UsersDeps) {
         new_password: 'This password is too easy to guess. Use a longer passphrase of several unrelated words.',
       })
     }
-    const kdfSalt = crypto.newSalt()
-    const { authKey, wrapKey } = await crypto.deriveMasterKeys(input.newPassword, kdfSalt, deps.kdf)
-    const recoveryCode = crypto.generateRecoveryCode()
-    const recoverySalt = crypto.newSalt()
-    await user.update({
-      kdfSalt,
-      kdfLogN: deps.kdf.logN,
-      kdfR: deps.kdf.r,
-      kdfP: deps.kdf.p,
-      authHash: crypto.hashAuthKey(authKey),
-      vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, Buffer.from('vault-key:password')),
-      recoverySalt,
-      vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, Buffer.from('vault-key:recovery')),
-    })
+    const { recoveryCode, columns } = await wrapVaultKey(input.newPassword, vaultKey)
+    await user.update(columns)
     return { user, vaultKey, recoveryCode }
   }
 

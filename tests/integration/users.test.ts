@@ -1,5 +1,6 @@
 // Accounts against the real database: registration, login, recovery, email verification.
 import { afterAll, describe, expect, it } from 'vitest'
+import { QueryTypes } from 'sequelize'
 import { createTestContext, registerUser, uniqueEmail } from '../helpers/context.js'
 import { ValidationError } from '../../server/lib/errors.js'
 import { VERIFY_TOKEN_TTL_MS } from '../../server/services/users.js'
@@ -35,10 +36,10 @@ describe('registration', () => {
 
   it('stores no plaintext secret: only the auth hash and wrapped keys', async () => {
     const { user, password } = await registerUser(ctx, 'Raw Row')
-    const [row] = (await ctx.sequelize.query('SELECT * FROM users WHERE id = :id', {
+    const [row] = await ctx.sequelize.query<Record<string, unknown>>('SELECT * FROM users WHERE id = :id', {
       replacements: { id: user.id },
-      type: 'SELECT' as never,
-    })) as Record<string, unknown>[]
+      type: QueryTypes.SELECT,
+    })
     const dump = JSON.stringify(row)
     expect(dump).not.toContain(password)
     expect((row!.auth_hash as Buffer).length).toBe(32)
