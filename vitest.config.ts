@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'schemas/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     environment: 'node',
+    // Vite sets import.meta.env.BASE_URL (and through it process.env.BASE_URL in the workers) to
+    // its `base`, '/'. Keep the URL of the running server that scripts/test.mjs passes instead.
+    env: process.env.BASE_URL ? { BASE_URL: process.env.BASE_URL } : {},
     testTimeout: 30_000,
     hookTimeout: 30_000,
     fileParallelism: true,

@@ -1,0 +1,229 @@
+// Shared helpers for the end-to-end specs. Every spec runs twice (playwright.config.ts): in the
+// 'no-js' project (plain HTML forms, full page loads) and in the 'js' project (enhanced forms
+// submitted by fetch, client-side navigation). Helpers act like a user: labels, roles, text.
+import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { test as base, expect, request as playwrightRequest, type Page, type Response } from '@playwright/test'
+
+export { expect }
+
+export const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '')
+/** A strong passphrase (zxcvbn score 4) used for every account the specs create. */
+export const PASSWORD = 'violet harbor quantum 58 teapot'
+export const RECOVERY_CODE = /^[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/
+
+export interface ConsoleGuard {
+  /** Tolerate console errors matching `pattern` (e.g. the browser's own "Failed to load resource:
+   *  ... status of 422" line for a response the test expects). */
+  allow(pattern: RegExp): void
+}
+
+/**
+ * The spec's `test`: in the js project it fails any test whose pages log a console error, throw
+ * an uncaught exception, or log a Vue hydration warning. It is automatic, so every test is guarded;
+ * ask for the `consoleGuard` fixture only to allow an expected line.
+ */
+export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
+  consoleGuard: [
+    async ({ context, javaScriptEnabled }, use) => {
+      const problems: string[] = []
+      const allowed: RegExp[] = []
+      if (javaScriptEnabled) {
+        context.on('console', (msg) => {
+          const text = msg.text()
+          if (msg.type() === 'error' || (msg.type() === 'warning' && /hydration/i.test(text))) {
+            problems.push(`console.${msg.type()}: ${text} (${msg.location().url})`)
+          }
+        })
+        context.on('weberror', (err) => problems.push(`uncaught: ${err.error().message}`))
+      }
+      await use({ allow: (pattern) => void allowed.push(pattern) })
+      const unexpected = problems.filter((p) => !allowed.some((a) => a.test(p)))
+      expect(unexpected, 'console errors, uncaught exceptions or hydration warnings').toEqual([])
+    },
+    { auto: true },
+  ],
+})
+
+/** An address no other test, project or run uses. */
+export function uniqueEmail(tag: string): string {
+  const project = test.info().project.name.replace(/\W+/g, '')
+  return `${tag}-${project}-${randomBytes(5).toString('hex')}@example.test`.toLowerCase()
+}
+
+/** page.goto, then (with JavaScript) waits until Vue has hydrated the page, so what follows
+ *  exercises the enhanced forms rather than racing them. */
+export async function open(page: Page, url: string): Promise<Response | null> {
+  const res = await page.goto(url)
+  await hydrated(page)
+  return res
+}
+
+export async function hydrated(page: Page) {
+  if (!test.info().project.use.javaScriptEnabled) return
+  await page.waitForFunction(() => !!(document.getElementById('app') as { __vue_app__?: unknown } | null)?.__vue_app__)
+}
+
+/** Runs `action` (a click that submits a form) and returns the response to that POST: the
+ *  document in the no-js project, the fetch in the js project. */
+export async function submitAndWait(page: Page, pathname: string, action: () => Promise<void>): Promise<Response> {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === pathname),
+    action(),
+  ])
+  return res
+}
+
+export interface Account {
+  name: string
+  email: string
+  password: string
+}
+
+export function newAccount(tag = 'user'): Account {
+  return { name: `Ada ${tag}`, email: uniqueEmail(tag), password: PASSWORD }
+}
+
+/** Fills and submits the registration form (the page must be /register). */
+export async function fillRegister(page: Page, a: { name: string; email: string; password: string; confirm?: string }) {
+  await page.getByLabel('Name', { exact: true }).fill(a.name)
+  await page.getByLabel('Email', { exact: true }).fill(a.email)
+  await page.getByLabel('Master password', { exact: true }).fill(a.password)
+  await page.getByLabel('Repeat master password', { exact: true }).fill(a.confirm ?? a.password)
+  return submitAndWait(page, '/register', () => page.getByRole('button', { name: 'Create account' }).click())
+}
+
+/** Registers through the UI and confirms the recovery code; ends on the dashboard. */
+export async function registerViaUi(page: Page, account: Account) {
+  await open(page, '/register')
+  await fillRegister(page, account)
+  await expect(page).toHaveURL(/\/register\/recovery-code$/)
+  await expect(page.getByTestId('recovery-code')).toHaveText(RECOVERY_CODE)
+  await page.getByRole('button', { name: 'I have saved it' }).click()
+  await expect(page).toHaveURL(/\/dashboard$/)
+}
+
+/** Fills and submits the login form (the page must be /login). */
+export async function fillLogin(page: Page, email: string, password: string) {
+  await page.getByLabel('Email', { exact: true }).fill(email)
+  await page.getByLabel('Master password', { exact: true }).fill(password)
+  return submitAndWait(page, '/login', () => page.getByRole('button', { name: 'Log in', exact: true }).click())
+}
+
+/** Logs out with the POST form of the header (public pages) or of the user menu (vault pages). */
+export async function logOut(page: Page) {
+  const menu = page.locator('details.user-menu')
+  if (await menu.count()) {
+    await menu.locator('summary').click({ timeout: 10_000 })
+    await menu.getByRole('button', { name: 'Log out' }).click({ timeout: 10_000 })
+  } else {
+    await page.getByRole('button', { name: 'Log out' }).click()
+  }
+  await expect(page).toHaveURL(/\/login$/)
+  await expect(page.getByTestId('flash')).toHaveText(/You have been logged out\./)
+}
+
+/** The value of the `name="_csrf"` hidden field in a page's raw HTML. */
+export function csrfFrom(html: string): string {
+  const m = html.match(/name="_csrf" value="([^"]+)"/)
+  if (!m) throw new Error('no _csrf field in the page')
+  return m[1]!
+}
+
+/**
+ * Creates an account over HTTP (no browser), for tests that need one to exist. Uses its own
+ * request context, so no cookie leaks into the page or the `request` fixture of the test.
+ */
+export async function registerViaHttp(account: Account) {
+  const http = await playwrightRequest.newContext({ baseURL: BASE_URL })
+  try {
+    const html = await (await http.get('/register')).text()
+    const res = await http.post('/register', {
+      form: { _csrf: csrfFrom(html), name: account.name, email: account.email, password: account.password, password_confirm: account.password },
+      headers: { Origin: BASE_URL },
+      maxRedirects: 0,
+    })
+    expect(res.status(), await res.text()).toBe(303)
+    expect(res.headers()['location']).toBe('/register/recovery-code')
+  } finally {
+    await http.dispose()
+  }
+}
+
+// ---- Mail: the servers write each message as an .eml file under MAIL_DIR (no SMTP_URL). ----
+
+function mailDir(): string {
+  const dir = process.env.MAIL_DIR
+  if (!dir) throw new Error('MAIL_DIR is not set: run the suite with `npm test` (or set MAIL_DIR to the servers\' mail directory)')
+  return dir
+}
+
+/** Undoes quoted-printable: soft line breaks (`=` at the end of a line) and `=XX` escapes. */
+export function decodeQuotedPrintable(body: string): string {
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  return Buffer.from(bytes, 'latin1').toString('utf8')
+}
+
+export interface Mail {
+  file: string
+  mtimeMs: number
+  to: string
+  subject: string
+  body: string
+}
+
+/** Parses one .eml file: unfolded headers, body decoded (quoted-printable or base64). */
+export function parseEml(raw: string): Omit<Mail, 'file' | 'mtimeMs'> {
+  const split = raw.search(/\r?\n\r?\n/)
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ')
+  let body = raw.slice(split).replace(/^\r?\n\r?\n/, '')
+  const header = (name: string) => head.match(new RegExp(`^${name}:[ \\t]*(.*)$`, 'im'))?.[1]?.trim() ?? ''
+  const encoding = header('Content-Transfer-Encoding').toLowerCase()
+  if (encoding === 'quoted-printable') body = decodeQuotedPrintable(body)
+  else if (encoding === 'base64') body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+  return { to: header('To'), subject: header('Subject'), body }
+}
+
+/** Every message to `recipient`, oldest first. */
+export async function mailTo(recipient: string): Promise<Mail[]> {
+  const dir = mailDir()
+  let names: string[]
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.eml'))
+  } catch {
+    return []
+  }
+  const wanted = recipient.toLowerCase()
+  const mails: Mail[] = []
+  for (const name of names) {
+    const file = path.join(dir, name)
+    const [raw, info] = await Promise.all([readFile(file, 'utf8'), stat(file)])
+    const mail = parseEml(raw)
+    // "To: Name <a@b>" or "To: a@b": compare the bare addresses.
+    const addresses = mail.to.split(',').map((a) => (a.match(/<([^>]+)>/)?.[1] ?? a).trim().toLowerCase())
+    if (addresses.includes(wanted)) mails.push({ file, mtimeMs: info.mtimeMs, ...mail })
+  }
+  return mails.sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file))
+}
+
+/** The link in the newest verification email to `recipient` (waits for the mail to arrive). */
+export async function latestVerificationLink(recipient: string, timeoutMs = 10_000): Promise<string> {
+  const started = Date.now()
+  for (;;) {
+    const mails = await mailTo(recipient)
+    for (const mail of mails.reverse()) {
+      const link = mail.body.match(/https?:\/\/\S+\/verify\?token=[^\s"<>]+/)?.[0]
+      if (link) return link
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`no verification email to ${recipient} in ${process.env.MAIL_DIR}`)
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+/** The session id cookie of the page's context, or undefined for an anonymous visitor. */
+export async function sessionId(page: Page): Promise<string | undefined> {
+  return (await page.context().cookies(BASE_URL)).find((c) => c.name === 'nid.sid')?.value
+}

@@ -1,0 +1,119 @@
+// HTTP-level tests against the two servers `npm test` starts (BASE_URL and SECOND_URL, sharing
+// PostgreSQL and Redis): fetch plus a small cookie jar, like a browser with JavaScript off.
+import { randomBytes } from 'node:crypto'
+
+function requireUrl(name: 'BASE_URL' | 'SECOND_URL'): string {
+  const url = process.env[name]
+  if (!url) throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts the servers`)
+  return url.replace(/\/$/, '')
+}
+
+export const BASE_URL = requireUrl('BASE_URL')
+export const SECOND_URL = requireUrl('SECOND_URL')
+export const PASSWORD = 'violet harbor quantum 58 teapot'
+
+export const uniqueEmail = (tag = 'user') => `${tag}-http-${randomBytes(5).toString('hex')}@example.test`
+
+export interface RequestOptions {
+  method?: string
+  /** application/x-www-form-urlencoded body */
+  form?: Record<string, string>
+  body?: string
+  headers?: Record<string, string>
+  /** The Origin header: the target server's own origin unless given; null sends none. */
+  origin?: string | null
+  /** Which server: BASE_URL unless given. */
+  server?: string
+}
+
+/**
+ * A browser-like client: one cookie jar for both servers (cookies do not depend on the port, so a
+ * browser would send the same cookies to localhost:A and localhost:B), redirects not followed.
+ */
+export class Client {
+  readonly jar = new Map<string, string>()
+
+  cookie(name: string): string | undefined {
+    return this.jar.get(name)
+  }
+
+  private store(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';')
+      const eq = pair!.indexOf('=')
+      const name = pair!.slice(0, eq).trim()
+      const value = pair!.slice(eq + 1).trim()
+      const expired = attrs.some((a) => {
+        const [k, v] = a.trim().split('=')
+        if (k!.toLowerCase() === 'max-age') return Number(v) <= 0
+        if (k!.toLowerCase() === 'expires') return new Date(v!).getTime() <= Date.now()
+        return false
+      })
+      if (expired || value === '') this.jar.delete(name)
+      else this.jar.set(name, value)
+    }
+  }
+
+  async request(path: string, opts: RequestOptions = {}): Promise<Response> {
+    const server = opts.server ?? BASE_URL
+    const method = opts.method ?? (opts.form || opts.body ? 'POST' : 'GET')
+    const headers: Record<string, string> = { ...opts.headers }
+    if (this.jar.size) headers.cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    const origin = opts.origin === undefined ? server : opts.origin
+    if (method !== 'GET' && method !== 'HEAD' && origin !== null) headers.origin = origin
+    let body = opts.body
+    if (opts.form) {
+      body = new URLSearchParams(opts.form).toString()
+      headers['content-type'] ??= 'application/x-www-form-urlencoded'
+    }
+    const res = await fetch(`${server}${path}`, { method, headers, body, redirect: 'manual' })
+    this.store(res)
+    return res
+  }
+
+  get(path: string, opts: Omit<RequestOptions, 'method'> = {}) {
+    return this.request(path, { ...opts, method: 'GET' })
+  }
+
+  /** GETs a page and returns the CSRF token of its forms (and sets the CSRF cookie). */
+  async csrf(path = '/login', server?: string): Promise<string> {
+    const res = await this.get(path, { server })
+    return csrfFrom(await res.text())
+  }
+
+  /** POSTs a form with a fresh CSRF token (from `tokenPage`), like a browser submitting it. */
+  async post(path: string, form: Record<string, string> = {}, opts: Omit<RequestOptions, 'form'> & { tokenPage?: string } = {}) {
+    const _csrf = await this.csrf(opts.tokenPage ?? '/login', opts.server)
+    return this.request(path, { ...opts, method: 'POST', form: { _csrf, ...form } })
+  }
+
+  async register(name = 'Http User', email = uniqueEmail(), password = PASSWORD) {
+    const res = await this.post('/register', { name, email, password, password_confirm: password }, { tokenPage: '/register' })
+    if (res.status !== 303 || res.headers.get('location') !== '/register/recovery-code') {
+      throw new Error(`registration failed: ${res.status} ${await res.text()}`)
+    }
+    return { name, email, password }
+  }
+
+  async login(email: string, password = PASSWORD, server?: string) {
+    return this.post('/login', { email, password }, { server })
+  }
+}
+
+export function csrfFrom(html: string): string {
+  const m = html.match(/name="_csrf" value="([^"]+)"/)
+  if (!m) throw new Error('no _csrf field in the page')
+  return m[1]!
+}
+
+/** A page's visible text, roughly: tags and the serialized page context removed. */
+export function textOf(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+}
