@@ -16,9 +16,21 @@ export async function loadVault<T>(pageContext: PageContextServer, load: (viewer
   try {
     return await load(viewer)
   } catch (e) {
-    if (e instanceof AppError && (e.status === 404 || e.status === 403)) throw render(e.status, e.message)
+    const status = refusalStatus(e)
+    if (status) throw render(status, (e as Error).message)
     throw e
   }
+}
+
+/**
+ * 404 or 403 for the services' NotFoundError / ForbiddenError, else null. Not a bare
+ * `instanceof`: Vike's server bundle holds its own copy of lib/errors.ts, while the services
+ * passed in through pageContext throw the classes of the copy the Koa process loaded.
+ */
+function refusalStatus(e: unknown): 403 | 404 | null {
+  const isAppError = e instanceof AppError || (e instanceof Error && /^(AppError|NotFoundError|ForbiddenError)$/.test(e.name))
+  const status = isAppError ? (e as { status?: unknown }).status : undefined
+  return status === 404 || status === 403 ? status : null
 }
 
 export function pageNumber(raw: string | undefined): number {
