@@ -21,7 +21,7 @@ export class ValidationError extends AppError {
   }
 }
 export class NotFoundError extends AppError {
-  constructor(message = 'Not found.') {
+  constructor(message = 'This page does not exist, or it is not yours to see.') {
     super(404, message)
   }
 }
