@@ -1,0 +1,81 @@
+// The ceiling: a bare HTTP server (child process of the bench) that renders /dashboard with
+// Vike's renderPage and the same pageContextInit shape as server/render.ts, but with no session,
+// database or decryption: the vault service is a stub returning the VaultPage the real service
+// produced for the same user (captured by the bench). Nothing else runs per request.
+//   env: PORT, BENCH_CEILING_DATA (JSON file: { [size]: { user, page } })
+// The dataset is chosen with the `x-bench-size` request header.
+import http from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { renderPage } from 'vike/server'
+import type { VaultPage } from '../server/services/vault.js'
+import type { Services } from '../server/services/index.js'
+
+interface Dataset {
+  user: { id: string; name: string; email: string; verified: boolean }
+  page: VaultPage
+}
+
+// The VaultPage DTO holds no Date today; revive ISO timestamps anyway so it stays faithful if one is added.
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/
+const data = JSON.parse(readFileSync(process.env.BENCH_CEILING_DATA!, 'utf8'), (_k, v) =>
+  typeof v === 'string' && ISO_DATE.test(v) ? new Date(v) : v,
+) as Record<string, Dataset>
+const DUMMY_KEY = Buffer.alloc(32, 1)
+const CSRF_TOKEN = randomBytes(32).toString('base64url')
+
+/** Only what /dashboard's +data calls; the rest of Services is never reached. */
+function stubServices(page: VaultPage) {
+  return { vault: { listVault: async () => page } } as unknown as Services
+}
+
+const stubs = Object.fromEntries(Object.entries(data).map(([size, d]) => [size, stubServices(d.page)]))
+
+const server = http.createServer(async (req, res) => {
+  try {
+    if (req.url === '/readyz') {
+      res.end('ok')
+      return
+    }
+    const size = String(req.headers['x-bench-size'] ?? '')
+    const d = data[size]
+    if (!d) {
+      res.statusCode = 400
+      res.end('unknown x-bench-size')
+      return
+    }
+    const pageContextInit = {
+      urlOriginal: req.url ?? '/',
+      headersOriginal: req.headers,
+      cspNonce: randomBytes(16).toString('base64'),
+      user: d.user,
+      csrfToken: CSRF_TOKEN,
+      flash: null,
+      form: null,
+      services: stubs[size],
+      appError: null,
+      viewer: { userId: d.user.id, deviceId: 'bench-device', vaultKey: () => DUMMY_KEY, recoveryCode: () => null },
+    }
+    const pageContext = await renderPage(pageContextInit)
+    const { httpResponse } = pageContext
+    if (!httpResponse) {
+      res.statusCode = 404
+      res.end()
+      return
+    }
+    res.statusCode = httpResponse.statusCode
+    for (const [name, value] of httpResponse.headers) res.setHeader(name, value)
+    const body = await httpResponse.getReadableNodeStream()
+    body.pipe(res)
+  } catch (e) {
+    console.error(e)
+    res.statusCode = 500
+    res.end()
+  }
+})
+server.keepAliveTimeout = 65_000
+server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`ceiling listening on ${process.env.PORT}`))
+process.once('SIGTERM', () => {
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+})

@@ -1,0 +1,345 @@
+// `npm run bench`: the dashboard benchmark of SPEC section 6 (a benchmark, not a test: it exits
+// 0 when a bar is missed, non-zero only when the bench itself breaks).
+//
+// Seeds three users (0, 200 and 1,000 items over 10 folders) in a fresh database, starts the real
+// server (NODE_ENV=production, one worker) and a "ceiling" server (bench/ceiling.ts: the same page
+// rendered by Vike from the same data, with no session, database or decryption) as child
+// processes, logs each user in through the real forms, then for each size: counts SQL queries per
+// request from /metrics, and loads /dashboard with autocannon (app and ceiling in alternating
+// rounds, never both at once, reading each server's CPU time around its rounds). Then first-load
+// JS/CSS, the serialized state, and 5 cold-cache Chromium loads. docs/performance.md explains it.
+//
+// Options: --no-build (measure dist/ even if older than the sources), --duration=<s> (default 8),
+// --warmup=<s> (default 2), --runs=<n> (browser runs, default 5), --sizes=0,200,1000,
+// --rounds=<n> (alternating app/ceiling rounds, default 4), --json=<file> (also write the
+// results as JSON), --server-node-args="<flags>" (node flags for the app server, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it), --save-html=<dir> (keep each /dashboard
+// HTML, app and ceiling).
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { cleanup, ensureBuild, freePort, log, migrate, prepareStores, startTsx, tempDir, waitReady } from './env.js'
+import { createSeeder, type SeededUser } from './seed.js'
+import { logIn, queriesPerRequest, type CookieJar } from './http.js'
+import { compare, spread, CONNECTIONS, type LoadResult } from './load.js'
+import { firstLoad, serializedState, type FirstLoad, type Serialized } from './assets.js'
+import { measureBrowser, type BrowserResult } from './browser.js'
+import { fixed, kb, table } from './report.js'
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/s.exec(a)
+    if (!m) throw new Error(`unknown argument ${a}`)
+    return [m[1], m[2] ?? 'true'] as const
+  }),
+)
+const DURATION = Number(args.get('duration') ?? 8)
+const WARMUP = Number(args.get('warmup') ?? 2)
+const ROUNDS = Number(args.get('rounds') ?? 4)
+const BROWSER_RUNS = Number(args.get('runs') ?? 5)
+const SIZES = (args.get('sizes') ?? '0,200,1000').split(',').map(Number)
+const BROWSER_SIZE = 200
+const KDF_LOG_N = 17 // production's floor; each user logs in once, so scrypt cost is paid 3 times
+
+const BARS = {
+  ratioAt200: 0.5,
+  jsKb: 80, // the issue's bar (SPEC section 6 says 100)
+  specJsKb: 100,
+  cssKb: 20,
+  dashboardQueries: 3,
+  authQueries: 0,
+}
+
+interface SizeResult {
+  size: number
+  app: LoadResult
+  ceiling: LoadResult
+  ratio: number
+  cpuRatio: number
+  dashboardQueries: { min: number; max: number }
+  authQueries: { min: number; max: number }
+  htmlBytes: number
+  ceilingHtmlBytes: number
+  sameMarkup: boolean
+  state: Serialized | null
+  listVaultMs: number
+  sqlMs: number
+}
+
+/** The page without what legitimately differs per request (nonce, CSRF token). */
+function normalize(html: string) {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+  let out = html.replace(/nonce="[^"]*"/g, 'nonce=""')
+  if (token) out = out.split(token).join('CSRF')
+  return out
+}
+
+async function main() {
+  const started = Date.now()
+  const loadBefore = os.loadavg()[0]
+  const run = randomBytes(4).toString('hex')
+  const build = ensureBuild(args.has('no-build'))
+  const buildTime = statSync('dist/server/entry.mjs').mtimeMs
+  const stores = await prepareStores(run)
+  log(`database ${stores.dbName}, Redis prefix ${stores.redisPrefix}`)
+  migrate(stores.databaseUrl)
+
+  // The real server, as in production (one worker, so /metrics counts every query).
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const server = startTsx(
+    'server',
+    'server/index.ts',
+    {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      APP_ORIGIN: origin,
+      DATABASE_URL: stores.databaseUrl,
+      REDIS_URL: stores.redisUrl,
+      REDIS_PREFIX: stores.redisPrefix,
+      SESSION_SECRETS: `bench-secret-${run}-${randomBytes(24).toString('hex')}`,
+      // Plain HTTP on loopback: Secure cookies would not be set over http (no TLS proxy here).
+      COOKIE_SECURE: 'false',
+      KDF_LOG_N: String(KDF_LOG_N),
+      WEB_CONCURRENCY: '1',
+      MAIL_DIR: tempDir('mail'),
+      LOG_LEVEL: 'info',
+      RATE_LOGIN_PER_IP: '1000',
+    },
+    port,
+    // e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+    (args.get('server-node-args') ?? '').split(' ').filter(Boolean),
+  )
+
+  // Seed while the server boots.
+  log(`seeding users with ${SIZES.join(', ')} items (10 folders each)`)
+  const seeder = createSeeder(stores.databaseUrl, KDF_LOG_N)
+  const users: SeededUser[] = []
+  for (const size of SIZES) {
+    users.push(await seeder.seedUser(size, run))
+    log(`seeded ${size} items`)
+  }
+  const ceilingData: Record<string, unknown> = {}
+  const profile = new Map<number, { listVaultMs: number; sqlMs: number }>()
+  for (const u of users) {
+    const page = await seeder.listVault(u.viewer)
+    if (page.counts.items !== u.size) throw new Error(`seeded ${u.size} items but listVault counts ${page.counts.items}`)
+    ceilingData[u.size] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: false }, page }
+    profile.set(u.size, await seeder.profileListVault(u.viewer))
+  }
+  await seeder.close()
+  log('captured each VaultPage for the ceiling and timed listVault alone')
+  const dataFile = path.join(tempDir('ceiling'), 'data.json')
+  writeFileSync(dataFile, JSON.stringify(ceilingData))
+
+  const ceilingPort = await freePort()
+  const ceiling = startTsx('ceiling', 'bench/ceiling.ts', { ...process.env, NODE_ENV: 'production', PORT: String(ceilingPort), BENCH_CEILING_DATA: dataFile }, ceilingPort)
+  await Promise.all([waitReady(server, '/readyz'), waitReady(ceiling, '/readyz')])
+  log(`server on ${server.url}, ceiling on ${ceiling.url}`)
+
+  const results: SizeResult[] = []
+  let assets: FirstLoad | null = null
+  let browserJar: CookieJar | null = null
+  for (const u of users) {
+    // Logging in right before measuring: the session's "last seen" was just written, so no
+    // once-a-minute device update lands in the query counts below.
+    const jar = await logIn(server.url, origin, u.email, u.password)
+    const cookie = jar.header({ withoutFlash: true })
+    if (u.size === BROWSER_SIZE) browserJar = jar
+    const appHeaders = { cookie }
+    const ceilingHeaders = { 'x-bench-size': String(u.size) }
+
+    // Warm up both (JIT, pools, Vike's lazy page loading), sequentially.
+    for (let i = 0; i < 20; i++) {
+      await (await fetch(`${server.url}/dashboard`, { headers: appHeaders })).arrayBuffer()
+      await (await fetch(`${server.url}/`, { headers: appHeaders })).arrayBuffer()
+      await (await fetch(`${ceiling.url}/dashboard`, { headers: ceilingHeaders })).arrayBuffer()
+    }
+
+    const res = await fetch(`${server.url}/dashboard`, { headers: appHeaders, redirect: 'manual' })
+    const html = await res.text()
+    if (res.status !== 200) throw new Error(`GET /dashboard (${u.size} items) answered ${res.status}`)
+    if (u.canary && !html.includes(u.canary.name)) throw new Error(`the /dashboard HTML with ${u.size} items does not list the seeded items`)
+    const ceilingHtml = await (await fetch(`${ceiling.url}/dashboard`, { headers: ceilingHeaders })).text()
+    const saveDir = args.get('save-html')
+    if (saveDir) {
+      mkdirSync(saveDir, { recursive: true })
+      writeFileSync(path.join(saveDir, `dashboard-${u.size}.html`), html)
+      writeFileSync(path.join(saveDir, `dashboard-${u.size}-ceiling.html`), ceilingHtml)
+    }
+    const sameMarkup = normalize(html) === normalize(ceilingHtml)
+
+    const authQueries = await queriesPerRequest(server.url, '/', cookie)
+    const dashboardQueries = await queriesPerRequest(server.url, '/dashboard', cookie)
+    const state = u.canary ? serializedState(html, u.canary) : null
+    if (u.size === BROWSER_SIZE) assets = await firstLoad(html, server.url)
+
+    log(`${u.size} items: app and ceiling, ${WARMUP} s warm-up each, then ${ROUNDS} alternating rounds, ${DURATION} s each in all`)
+    const [app, ceil] = await compare(
+      [
+        { url: `${server.url}/dashboard`, headers: appHeaders, pid: server.proc.pid },
+        { url: `${ceiling.url}/dashboard`, headers: ceilingHeaders, pid: ceiling.proc.pid },
+      ],
+      DURATION,
+      WARMUP,
+      ROUNDS,
+    )
+    for (const [name, r] of [['app', app], ['ceiling', ceil]] as const) {
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} at ${u.size} items: ${r.non2xx} non-2xx responses, ${r.errors} errors`)
+    }
+    const p = profile.get(u.size)!
+    results.push({
+      size: u.size,
+      app,
+      ceiling: ceil,
+      ratio: app.rps / ceil.rps,
+      cpuRatio: ceil.cpuMsPerRequest / app.cpuMsPerRequest,
+      dashboardQueries,
+      authQueries,
+      htmlBytes: Buffer.byteLength(html),
+      ceilingHtmlBytes: Buffer.byteLength(ceilingHtml),
+      sameMarkup,
+      state,
+      ...p,
+    })
+  }
+
+  let browser: BrowserResult | null = null
+  if (browserJar && BROWSER_RUNS > 0) {
+    log(`Chromium: ${BROWSER_RUNS} cold-cache loads of /dashboard with ${BROWSER_SIZE} items`)
+    const cookies = new Map([...browserJar.cookies].filter(([k]) => !k.startsWith('nid.flash')))
+    browser = await measureBrowser(server.url, cookies, BROWSER_RUNS)
+  }
+
+  const rebuilt = statSync('dist/server/entry.mjs').mtimeMs !== buildTime
+  report({ results, assets, browser, build: rebuilt ? `${build}, REBUILT BY ANOTHER PROCESS DURING THE RUN (figures may mix two builds)` : build, seconds: (Date.now() - started) / 1000, loadBefore })
+}
+
+function report(r: { results: SizeResult[]; assets: FirstLoad | null; browser: BrowserResult | null; build: string; seconds: number; loadBefore: number }) {
+  const { results, assets, browser } = r
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU'
+  const out: string[] = []
+  out.push('')
+  out.push(`NucleusID /dashboard bench: ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} CPUs (${cpu})`)
+  out.push(
+    `autocannon: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target and row (${ROUNDS} alternating rounds), loopback, no compression; server: NODE_ENV=production, 1 worker; build ${r.build}`,
+  )
+  out.push(`Load average (1 min) before / after the run: ${fixed(r.loadBefore, 2)} / ${fixed(os.loadavg()[0], 2)}`)
+  const unsteady = results.some((x) => [x.app.roundRps, x.ceiling.roundRps].some((rs) => Math.max(...rs) > 1.5 * Math.min(...rs)))
+  if (unsteady) {
+    out.push('WARNING: req/s varied by more than 50% between rounds (other processes competing for the CPU): req/s and latencies are noisy; CPU ms/request and the CPU ratio are not.')
+  }
+  out.push('')
+  out.push('Throughput and latency: GET /dashboard logged in (app) vs the same page rendered with no session, DB or decryption (ceiling)')
+  out.push(
+    table(
+      ['items', 'app req/s', 'app p50 ms', 'app p99 ms', 'ceiling req/s', 'ceil p50 ms', 'ceil p99 ms', 'ratio', 'CPU ratio', 'SQL/req'],
+      results.map((x) => [
+        x.size,
+        fixed(x.app.rps),
+        fixed(x.app.p50),
+        fixed(x.app.p99),
+        fixed(x.ceiling.rps),
+        fixed(x.ceiling.p50),
+        fixed(x.ceiling.p99),
+        fixed(x.ratio, 2),
+        fixed(x.cpuRatio, 2),
+        x.dashboardQueries.min === x.dashboardQueries.max ? x.dashboardQueries.min : `${x.dashboardQueries.min}-${x.dashboardQueries.max}`,
+      ]),
+    ),
+  )
+  out.push('')
+  out.push('Where the time goes: server CPU per request (user+system of its process, Postgres and Redis not included); listVault timed alone in the bench process')
+  out.push(
+    table(
+      ['items', 'app CPU ms/req', 'ceiling CPU ms/req', 'difference', 'listVault ms', 'its 2 SQL ms', 'decrypt etc. ms', 'HTML KB', 'state KB', 'same page', 'app req/s by round', 'ceiling req/s by round'],
+      results.map((x) => [
+        x.size,
+        fixed(x.app.cpuMsPerRequest, 2),
+        fixed(x.ceiling.cpuMsPerRequest, 2),
+        fixed(x.app.cpuMsPerRequest - x.ceiling.cpuMsPerRequest, 2),
+        fixed(x.listVaultMs, 2),
+        fixed(x.sqlMs, 2),
+        fixed(x.listVaultMs - x.sqlMs, 2),
+        kb(x.htmlBytes),
+        x.state ? kb(x.state.stateBytes) : '-',
+        x.sameMarkup ? 'yes' : `no (${kb(x.ceilingHtmlBytes)} KB)`,
+        spread(x.app.roundRps),
+        spread(x.ceiling.roundRps),
+      ]),
+    ),
+  )
+  out.push('')
+
+  const at200 = results.find((x) => x.size === BROWSER_SIZE)
+  if (assets) {
+    out.push(`First load of /dashboard: JS ${kb(assets.jsGzip)} KB gzip (${assets.jsFiles} files), CSS ${kb(assets.cssGzip)} KB gzip (${assets.cssFiles} files)`)
+  }
+  if (at200?.state) {
+    const s = at200.state
+    out.push(
+      `Serialized page context at ${BROWSER_SIZE} items: ${kb(s.stateBytes)} KB; one item's name appears ${s.nameInState}x in it (id ${s.idInState}x), ${s.nameInHtml}x in the whole HTML (markup + state)`,
+    )
+  }
+  const auth = results.map((x) => x.authQueries)
+  out.push(`Authentication: an authenticated GET / costs ${auth.map((a) => a.min).join(' / ')} SQL queries (per user; max seen ${Math.max(...auth.map((a) => a.max))})`)
+  out.push('')
+  if (browser) {
+    out.push(`Chromium (headless, cold cache, new context per run), /dashboard with ${BROWSER_SIZE} items, median of ${browser.runs} runs`)
+    out.push(
+      table(
+        ['TTFB ms', 'FCP ms', 'first item painted ms', '(laid out, rAF) ms', 'requests', 'KB transferred', 'console errors/warnings'],
+        [[fixed(browser.ttfb), fixed(browser.fcp), fixed(browser.firstItem), fixed(browser.firstItemLaidOut), browser.requests, kb(browser.bytes), browser.consoleProblems]],
+        ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    )
+    out.push('')
+  }
+
+  const bars: [string, string, boolean | null][] = []
+  const pass = (ok: boolean | null) => (ok === null ? 'n/a ' : ok ? 'PASS' : 'FAIL')
+  bars.push([
+    `ratio to ceiling (req/s) at ${BROWSER_SIZE} items >= ${BARS.ratioAt200}`,
+    at200 ? `${fixed(at200.ratio, 2)} (CPU ${fixed(at200.cpuRatio, 2)})` : 'n/a',
+    at200 ? at200.ratio >= BARS.ratioAt200 : null,
+  ])
+  if (assets) {
+    bars.push([`first-load JS <= ${BARS.jsKb} KB gzip (issue; SPEC: ${BARS.specJsKb})`, `${kb(assets.jsGzip)} KB`, assets.jsGzip <= BARS.jsKb * 1024])
+    bars.push([`first-load CSS <= ${BARS.cssKb} KB gzip`, `${kb(assets.cssGzip)} KB`, assets.cssGzip <= BARS.cssKb * 1024])
+  }
+  if (at200?.state) {
+    bars.push(['each item once in the page context (not in +data and Pinia both)', `${at200.state.nameInState}x`, at200.state.nameInState === 1 && at200.state.idInState === 1])
+  }
+  const maxDash = Math.max(...results.map((x) => x.dashboardQueries.min))
+  bars.push([`/dashboard <= ${BARS.dashboardQueries} SQL queries (0, 200, 1,000 items)`, results.map((x) => x.dashboardQueries.min).join(' / '), maxDash <= BARS.dashboardQueries])
+  const maxAuth = Math.max(...auth.map((a) => a.min))
+  bars.push([`authentication = ${BARS.authQueries} SQL queries`, String(maxAuth), maxAuth <= BARS.authQueries])
+  out.push('Bars (SPEC section 6 and the issue)')
+  out.push(table(['bar', 'measured', 'result'], bars.map(([b, m, ok]) => [b, m, pass(ok)]), ['l', 'r', 'l']))
+  out.push('')
+  out.push(`Bench took ${fixed(r.seconds, 0)} s.`)
+  console.log(out.join('\n'))
+
+  const jsonFile = args.get('json')
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ results, assets, browser, bars }, null, 2))
+}
+
+let exitCode = 0
+const stop = () => {
+  // Ctrl-C: clean up (drop the database, delete Redis keys, stop the children), then leave.
+  void cleanup().then(() => process.exit(130))
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)
+try {
+  await main()
+} catch (e) {
+  console.error('[bench] failed:', e instanceof Error ? (e.stack ?? e.message) : e)
+  exitCode = 1
+} finally {
+  await cleanup()
+}
+process.exit(exitCode)

