@@ -167,7 +167,8 @@ async function main() {
   if (npx(['sequelize-cli', 'db:migrate'], env) !== 0) throw new Error('db:migrate failed after undo')
 
   log('building')
-  if (npx(['vite', 'build', '--logLevel', 'warn'], env) !== 0) throw new Error('build failed')
+  // The build is a production build whatever NODE_ENV the servers run with (test).
+  if (npx(['vite', 'build', '--logLevel', 'warn'], { ...env, NODE_ENV: 'production' }) !== 0) throw new Error('build failed')
 
   for (const [port, name] of [[portA, 'A'], [portB, 'B']]) {
     const child = spawn(path.resolve('node_modules/.bin/tsx'), ['server/index.ts'], {

@@ -322,10 +322,24 @@ export function sealToPublicKey(publicKey: Buffer, plaintext: Buffer, aad: Buffe
   return gcmSeal(key, Buffer.concat([VERSION_HEADER, ephemeralRaw]), plaintext, aad)
 }
 
-export function openSealed(privateKey: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+/**
+ * A parsed X25519 private key with its raw public half. Parsing PKCS8 DER costs far more than
+ * the key agreement itself, so a request that opens several folder keys parses once.
+ */
+export interface OpenedPrivateKey {
+  key: KeyObject
+  publicRaw: Buffer
+}
+
+export function importPrivateKey(der: Buffer): OpenedPrivateKey {
   // The private key comes from our own unwrapping: if it is malformed that is a bug,
   // so let createPrivateKey's error through rather than disguise it as a bad ciphertext.
-  const own = assertX25519(createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' }))
+  const key = assertX25519(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }))
+  return { key, publicRaw: rawPublic(createPublicKey(key)) }
+}
+
+export function openSealed(privateKey: Buffer | OpenedPrivateKey, sealed: Buffer, aad: Buffer): Buffer {
+  const own = Buffer.isBuffer(privateKey) ? importPrivateKey(privateKey) : privateKey
   const headerLength = 1 + X25519_RAW_BYTES
   if (sealed.length < headerLength + NONCE_BYTES + TAG_BYTES || sealed[0] !== CRYPTO_VERSION) {
     throw new DecryptionError()
@@ -334,8 +348,8 @@ export function openSealed(privateKey: Buffer, sealed: Buffer, aad: Buffer): Buf
   let key: Buffer
   try {
     // OpenSSL rejects low-order points (all-zero shared secret); that too is a bad input.
-    const shared = diffieHellman({ privateKey: own, publicKey: x25519PublicFromRaw(ephemeralRaw) })
-    key = sealKey(shared, ephemeralRaw, rawPublic(createPublicKey(own)))
+    const shared = diffieHellman({ privateKey: own.key, publicKey: x25519PublicFromRaw(ephemeralRaw) })
+    key = sealKey(shared, ephemeralRaw, own.publicRaw)
   } catch {
     throw new DecryptionError()
   }

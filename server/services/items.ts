@@ -116,6 +116,8 @@ export interface MembershipRow {
   /** Effective: an owner can always edit. */
   permission: 'view' | 'edit'
   itemCount: number
+  /** A digest of the folder's item ids and ciphertexts (only when asked for): changes with any item. */
+  itemsDigest?: string | null
   /** Someone else (accepted or invited) is a member too. */
   shared: boolean
   sealedKey: Buffer | null
@@ -123,7 +125,11 @@ export interface MembershipRow {
 }
 
 /** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
-const membershipColumns = (withKeys: boolean) => `
+const membershipColumns = (withKeys: boolean, withDigest = false) => `${
+  withDigest
+    ? `(SELECT md5(string_agg(ic.id::text || md5(ic.ciphertext), ',' ORDER BY ic.id)) FROM items ic WHERE ic.folder_id = f.id) AS "itemsDigest",`
+    : ''
+}
   f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",
   o.name AS "ownerName", m.role::text AS role,
   CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
@@ -144,11 +150,11 @@ const membershipFrom = `
 export async function queryMemberships(
   deps: ServiceDeps,
   userId: string,
-  opts: { folderIds?: string[]; withKeys?: boolean; transaction?: Transaction } = {},
+  opts: { folderIds?: string[]; withKeys?: boolean; withDigest?: boolean; transaction?: Transaction } = {},
 ): Promise<MembershipRow[]> {
   if (opts.folderIds && opts.folderIds.length === 0) return []
   return deps.sequelize.query<MembershipRow>(
-    `SELECT ${membershipColumns(opts.withKeys ?? true)}
+    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest)}
      FROM ${membershipFrom}
      WHERE m.user_id = :userId AND m.status = 'accepted'${opts.folderIds ? ' AND m.folder_id IN (:folderIds)' : ''}`,
     {
@@ -203,13 +209,13 @@ export async function lockFolders(deps: ServiceDeps, userId: string, folderIds: 
  * A key that cannot be opened gives null (its items show as broken), never an exception.
  */
 export function createKeyRing(viewer: Viewer) {
-  let privateKey: Buffer | null | undefined
+  let privateKey: crypto.OpenedPrivateKey | null | undefined
   const folderKeys = new Map<string, Buffer | null>()
 
-  function openPrivate(wrapped: Buffer): Buffer | null {
+  function openPrivate(wrapped: Buffer): crypto.OpenedPrivateKey | null {
     if (privateKey === undefined) {
       try {
-        privateKey = crypto.open(viewer.vaultKey, wrapped, Buffer.from('private-key'))
+        privateKey = crypto.importPrivateKey(crypto.open(viewer.vaultKey, wrapped, Buffer.from('private-key')))
       } catch (e) {
         if (!(e instanceof crypto.DecryptionError)) throw e
         privateKey = null

@@ -1,6 +1,8 @@
 // The vault service: what the dashboard and the item/folder pages and actions call. Reads
 // (listVault, listHealth, getItem, getFolder, listFolders) and writes (items.ts, folders.ts) are
 // separate functions; this module wires them and holds the listing. Knows nothing of Koa or Vue.
+import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
 import type { ServiceDeps } from './index.js'
@@ -13,6 +15,7 @@ import {
   isWeak,
   queryMemberships,
   toId,
+  type MembershipRow,
 } from './items.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 
@@ -109,28 +112,53 @@ const MAX_QUERY = 200
 const collator = new Intl.Collator('en', { sensitivity: 'accent' })
 const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
-/** An item decrypted for listing: the row plus what filtering and counting need (kept in memory only). */
+/** An item decrypted for listing: the row plus what filtering and counting need (memory only, never a password). */
 interface Entry {
-  /** host is filled in only for the rows returned (hostOf costs a URL parse). */
   row: ItemRow
-  url: string
   search: string
   noPassword: boolean
 }
 
 const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
-const toRow = (e: Entry): ItemRow => ({ ...e.row, host: hostOf(e.url) })
+const toRow = (e: Entry): ItemRow => ({ ...e.row })
+
+/**
+ * The decrypted list of a vault (sorted entries and counts, no password) is kept per viewer for a
+ * minute while nothing in it changes, so live search and paging cost one SQL query and no
+ * decryption (docs/decisions/005). The fingerprint comes from the memberships query every load
+ * makes anyway, with a digest (computed by PostgreSQL) of each folder's item ids and ciphertexts:
+ * any item written, added, moved, deleted or tampered with, any folder renamed, joined or left
+ * changes it. The key needs the vault key, so only a session that can open the vault reads it.
+ */
+const LIST_CACHE_TTL_MS = 60_000
+interface CachedList {
+  fingerprint: string
+  entries: Entry[]
+  counts: Omit<VaultCounts, 'folders'>
+}
+const listFingerprint = (memberships: MembershipRow[]) =>
+  memberships
+    .map((m) => `${m.folderId}|${m.folderName}|${m.itemsDigest ?? ''}`)
+    .sort()
+    .join('\n')
 
 export function createVaultService(deps: ServiceDeps) {
   const { sequelize } = deps
+  const listCache = new LRUCache<string, CachedList>({ max: 1000, ttl: LIST_CACHE_TTL_MS })
 
   /**
    * Two SQL queries whatever the number of items: the memberships (with keys, counts) and the
    * items of those folders. Decrypts every item once (counts cover the whole vault).
    */
   async function loadVault(viewer: Viewer) {
-    const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true })
+    const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true })
     const folders = memberships.map(toFolderSummary).sort(compareFolders)
+    const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
+    const fingerprint = listFingerprint(memberships)
+    const cached = listCache.get(cacheKey)
+    if (cached && cached.fingerprint === fingerprint) {
+      return { folders, entries: cached.entries, counts: { ...cached.counts, folders: folders.length } }
+    }
     const folderIds = memberships.map((m) => m.folderId)
     const items =
       folderIds.length === 0
@@ -157,12 +185,11 @@ export function createVaultService(deps: ServiceDeps) {
           folderName: m.folderName,
           name: plain?.name ?? '',
           username: plain?.username ?? '',
-          host: '',
+          host: plain ? hostOf(plain.url) : '',
           weak: plain !== null && isWeak(plain),
           reused: false,
           broken: plain === null,
         },
-        url: plain?.url ?? '',
         search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
         noPassword: plain !== null && plain.password === '',
       }
@@ -178,6 +205,8 @@ export function createVaultService(deps: ServiceDeps) {
     })
     passwords.length = 0
     passwordUses.clear()
+    entries.sort(compareEntries)
+    listCache.set(cacheKey, { fingerprint, entries, counts })
     return { folders, entries, counts }
   }
 
@@ -195,9 +224,8 @@ export function createVaultService(deps: ServiceDeps) {
     if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
-    const rows = entries
-      .filter((e) => (folderId === null || e.row.folderId === folderId) && (q === '' || e.search.includes(q)))
-      .sort(compareEntries)
+    // Entries are already sorted by name.
+    const rows = entries.filter((e) => (folderId === null || e.row.folderId === folderId) && (q === '' || e.search.includes(q)))
 
     const total = rows.length
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
@@ -217,7 +245,7 @@ export function createVaultService(deps: ServiceDeps) {
   /** The vault health page: every weak, reused, password-less and broken item. At most 2 queries. */
   async function listHealth(viewer: Viewer): Promise<VaultHealth> {
     const { entries, counts } = await loadVault(viewer)
-    const pick = (keep: (e: Entry) => boolean) => entries.filter(keep).sort(compareEntries).map(toRow)
+    const pick = (keep: (e: Entry) => boolean) => entries.filter(keep).map(toRow)
     return {
       counts,
       weak: pick((e) => e.row.weak),

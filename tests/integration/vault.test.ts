@@ -238,12 +238,42 @@ describe('listVault', () => {
     measured.push(count)
 
     for (const c of measured) expect(c).toBeLessThanOrEqual(3)
-    expect(measured).toEqual([2, 2, 2, 2]) // memberships + items
+    // memberships + items; the last list is unchanged since the one before, so its decrypted
+    // entries come from the list cache and only the memberships query runs.
+    expect(measured).toEqual([2, 2, 2, 1])
     // The other reads are one query each.
     expect((await queries(ctx, () => vault.listFolders(u.viewer))).count).toBe(1)
     expect((await queries(ctx, () => vault.getFolder(u.viewer, work))).count).toBe(1)
     expect((await queries(ctx, () => vault.getItem(u.viewer, result.items[0].id))).count).toBe(1)
-    expect((await queries(ctx, () => vault.listHealth(u.viewer))).count).toBe(2)
+    expect((await queries(ctx, () => vault.listHealth(u.viewer))).count).toBe(1)
+  })
+
+  it('serves an unchanged vault from the list cache, and sees every change at once', async () => {
+    const u = await registerUser(ctx, 'Cache')
+    const personal = await personalId(ctx, u.user.id)
+    const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Alpha' }) })
+    const b = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Bravo' }) })
+    expect((await queries(ctx, () => vault.listVault(u.viewer, {}))).count).toBe(2)
+    expect((await queries(ctx, () => vault.listVault(u.viewer, { q: 'alp' }))).count).toBe(1)
+
+    // A change through the service: the next list decrypts again.
+    await vault.updateItem(u.viewer, a.id, fields({ name: 'Alpha 2' }))
+    let { result, count } = await queries(ctx, () => vault.listVault(u.viewer, {}))
+    expect(count).toBe(2)
+    expect(result.items.map((i) => i.name)).toEqual(['Alpha 2', 'Bravo'])
+
+    // A ciphertext swapped behind the app's back (same count, same timestamps) is seen at once.
+    await ctx.sequelize.query('UPDATE items SET ciphertext = (SELECT ciphertext FROM items WHERE id = :b) WHERE id = :a', {
+      replacements: { a: a.id, b: b.id },
+    })
+    ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+    expect(count).toBe(2)
+    expect(result.counts.broken).toBe(1)
+
+    // Another vault key (not this user's) never reads the cached entries.
+    const stranger = { userId: u.user.id, vaultKey: Buffer.alloc(32, 9) }
+    ;({ result } = await queries(ctx, () => vault.listVault(stranger, {})))
+    expect(result.items.every((i) => i.broken && i.name === '')).toBe(true)
   })
 
   it('paginates 100 per page, clamps the page, sorts by name and filters by q', async () => {
