@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from './config.server.js'
+
+const strong = 'x'.repeat(40)
+const production = {
+  NODE_ENV: 'production',
+  SESSION_SECRETS: strong,
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  APP_ORIGIN: 'https://vault.example.com',
+  DATABASE_URL: 'postgres://u:p@db:5432/nid',
+}
+
+describe('configuration', () => {
+  it('has working defaults for development: embedded database, memory store, local origin', () => {
+    const c = loadConfig({})
+    expect(c.production).toBe(false)
+    expect(c.port).toBe(3000)
+    expect(c.appOrigin).toBe('http://localhost:3000')
+    expect(c.databaseUrl).toBeUndefined()
+    expect(c.redisUrl).toBeUndefined()
+    expect(c.kdf).toEqual({ logN: 17, r: 8, p: 1 })
+    expect(c.cookieSecure).toBe(false)
+  })
+
+  it('accepts a complete production configuration with secure cookies on', () => {
+    const c = loadConfig(production)
+    expect(c.production).toBe(true)
+    expect(c.cookieSecure).toBe(true)
+    expect(c.sessionSecrets).toEqual([strong])
+  })
+
+  it.each([
+    ['SESSION_SECRETS', { SESSION_SECRETS: '' }, /SESSION_SECRETS is required/],
+    ['a short secret', { SESSION_SECRETS: 'short' }, /at least 32 characters/],
+    ['the memory store', { REDIS_URL: '' }, /REDIS_URL is required in production/],
+    ['a low KDF cost', { KDF_LOG_N: '14' }, /KDF_LOG_N below 17/],
+    ['no public origin', { APP_ORIGIN: '' }, /APP_ORIGIN is required/],
+  ])('refuses %s in production, saying why', (_what, change, message) => {
+    expect(() => loadConfig({ ...production, ...change })).toThrow(message)
+  })
+
+  it('refuses several workers without Redis, and malformed values with the variable named', () => {
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY > 1 needs REDIS_URL/)
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/)
+    expect(() => loadConfig({ KDF_LOG_N: '30' })).toThrow(/KDF_LOG_N/)
+  })
+})
