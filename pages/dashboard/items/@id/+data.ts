@@ -16,6 +16,7 @@ export async function data(pageContext: PageContextServer) {
         permission: item.permission,
         broken: item.broken,
         fields: item.fields,
+        href: item.href,
         updatedAt: item.updatedAt.toISOString(),
       },
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
