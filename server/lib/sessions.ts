@@ -72,6 +72,21 @@ export function createSessionIndex(kv: KeyValue) {
         await kv.sRem(userSessionsKey(uid), sid)
       }
     },
+    /**
+     * Changes what every session of a user says about them (e.g. verified after the emailed link
+     * was opened on another device), so no session needs a database query to learn it.
+     */
+    async updateUserSessions(uid: string, patch: Partial<SessionData>) {
+      for (const sid of await kv.sMembers(userSessionsKey(uid))) {
+        const raw = await kv.get(sessionKey(sid))
+        if (!raw) {
+          await kv.sRem(userSessionsKey(uid), sid)
+          continue
+        }
+        // The idle timeout is still enforced by seenAt (middleware/authenticate.ts).
+        await kv.set(sessionKey(sid), JSON.stringify({ ...JSON.parse(raw), ...patch }), IDLE_TIMEOUT_MS)
+      }
+    },
     /** Ends every session of a user except `keepSid` (password change, "log out other devices"). */
     async revokeUserSessions(uid: string, keepSid?: string) {
       const sids = await kv.sMembers(userSessionsKey(uid))

@@ -132,6 +132,8 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await render(ctx, '/verify', { status: 400 })
       return
     }
+    // Every session of this user learns it, wherever the link was opened.
+    await deps.sessionIndex.updateUserSessions(user.id, { verified: true })
     const s = ctx.session as unknown as SessionData
     if (ctx.state.user?.id === user.id) s.verified = true
     redirectTo(ctx, deps, ctx.state.user ? '/dashboard' : '/login', {
