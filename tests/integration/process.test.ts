@@ -1,0 +1,80 @@
+// The server process: starts (one process or a cluster of workers), answers, and on SIGTERM
+// drains and exits cleanly, closing its pools.
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/scratch-stores.mjs'
+
+const { DATABASE_URL, REDIS_URL, REDIS_PREFIX } = process.env
+if (!DATABASE_URL || !REDIS_URL || !REDIS_PREFIX) throw new Error('run the suite with `npm test`')
+
+async function startServer(extraEnv: Record<string, string>) {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      APP_ORIGIN: `http://localhost:${port}`,
+      SESSION_SECRETS: 'process-test-secret-0123456789abcdef0123',
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 150; i++) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
+    if (ok) return { child, url, exited, log: () => output }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server did not start:\n${output}`)
+}
+
+const lines = (log: string) =>
+  log
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string; pid: number })
+
+describe('server process', () => {
+  it('drains and exits 0 on SIGTERM', async () => {
+    const s = await startServer({})
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
+    s.child.kill('SIGTERM')
+    expect(await s.exited).toBe(0)
+    const msgs = lines(s.log()).map((l) => l.msg)
+    expect(msgs).toContain('draining in-flight requests')
+    expect(msgs).toContain('stopped')
+  })
+
+  it('WEB_CONCURRENCY=2 runs two workers that share the port, and SIGTERM stops them all', async () => {
+    const s = await startServer({ WEB_CONCURRENCY: '2' })
+    // Give both workers time to listen, then let a few requests spread over them.
+    await new Promise((r) => setTimeout(r, 1500))
+    await Promise.all(Array.from({ length: 10 }, () => fetch(`${s.url}/healthz`)))
+    const listening = new Set(lines(s.log()).filter((l) => l.msg === 'NucleusID listening').map((l) => l.pid))
+    expect(listening.size).toBe(2)
+    s.child.kill('SIGTERM')
+    expect(await s.exited).toBe(0)
+    const stopped = new Set(lines(s.log()).filter((l) => l.msg === 'stopped').map((l) => l.pid))
+    expect(stopped).toEqual(listening)
+  })
+
+  it('refuses several workers without Redis, saying why', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+      env: { ...process.env, REDIS_URL: '', WEB_CONCURRENCY: '2', NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stderr.on('data', (d) => (output += d))
+    child.stdout.on('data', (d) => (output += d))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(code).toBe(1)
+    expect(output).toContain('WEB_CONCURRENCY > 1 needs REDIS_URL')
+  })
+})
