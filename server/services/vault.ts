@@ -1,7 +1,7 @@
 // The vault service: what the dashboard and the item/folder pages and actions call. Reads
 // (listVault, listHealth, getItem, getFolder, listFolders) and writes (items.ts, folders.ts) are
 // separate functions; this module wires them and holds the listing. Knows nothing of Koa or Vue.
-import { createHash } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
@@ -123,18 +123,34 @@ const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
 
 /**
- * The decrypted list of a vault (sorted entries and counts, no password) is kept per viewer for a
- * minute while nothing in it changes, so live search and paging cost one SQL query and no
- * decryption (docs/decisions/005). The fingerprint comes from the memberships query every load
- * makes anyway, with a digest (computed by PostgreSQL) of each folder's item ids and ciphertexts:
- * any item written, added, moved, deleted or tampered with, any folder renamed, joined or left
- * changes it. The key needs the vault key, so only a session that can open the vault reads it.
+ * The decrypted list of a vault is kept per viewer for a minute (docs/decisions/005): the sorted
+ * entries and counts, and per folder the entries decrypted from it. It never holds a password:
+ * reuse is found through an HMAC of each password under a key that exists only in this process.
+ * Every load runs the memberships query anyway; with it PostgreSQL computes, per folder, a digest
+ * of the item ids and ciphertexts. An unchanged vault costs that one query and no decryption; a
+ * change in one folder (an item written, added, moved, deleted or tampered with) fetches and
+ * decrypts that folder's items only. The cache key needs the vault key, so only a session that
+ * can open the vault reads it.
  */
 const LIST_CACHE_TTL_MS = 60_000
+const PASSWORD_TAG_KEY = randomBytes(32)
+
+/** A list entry as decrypted from its folder, before vault-wide reuse is known. */
+interface FolderEntry {
+  entry: Entry
+  /** HMAC of the password (null for none or broken): equal tags mean the same password. */
+  passwordTag: string | null
+}
+interface CachedFolder {
+  digest: string
+  folderName: string
+  entries: FolderEntry[]
+}
 interface CachedList {
   fingerprint: string
   entries: Entry[]
   counts: Omit<VaultCounts, 'folders'>
+  folders: Map<string, CachedFolder>
 }
 const listFingerprint = (memberships: MembershipRow[]) =>
   memberships
@@ -146,9 +162,47 @@ export function createVaultService(deps: ServiceDeps) {
   const { sequelize } = deps
   const listCache = new LRUCache<string, CachedList>({ max: 1000, ttl: LIST_CACHE_TTL_MS })
 
+  /** Decrypts the items of some folders into list entries (one query). */
+  async function decryptFolders(viewer: Viewer, stale: MembershipRow[]) {
+    const byFolder = new Map<string, CachedFolder>(
+      stale.map((m) => [m.folderId, { digest: m.itemsDigest ?? '', folderName: m.folderName, entries: [] }]),
+    )
+    if (stale.length === 0) return byFolder
+    const items = await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer }>(
+      'SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)',
+      { replacements: { folderIds: stale.map((m) => m.folderId) }, type: QueryTypes.SELECT },
+    )
+    const keys = createKeyRing(viewer)
+    const memberships = new Map(stale.map((m) => [m.folderId, m]))
+    for (const item of items) {
+      const m = memberships.get(item.folderId)!
+      const plain = decryptItem(keys.folderKey(m), item.id, item.folderId, item.ciphertext)
+      byFolder.get(item.folderId)!.entries.push({
+        entry: {
+          row: {
+            id: item.id,
+            folderId: item.folderId,
+            folderName: m.folderName,
+            name: plain?.name ?? '',
+            username: plain?.username ?? '',
+            host: plain ? hostOf(plain.url) : '',
+            weak: plain !== null && isWeak(plain),
+            reused: false,
+            broken: plain === null,
+          },
+          search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
+          noPassword: plain !== null && plain.password === '',
+        },
+        passwordTag: plain && plain.password !== '' ? createHmac('sha256', PASSWORD_TAG_KEY).update(plain.password).digest('base64url') : null,
+      })
+    }
+    return byFolder
+  }
+
   /**
-   * Two SQL queries whatever the number of items: the memberships (with keys, counts) and the
-   * items of those folders. Decrypts every item once (counts cover the whole vault).
+   * The viewer's folders and every accessible item as a sorted list entry, with counts over the
+   * whole vault. At most two SQL queries: the memberships, and the items of the folders that
+   * changed since the cached list (none when nothing did).
    */
   async function loadVault(viewer: Viewer) {
     const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true })
@@ -159,55 +213,36 @@ export function createVaultService(deps: ServiceDeps) {
     if (cached && cached.fingerprint === fingerprint) {
       return { folders, entries: cached.entries, counts: { ...cached.counts, folders: folders.length } }
     }
-    const folderIds = memberships.map((m) => m.folderId)
-    const items =
-      folderIds.length === 0
-        ? []
-        : await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer }>(
-            'SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)',
-            { replacements: { folderIds }, type: QueryTypes.SELECT },
-          )
 
-    const keys = createKeyRing(viewer)
-    const byFolder = new Map(memberships.map((m) => [m.folderId, m]))
-    const passwordUses = new Map<string, number>()
-    const passwords: (string | null)[] = []
-    const entries: Entry[] = items.map((item) => {
-      const m = byFolder.get(item.folderId)!
-      const plain = decryptItem(keys.folderKey(m), item.id, item.folderId, item.ciphertext)
-      const password = plain && plain.password !== '' ? plain.password : null
-      passwords.push(password)
-      if (password !== null) passwordUses.set(password, (passwordUses.get(password) ?? 0) + 1)
-      return {
-        row: {
-          id: item.id,
-          folderId: item.folderId,
-          folderName: m.folderName,
-          name: plain?.name ?? '',
-          username: plain?.username ?? '',
-          host: plain ? hostOf(plain.url) : '',
-          weak: plain !== null && isWeak(plain),
-          reused: false,
-          broken: plain === null,
-        },
-        search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
-        noPassword: plain !== null && plain.password === '',
+    const unchanged = (m: MembershipRow) => {
+      const f = cached?.folders.get(m.folderId)
+      return f !== undefined && f.digest === (m.itemsDigest ?? '') && f.folderName === m.folderName
+    }
+    const fresh = await decryptFolders(viewer, memberships.filter((m) => !unchanged(m)))
+    const perFolder = new Map<string, CachedFolder>(memberships.map((m) => [m.folderId, fresh.get(m.folderId) ?? cached!.folders.get(m.folderId)!]))
+
+    // Reuse is a property of the whole vault: count each password tag over every folder.
+    const tagUses = new Map<string, number>()
+    for (const f of perFolder.values()) {
+      for (const { passwordTag } of f.entries) if (passwordTag) tagUses.set(passwordTag, (tagUses.get(passwordTag) ?? 0) + 1)
+    }
+    const counts: Omit<VaultCounts, 'folders'> = { items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 }
+    const entries: Entry[] = []
+    for (const f of perFolder.values()) {
+      for (const { entry, passwordTag } of f.entries) {
+        const reused = passwordTag !== null && tagUses.get(passwordTag)! > 1
+        const e = entry.row.reused === reused ? entry : { ...entry, row: { ...entry.row, reused } }
+        entries.push(e)
+        counts.items++
+        if (e.row.weak) counts.weak++
+        if (reused) counts.reused++
+        if (e.row.broken) counts.broken++
+        if (e.noPassword) counts.noPassword++
       }
-    })
-    const counts: VaultCounts = { items: entries.length, folders: folders.length, weak: 0, reused: 0, broken: 0, noPassword: 0 }
-    entries.forEach((e, i) => {
-      const password = passwords[i]
-      if (password !== null && passwordUses.get(password)! > 1) e.row.reused = true
-      if (e.row.weak) counts.weak++
-      if (e.row.reused) counts.reused++
-      if (e.row.broken) counts.broken++
-      if (e.noPassword) counts.noPassword++
-    })
-    passwords.length = 0
-    passwordUses.clear()
+    }
     entries.sort(compareEntries)
-    listCache.set(cacheKey, { fingerprint, entries, counts })
-    return { folders, entries, counts }
+    listCache.set(cacheKey, { fingerprint, entries, counts, folders: perFolder })
+    return { folders, entries, counts: { ...counts, folders: folders.length } }
   }
 
   /**

@@ -276,6 +276,51 @@ describe('listVault', () => {
     expect(result.items.every((i) => i.broken && i.name === '')).toBe(true)
   })
 
+  it('after a change in one folder, decrypts only that folder and keeps reuse and names right across folders', async () => {
+    const u = await registerUser(ctx, 'Per Folder')
+    const personal = await personalId(ctx, u.user.id)
+    const { id: work } = await vault.createFolder(u.viewer, 'Work')
+    await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Bank', password: 'shared secret 123!' }) })
+    await seed(ctx, u, personal, Array.from({ length: 20 }, (_, i) => fields({ name: `P ${i}`, password: `unique-${i}-Xq9!vR` })))
+    const gym = await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'Gym', password: 'another one 456?' }) })
+    let { result } = await queries(ctx, () => vault.listVault(u.viewer, {}))
+    expect(result.counts.reused).toBe(0)
+
+    // Record which folders the items query asks for.
+    const asked: string[][] = []
+    const original = ctx.sequelize.query.bind(ctx.sequelize)
+    ctx.sequelize.query = ((sql: string, options?: { replacements?: { folderIds?: string[] } }) => {
+      if (typeof sql === 'string' && sql.startsWith('SELECT id, folder_id') && options?.replacements?.folderIds) asked.push(options.replacements.folderIds)
+      return original(sql as never, options as never)
+    }) as typeof ctx.sequelize.query
+    try {
+      // The Work item now uses the Bank password: both are reused, though Personal was not decrypted again.
+      await vault.updateItem(u.viewer, gym.id, fields({ name: 'Gym', password: 'shared secret 123!' }))
+      let count: number
+      ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+      expect(count).toBe(2)
+      expect(asked).toEqual([[work]])
+      expect(result.counts.reused).toBe(2)
+      expect(result.items.filter((i) => i.reused).map((i) => i.name).sort()).toEqual(['Bank', 'Gym'])
+
+      // And back: no longer reused anywhere.
+      await vault.updateItem(u.viewer, gym.id, fields({ name: 'Gym', password: 'different again 789#' }))
+      ;({ result } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+      expect(result.counts.reused).toBe(0)
+      expect(result.items.some((i) => i.reused)).toBe(false)
+
+      // A renamed folder shows its new name on its rows.
+      asked.length = 0
+      await vault.renameFolder(u.viewer, work, 'Gym stuff')
+      ;({ result } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+      expect(asked).toEqual([[work]])
+      expect(result.items.find((i) => i.name === 'Gym')?.folderName).toBe('Gym stuff')
+      expect(result.counts.items).toBe(22)
+    } finally {
+      ctx.sequelize.query = original
+    }
+  })
+
   it('paginates 100 per page, clamps the page, sorts by name and filters by q', async () => {
     const u = await registerUser(ctx, 'Pager')
     const personal = await personalId(ctx, u.user.id)
