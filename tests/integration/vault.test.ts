@@ -292,7 +292,7 @@ describe('listVault', () => {
     ctx.sequelize.query = ((sql: string, options?: { replacements?: { folderIds?: string[] } }) => {
       if (typeof sql === 'string' && sql.startsWith('SELECT id, folder_id') && options?.replacements?.folderIds) asked.push(options.replacements.folderIds)
       return original(sql as never, options as never)
-    }) as typeof ctx.sequelize.query
+    }) as unknown as typeof ctx.sequelize.query
     try {
       // The Work item now uses the Bank password: both are reused, though Personal was not decrypted again.
       await vault.updateItem(u.viewer, gym.id, fields({ name: 'Gym', password: 'shared secret 123!' }))
