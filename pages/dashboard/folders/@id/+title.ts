@@ -1,1 +1,4 @@
-export default 'Folder · NucleusID'
+import type { PageContext } from 'vike/types'
+import type { Data } from './+data'
+
+export default (pageContext: PageContext<Data>) => `${pageContext.data.folder.name} · NucleusID`
