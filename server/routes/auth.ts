@@ -78,7 +78,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
         .send({
           to: user.email,
           subject: 'New login to NucleusID',
-          text: `Hello ${user.name},\n\nYour NucleusID account was just accessed from ${device.name} (IP ${device.ip}).\n\nIf this was not you, change your master password and revoke the device under Settings > Devices.\n`,
+          text: `Hello ${user.name},\n\nYour NucleusID account was just accessed from ${device.name} (IP ${device.ip}).\n\nIf this was not you, reset your master password with your recovery code at ${config.appOrigin}/recover: that also logs out every other device.\n`,
         })
         .catch((err) => ctx.state.log.error({ err }, 'login notice failed'))
       redirectTo(ctx, deps, safeNext(body.next), { type: 'success', message: `Welcome back, ${user.name}.` })
