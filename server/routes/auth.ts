@@ -10,6 +10,8 @@ import { formAction, redirectTo, safeNext } from './respond.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 import type { SessionData } from '../lib/sessions.js'
+import type { MailMessage } from '../lib/mail.js'
+import { loginNoticeMessage, recoveryNoticeMessage, verificationMessage } from '../lib/mailMessages.js'
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
 
@@ -17,16 +19,14 @@ export function authRoutes(deps: AppDeps, render: Render) {
   const router = new Router()
   const { services, rateLimits, mailer, config } = deps
 
+  /** Mail goes out after the response: a slow mail server never holds up the user. */
+  function send(ctx: Context, message: MailMessage, what: string) {
+    mailer.send(message).catch((err) => ctx.state.log.error({ err }, `${what} mail failed`))
+  }
+
   function sendVerification(ctx: Context, user: { id: string; email: string; name: string }) {
     const link = `${config.appOrigin}/verify?token=${encodeURIComponent(services.users.verificationToken(user))}`
-    mailer
-      .send({
-        to: user.email,
-        subject: 'Verify your NucleusID email',
-        text: `Hello ${user.name},\n\nConfirm this address to finish setting up NucleusID:\n\n${link}\n\nThe link is valid for 24 hours. If you did not create an account, ignore this message.\n`,
-        link,
-      })
-      .catch((err) => ctx.state.log.error({ err }, 'verification mail failed'))
+    send(ctx, verificationMessage(user, link), 'verification')
   }
 
   async function logIn(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, recoveryCode?: string) {
@@ -74,13 +74,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await rateLimits.reset('loginEmail', input.email)
       const user = toSessionUser(result.user)
       const device = await logIn(ctx, user, result.vaultKey, input.remember)
-      mailer
-        .send({
-          to: user.email,
-          subject: 'New login to NucleusID',
-          text: `Hello ${user.name},\n\nYour NucleusID account was just accessed from ${device.name} (IP ${device.ip}).\n\nIf this was not you, reset your master password with your recovery code at ${config.appOrigin}/recover: that also logs out every other device.\n`,
-        })
-        .catch((err) => ctx.state.log.error({ err }, 'login notice failed'))
+      send(ctx, loginNoticeMessage(user, device, config.appOrigin), 'login notice')
       redirectTo(ctx, deps, safeNext(body.next), { type: 'success', message: `Welcome back, ${user.name}.` })
     }),
   )
@@ -106,13 +100,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await rateLimits.reset('loginEmail', input.email)
       await deps.sessionIndex.revokeUserSessions(result.user.id)
       await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, result.recoveryCode)
-      mailer
-        .send({
-          to: result.user.email,
-          subject: 'Your NucleusID master password was reset',
-          text: `Hello ${result.user.name},\n\nYour master password was just reset with your recovery code, and every other session was logged out.\n\nIf this was not you, contact your NucleusID administrator at once.\n`,
-        })
-        .catch((err) => ctx.state.log.error({ err }, 'recovery notice failed'))
+      send(ctx, recoveryNoticeMessage(result.user), 'recovery notice')
       ctx.state.log.info({ uid: result.user.id }, 'account recovered')
       redirectTo(ctx, deps, '/register/recovery-code', { type: 'success', message: 'Your master password was changed. Save your new recovery code.' })
     }),

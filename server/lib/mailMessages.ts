@@ -1,0 +1,32 @@
+// The text of every message the app sends, in one place. Plain text: no tracking, no HTML.
+import type { MailMessage } from './mail.js'
+
+interface Recipient {
+  name: string
+  email: string
+}
+
+export function verificationMessage(user: Recipient, link: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Verify your NucleusID email',
+    text: `Hello ${user.name},\n\nConfirm this address to finish setting up NucleusID:\n\n${link}\n\nThe link is valid for 24 hours. If you did not create an account, ignore this message.\n`,
+    link,
+  }
+}
+
+export function loginNoticeMessage(user: Recipient, device: { name: string; ip: string }, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'New login to NucleusID',
+    text: `Hello ${user.name},\n\nYour NucleusID account was just accessed from ${device.name} (IP ${device.ip}).\n\nIf this was not you, reset your master password with your recovery code at ${appOrigin}/recover: that also logs out every other device.\n`,
+  }
+}
+
+export function recoveryNoticeMessage(user: Recipient): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your NucleusID master password was reset',
+    text: `Hello ${user.name},\n\nYour master password was just reset with your recovery code, and every other session was logged out.\n\nIf this was not you, contact your NucleusID administrator at once.\n`,
+  }
+}
