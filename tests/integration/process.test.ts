@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/scratch-stores.mjs'
+import { Client, textOf } from '../helpers/http.js'
 
 const { DATABASE_URL, REDIS_URL, REDIS_PREFIX } = process.env
 if (!DATABASE_URL || !REDIS_URL || !REDIS_PREFIX) throw new Error('run the suite with `npm test`')
@@ -63,6 +64,30 @@ describe('server process', () => {
     expect(await s.exited).toBe(0)
     const stopped = new Set(lines(s.log()).filter((l) => l.msg === 'stopped').map((l) => l.pid))
     expect(stopped).toEqual(listening)
+  })
+
+  it('without REDIS_URL keeps sessions in memory, says so, and still logs users in', async () => {
+    const s = await startServer({ REDIS_URL: '', RATE_REGISTER_PER_IP: '100' })
+    try {
+      expect(lines(s.log()).map((l) => l.msg)).toContain(
+        'REDIS_URL is unset: sessions and rate limits are kept in process memory (development only)',
+      )
+      const c = new Client()
+      const origin = s.url.replace('127.0.0.1', 'localhost')
+      const token = await c.csrf('/register', origin)
+      const email = `memory-${Date.now()}@example.test`
+      const res = await c.request('/register', {
+        server: origin,
+        form: { _csrf: token, name: 'Memory Mode', email, password: 'violet harbor quantum 58 teapot', password_confirm: 'violet harbor quantum 58 teapot' },
+      })
+      expect(res.status).toBe(303)
+      const dashboard = await c.get('/dashboard', { server: origin })
+      expect(dashboard.status).toBe(200)
+      expect(textOf(await dashboard.text())).toContain('Memory Mode')
+    } finally {
+      s.child.kill('SIGTERM')
+      await s.exited
+    }
   })
 
   it('refuses several workers without Redis, saying why', async () => {
