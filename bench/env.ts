@@ -2,11 +2,12 @@
 // database and Redis key prefix, migrates with sequelize-cli, builds when needed, starts child
 // processes, and undoes all of it (even on failure) through `cleanup()`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { freePort, scratchStores } from '../scripts/scratch-stores.mjs'
+import { SERVER_ENTRY, buildState } from '../server/buildState.js'
 
 export { freePort }
 
@@ -67,17 +68,6 @@ export function migrate(databaseUrl: string) {
   if (res.status !== 0) throw new Error(`sequelize-cli db:migrate failed:\n${res.stdout}\n${res.stderr}`)
 }
 
-const ENTRY = 'dist/server/entry.mjs'
-// Same rule as `npm start` (server/start.ts): build when missing or older than the sources.
-const SOURCES = ['pages', 'renderer', 'components', 'stores', 'schemas', 'vite.config.ts', 'package-lock.json']
-
-function newestMtime(p: string): number {
-  if (!existsSync(p)) return 0
-  const st = statSync(p)
-  if (!st.isDirectory()) return st.mtimeMs
-  return Math.max(st.mtimeMs, ...readdirSync(p).map((f) => newestMtime(path.join(p, f))))
-}
-
 /**
  * A client bundle built with NODE_ENV other than production (scripts/test.mjs builds with
  * NODE_ENV=test) carries Vue's development code: its warnings give it away.
@@ -93,8 +83,9 @@ function developmentBuild(): boolean {
 
 /** Builds unless the build is there, up to date and a production one (`skip` only warns). */
 export function ensureBuild(skip: boolean) {
-  const missing = !existsSync(ENTRY)
-  const stale = !missing && Math.max(...SOURCES.map(newestMtime)) > statSync(ENTRY).mtimeMs
+  const state = buildState()
+  const missing = state === 'missing'
+  const stale = state === 'stale'
   const dev = !missing && !stale && developmentBuild()
   if (!missing && !stale && !dev) return 'up to date'
   const why = missing
@@ -135,7 +126,7 @@ export function startTsx(name: string, script: string, env: NodeJS.ProcessEnv, p
   onCleanup(() => rmSync(dir, { recursive: true, force: true }))
   const logFile = path.join(dir, 'output.log')
   const out = createWriteStream(logFile)
-  const entry = pathToFileURL(path.resolve(ENTRY)).href
+  const entry = pathToFileURL(path.resolve(SERVER_ENTRY)).href
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--import', entry, script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   proc.stdout!.pipe(out)
   proc.stderr!.pipe(out)

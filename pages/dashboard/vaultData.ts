@@ -37,3 +37,18 @@ export function pageNumber(raw: string | undefined): number {
   const n = Number.parseInt(raw ?? '1', 10)
   return Number.isFinite(n) && n > 0 ? n : 1
 }
+
+/**
+ * The item of the route with the folders for the sidebar, for a page that changes it (edit,
+ * delete): 404 when it is not the viewer's, 403 on a view-only folder.
+ */
+export async function loadItemToChange(pageContext: PageContextServer) {
+  return loadVault(pageContext, async (viewer) => {
+    const [item, folders] = await Promise.all([
+      pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
+      pageContext.services.vault.listFolders(viewer),
+    ])
+    if (item.permission !== 'edit') throw render(403, 'This folder is shared with you as view only.')
+    return { item, folders }
+  })
+}

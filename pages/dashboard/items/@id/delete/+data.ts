@@ -1,15 +1,8 @@
 import type { PageContextServer } from 'vike/types'
-import { render } from 'vike/abort'
-import { loadVault } from '../../../vaultData'
+import { loadItemToChange } from '../../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  return loadVault(pageContext, async (viewer) => {
-    const [item, folders] = await Promise.all([
-      pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
-      pageContext.services.vault.listFolders(viewer),
-    ])
-    if (item.permission !== 'edit') throw render(403, 'This folder is shared with you as view only.')
-    return { folders, item: { id: item.id, name: item.broken ? 'Unreadable item' : item.fields.name, folderName: item.folderName } }
-  })
+  const { item, folders } = await loadItemToChange(pageContext)
+  return { folders, item: { id: item.id, name: item.broken ? 'Unreadable item' : item.fields.name, folderName: item.folderName } }
 }
 export type Data = Awaited<ReturnType<typeof data>>
