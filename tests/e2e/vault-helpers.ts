@@ -54,14 +54,7 @@ export async function seedUser(db: Db, tag: string, name = `Sam ${tag}`): Promis
   }
 }
 
-export const fields = (over: Partial<ItemFields> = {}): ItemFields => ({
-  name: 'Example',
-  username: 'someone@example.test',
-  password: 'quartz lantern mosaic orbit velvet',
-  url: 'https://example.com/login',
-  note: '',
-  ...over,
-})
+export { itemFields as fields } from '../helpers/context'
 
 /** Opens a member's copy of a folder key, the way the service does. */
 export async function folderKeyOf(db: Db, u: Seeded, folderId: string): Promise<Buffer> {

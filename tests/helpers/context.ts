@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createSequelize, type QueryCounter } from '../../server/lib/db.js'
 import { initModels } from '../../models/index.js'
 import { createServices } from '../../server/services/index.js'
+import type { ItemFields } from '../../server/services/vault.js'
 
 export const TEST_KDF = { logN: 10, r: 8, p: 1 }
 export const TEST_LIMITS = { foldersPerUser: 100, itemsPerFolder: 5000, membersPerFolder: 50 }
@@ -26,3 +27,13 @@ export async function registerUser(ctx: ReturnType<typeof createTestContext>, na
   const { user, vaultKey, recoveryCode } = await ctx.services.users.register({ name, email, password })
   return { user, vaultKey, recoveryCode, email, password, viewer: { userId: user.id, vaultKey } }
 }
+
+/** An item's fields with a strong password; override what a test is about. */
+export const itemFields = (over: Partial<ItemFields> = {}): ItemFields & Record<string, string> => ({
+  name: 'Example',
+  username: 'someone@example.test',
+  password: 'quartz lantern mosaic orbit velvet',
+  url: 'https://example.com/login',
+  note: '',
+  ...over,
+})

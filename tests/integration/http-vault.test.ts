@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { Redis } from 'ioredis'
 import * as crypto from '../../server/lib/crypto.js'
-import type { ItemFields } from '../../server/services/vault.js'
 import { BASE_URL, Client, SECOND_URL, csrfFrom, textOf } from '../helpers/http.js'
-import { createTestContext, registerUser } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
 
 type Registered = Awaited<ReturnType<typeof registerUser>>
 
@@ -20,14 +19,7 @@ afterAll(() => ctx.sequelize.close())
 const SERVERS = [BASE_URL, SECOND_URL]
 const JSON_HEADERS = { accept: 'application/json' }
 
-const fields = (over: Partial<ItemFields> = {}): ItemFields & Record<string, string> => ({
-  name: 'Example',
-  username: 'someone@example.test',
-  password: 'quartz lantern mosaic orbit velvet',
-  url: 'https://example.com/login',
-  note: '',
-  ...over,
-})
+const fields = itemFields
 
 async function personalId(u: Registered) {
   const f = await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } })

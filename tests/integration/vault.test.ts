@@ -8,7 +8,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../server/lib
 import type { ItemFields, Viewer } from '../../server/services/vault.js'
 import { hostOf, safeHref } from '../../server/services/items.js'
 import { folderSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
-import { createTestContext, registerUser, TEST_LIMITS } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser, TEST_LIMITS } from '../helpers/context.js'
 
 type Ctx = ReturnType<typeof createTestContext>
 type Registered = Awaited<ReturnType<typeof registerUser>>
@@ -22,14 +22,7 @@ afterAll(async () => {
 
 const vault = ctx.services.vault
 const STRONG = 'quartz lantern mosaic orbit velvet'
-const fields = (over: Partial<ItemFields> = {}): ItemFields => ({
-  name: 'Example',
-  username: 'me@example.test',
-  password: STRONG,
-  url: 'https://example.com/login',
-  note: '',
-  ...over,
-})
+const fields = itemFields
 
 async function personalId(c: Ctx, userId: string) {
   const f = await c.models.Folder.findOne({ where: { ownerId: userId, isPersonal: true } })
