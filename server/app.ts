@@ -62,6 +62,8 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
         secure: deps.cookieSettings.secure,
         renew: false,
         rolling: false,
+        // koa-session's store type is inferred from its zod schema (variadic extra arguments);
+        // ours takes what it uses.
         store: createSessionStore(deps.kv) as never,
         genid: (ctx: Koa.Context) => (ctx.state.sessionId = randomUUID()),
       },

@@ -40,6 +40,7 @@ export async function startSession(
   const old = session(ctx)
   if (old?.uid) await deps.sessionIndex.unlink(old.uid, currentSessionId(ctx) ?? '', old.did)
   ctx.session = null
+  // A fresh, empty session object (koa-session's setter is typed for its Session class).
   ctx.session = {} as never
 
   const key = randomBytes(32)
