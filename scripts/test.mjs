@@ -11,6 +11,8 @@ import path from 'node:path'
 import { freePort, scratchStores } from './scratch-stores.mjs'
 
 const run = randomBytes(4).toString('hex')
+// `npm test -- <file or pattern>...` runs just the matching Vitest files and Playwright specs.
+const only = process.argv.slice(2)
 const children = []
 const cleanups = []
 const log = (...a) => console.log('[test]', ...a)
@@ -93,9 +95,11 @@ async function main() {
   log(`servers ready on ${portA} and ${portB}`)
 
   const vitestJson = path.join(resultsDir, 'vitest.json')
-  const vitestStatus = npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], env)
+  const filter = only.length ? ['--passWithNoTests', ...only] : []
+  const vitestStatus = npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...filter], env)
   const pwJson = path.join(resultsDir, 'playwright.json')
-  const pwStatus = npx(['playwright', 'test'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson })
+  const pwFilter = only.length ? ['--pass-with-no-tests', ...only] : []
+  const pwStatus = npx(['playwright', 'test', ...pwFilter], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson })
 
   const v = readCounts(vitestJson)
   const p = readCounts(pwJson)
@@ -106,7 +110,7 @@ async function main() {
   const pwFlaky = p?.stats?.flaky ?? 0
   log(`vitest: ${vitestPassed} passed, ${vitestFailed} failed; playwright: ${pwPassed} passed, ${pwFailed} failed, ${pwFlaky} flaky`)
   let ok = vitestStatus === 0 && pwStatus === 0
-  if (vitestPassed === 0 || pwPassed === 0) {
+  if (only.length ? vitestPassed + pwPassed === 0 : vitestPassed === 0 || pwPassed === 0) {
     console.error('[test] a suite ran zero tests: failing')
     ok = false
   }
