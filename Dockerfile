@@ -47,7 +47,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    HOST=0.0.0.0
 
 COPY --from=prod-deps /app/node_modules ./node_modules
 # Application sources (server/, models/, migrations/, config/, .sequelizerc, package.json...);

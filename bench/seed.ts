@@ -81,7 +81,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
     sequelize,
     models,
     kdf: { logN: kdfLogN, r: 8, p: 1 },
-    tokenSecret: 'bench-token-secret',
+    tokenKeys: [Buffer.alloc(32, 9)],
     limits: { foldersPerUser: 100, itemsPerFolder: 5000, membersPerFolder: 50 },
   }
   const services = createServices(deps)

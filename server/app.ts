@@ -14,7 +14,7 @@ import { securityHeaders } from './middleware/securityHeaders.js'
 import { authenticate } from './middleware/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
 import { createSessionStore } from './lib/sessions.js'
-import { SESSION_COOKIE } from './lib/cookies.js'
+import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
 import { healthRoutes } from './routes/health.js'
 import { authRoutes } from './routes/auth.js'
@@ -26,7 +26,9 @@ export const BODY_LIMIT = '1mb'
 export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = {}) {
   const devMode = !!opts.devMiddleware
   const { config } = deps
-  const app = new Koa({ keys: config.sessionSecrets, proxy: config.trustProxy })
+  // Cookie signatures use a key derived for that purpose alone (lib/secrets.ts); all keys verify.
+  const keys = deriveKeys(config.sessionSecrets, 'cookie-signing').map((k) => k.toString('base64url'))
+  const app = new Koa({ keys, proxy: config.trustProxy })
   const render = createRenderer(deps)
 
   // 1. Request id + one log line per request, and metrics: first, so they see every outcome.
@@ -50,11 +52,11 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
       return next()
     })
   }
-  // 7. Sessions: cookie nid.sid holds only the id; data in Redis. Created only when written to.
+  // 7. Sessions: the session cookie holds only the id; data in Redis. Created only when written to.
   app.use(
     session(
       {
-        key: SESSION_COOKIE,
+        key: deps.cookieSettings.names.session,
         maxAge: 'session',
         httpOnly: true,
         signed: true,
@@ -65,7 +67,8 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
         // koa-session's store type is inferred from its zod schema (variadic extra arguments);
         // ours takes what it uses.
         store: createSessionStore(deps.kv) as never,
-        genid: (ctx: Koa.Context) => (ctx.state.sessionId = randomUUID()),
+        // A new or regenerated session: the only kind the store lets a write create (lib/sessions.ts).
+        genid: (ctx: Koa.Context) => (ctx.state.sessionId = ctx.state.newSessionId = randomUUID()),
       },
       app,
     ),

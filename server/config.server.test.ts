@@ -8,6 +8,7 @@ const production = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   APP_ORIGIN: 'https://vault.example.com',
   DATABASE_URL: 'postgres://u:p@db:5432/nid',
+  SMTP_URL: 'smtp://mail.example.com:587',
 }
 
 describe('configuration', () => {
@@ -20,6 +21,15 @@ describe('configuration', () => {
     expect(c.redisUrl).toBeUndefined()
     expect(c.kdf).toEqual({ logN: 17, r: 8, p: 1 })
     expect(c.cookieSecure).toBe(false)
+    // Nothing listens beyond this machine unless HOST says so; no secret is built in.
+    expect(c.host).toBe('127.0.0.1')
+    expect(c.sessionSecrets).toEqual([])
+  })
+
+  it('takes Secure cookies from the scheme of APP_ORIGIN unless COOKIE_SECURE says otherwise', () => {
+    expect(loadConfig({ APP_ORIGIN: 'https://vault.example.com' }).cookieSecure).toBe(true)
+    expect(loadConfig({ APP_ORIGIN: 'http://vault.lan:3000' }).cookieSecure).toBe(false)
+    expect(loadConfig({ APP_ORIGIN: 'https://vault.example.com', COOKIE_SECURE: 'false' }).cookieSecure).toBe(false)
   })
 
   it('accepts a complete production configuration with secure cookies on', () => {
@@ -35,8 +45,14 @@ describe('configuration', () => {
     ['the memory store', { REDIS_URL: '' }, /REDIS_URL is required in production/],
     ['a low KDF cost', { KDF_LOG_N: '14' }, /KDF_LOG_N below 17/],
     ['no public origin', { APP_ORIGIN: '' }, /APP_ORIGIN is required/],
+    ['insecure cookies on an https origin', { COOKIE_SECURE: 'false' }, /COOKIE_SECURE=false with an https APP_ORIGIN/],
+    ['no SMTP_URL without the mail-directory opt-in', { SMTP_URL: '' }, /SMTP_URL is required in production/],
   ])('refuses %s in production, saying why', (_what, change, message) => {
     expect(() => loadConfig({ ...production, ...change })).toThrow(message)
+  })
+
+  it('accepts mail written to files in production only when asked to explicitly', () => {
+    expect(loadConfig({ ...production, SMTP_URL: '', MAIL_TO_DIRECTORY: 'true' }).logMailLinks).toBe(false)
   })
 
   it('refuses several workers without Redis, and malformed values with the variable named', () => {

@@ -10,7 +10,8 @@ const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).m
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: intFrom(0, 65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told otherwise: a first run is not reachable from the network.
+  HOST: z.string().default('127.0.0.1'),
   APP_ORIGIN: z.url().optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   EMBEDDED_PG_PORT: intFrom(1, 65535).default(54329),
@@ -20,6 +21,12 @@ const schema = z.object({
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
   SMTP_URL: z.string().optional(),
+  // Production without SMTP_URL must opt in to writing mail as files (nobody may read them).
+  MAIL_TO_DIRECTORY: bool.default(false),
+  // /metrics answers loopback, or a request with `Authorization: Bearer $METRICS_TOKEN`.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Where the generated development secret and embedded PostgreSQL live.
+  DATA_DIR: z.string().default('.data'),
   MAIL_FROM: z.string().default('NucleusID <no-reply@nucleusid.local>'),
   MAIL_DIR: z.string().default('.data/mail'),
   WEB_CONCURRENCY: intFrom(1, 64).default(1),
@@ -46,8 +53,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const production = c.NODE_ENV === 'production'
   const secrets = (c.SESSION_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 
+  const appOrigin = (c.APP_ORIGIN ?? `http://localhost:${c.PORT}`).replace(/\/$/, '')
+  const cookieSecure = c.COOKIE_SECURE ?? appOrigin.startsWith('https:')
+
   const problems: string[] = []
   if (production) {
+    if (appOrigin.startsWith('https:') && !cookieSecure) {
+      problems.push('COOKIE_SECURE=false with an https APP_ORIGIN is refused in production: cookies would travel in clear')
+    }
+    if (!c.SMTP_URL && !c.MAIL_TO_DIRECTORY) {
+      problems.push('SMTP_URL is required in production (or MAIL_TO_DIRECTORY=true to write mail as files under MAIL_DIR)')
+    }
     if (secrets.length === 0) problems.push('SESSION_SECRETS is required in production')
     if (secrets.some((s) => s.length < 32)) problems.push('each SESSION_SECRETS entry must be at least 32 characters')
     if (!c.REDIS_URL) problems.push('REDIS_URL is required in production (the in-memory session store is for development only)')
@@ -64,18 +80,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     production,
     port: c.PORT,
     host: c.HOST,
-    appOrigin: (c.APP_ORIGIN ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    appOrigin,
     databaseUrl: c.DATABASE_URL,
     embeddedPgPort: c.EMBEDDED_PG_PORT,
     redisUrl: c.REDIS_URL,
     redisPrefix: c.REDIS_PREFIX,
-    // Development without SESSION_SECRETS gets a fixed, clearly non-secret key so restarts keep sessions.
-    sessionSecrets: secrets.length ? secrets : ['development-only-session-secret-change-me'],
-    cookieSecure: c.COOKIE_SECURE ?? production,
+    // Empty outside production when unset: lib/secrets.ts then generates one under DATA_DIR.
+    sessionSecrets: secrets,
+    cookieSecure,
     trustProxy: c.TRUST_PROXY,
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM,
     mailDir: c.MAIL_DIR,
+    /** Mail written to files may carry links; they are logged only outside production. */
+    logMailLinks: !production,
+    metricsToken: c.METRICS_TOKEN,
+    dataDir: c.DATA_DIR,
     webConcurrency: c.WEB_CONCURRENCY,
     kdf: { logN: c.KDF_LOG_N, r: 8, p: 1 },
     logLevel: c.LOG_LEVEL,

@@ -1,15 +1,18 @@
 // Process entry: configuration, connections, migrations, cluster, listen, graceful shutdown.
 import cluster from 'node:cluster'
 import http from 'node:http'
+import path from 'node:path'
 import { loadConfig, type Config } from './config.server.js'
 import { createLogger, type Logger } from './lib/logger.js'
 import { createSequelize, migrateWithLock, startEmbeddedPostgres } from './lib/db.js'
 import { createMemoryKv, createRedisKv } from './lib/kv.js'
 import { createCsrf } from './lib/csrf.js'
+import { cookieSettings } from './lib/cookies.js'
 import { createRateLimits } from './lib/rateLimits.js'
 import { createSessionIndex } from './lib/sessions.js'
 import { createMailer } from './lib/mail.js'
 import { createMetrics } from './lib/metrics.js'
+import { deriveKeys, resolveSessionSecrets } from './lib/secrets.js'
 import { initModels } from '../models/index.js'
 import { createServices } from './services/index.js'
 import { createApp } from './app.js'
@@ -20,11 +23,13 @@ const devMode = process.argv.includes('--dev')
 async function main() {
   const config = loadConfig()
   const log = createLogger(config.logLevel)
+  // The primary generates the development secret (if needed) before any worker starts and reads it.
+  config.sessionSecrets = resolveSessionSecrets(config.sessionSecrets, config.dataDir, log)
 
   if (cluster.isPrimary) {
     let stopEmbedded: (() => Promise<void>) | undefined
     if (!config.databaseUrl) {
-      const pg = await startEmbeddedPostgres('.data/postgres', config.embeddedPgPort, log)
+      const pg = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), config.embeddedPgPort, log)
       process.env.DATABASE_URL = pg.url
       config.databaseUrl = pg.url
       stopEmbedded = pg.stop
@@ -70,7 +75,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   const sequelize = createSequelize(config.databaseUrl!, { poolMax: 10, onQuery: metrics.countQuery })
   const models = initModels(sequelize)
   const kv = config.redisUrl ? createRedisKv(config.redisUrl, config.redisPrefix) : createMemoryKv()
-  const cookieSettings = { secure: config.cookieSecure }
+  const cookies = cookieSettings(config.cookieSecure)
   const allowedOrigins = [config.appOrigin]
   if (!config.production) allowedOrigins.push(`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`)
   const deps: AppDeps = {
@@ -79,17 +84,17 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
     sequelize,
     models,
     kv,
-    cookieSettings,
-    csrf: createCsrf(config.sessionSecrets[0]!, allowedOrigins, cookieSettings),
+    cookieSettings: cookies,
+    csrf: createCsrf(deriveKeys(config.sessionSecrets, 'csrf'), allowedOrigins, cookies),
     rateLimits: createRateLimits(kv, config.rateLimits),
     sessionIndex: createSessionIndex(kv),
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.mailDir, log }),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.mailDir, logLinks: config.logMailLinks, log }),
     metrics,
     services: createServices({
       sequelize,
       models,
       kdf: config.kdf,
-      tokenSecret: config.sessionSecrets[0]!,
+      tokenKeys: deriveKeys(config.sessionSecrets, 'email-verification'),
       limits: config.limits,
     }),
   }

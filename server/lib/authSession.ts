@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
 import * as crypto from './crypto.js'
-import { SESSION_KEY_COOKIE, clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
+import { clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
 import { REMEMBER_MS, type SessionData, type SessionIndex } from './sessions.js'
 import type { SessionUser } from '../services/users.js'
 
@@ -20,12 +20,18 @@ function session(ctx: Context): SessionData {
   return ctx.session as unknown as SessionData
 }
 
+/** Reads the session id and per-session key cookies into ctx.state (middleware/authenticate.ts). */
+export function readSessionCookies(ctx: Context, settings: CookieSettings) {
+  ctx.state.sessionId ??= ctx.cookies.get(settings.names.session, { signed: true })
+  ctx.state.sessionKey ??= ctx.cookies.get(settings.names.sessionKey, { signed: true })
+}
+
 export function currentSessionId(ctx: Context): string | undefined {
-  return ctx.state.sessionId ?? ctx.cookies.get('nid.sid', { signed: true })
+  return ctx.state.sessionId
 }
 
 function sessionKey(ctx: Context): Buffer | null {
-  const raw = ctx.state.sessionKey ?? ctx.cookies.get(SESSION_KEY_COOKIE, { signed: true })
+  const raw = ctx.state.sessionKey as string | undefined
   if (!raw) return null
   const key = Buffer.from(raw, 'base64url')
   return key.length === 32 ? key : null
@@ -46,7 +52,7 @@ export async function startSession(
   const key = randomBytes(32)
   const maxAge = args.remember ? REMEMBER_MS : undefined
   ctx.state.sessionKey = key.toString('base64url')
-  ctx.cookies.set(SESSION_KEY_COOKIE, ctx.state.sessionKey, cookieOptions(deps.cookieSettings, maxAge))
+  ctx.cookies.set(deps.cookieSettings.names.sessionKey, ctx.state.sessionKey, cookieOptions(deps.cookieSettings, maxAge))
 
   const s = session(ctx)
   const now = Date.now()
@@ -60,6 +66,7 @@ export async function startSession(
     rc: args.recoveryCode ? crypto.seal(key, Buffer.from(args.recoveryCode), RC_AAD).toString('base64') : undefined,
     seenAt: now,
     createdAt: now,
+    remember: args.remember,
   } satisfies SessionData)
   ctx.session!.maxAge = args.remember ? REMEMBER_MS : 'session'
   await ctx.session!.regenerate()
@@ -72,7 +79,8 @@ export async function endSession(ctx: Context, deps: SessionDeps) {
   const s = session(ctx)
   if (s?.uid) await deps.sessionIndex.unlink(s.uid, currentSessionId(ctx) ?? '', s.did)
   ctx.session = null
-  clearCookie(ctx, SESSION_KEY_COOKIE, deps.cookieSettings)
+  ctx.state.sessionKey = undefined
+  clearCookie(ctx, deps.cookieSettings.names.sessionKey, deps.cookieSettings)
 }
 
 /** The vault key of the current session, or null when it cannot be opened. */

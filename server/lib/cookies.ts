@@ -1,13 +1,27 @@
 // Names and options of every cookie the app sets, in one place.
+// With Secure cookies every name carries the `__Host-` prefix: the browser then accepts the cookie
+// only from this exact host, over HTTPS, for path `/` and without a Domain, so a sibling subdomain
+// cannot plant or overwrite it.
 import type { Context } from 'koa'
 
-export const SESSION_COOKIE = 'nid.sid'
-export const SESSION_KEY_COOKIE = 'nid.sk'
-export const CSRF_COOKIE = 'nid.csrf'
-export const FLASH_COOKIE = 'nid.flash'
+export interface CookieNames {
+  session: string
+  sessionKey: string
+  csrf: string
+  flash: string
+}
 
 export interface CookieSettings {
   secure: boolean
+  names: CookieNames
+}
+
+export function cookieSettings(secure: boolean): CookieSettings {
+  const prefix = secure ? '__Host-' : ''
+  return {
+    secure,
+    names: { session: `${prefix}nid.sid`, sessionKey: `${prefix}nid.sk`, csrf: `${prefix}nid.csrf`, flash: `${prefix}nid.flash` },
+  }
 }
 
 export function cookieOptions(settings: CookieSettings, maxAge?: number) {

@@ -1,27 +1,40 @@
 // CSRF defence, two independent checks on every POST:
-// 1. a synchronizer token in the hidden `_csrf` field, equal to HMAC(secret, random cookie value).
-//    The random value lives in its own signed httpOnly cookie, so anonymous forms (login,
-//    register) are protected without creating a server-side session for every visitor.
+// 1. a synchronizer token in the hidden `_csrf` field: HMAC(csrf key, binding), where the binding
+//    is the logged-in session's id, or, before login, a random seed kept in its own signed httpOnly
+//    cookie (so anonymous forms need no server-side session). A cookie pair planted from a sibling
+//    subdomain therefore opens nothing once the victim is logged in. Each response carries the
+//    token XOR-masked with fresh random bytes, so compressed HTML that also reflects user input
+//    (the search query) never repeats it (BREACH).
 // 2. the request's Origin (or, failing that, Referer) must be this app, and Sec-Fetch-Site, when
 //    the browser sends it, must not be cross-site.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context } from 'koa'
-import { CSRF_COOKIE, cookieOptions, type CookieSettings } from './cookies.js'
+import { cookieOptions, type CookieSettings } from './cookies.js'
 
-export function createCsrf(secret: string, allowedOrigins: string[], cookies: CookieSettings) {
-  const tokenOf = (seed: string) => createHmac('sha256', secret).update(`csrf:${seed}`).digest('base64url')
+const TOKEN_BYTES = 32
+
+export function createCsrf(keys: Buffer[], allowedOrigins: string[], cookies: CookieSettings) {
+  if (!keys.length) throw new Error('createCsrf needs at least one key')
+  const tokenOf = (key: Buffer, binding: string) => createHmac('sha256', key).update(binding).digest()
 
   function seedOf(ctx: Context, create: boolean): string | undefined {
-    let seed = ctx.state.csrfSeed ?? ctx.cookies.get(CSRF_COOKIE, { signed: true })
+    let seed = ctx.state.csrfSeed ?? ctx.cookies.get(cookies.names.csrf, { signed: true })
     if (!seed && create) seed = rotate(ctx)
     ctx.state.csrfSeed = seed
     return seed
   }
 
+  /** What the token is bound to: the logged-in session, else the anonymous seed. */
+  function bindingOf(ctx: Context, create: boolean): string | undefined {
+    if (ctx.state.user && ctx.state.sessionId) return `session:${ctx.state.sessionId}`
+    const seed = seedOf(ctx, create)
+    return seed ? `seed:${seed}` : undefined
+  }
+
   /** New seed (at login and logout), so a token seen before cannot be replayed after. */
   function rotate(ctx: Context): string {
     const seed = randomBytes(24).toString('base64url')
-    ctx.cookies.set(CSRF_COOKIE, seed, cookieOptions(cookies))
+    ctx.cookies.set(cookies.names.csrf, seed, cookieOptions(cookies))
     ctx.state.csrfSeed = seed
     return seed
   }
@@ -36,17 +49,33 @@ export function createCsrf(secret: string, allowedOrigins: string[], cookies: Co
     return false
   }
 
+  function mask(token: Buffer): string {
+    const pad = randomBytes(TOKEN_BYTES)
+    const masked = Buffer.alloc(TOKEN_BYTES)
+    for (let i = 0; i < TOKEN_BYTES; i++) masked[i] = token[i]! ^ pad[i]!
+    return Buffer.concat([pad, masked]).toString('base64url')
+  }
+
+  function unmask(submitted: string): Buffer | null {
+    const raw = Buffer.from(submitted, 'base64url')
+    if (raw.length !== 2 * TOKEN_BYTES) return null
+    const token = Buffer.alloc(TOKEN_BYTES)
+    for (let i = 0; i < TOKEN_BYTES; i++) token[i] = raw[i]! ^ raw[i + TOKEN_BYTES]!
+    return token
+  }
+
   return {
-    /** The token for forms on the page being rendered; sets the seed cookie if there is none. */
-    token: (ctx: Context) => tokenOf(seedOf(ctx, true)!),
+    /** A freshly masked token for the forms of this response; sets the seed cookie if needed. */
+    token: (ctx: Context) => mask(tokenOf(keys[0]!, bindingOf(ctx, true)!)),
     rotate,
     verify(ctx: Context, submitted: unknown): boolean {
       if (!sameOrigin(ctx)) return false
-      const seed = seedOf(ctx, false)
-      if (!seed || typeof submitted !== 'string') return false
-      const a = Buffer.from(tokenOf(seed))
-      const b = Buffer.from(submitted)
-      return a.length === b.length && timingSafeEqual(a, b)
+      const binding = bindingOf(ctx, false)
+      if (!binding || typeof submitted !== 'string' || submitted.length > 128) return false
+      const given = unmask(submitted)
+      if (!given) return false
+      // Every key verifies, so rotating SESSION_SECRETS does not break forms already on screen.
+      return keys.some((key) => timingSafeEqual(tokenOf(key, binding), given))
     },
   }
 }

@@ -1,7 +1,7 @@
 // One-time messages carried in a short-lived signed cookie, so anonymous flows (logout, failed
 // verification) need no server-side session.
 import type { Context } from 'koa'
-import { FLASH_COOKIE, clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
+import { clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
 
 export interface Flash {
   type: 'success' | 'error' | 'info'
@@ -10,13 +10,13 @@ export interface Flash {
 
 export function setFlash(ctx: Context, settings: CookieSettings, flash: Flash) {
   const value = Buffer.from(JSON.stringify(flash)).toString('base64url')
-  ctx.cookies.set(FLASH_COOKIE, value, cookieOptions(settings, 60_000))
+  ctx.cookies.set(settings.names.flash, value, cookieOptions(settings, 60_000))
 }
 
 export function takeFlash(ctx: Context, settings: CookieSettings): Flash | null {
-  const raw = ctx.cookies.get(FLASH_COOKIE, { signed: true })
+  const raw = ctx.cookies.get(settings.names.flash, { signed: true })
   if (!raw) return null
-  clearCookie(ctx, FLASH_COOKIE, settings)
+  clearCookie(ctx, settings.names.flash, settings)
   try {
     const f = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
     if ((f.type === 'success' || f.type === 'error' || f.type === 'info') && typeof f.message === 'string') {

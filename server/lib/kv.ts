@@ -7,7 +7,8 @@ export interface KeyValue {
   /** The ioredis client, when there is one (rate limiter and session store share it). */
   readonly redis?: Redis
   get(key: string): Promise<string | null>
-  set(key: string, value: string, ttlMs: number): Promise<void>
+  /** With `onlyIfExists`, writes only over a key that is still there (Redis SET ... XX). */
+  set(key: string, value: string, ttlMs: number, opts?: { onlyIfExists?: boolean }): Promise<void>
   del(...keys: string[]): Promise<void>
   sAdd(key: string, member: string, ttlMs: number): Promise<void>
   sRem(key: string, member: string): Promise<void>
@@ -22,7 +23,10 @@ export function createRedisKv(url: string, prefix: string): KeyValue {
     kind: 'redis',
     redis,
     get: (k) => redis.get(k),
-    set: async (k, v, ttl) => void (await redis.set(k, v, 'PX', ttl)),
+    set: async (k, v, ttl, opts) => {
+      if (opts?.onlyIfExists) await redis.set(k, v, 'PX', ttl, 'XX')
+      else await redis.set(k, v, 'PX', ttl)
+    },
     del: async (...keys) => void (keys.length && (await redis.del(...keys))),
     sAdd: async (k, m, ttl) => {
       await redis.multi().sadd(k, m).pexpire(k, ttl).exec()
@@ -56,7 +60,10 @@ export function createMemoryKv(): KeyValue {
       const e = live(k)
       return typeof e?.v === 'string' ? e.v : null
     },
-    set: async (k, v, ttl) => void values.set(k, { v, exp: Date.now() + ttl }),
+    set: async (k, v, ttl, opts) => {
+      if (opts?.onlyIfExists && !live(k)) return
+      values.set(k, { v, exp: Date.now() + ttl })
+    },
     del: async (...keys) => keys.forEach((k) => values.delete(k)),
     sAdd: async (k, m, ttl) => {
       const e = live(k)

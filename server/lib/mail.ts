@@ -18,7 +18,7 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>
 }
 
-export function createMailer(opts: { smtpUrl?: string; from: string; dir: string; log: Logger }): Mailer {
+export function createMailer(opts: { smtpUrl?: string; from: string; dir: string; logLinks: boolean; log: Logger }): Mailer {
   if (opts.smtpUrl) {
     const transport = nodemailer.createTransport(opts.smtpUrl)
     return {
@@ -35,7 +35,8 @@ export function createMailer(opts: { smtpUrl?: string; from: string; dir: string
       await mkdir(dir, { recursive: true })
       const file = path.join(dir, `${Date.now()}-${randomBytes(4).toString('hex')}.eml`)
       await writeFile(file, info.message as Buffer)
-      opts.log.info({ file, subject: m.subject, link: m.link }, 'mail written to file (SMTP_URL is unset)')
+      // A link in a log is a credential in a log: only outside production.
+      opts.log.info({ file, subject: m.subject, ...(opts.logLinks ? { link: m.link } : {}) }, 'mail written to file (SMTP_URL is unset)')
     },
   }
 }

@@ -1,5 +1,8 @@
 // Rate limits from SPEC section 4, counted in Redis (shared by every worker and replica) or in
 // process memory when REDIS_URL is unset.
+// A point is spent before the work it guards (one atomic consume), never counted after it: a
+// burst of parallel requests is checked at most `points` times, the rest get 429 whatever they
+// contain. Success gives the point back (refund) or clears the counter (reset).
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { RateLimitedError } from './errors.js'
 import type { KeyValue } from './kv.js'
@@ -13,6 +16,10 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
   const limiters = {
     loginEmail: make('login-email', limits.loginPerEmail, 15 * 60),
     loginIp: make('login-ip', limits.loginPerIp, 15 * 60),
+    // Recovery attempts are counted apart from logins: guessing recovery codes for an address
+    // cannot lock its owner out of logging in.
+    recoverEmail: make('recover-email', limits.loginPerEmail, 15 * 60),
+    recoverIp: make('recover-ip', limits.loginPerIp, 15 * 60),
     registerIp: make('register-ip', limits.registerPerIp, 60 * 60),
     verifyResend: make('verify-resend', 1, 60),
     invitations: make('invite', 30, 60 * 60),
@@ -20,14 +27,8 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
   type Name = keyof typeof limiters
 
   return {
-    /** Refuses (429) when the budget is already spent, without spending any. */
-    async check(name: Name, key: string) {
-      const limiter = limiters[name]
-      const res = await limiter.get(key)
-      if (res && res.consumedPoints >= limiter.points) throw new RateLimitedError(res.msBeforeNext / 1000)
-    },
-    /** Spends one point; refuses (429) when that goes over the budget. */
-    async hit(name: Name, key: string) {
+    /** Spends one point; refuses (429) when the budget is already spent. */
+    async spend(name: Name, key: string) {
       try {
         await limiters[name].consume(key)
       } catch (e) {
@@ -35,6 +36,11 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
         throw e
       }
     },
+    /** Gives back the point a successful attempt spent. */
+    async refund(name: Name, key: string) {
+      await limiters[name].reward(key, 1)
+    },
+    /** Clears the counter (a correct password ends the count of failures for that email). */
     async reset(name: Name, key: string) {
       await limiters[name].delete(key)
     },

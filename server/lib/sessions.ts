@@ -7,6 +7,8 @@ import type { KeyValue } from './kv.js'
 
 export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000
 export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
+/** Absolute lifetime from the login, whatever the activity (ASVS 3.3.2). */
+export const LIFETIME_MS = { remember: REMEMBER_MS, browser: 24 * 60 * 60 * 1000 }
 export const LAST_SEEN_EVERY_MS = 60 * 1000
 
 /** What a logged-in session carries: enough to authenticate a request with no SQL query. */
@@ -21,26 +23,54 @@ export interface SessionData {
   /** A recovery code still to be shown once, sealed like vk (base64). */
   rc?: string
   seenAt?: number
+  /** When the user logged in: the absolute lifetime counts from here. */
   createdAt?: number
+  remember?: boolean
+}
+
+/** The session's end by its absolute lifetime (0 when it carries no login time: ended). */
+export function sessionEndsAt(s: SessionData): number {
+  if (!s.createdAt) return 0
+  return s.createdAt + (s.remember ? LIFETIME_MS.remember : LIFETIME_MS.browser)
+}
+
+/** Redis TTL for a write: the idle timeout, never past the absolute end. */
+function ttlOf(sess: unknown, now = Date.now()): number {
+  const end = sessionEndsAt(sess as SessionData)
+  return Math.max(1000, Math.min(IDLE_TIMEOUT_MS, end ? end - now : IDLE_TIMEOUT_MS))
 }
 
 const sessionKey = (sid: string) => `sess:${sid}`
 const userSessionsKey = (uid: string) => `user-sessions:${uid}`
 const deviceSessionKey = (did: string) => `device-session:${did}`
 
+/** What koa-session passes to the store: the request, whose state says if the id is new. */
+interface StoreOptions {
+  ctx?: { state: { newSessionId?: string } }
+}
+
 export interface SessionStoreShape {
   get(key: string): Promise<unknown>
-  set(key: string, sess: unknown): Promise<void>
+  set(key: string, sess: unknown, maxAge?: unknown, opts?: StoreOptions): Promise<void>
   destroy(key: string): Promise<void>
 }
 
+/**
+ * koa-session writes the whole session back at the end of a request. Only an id created in this
+ * request (a new or regenerated session, see `genid` in app.ts) may create a key; an existing
+ * session is written only while it still exists (SET ... XX). A request in flight while its session
+ * is revoked elsewhere therefore cannot bring it back outside the per-user index.
+ */
 export function createSessionStore(kv: KeyValue): SessionStoreShape {
+  const write = async (sid: string, sess: unknown, opts?: StoreOptions) => {
+    const isNew = opts?.ctx?.state.newSessionId === sid
+    await kv.set(sessionKey(sid), JSON.stringify(sess), ttlOf(sess), { onlyIfExists: !isNew })
+  }
   if (kv.redis) {
     const store = redisStore({ client: kv.redis })
-    // Every write gets the idle timeout as its TTL: an idle session disappears from Redis by itself.
     return {
       get: (sid) => store.get(sessionKey(sid), IDLE_TIMEOUT_MS, { rolling: false }),
-      set: async (sid, sess) => void (await store.set(sessionKey(sid), sess, IDLE_TIMEOUT_MS, { rolling: false, changed: true })),
+      set: (sid, sess, _maxAge, opts) => write(sid, sess, opts),
       destroy: async (sid) => void (await store.destroy(sessionKey(sid))),
     }
   }
@@ -49,7 +79,7 @@ export function createSessionStore(kv: KeyValue): SessionStoreShape {
       const raw = await kv.get(sessionKey(sid))
       return raw ? JSON.parse(raw) : null
     },
-    set: (sid, sess) => kv.set(sessionKey(sid), JSON.stringify(sess), IDLE_TIMEOUT_MS),
+    set: (sid, sess, _maxAge, opts) => write(sid, sess, opts),
     destroy: (sid) => kv.del(sessionKey(sid)),
   }
 }
@@ -83,8 +113,10 @@ export function createSessionIndex(kv: KeyValue) {
           await kv.sRem(userSessionsKey(uid), sid)
           continue
         }
-        // The idle timeout is still enforced by seenAt (middleware/authenticate.ts).
-        await kv.set(sessionKey(sid), JSON.stringify({ ...JSON.parse(raw), ...patch }), IDLE_TIMEOUT_MS)
+        // The idle timeout is still enforced by seenAt (middleware/authenticate.ts). XX: a session
+        // revoked between the read and this write stays revoked.
+        const next = { ...JSON.parse(raw), ...patch }
+        await kv.set(sessionKey(sid), JSON.stringify(next), ttlOf(next), { onlyIfExists: true })
       }
     },
     /** Ends every session of a user except `keepSid` (password change, "log out other devices"). */

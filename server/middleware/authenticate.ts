@@ -1,8 +1,9 @@
 // Who is making this request, from the Redis session alone: no SQL query. Enforces the idle
-// timeout and writes the device's "last seen" at most once a minute.
+// timeout and the absolute lifetime from the login, and writes the device's "last seen" at most
+// once a minute.
 import type { Middleware } from 'koa'
-import { IDLE_TIMEOUT_MS, LAST_SEEN_EVERY_MS, type SessionData } from '../lib/sessions.js'
-import { endSession, sessionVaultKey, type SessionDeps } from '../lib/authSession.js'
+import { IDLE_TIMEOUT_MS, LAST_SEEN_EVERY_MS, sessionEndsAt, type SessionData } from '../lib/sessions.js'
+import { endSession, readSessionCookies, sessionVaultKey, type SessionDeps } from '../lib/authSession.js'
 import type { DevicesService } from '../services/devices.js'
 
 export interface CurrentUser {
@@ -15,13 +16,15 @@ export interface CurrentUser {
 
 export function authenticate(deps: SessionDeps & { devices: DevicesService }): Middleware {
   return async (ctx, next) => {
+    readSessionCookies(ctx, deps.cookieSettings)
     // Only a request that carries a session cookie touches the store.
-    if (ctx.cookies.get('nid.sid')) {
+    if (ctx.cookies.get(deps.cookieSettings.names.session)) {
       const s = ctx.session as unknown as SessionData
       if (s.uid && s.did) {
         const now = Date.now()
         const idle = now - (s.seenAt ?? 0) > IDLE_TIMEOUT_MS
-        if (idle || !sessionVaultKey(ctx)) {
+        const over = now >= sessionEndsAt(s)
+        if (idle || over || !sessionVaultKey(ctx)) {
           await endSession(ctx, deps)
         } else {
           ctx.state.user = {

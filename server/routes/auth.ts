@@ -39,10 +39,11 @@ export function authRoutes(deps: AppDeps, render: Render) {
   router.post(
     '/register',
     formAction(render, () => '/register', async (ctx) => {
-      await rateLimits.check('registerIp', ctx.ip)
       const input = parseForm(registerSchema, ctx.request.body)
+      // Every attempt that reaches the database counts, "email taken" included: the limit also
+      // bounds how fast addresses can be probed.
+      await rateLimits.spend('registerIp', ctx.ip)
       const { user, vaultKey, recoveryCode } = await services.users.register(input)
-      await rateLimits.hit('registerIp', ctx.ip)
       await logIn(ctx, toSessionUser(user), vaultKey, false, recoveryCode)
       sendVerification(ctx, user)
       ctx.state.log.info({ uid: user.id }, 'user registered')
@@ -62,16 +63,15 @@ export function authRoutes(deps: AppDeps, render: Render) {
     formAction(render, (ctx) => `/login${ctx.querystring ? `?${ctx.querystring}` : ''}`, async (ctx) => {
       const body = ctx.request.body as Record<string, unknown>
       const input = parseForm(loginSchema, body)
-      await rateLimits.check('loginIp', ctx.ip)
-      await rateLimits.check('loginEmail', input.email)
+      // Spent before the password is checked (see lib/rateLimits.ts).
+      await rateLimits.spend('loginIp', ctx.ip)
+      await rateLimits.spend('loginEmail', input.email)
       const result = await services.users.authenticate(input.email, input.password)
       if (!result) {
-        await rateLimits.hit('loginIp', ctx.ip)
-        await rateLimits.hit('loginEmail', input.email)
         ctx.state.log.info({ event: 'login_failed' }, 'login failed')
         throw new ValidationError({ password: WRONG_CREDENTIALS }, WRONG_CREDENTIALS)
       }
-      await rateLimits.reset('loginEmail', input.email)
+      await Promise.all([rateLimits.reset('loginEmail', input.email), rateLimits.refund('loginIp', ctx.ip)])
       const user = toSessionUser(result.user)
       const device = await logIn(ctx, user, result.vaultKey, input.remember)
       send(ctx, loginNoticeMessage(user, device, config.appOrigin), 'login notice')
@@ -85,19 +85,17 @@ export function authRoutes(deps: AppDeps, render: Render) {
     '/recover',
     formAction(render, () => '/recover', async (ctx) => {
       const input = parseForm(recoverSchema, ctx.request.body)
-      await rateLimits.check('loginIp', ctx.ip)
-      await rateLimits.check('loginEmail', input.email)
+      await rateLimits.spend('recoverIp', ctx.ip)
+      await rateLimits.spend('recoverEmail', input.email)
       const result = await services.users.recover({
         email: input.email,
         recoveryCode: input.recovery_code,
         newPassword: input.new_password,
       })
       if (!result) {
-        await rateLimits.hit('loginIp', ctx.ip)
-        await rateLimits.hit('loginEmail', input.email)
         throw new ValidationError({ recovery_code: 'Email or recovery code is incorrect.' }, 'Email or recovery code is incorrect.')
       }
-      await rateLimits.reset('loginEmail', input.email)
+      await Promise.all([rateLimits.reset('recoverEmail', input.email), rateLimits.refund('recoverIp', ctx.ip)])
       await deps.sessionIndex.revokeUserSessions(result.user.id)
       await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, result.recoveryCode)
       send(ctx, recoveryNoticeMessage(result.user), 'recovery notice')
@@ -137,7 +135,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       redirectTo(ctx, deps, '/dashboard', { type: 'info', message: 'Your email address is already verified.' })
       return
     }
-    await rateLimits.hit('verifyResend', current.id)
+    await rateLimits.spend('verifyResend', current.id)
     sendVerification(ctx, current)
     redirectTo(ctx, deps, '/dashboard', { type: 'success', message: `We sent a new verification link to ${current.email}.` })
   })

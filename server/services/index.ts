@@ -10,7 +10,8 @@ export interface ServiceDeps {
   sequelize: Sequelize
   models: Models
   kdf: KdfParams
-  tokenSecret: string
+  /** Keys for email verification links: the first signs, every one verifies (rotation). */
+  tokenKeys: Buffer[]
   limits: { foldersPerUser: number; itemsPerFolder: number; membersPerFolder: number }
 }
 

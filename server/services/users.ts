@@ -15,7 +15,7 @@ export interface UsersDeps {
   models: Models
   kdf: crypto.KdfParams
   /** HMAC key for stateless email-verification tokens. */
-  tokenSecret: string
+  tokenKeys: Buffer[]
 }
 
 /** What a session needs to know about a user: no secrets. */
@@ -158,9 +158,9 @@ export function createUsersService(deps: UsersDeps) {
     return `${user.id}.${expires}.${sign(user.id, user.email, expires)}`
   }
 
-  function sign(id: string, email: string, expires: number) {
+  function sign(id: string, email: string, expires: number, key = deps.tokenKeys[0]!) {
     // Binding the email means a token stops working if the address changes.
-    return createHmac('sha256', deps.tokenSecret).update(`verify:${id}:${email}:${expires}`).digest('base64url')
+    return createHmac('sha256', key).update(`verify:${id}:${email}:${expires}`).digest('base64url')
   }
 
   /** Marks the email verified; returns the user, or null for an invalid or expired token. */
@@ -171,9 +171,12 @@ export function createUsersService(deps: UsersDeps) {
     if (!/^[0-9a-f-]{36}$/.test(id)) return null
     const user = await models.User.findByPk(id)
     if (!user) return null
-    const expected = Buffer.from(sign(user.id, user.email, expires))
     const given = Buffer.from(mac)
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null
+    const valid = deps.tokenKeys.some((key) => {
+      const expected = Buffer.from(sign(user.id, user.email, expires, key))
+      return expected.length === given.length && timingSafeEqual(expected, given)
+    })
+    if (!valid) return null
     if (!user.verifiedAt) await user.update({ verifiedAt: new Date(now) })
     return user
   }

@@ -14,7 +14,7 @@ export function createTestContext(limits = TEST_LIMITS) {
   const counter: QueryCounter = { count: 0 }
   const sequelize = createSequelize(url, { poolMax: 4, counter })
   const models = initModels(sequelize)
-  const services = createServices({ sequelize, models, kdf: TEST_KDF, tokenSecret: 'test-token-secret', limits })
+  const services = createServices({ sequelize, models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits })
   return { sequelize, models, services, counter }
 }
 
