@@ -110,7 +110,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   server.on('request', app.callback())
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve))
-  log.info({ url: config.appOrigin, port: config.port, mode: devMode ? 'dev' : 'build', env: config.env }, 'NucleusID listening')
+  log.info({ url: config.appOrigin, host: config.host, port: config.port, mode: devMode ? 'dev' : 'build', env: config.env }, 'NucleusID listening')
 
   let closing = false
   const shutdown = async (signal: string) => {

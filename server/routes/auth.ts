@@ -44,7 +44,13 @@ export function authRoutes(deps: AppDeps, render: Render) {
       // bounds how fast addresses can be probed.
       await rateLimits.spend('registerIp', ctx.ip)
       const { user, vaultKey, recoveryCode } = await services.users.register(input)
-      await logIn(ctx, toSessionUser(user), vaultKey, false, recoveryCode)
+      try {
+        await logIn(ctx, toSessionUser(user), vaultKey, false, recoveryCode)
+      } catch (err) {
+        // All or nothing: without a session the recovery code is never shown (see discardRegistration).
+        await services.users.discardRegistration(user.id).catch((e) => ctx.state.log.error({ err: e }, 'could not discard a half-made registration'))
+        throw err
+      }
       sendVerification(ctx, user)
       ctx.state.log.info({ uid: user.id }, 'user registered')
       redirectTo(ctx, deps, '/register/recovery-code')

@@ -181,6 +181,15 @@ export function createUsersService(deps: UsersDeps) {
     return user
   }
 
-  return { register, authenticate, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
+  /**
+   * Undoes a registration whose later steps (session, device) failed before the user saw their
+   * recovery code: the account would otherwise exist with a code nobody has, and registering
+   * again would say "email taken". Folders, memberships and devices go with it (ON DELETE CASCADE).
+   */
+  async function discardRegistration(userId: string) {
+    await models.User.destroy({ where: { id: userId } })
+  }
+
+  return { register, discardRegistration, authenticate, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
 }
 export type UsersService = ReturnType<typeof createUsersService>

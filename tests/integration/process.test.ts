@@ -2,47 +2,12 @@
 // drains and exits cleanly, closing its pools.
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/scratch-stores.mjs'
 import { Client, textOf } from '../helpers/http.js'
+import { logLines, startServer } from '../helpers/server.js'
 
-const { DATABASE_URL, REDIS_URL, REDIS_PREFIX } = process.env
-if (!DATABASE_URL || !REDIS_URL || !REDIS_PREFIX) throw new Error('run the suite with `npm test`')
+const lines = logLines
 
-async function startServer(extraEnv: Record<string, string>) {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      APP_ORIGIN: `http://localhost:${port}`,
-      SESSION_SECRETS: 'process-test-secret-0123456789abcdef0123',
-      LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (d) => (output += d))
-  child.stderr.on('data', (d) => (output += d))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 150; i++) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
-    if (ok) return { child, url, exited, log: () => output }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`server did not start:\n${output}`)
-}
-
-const lines = (log: string) =>
-  log
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { msg: string; pid: number })
-
-describe('server process', () => {
+describe('server process', { timeout: 120_000 }, () => {
   it('drains and exits 0 on SIGTERM', async () => {
     const s = await startServer({})
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200)

@@ -1,0 +1,60 @@
+// A server process of a test's own (its own env: secrets, limits, cookies), started like
+// `npm start` starts one, against the suite's PostgreSQL and Redis.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { freePort } from '../../scripts/scratch-stores.mjs'
+
+const { DATABASE_URL, REDIS_URL, REDIS_PREFIX } = process.env
+if (!DATABASE_URL || !REDIS_URL || !REDIS_PREFIX) throw new Error('run the suite with `npm test`')
+
+export interface TestServer {
+  child: ChildProcess
+  /** http://127.0.0.1:port */
+  url: string
+  /** http://localhost:port: the APP_ORIGIN, which POSTs must name as their Origin. */
+  origin: string
+  port: number
+  exited: Promise<number | null>
+  log: () => string
+  stop: () => Promise<number | null>
+}
+
+export async function startServer(extraEnv: Record<string, string>, opts: { port?: number } = {}): Promise<TestServer> {
+  const port = opts.port ?? (await freePort())
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      APP_ORIGIN: `http://localhost:${port}`,
+      SESSION_SECRETS: 'process-test-secret-0123456789abcdef0123',
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM')
+    return exited
+  }
+  // Generous: a cold tsx start of two cluster workers on a busy 2-core machine takes seconds.
+  for (let i = 0; i < 400; i++) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
+    if (ok) return { child, url, origin: `http://localhost:${port}`, port, exited, log: () => output, stop }
+    if (child.exitCode !== null) break
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server did not start:\n${output}`)
+}
+
+/** The JSON lines of a server's log. */
+export const logLines = (log: string) =>
+  log
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string; pid: number; level: number } & Record<string, unknown>)
