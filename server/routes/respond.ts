@@ -24,10 +24,8 @@ export function keptValues(body: unknown, opts: { keepSecrets?: boolean } = {}):
   return values
 }
 
-/** Only same-site paths: never `//evil.example` or `/\evil.example`. */
-export function safeNext(next: unknown, fallback = '/dashboard'): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback
-}
+// The one rule for `next`, shared with the login page and AppForm.
+export { safeNext } from '../../shared/safeNext.js'
 
 export function redirectTo(ctx: Context, deps: AppDeps, location: string, flash?: Flash) {
   if (flash) setFlash(ctx, deps.cookieSettings, flash)
