@@ -45,6 +45,9 @@ describe('safeNext', () => {
     '/dashboard/folders/x#top',
     `/dashboard/items/${UUID}/edit`,
     '/',
+    // Encoded slashes in the query are data, not a path: a search for "a/b" survives the login.
+    '/dashboard?q=a%2Fb',
+    '/login?next=%2Fdashboard%2Fshares',
   ])('keeps %s', (next) => {
     expect(safeNext(next)).toBe(next)
   })

@@ -9,9 +9,11 @@ const MAX_LENGTH = 2048
 // The URL parser silently drops tab, CR and LF ("/\t/evil.example" parses as "//evil.example"),
 // so control characters are refused on the raw string, before parsing.
 const CONTROL = /[\u0000-\u001f\u007f]/
-// Encoded slashes and backslashes: a later decode (a proxy, a router, the user copying the URL)
-// could turn them into "//" or "/\".
+// Encoded slashes and backslashes in the path: a later decode (a proxy, a router, the user copying
+// the URL) could turn them into "//" or "/\". In the query they are data (a search for "a/b", a
+// nested `next`) and stay.
 const ENCODED_SLASH = /%(2f|5c)/i
+const pathOf = (next: string) => next.split(/[?#]/, 1)[0]!
 // A fixed, never-resolvable base instead of APP_ORIGIN or window.location.origin: the origin only
 // matters for the same-origin comparison, so a constant keeps the function pure and gives the
 // same answer on the server, in the server render of the login page and in the browser.
@@ -26,7 +28,7 @@ export function safeNext(next: unknown): string {
     next.startsWith('//') ||
     next.includes('\\') ||
     CONTROL.test(next) ||
-    ENCODED_SLASH.test(next)
+    ENCODED_SLASH.test(pathOf(next))
   ) {
     return SAFE_NEXT_FALLBACK
   }
