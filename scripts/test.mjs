@@ -4,10 +4,11 @@
 // embedded PostgreSQL and a redis-server from PATH), works in a fresh database and Redis key
 // prefix, builds, starts two app servers, runs Vitest then Playwright, and cleans up.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
+import { findChromium } from './chromium.mjs'
 import { freePort, scratchStores } from './scratch-stores.mjs'
 
 const run = randomBytes(4).toString('hex')
@@ -16,13 +17,6 @@ const only = process.argv.slice(2)
 const children = []
 const cleanups = []
 const log = (...a) => console.log('[test]', ...a)
-
-function chromiumPath() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean)
-  const found = candidates.find((p) => existsSync(p))
-  if (found) return found
-  throw new Error('No Chromium found. Install one (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.')
-}
 
 function npx(args, env, opts = {}) {
   const res = spawnSync(path.resolve('node_modules/.bin', args[0]), args.slice(1), { stdio: 'inherit', env, ...opts })
@@ -49,7 +43,8 @@ function readCounts(file) {
 }
 
 async function main() {
-  const chromium = chromiumPath()
+  const chromium = await findChromium()
+  log(`chromium (${chromium.source}): ${chromium.path}`)
   const stores = await scratchStores({ tag: 'test', run, log, onCleanup: (fn) => cleanups.push(fn) })
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'nid-test-mail-'))
   cleanups.push(async () => rmSync(mailDir, { recursive: true, force: true }))
@@ -66,7 +61,9 @@ async function main() {
     SESSION_SECRETS: `test-secret-${run}-0123456789abcdef0123456789`,
     KDF_LOG_N: '12',
     MAIL_DIR: mailDir,
-    CHROMIUM_PATH: chromium,
+    ...chromium.env,
+    CHROMIUM_PATH: chromium.path,
+    CHROMIUM_ARGS: JSON.stringify(chromium.args),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     RATE_REGISTER_PER_IP: '10000',
     RATE_LOGIN_PER_IP: '10000',
