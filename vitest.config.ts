@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config'
 // the real PostgreSQL and Redis that scripts/test.mjs prepared (DATABASE_URL, REDIS_URL, REDIS_PREFIX).
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'schemas/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'schemas/**/*.test.ts', 'shared/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     environment: 'node',
+    // A stray it.only/describe.only would silently skip the rest of its file: make it an error.
+    allowOnly: false,
     // Vite sets import.meta.env.BASE_URL (and through it process.env.BASE_URL in the workers) to
     // its `base`, '/'. Keep the URL of the running server that scripts/test.mjs passes instead.
     env: process.env.BASE_URL ? { BASE_URL: process.env.BASE_URL } : {},
