@@ -27,7 +27,9 @@ async function startServer(extraEnv: Record<string, string>) {
   child.stderr.on('data', (d) => (output += d))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 150; i++) {
+  // Generous: on a busy machine tsx alone can take half a minute to start (15 s was not enough).
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline && child.exitCode === null) {
     const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
     if (ok) return { child, url, exited, log: () => output }
     await new Promise((r) => setTimeout(r, 100))
@@ -42,7 +44,7 @@ const lines = (log: string) =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { msg: string; pid: number })
 
-describe('server process', () => {
+describe('server process', { timeout: 120_000 }, () => {
   it('drains and exits 0 on SIGTERM', async () => {
     const s = await startServer({})
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
