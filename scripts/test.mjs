@@ -26,6 +26,21 @@ function npx(args, env, opts = {}) {
   return res.status ?? 1
 }
 
+const echoLevel = Number(process.env.TEST_ECHO_LEVEL ?? 40)
+/** A data handler: every line to the file, to the terminal all but pino lines below echoLevel. */
+function echoing(terminal, file) {
+  let rest = ''
+  return (chunk) => {
+    file.write(chunk)
+    const lines = (rest + chunk).split('\n')
+    rest = lines.pop()
+    for (const line of lines) {
+      const level = /^\{"level":(\d+)/.exec(line)?.[1]
+      if (level === undefined || Number(level) >= echoLevel) terminal.write(`${line}\n`)
+    }
+  }
+}
+
 async function waitReady(url) {
   // Generous: on a busy machine (2 cores shared) tsx alone can take half a minute to start.
   const deadline = Date.now() + 120_000
@@ -70,7 +85,9 @@ async function main() {
     ...chromium.env,
     CHROMIUM_PATH: chromium.path,
     CHROMIUM_ARGS: JSON.stringify(chromium.args),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Info and up reach the log files, so that the secrets check sees what production would log;
+    // the terminal shows warnings and up (TEST_ECHO_LEVEL), as before.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     RATE_REGISTER_PER_IP: '10000',
     RATE_LOGIN_PER_IP: '10000',
     BASE_URL: `http://localhost:${portA}`,
@@ -99,8 +116,8 @@ async function main() {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const server = { name, child, file, out, stopping: false, exitedEarly: null }
-    child.stdout.on('data', (d) => (process.stdout.write(d), out.write(d)))
-    child.stderr.on('data', (d) => (process.stderr.write(d), out.write(d)))
+    child.stdout.on('data', echoing(process.stdout, out))
+    child.stderr.on('data', echoing(process.stderr, out))
     server.closed = new Promise((resolve) => child.once('close', resolve))
     child.once('exit', (code, signal) => {
       if (server.stopping) return
