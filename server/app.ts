@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
     const client = path.resolve('dist/client')
     const statics = serve(client, { maxAge: 365 * 24 * 3600 * 1000, immutable: true, brotli: true, gzip: true, index: false })
     app.use(async (ctx, next) => {
-      if (ctx.path.startsWith('/assets/') || ctx.path === '/favicon.svg') return statics(ctx, next)
+      if (isAssetPath(ctx.path) || ctx.path === '/favicon.svg') return statics(ctx, next)
       return next()
     })
   }
@@ -94,4 +94,19 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
     ;(ctx?.state?.log ?? deps.log).error({ err }, 'koa error')
   })
   return app
+}
+
+/**
+ * Whether a request path names a file under /assets/. ctx.path is still percent-encoded and
+ * koa-send decodes it again, so decide on the decoded path: `%2e%2e`, `%2f` or `%5c` must not
+ * step out of assets/ (to dist/client or beyond). Anything else falls through to a plain 404.
+ */
+function isAssetPath(raw: string): boolean {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(raw)
+  } catch {
+    return false
+  }
+  return decoded.startsWith('/assets/') && !/[\\\0]/.test(decoded) && !decoded.split('/').some((seg) => seg === '.' || seg === '..')
 }

@@ -43,6 +43,10 @@ export function createRenderer(deps: AppDeps) {
     const { httpResponse } = pageContext
     if (!httpResponse) return false
     ctx.status = extra.status ?? httpResponse.statusCode
+    // SPEC 3: a page sends an anonymous visitor to log in with 303. Vike's redirect() allows only
+    // 301/302, so the guards' 302 to /login is turned into 303 here.
+    const location = httpResponse.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] ?? ''
+    if (ctx.status === 302 && /^\/login(\?|$)/.test(location)) ctx.status = 303
     for (const [name, value] of httpResponse.headers) {
       // Our own CSP (securityHeaders) is stricter and already carries the same nonce.
       if (name.toLowerCase() !== 'content-security-policy') ctx.set(name, value)

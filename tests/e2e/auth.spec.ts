@@ -222,7 +222,7 @@ test('the dashboard sends an anonymous visitor to log in, then back to the dashb
 
   // The raw HTML of the redirect, without a browser.
   const raw = await request.get('/dashboard', { maxRedirects: 0 })
-  expect([302, 303, 307]).toContain(raw.status())
+  expect(raw.status()).toBe(303) // SPEC 3: See Other to the login page
   expect(raw.headers()['location']).toBe('/login?next=%2Fdashboard')
 })
 

@@ -4,6 +4,7 @@ import { createSequelize, type QueryCounter } from '../../server/lib/db.js'
 import { initModels } from '../../models/index.js'
 import { createServices } from '../../server/services/index.js'
 import type { ItemFields } from '../../server/services/vault.js'
+import { ITEM_PASSWORD, SEED_PASSWORD } from './canaries.js'
 
 export const TEST_KDF = { logN: 10, r: 8, p: 1 }
 export const TEST_LIMITS = { foldersPerUser: 100, itemsPerFolder: 5000, membersPerFolder: 50 }
@@ -23,7 +24,7 @@ export const uniqueEmail = (tag = 'user') => `${tag}-${randomBytes(5).toString('
 /** Registers a real user and returns what a logged-in session would hold. */
 export async function registerUser(ctx: ReturnType<typeof createTestContext>, name = 'Test User') {
   const email = uniqueEmail(name.toLowerCase().replace(/\W+/g, '-'))
-  const password = 'correct horse battery staple'
+  const password = SEED_PASSWORD
   const { user, vaultKey, recoveryCode } = await ctx.services.users.register({ name, email, password })
   return { user, vaultKey, recoveryCode, email, password, viewer: { userId: user.id, vaultKey } }
 }
@@ -32,7 +33,7 @@ export async function registerUser(ctx: ReturnType<typeof createTestContext>, na
 export const itemFields = (over: Partial<ItemFields> = {}): ItemFields & Record<string, string> => ({
   name: 'Example',
   username: 'someone@example.test',
-  password: 'quartz lantern mosaic orbit velvet',
+  password: ITEM_PASSWORD,
   url: 'https://example.com/login',
   note: '',
   ...over,

@@ -106,6 +106,23 @@ describe('enhanced (JSON) login', () => {
   })
 })
 
+describe('pages that need a login', () => {
+  it('send an anonymous visitor to the login page with 303 See Other (SPEC 3), keeping where it was going', async () => {
+    const res = await new Client().get('/dashboard')
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/login?next=%2Fdashboard')
+    const deeper = await new Client().get('/dashboard/items/new?folder=x')
+    expect(deeper.status).toBe(303)
+    expect(deeper.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/dashboard/items/new?folder=x')}`)
+  })
+
+  it('the recovery-code page without a login also answers 303 to /login', async () => {
+    const res = await new Client().get('/register/recovery-code')
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/login')
+  })
+})
+
 describe('verification email resend', () => {
   it('a second resend within a minute gets 429 and says when to retry', async () => {
     const c = new Client()

@@ -37,12 +37,12 @@ describe('revoking sessions', () => {
 
     // Revoke the phone (the third device): only it is logged out.
     await index.revokeDevice(user!.id, devices[2]!.id)
-    expect(await dashboardStatus(phone)).toBe(302)
+    expect(await dashboardStatus(phone)).toBe(303)
     for (const c of [first, laptop, tablet]) expect(await dashboardStatus(c)).toBe(200)
 
     // "Log out other devices" from the laptop.
     await index.revokeUserSessions(user!.id, laptop.cookie('nid.sid'))
     expect(await dashboardStatus(laptop)).toBe(200)
-    for (const c of [first, tablet]) expect(await dashboardStatus(c)).toBe(302)
+    for (const c of [first, tablet]) expect(await dashboardStatus(c)).toBe(303)
   })
 })

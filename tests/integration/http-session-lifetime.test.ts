@@ -3,12 +3,43 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { Client, PASSWORD } from '../helpers/http.js'
+import { createTestContext, registerUser } from '../helpers/context.js'
 
 const redisUrl = process.env.REDIS_URL
 const prefix = process.env.REDIS_PREFIX
 if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
 const redis = new Redis(redisUrl)
-afterAll(() => redis.disconnect())
+const db = createTestContext()
+afterAll(async () => {
+  redis.disconnect()
+  await db.sequelize.close()
+})
+
+/** Every value stored under a Redis key, whatever its type, as bytes. */
+async function valuesOf(key: string): Promise<Buffer[]> {
+  switch (await redis.type(key)) {
+    case 'string': {
+      const v = await redis.getBuffer(key)
+      return v ? [v] : []
+    }
+    case 'set':
+      return redis.smembersBuffer(key)
+    case 'hash':
+      return Object.entries(await redis.hgetallBuffer(key)).flatMap(([k, v]) => [Buffer.from(k), v])
+    case 'list':
+      return redis.lrangeBuffer(key, 0, -1)
+    case 'zset':
+      return redis.zrangeBuffer(key, 0, -1)
+    default:
+      return [] // gone meanwhile (expired)
+  }
+}
+
+async function expectLoggedOut(c: Client) {
+  const res = await c.get('/dashboard')
+  expect(res.status).toBe(303)
+  expect(res.headers.get('location')).toBe('/login?next=%2Fdashboard')
+}
 
 const HOUR = 3600 * 1000
 const DAY = 24 * HOUR
@@ -65,21 +96,59 @@ describe('session lifetime', () => {
     data.seenAt = Date.now() - 13 * HOUR
     await redis.set(key, JSON.stringify(data), 'PX', HOUR)
     const res = await c.get('/dashboard')
-    expect(res.status).toBe(302)
+    expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/login?next=%2Fdashboard')
     expect(await redis.exists(key)).toBe(0)
   })
 
-  it('the vault key in Redis is sealed: the session data alone holds no 32-byte key in clear', async () => {
-    const { c } = await loggedIn(false)
+  it('the vault key is nowhere in Redis in clear, and another session\'s key cookie does not open this session', async () => {
+    // A user seeded through the services, so the test knows the vault key the login unlocks.
+    const u = await registerUser(db, 'Sealed')
+    const vaultKey: Buffer = u.vaultKey
+    const c = new Client()
+    expect((await c.login(u.email, u.password)).status).toBe(303)
+    expect((await c.get('/dashboard')).status).toBe(200)
+
+    const forms = [vaultKey.toString('hex'), vaultKey.toString('base64'), vaultKey.toString('base64url')]
+    const found: string[] = []
+    let scanned = 0
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+      cursor = next
+      for (const key of keys) {
+        scanned++
+        for (const value of await valuesOf(key)) {
+          // The raw bytes, and the text encodings a careless write would use (hex in any case).
+          if (value.includes(vaultKey)) found.push(`${key}: raw bytes`)
+          const text = value.toString('latin1')
+          for (const f of forms) if (text.includes(f) || text.toLowerCase().includes(f.toLowerCase())) found.push(`${key}: ${f.length} chars`)
+        }
+      }
+    } while (cursor !== '0')
+    expect(scanned).toBeGreaterThan(0)
+    expect(found).toEqual([])
+
+    // The session's own data holds the key only sealed: version byte + nonce + key + tag.
     const data = JSON.parse((await redis.get(`${prefix}sess:${c.cookie('nid.sid')!}`))!)
-    expect(Object.keys(data).sort()).toEqual(expect.arrayContaining(['uid', 'did', 'vk', 'seenAt']))
-    // version byte + nonce + 32-byte key + tag: a sealed value, not a bare key.
     expect(Buffer.from(data.vk, 'base64').length).toBe(1 + 12 + 32 + 16)
-    // Without the nid.sk cookie the same session id opens nothing.
+
+    // The session id without its nid.sk cookie opens nothing.
     const thief = new Client()
     thief.jar.set('nid.sid', c.cookie('nid.sid')!)
     thief.jar.set('nid.sid.sig', c.cookie('nid.sid.sig')!)
-    expect((await thief.get('/dashboard')).status).toBe(302)
+    await expectLoggedOut(thief)
+
+    // Nor with the (validly signed) nid.sk pair of another login: that key seals another vault key.
+    const other = new Client()
+    const o = await registerUser(db, 'Other')
+    expect((await other.login(o.email, o.password)).status).toBe(303)
+    const swapped = new Client()
+    swapped.jar.set('nid.sid', c.cookie('nid.sid')!)
+    swapped.jar.set('nid.sid.sig', c.cookie('nid.sid.sig')!)
+    swapped.jar.set('nid.sk', other.cookie('nid.sk')!)
+    swapped.jar.set('nid.sk.sig', other.cookie('nid.sk.sig')!)
+    expect(swapped.cookie('nid.sk')).not.toBe(c.cookie('nid.sk'))
+    await expectLoggedOut(swapped)
   })
 })

@@ -32,8 +32,7 @@ function copyOf(c: Client): Client {
 
 async function expectLoggedOut(c: Client, server: string) {
   const res = await c.get('/dashboard', { server })
-  expect(res.status).toBeGreaterThanOrEqual(300)
-  expect(res.status).toBeLessThan(400)
+  expect(res.status).toBe(303)
   expect(res.headers.get('location')).toBe('/login?next=%2Fdashboard')
 }
 
