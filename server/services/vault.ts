@@ -137,8 +137,8 @@ const LIST_CACHE_TTL_MS = 60_000
  * The byte budget of all cached lists together (an estimate, see listSize). Without it the bound
  * was 1,000 lists whatever their size, and the limits allow 100 folders of 5,000 items per user:
  * a few large vaults could grow the heap by gigabytes. 64 MiB holds about 60,000 typical entries
- * (sixty 1,000-item vaults, the active users of a worker) and stays small next to Node's heap. A list bigger than
- * the whole budget is not cached: that vault is decrypted on every view instead.
+ * (sixty 1,000-item vaults) and stays small next to Node's heap. A list bigger than the whole
+ * budget is not cached: that vault is decrypted on every view instead.
  */
 export const LIST_CACHE_MAX_BYTES = 64 * 1024 * 1024
 /**
@@ -168,10 +168,10 @@ interface CachedList {
 }
 /**
  * Roughly the heap a cached list holds: its strings at 2 bytes a character (V8 stores ASCII in 1,
- * names in other scripts in 2) plus a fixed overhead per entry. The sorted list and the per-folder lists
+ * other scripts in 2) plus a fixed overhead per entry. The sorted list and the per-folder lists
  * share their entry objects, so each entry is counted once, from the folders.
  */
-export function listSize(list: CachedList): number {
+function listSize(list: CachedList): number {
   let bytes = list.fingerprint.length * 2
   for (const [folderId, f] of list.folders) {
     bytes += (folderId.length + f.digest.length + f.folderName.length) * 2
