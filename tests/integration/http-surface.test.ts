@@ -143,13 +143,14 @@ describe('/metrics with METRICS_TOKEN, behind a trusted proxy', () => {
       await exited
     }
     url = `http://127.0.0.1:${port}`
-    for (let i = 0; i < 150; i++) {
+    // tsx compiles the server on start: allow for a busy machine.
+    for (let i = 0; i < 500; i++) {
       if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return
       await new Promise((r) => setTimeout(r, 100))
     }
     child.kill('SIGKILL')
     throw new Error(`server did not start:\n${output}`)
-  })
+  }, 60_000)
   afterAll(() => stop())
 
   const metrics = (headers: Record<string, string>) => fetch(`${url}/metrics`, { headers })
