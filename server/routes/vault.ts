@@ -62,7 +62,11 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
       if (body(ctx).generate !== undefined) return renderGenerated(ctx, `/dashboard/items/new?folder=${encodeURIComponent(String(body(ctx).folder_id ?? ''))}`)
       const input = parseForm(itemSchema, body(ctx))
       const { id } = await vault().createItem(viewerOf(ctx), { folderId: input.folder_id, ...itemFields(input) })
-      redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: `“${input.name}” was added to your vault.` })
+      redirectTo(ctx, deps, `/dashboard/items/${id}`, {
+        type: 'success',
+        // The flash cookie is signed, not encrypted: it never carries an item's fields (SPEC 4).
+        message: 'Item added to your vault.',
+      })
     }, { keepSecrets: true }),
   )
 

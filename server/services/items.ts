@@ -127,7 +127,10 @@ export interface MembershipRow {
 /** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
 const membershipColumns = (withKeys: boolean, withDigest = false) => `${
   withDigest
-    ? `(SELECT md5(string_agg(ic.id::text || md5(ic.ciphertext), ',' ORDER BY ic.id)) FROM items ic WHERE ic.folder_id = f.id) AS "itemsDigest",`
+    ? // SHA-256, not md5: the digest decides whether cached plaintext is still valid, so colliding
+      // ciphertexts must not be constructible. convert_to, not ::bytea (which parses backslashes).
+      `(SELECT encode(sha256(convert_to(string_agg(ic.id::text || encode(sha256(ic.ciphertext), 'hex'), ',' ORDER BY ic.id), 'UTF8')), 'hex')
+        FROM items ic WHERE ic.folder_id = f.id) AS "itemsDigest",`
     : ''
 }
   f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",

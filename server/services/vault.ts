@@ -133,6 +133,20 @@ const toRow = (e: Entry): ItemRow => ({ ...e.row })
  * can open the vault reads it.
  */
 const LIST_CACHE_TTL_MS = 60_000
+/**
+ * The byte budget of all cached lists together (an estimate, see listSize). Without it the bound
+ * was 1,000 lists whatever their size, and the limits allow 100 folders of 5,000 items per user:
+ * a few large vaults could grow the heap by gigabytes. 64 MiB holds about 60,000 typical entries
+ * (sixty 1,000-item vaults) and stays small next to Node's heap. A list bigger than the whole
+ * budget is not cached: that vault is decrypted on every view instead.
+ */
+export const LIST_CACHE_MAX_BYTES = 64 * 1024 * 1024
+/**
+ * Per entry, besides its characters: the Entry, ItemRow and FolderEntry objects, the string
+ * headers, the slots in the sorted and per-folder arrays. With listSize's 2 bytes a character this
+ * matches the heap measured for typical entries on Node 20 (about 1.1 KB each).
+ */
+const ENTRY_OVERHEAD_BYTES = 600
 const PASSWORD_TAG_KEY = randomBytes(32)
 
 /** A list entry as decrypted from its folder, before vault-wide reuse is known. */
@@ -152,15 +166,38 @@ interface CachedList {
   counts: Omit<VaultCounts, 'folders'>
   folders: Map<string, CachedFolder>
 }
+/**
+ * Roughly the heap a cached list holds: its strings at 2 bytes a character (V8 stores ASCII in 1,
+ * other scripts in 2) plus a fixed overhead per entry. The sorted list and the per-folder lists
+ * share their entry objects, so each entry is counted once, from the folders.
+ */
+function listSize(list: CachedList): number {
+  let bytes = list.fingerprint.length * 2
+  for (const [folderId, f] of list.folders) {
+    bytes += (folderId.length + f.digest.length + f.folderName.length) * 2
+    for (const { entry, passwordTag } of f.entries) {
+      const r = entry.row
+      const chars = r.id.length + r.folderId.length + r.name.length + r.username.length + r.host.length + entry.search.length + (passwordTag?.length ?? 0)
+      bytes += chars * 2 + ENTRY_OVERHEAD_BYTES
+    }
+  }
+  return Math.max(1, bytes)
+}
+
 const listFingerprint = (memberships: MembershipRow[]) =>
   memberships
     .map((m) => `${m.folderId}|${m.folderName}|${m.itemsDigest ?? ''}`)
     .sort()
     .join('\n')
 
-export function createVaultService(deps: ServiceDeps) {
+export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?: number } = {}) {
   const { sequelize } = deps
-  const listCache = new LRUCache<string, CachedList>({ max: 1000, ttl: LIST_CACHE_TTL_MS })
+  const listCache = new LRUCache<string, CachedList>({
+    max: 1000,
+    maxSize: opts.listCacheMaxBytes ?? LIST_CACHE_MAX_BYTES,
+    sizeCalculation: listSize,
+    ttl: LIST_CACHE_TTL_MS,
+  })
 
   /** Decrypts the items of some folders into list entries (one query). */
   async function decryptFolders(viewer: Viewer, stale: MembershipRow[]) {
@@ -294,6 +331,8 @@ export function createVaultService(deps: ServiceDeps) {
     // reads
     listVault,
     listHealth,
+    /** How many decrypted lists this process holds and their estimated bytes (tests, diagnostics). */
+    listCacheStats: () => ({ lists: listCache.size, bytes: listCache.calculatedSize }),
     ...createItemQueries(deps),
     ...createFolderQueries(deps),
     // writes

@@ -102,7 +102,7 @@ test('an item whose fields look like HTML is shown as text', async ({ page, db }
   await page.getByRole('button', { name: 'Save item' }).click()
   await at(page, /\/dashboard\/items\/[0-9a-f-]{36}$/)
   const itemPath = new URL(page.url()).pathname
-  await expectFlash(page, `“${name}” was added to your vault.`)
+  await expectFlash(page, 'Item added to your vault.')
 
   // The item page: every field as text; the javascript: address is not a link.
   await expect(main(page).getByRole('heading', { level: 1, name })).toBeVisible()

@@ -100,7 +100,7 @@ test('create a folder, add an item with a generated password, find, edit, move, 
   await page.getByRole('button', { name: 'Save item' }).click()
   await at(page, ITEM_URL)
   const itemId = idFromUrl(page)
-  await expectFlash(page, '“GitHub” was added to your vault.')
+  await expectFlash(page, 'Item added to your vault.')
   await expect(main(page).getByRole('heading', { level: 1, name: 'GitHub' })).toBeVisible()
   await expect(main(page).getByText('In Work')).toBeVisible()
   await expect(main(page).getByText('octocat', { exact: true })).toBeVisible()

@@ -1,14 +1,14 @@
 // The vault service against the real database: items and folders, listing (query count, sort,
 // search, pages, counts), encryption at rest, access control (foreign ids, view-only members).
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import * as crypto from '../../server/lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../../server/lib/errors.js'
-import type { ItemFields, Viewer } from '../../server/services/vault.js'
-import { hostOf, safeHref } from '../../server/services/items.js'
+import { createVaultService, LIST_CACHE_MAX_BYTES, type ItemFields, type Viewer } from '../../server/services/vault.js'
+import { hostOf, queryMemberships, safeHref } from '../../server/services/items.js'
 import { folderSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
-import { createTestContext, itemFields, registerUser, TEST_LIMITS } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser, TEST_KDF, TEST_LIMITS } from '../helpers/context.js'
 
 type Ctx = ReturnType<typeof createTestContext>
 type Registered = Awaited<ReturnType<typeof registerUser>>
@@ -21,6 +21,8 @@ afterAll(async () => {
 })
 
 const vault = ctx.services.vault
+/** What createServices got in the test context, for building a service with other options. */
+const serviceDeps = { sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS }
 const STRONG = 'quartz lantern mosaic orbit velvet'
 const fields = itemFields
 
@@ -312,6 +314,61 @@ describe('listVault', () => {
     } finally {
       ctx.sequelize.query = original
     }
+  })
+
+  it("digests each folder's items with SHA-256 (not md5), and an empty folder has none", async () => {
+    const u = await registerUser(ctx, 'Digest')
+    const personal = await personalId(ctx, u.user.id)
+    const { id: empty } = await vault.createFolder(u.viewer, 'Empty')
+    const item = await vault.createItem(u.viewer, { folderId: personal, ...fields() })
+    const digests = async () => {
+      const rows = await queryMemberships(serviceDeps, u.user.id, { withDigest: true })
+      return new Map(rows.map((m) => [m.folderId, m.itemsDigest ?? null]))
+    }
+    const before = await digests()
+    expect(before.get(personal)).toMatch(/^[0-9a-f]{64}$/)
+    expect(before.get(empty)).toBeNull()
+    // The same value computed here: SHA-256 over "id" + hex SHA-256 of the ciphertext, joined by commas in id order.
+    const raw = await rawItem(ctx, item.id)
+    const expected = createHash('sha256').update(`${item.id}${createHash('sha256').update(raw!.ciphertext).digest('hex')}`).digest('hex')
+    expect(before.get(personal)).toBe(expected)
+    await vault.updateItem(u.viewer, item.id, fields({ name: 'Changed' }))
+    expect((await digests()).get(personal)).not.toBe(before.get(personal))
+  })
+
+  it('keeps the decrypted lists under a byte budget: least recently used out first, a list bigger than the budget never in', async () => {
+    // Four vaults of 10 identical items: lists of the same estimated size.
+    const users: Registered[] = []
+    for (let i = 0; i < 4; i++) {
+      const u = await registerUser(ctx, `Budget ${i}`)
+      await seed(ctx, u, await personalId(ctx, u.user.id), Array.from({ length: 10 }, () => fields()))
+      users.push(u)
+    }
+    const roomy = createVaultService(serviceDeps)
+    await roomy.listVault(users[0]!.viewer)
+    const one = roomy.listCacheStats().bytes
+    expect(one).toBeGreaterThan(10 * 500) // counts each entry's objects, not only its strings
+    expect(one).toBeLessThan(LIST_CACHE_MAX_BYTES)
+
+    // Room for two and a half lists: after four, the two most recent stay.
+    const tight = createVaultService(serviceDeps, { listCacheMaxBytes: Math.floor(one * 2.5) })
+    for (const u of users) expect((await queries(ctx, () => tight.listVault(u.viewer))).count).toBe(2)
+    expect(tight.listCacheStats()).toEqual({ lists: 2, bytes: 2 * one })
+    expect((await queries(ctx, () => tight.listVault(users[3]!.viewer))).count).toBe(1)
+    expect((await queries(ctx, () => tight.listVault(users[0]!.viewer))).count).toBe(2)
+    expect(tight.listCacheStats().bytes).toBeLessThanOrEqual(Math.floor(one * 2.5))
+
+    // 40 items: bigger than the whole budget, so decrypted on every view; it evicts no one.
+    const big = await registerUser(ctx, 'Budget Big')
+    await seed(ctx, big, await personalId(ctx, big.user.id), Array.from({ length: 40 }, () => fields()))
+    const before = tight.listCacheStats()
+    for (let i = 0; i < 2; i++) {
+      const { result, count } = await queries(ctx, () => tight.listVault(big.viewer))
+      expect(result.total).toBe(40)
+      expect(count).toBe(2)
+    }
+    expect(tight.listCacheStats()).toEqual(before)
+    expect((await queries(ctx, () => tight.listVault(users[0]!.viewer))).count).toBe(1)
   })
 
   it('paginates 100 per page, clamps the page, sorts by name and filters by q', async () => {
