@@ -51,6 +51,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...production, ...change })).toThrow(message)
   })
 
+  it('lets `npm start` run the production build with the local defaults (LOCAL_START), and only then', () => {
+    const local = loadConfig({ NODE_ENV: 'production', LOCAL_START: 'true' })
+    expect(local.production).toBe(false)
+    expect(local.env).toBe('production')
+    expect(local.logMailLinks).toBe(true)
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRETS is required/)
+  })
+
   it('accepts mail written to files in production only when asked to explicitly', () => {
     expect(loadConfig({ ...production, SMTP_URL: '', MAIL_TO_DIRECTORY: 'true' }).logMailLinks).toBe(false)
   })

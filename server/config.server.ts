@@ -9,6 +9,8 @@ const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).m
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Set by `npm start` (server/start.ts) when NODE_ENV was unset: production code, local defaults.
+  LOCAL_START: bool.default(false),
   PORT: intFrom(0, 65535).default(3000),
   // Loopback unless told otherwise: a first run is not reachable from the network.
   HOST: z.string().default('127.0.0.1'),
@@ -50,7 +52,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const c = parsed.data
-  const production = c.NODE_ENV === 'production'
+  // Strict production: what a deployment must configure is required. `npm start` on a fresh
+  // machine runs the production build without it (LOCAL_START).
+  const production = c.NODE_ENV === 'production' && !c.LOCAL_START
   const secrets = (c.SESSION_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 
   const appOrigin = (c.APP_ORIGIN ?? `http://localhost:${c.PORT}`).replace(/\/$/, '')

@@ -12,4 +12,14 @@ if (buildState() !== 'fresh') {
   if (build.status !== 0) process.exit(build.status ?? 1)
 }
 
+// The production bundle runs with NODE_ENV=production: Vue's and Vike's production code (with
+// anything else Vike warns that the environment is contradictory, and Vue renders with its slower
+// development build). A fresh machine has none of what a deployment must configure, so unless
+// NODE_ENV was set explicitly, LOCAL_START keeps the local defaults (embedded PostgreSQL, memory
+// store, generated secret, mail to files) that a strict production configuration refuses.
+if (!process.env.NODE_ENV) {
+  process.env.NODE_ENV = 'production'
+  process.env.LOCAL_START = 'true'
+}
+
 await import('./index.js')
