@@ -66,7 +66,7 @@ export class ServiceUnavailableError extends AppError {
 const PG_CONNECTION_ERROR =
   /^Sequelize(Connection|ConnectionRefused|ConnectionAcquireTimeout|ConnectionTimedOut|HostNotReachable|HostNotFound|InvalidConnection|AccessDenied)Error$/
 // pg's own messages when the server goes away under a running query (restart, crash, failover).
-const PG_CONNECTION_LOST = /Connection terminated|terminating connection|not queryable|the database system is (starting up|shutting down)|ECONNRESET/
+const PG_CONNECTION_LOST = /Connection terminated|terminating connection|not queryable|the database system is (starting up|shutting down)/
 // ioredis once its reconnect attempts for a command are spent; rate-limiter-flexible passes these on.
 const REDIS_DOWN = /Connection is closed|Redis connection is not ready|Stream isn't writeable/
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
@@ -76,7 +76,9 @@ export function downDependency(err: unknown): Dependency | null {
   if (err instanceof ServiceUnavailableError) return err.dependency
   if (!(err instanceof Error)) return null
   if (PG_CONNECTION_ERROR.test(err.name)) return 'postgres'
-  if (err.name === 'SequelizeDatabaseError' && PG_CONNECTION_LOST.test(err.message)) return 'postgres'
+  if (err.name === 'SequelizeDatabaseError' && (PG_CONNECTION_LOST.test(err.message) || /ECONNRESET/.test(err.message))) return 'postgres'
+  // Sequelize passes pg's error on unwrapped when the connection drops during its setup queries.
+  if (err.name === 'Error' && PG_CONNECTION_LOST.test(err.message)) return 'postgres'
   if (err.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(err.message)) return 'redis'
   // A bare socket error can only be Redis's: the app reaches PostgreSQL through Sequelize, which wraps its errors.
   const { code, syscall } = err as NodeJS.ErrnoException
