@@ -68,7 +68,7 @@ export type Render = ReturnType<typeof createRenderer>
 
 /**
  * The services as +data hooks see them. Vike logs whatever a hook throws as a raw multi-line stack
- * on the console (no documented way to turn that off, see docs/decisions/008); an abort it does
+ * on the console (no documented way to turn that off, see docs/decisions/009); an abort it does
  * not log. So an error from a service leaves as an abort: a dependency outage is reported to the
  * caller (`onOutage`, answered 503 after the render), any other unexpected error is logged here
  * as one JSON line with the request id. Domain errors (AppError: 404, 403, 422) pass unchanged.

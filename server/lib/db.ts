@@ -24,7 +24,7 @@ const NOT_SENT = [/ECONNREFUSED/, /SequelizeConnection(Refused|AcquireTimeout|Ti
 // connection): it may have run. Only a read repeats safely.
 const LOST_IN_FLIGHT = [...NOT_SENT, /ECONNRESET/, /Connection terminated/, /terminating connection/]
 // max counts attempts: 2 is one retry, so a stale pooled connection costs no request, while an
-// outage still answers (503) at once. See docs/decisions/008-outages-answer-503.md.
+// outage still answers (503) at once. See docs/decisions/009-outages-and-bad-input.md.
 const RETRY_ANY = { max: 2, match: NOT_SENT }
 const RETRY_READ = { max: 2, match: LOST_IN_FLIGHT }
 const NO_RETRY = { max: 1 }
