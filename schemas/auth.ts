@@ -1,33 +1,40 @@
 // One zod schema per form, with the messages users see. Isomorphic: the server is the authority.
 import { z } from 'zod'
+import { singleLine } from './text.js'
 
-const email = z
-  .string({ error: 'Enter your email address.' })
-  .trim()
-  .min(1, 'Enter your email address.')
-  .max(254, 'Email addresses are at most 254 characters.')
+const email = singleLine(
+  z
+    .string({ error: 'Enter your email address.' })
+    .trim()
+    .min(1, 'Enter your email address.')
+    .max(254, 'Email addresses are at most 254 characters.'),
+)
   .pipe(z.email('Enter a valid email address, like name@example.com.'))
   .transform((e) => e.toLowerCase())
 
 export const MIN_PASSWORD = 12
 export const MAX_PASSWORD = 1024
 
-const newPassword = z
-  .string({ error: 'Choose a master password.' })
-  .min(1, 'Choose a master password.')
-  .min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters.`)
-  .max(MAX_PASSWORD, `Use at most ${MAX_PASSWORD} characters.`)
+const newPassword = singleLine(
+  z
+    .string({ error: 'Choose a master password.' })
+    .min(1, 'Choose a master password.')
+    .min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters.`)
+    .max(MAX_PASSWORD, `Use at most ${MAX_PASSWORD} characters.`),
+)
 
 export const registerSchema = z
   .object({
-    name: z
-      .string({ error: 'Enter your name.' })
-      .trim()
-      .min(1, 'Enter your name.')
-      .max(100, 'Names are at most 100 characters.'),
+    name: singleLine(
+      z
+        .string({ error: 'Enter your name.' })
+        .trim()
+        .min(1, 'Enter your name.')
+        .max(100, 'Names are at most 100 characters.'),
+    ),
     email,
     password: newPassword,
-    password_confirm: z.string({ error: 'Repeat your master password.' }).min(1, 'Repeat your master password.'),
+    password_confirm: singleLine(z.string({ error: 'Repeat your master password.' }).min(1, 'Repeat your master password.')),
   })
   .refine((v) => v.password === v.password_confirm, {
     path: ['password_confirm'],
@@ -36,10 +43,12 @@ export const registerSchema = z
 
 export const loginSchema = z.object({
   email,
-  password: z
-    .string({ error: 'Enter your master password.' })
-    .min(1, 'Enter your master password.')
-    .max(MAX_PASSWORD, 'Email or password is incorrect.'),
+  password: singleLine(
+    z
+      .string({ error: 'Enter your master password.' })
+      .min(1, 'Enter your master password.')
+      .max(MAX_PASSWORD, 'Email or password is incorrect.'),
+  ),
   remember: z.string().optional().transform((v) => v === 'on' || v === 'true' || v === '1'),
 })
 
@@ -49,13 +58,15 @@ export type LoginInput = z.infer<typeof loginSchema>
 export const recoverSchema = z
   .object({
     email,
-    recovery_code: z
-      .string({ error: 'Enter your recovery code.' })
-      .trim()
-      .min(1, 'Enter your recovery code.')
-      .max(100, 'Email or recovery code is incorrect.'),
+    recovery_code: singleLine(
+      z
+        .string({ error: 'Enter your recovery code.' })
+        .trim()
+        .min(1, 'Enter your recovery code.')
+        .max(100, 'Email or recovery code is incorrect.'),
+    ),
     new_password: newPassword,
-    new_password_confirm: z.string({ error: 'Repeat your new master password.' }).min(1, 'Repeat your new master password.'),
+    new_password_confirm: singleLine(z.string({ error: 'Repeat your new master password.' }).min(1, 'Repeat your new master password.')),
   })
   .refine((v) => v.new_password === v.new_password_confirm, {
     path: ['new_password_confirm'],

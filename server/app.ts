@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { Middleware } from 'koa'
 import { requestContext } from './middleware/requestContext.js'
 import { errorHandler } from './middleware/errors.js'
+import { isClientAbort } from './lib/errors.js'
 import { securityHeaders } from './middleware/securityHeaders.js'
 import { authenticate } from './middleware/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
@@ -38,7 +39,7 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
   // 3. Security headers (and the CSP nonce) on every response, errors included.
   app.use(securityHeaders({ strictScripts: !devMode, hsts: config.production && config.cookieSecure }))
   // 4. Errors become pages, 422 forms or JSON.
-  app.use(errorHandler(() => render))
+  app.use(errorHandler(() => render, deps))
   // 5. Health and metrics: no session, no body.
   app.use(healthRoutes(deps).routes())
   // 6. Static files only under /assets/ (and the favicon), before any session work.
@@ -89,9 +90,11 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
   })
 
   app.on('error', (err, ctx) => {
-    // Client aborts are not errors worth a stack trace.
-    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as NodeJS.ErrnoException).code === 'EPIPE') return
-    ;(ctx?.state?.log ?? deps.log).error({ err }, 'koa error')
+    const log = ctx?.state?.log ?? deps.log
+    // A client closing its connection (mid-body, mid-response) is not a server error: one line
+    // without a stack, so a client cannot flood the log with traces.
+    if (isClientAbort(err)) return log.info({ code: (err as NodeJS.ErrnoException).code, reason: (err as Error).message }, 'client aborted the request')
+    log.error({ err }, 'koa error')
   })
   return app
 }

@@ -2,10 +2,12 @@
 // Vike has no Koa adapter; renderPage() is called directly (see docs/decisions).
 import type { Context } from 'koa'
 import { renderPage } from 'vike/server'
+import { render as abortRender } from 'vike/abort'
 import { takeFlash } from './lib/flash.js'
 import { pendingRecoveryCode, sessionVaultKey } from './lib/authSession.js'
 import type { AppDeps } from './deps.js'
-import type { FieldErrors } from './lib/errors.js'
+import { AppError, ServiceUnavailableError, downDependency, type FieldErrors } from './lib/errors.js'
+import type { Services } from './services/index.js'
 
 export interface FormState {
   /** The path the form posted to: the form on the page with that action shows this state. */
@@ -23,6 +25,7 @@ export function createRenderer(deps: AppDeps) {
     extra: { form?: FormState; appError?: { status: number; message: string }; status?: number } = {},
   ): Promise<boolean> {
     const user = ctx.state.user ?? null
+    let outage: unknown
     const pageContextInit = {
       urlOriginal: url,
       headersOriginal: ctx.headers,
@@ -33,13 +36,23 @@ export function createRenderer(deps: AppDeps) {
       flash: takeFlash(ctx, deps.cookieSettings),
       form: extra.form ?? null,
       // server only: what +data hooks need, never serialized
-      services: deps.services,
+      services: guarded(deps.services, ctx, (err) => (outage ??= err)),
       appError: extra.appError ?? null,
       viewer: user
         ? { userId: user.id, deviceId: user.deviceId, vaultKey: () => sessionVaultKey(ctx), recoveryCode: () => pendingRecoveryCode(ctx) }
         : null,
     }
     const pageContext = await renderPage(pageContextInit)
+    const dependency = outage === undefined ? null : downDependency(outage)
+    // The error middleware answers 503 (page or JSON, Retry-After) and logs the outage once. A
+    // client navigation's pageContext.json keeps Vike's own answer (its router shows the error
+    // page for the 503 abort), only marked for that log.
+    if (dependency && !pageContext.isClientSideNavigation) throw new ServiceUnavailableError(dependency, { cause: outage })
+    if (dependency) ctx.state.unavailable = new ServiceUnavailableError(dependency, { cause: outage })
+    // An error Vike caught outside the services (a component, a hook): Vike prints it to the
+    // console too, without the request id; this is the line that carries it.
+    const { errorWhileRendering } = pageContext
+    if (errorWhileRendering && !pageContext.abortStatusCode) ctx.state.log?.error({ err: errorWhileRendering }, 'page render failed')
     const { httpResponse } = pageContext
     if (!httpResponse) return false
     ctx.status = extra.status ?? httpResponse.statusCode
@@ -56,3 +69,34 @@ export function createRenderer(deps: AppDeps) {
   }
 }
 export type Render = ReturnType<typeof createRenderer>
+
+/**
+ * The services as +data hooks see them. Vike logs whatever a hook throws as a raw multi-line stack
+ * on the console (no documented way to turn that off, see docs/decisions/009); an abort it does
+ * not log. So an error from a service leaves as an abort: a dependency outage is reported to the
+ * caller (`onOutage`, answered 503 after the render), any other unexpected error is logged here
+ * as one JSON line with the request id. Domain errors (AppError: 404, 403, 422) pass unchanged.
+ */
+function guarded(services: Services, ctx: Context, onOutage: (err: unknown) => void): Services {
+  const fail = (err: unknown): never => {
+    if (err instanceof AppError) throw err
+    if (downDependency(err)) {
+      onOutage(err)
+      throw abortRender(503)
+    }
+    ctx.state.log?.error({ err }, 'page render failed')
+    throw abortRender(500)
+  }
+  const wrap = (fn: (...args: unknown[]) => unknown, self: object) =>
+    function (...args: unknown[]) {
+      try {
+        const result = fn.apply(self, args)
+        return result instanceof Promise ? result.catch(fail) : result
+      } catch (err) {
+        return fail(err)
+      }
+    }
+  const wrapService = (service: object) =>
+    Object.fromEntries(Object.entries(service).map(([name, v]) => [name, typeof v === 'function' ? wrap(v, service) : v]))
+  return Object.fromEntries(Object.entries(services).map(([name, service]) => [name, wrapService(service)])) as Services
+}

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { Sequelize, QueryTypes } from 'sequelize'
+import { Sequelize, QueryTypes, type QueryOptions } from 'sequelize'
 import { Umzug, SequelizeStorage } from 'umzug'
 import type { Logger } from './logger.js'
 
@@ -16,9 +16,38 @@ export interface QueryCounter {
   count: number
 }
 
-export function createSequelize(url: string, opts: { poolMax?: number; counter?: QueryCounter; onQuery?: () => void } = {}) {
+// Connection errors raised before a statement reached the server (no connection could be made or
+// taken from the pool, or pg already knew the socket was dead): nothing ran, so any statement may
+// be tried again.
+const NOT_SENT = [/ECONNREFUSED/, /SequelizeConnection(Refused|AcquireTimeout|TimedOut)?Error/, /SequelizeHostNotReachableError/, /not queryable/]
+// The connection broke while a statement was in flight (a PostgreSQL restart ends every pooled
+// connection): it may have run. Only a read repeats safely.
+const LOST_IN_FLIGHT = [...NOT_SENT, /ECONNRESET/, /Connection terminated/, /terminating connection/]
+// max counts attempts: 2 is one retry, so a stale pooled connection costs no request, while an
+// outage still answers (503) at once. See docs/decisions/009-outages-and-bad-input.md.
+const RETRY_ANY = { max: 2, match: NOT_SENT }
+const RETRY_READ = { max: 2, match: LOST_IN_FLIGHT }
+const NO_RETRY = { max: 1 }
+
+/** Picks the retry policy per statement: only Sequelize knows a query's type and transaction. */
+class RetryingSequelize extends Sequelize {
+  // One signature for Sequelize's overloads: this only adds `retry` and passes everything on.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(sql: string | { query: string; values: unknown[] }, options?: QueryOptions): Promise<any> {
+    return super.query(sql, { retry: retryFor(options), ...options })
+  }
+}
+
+function retryFor(options?: QueryOptions) {
+  // Inside a transaction a retry would run on the same broken connection, after the statements
+  // before it were lost with that connection's transaction: the caller must start over.
+  if (options?.transaction) return NO_RETRY
+  return options?.type === QueryTypes.SELECT ? RETRY_READ : RETRY_ANY
+}
+
+export function createSequelize(url: string, opts: { poolMax?: number; counter?: QueryCounter; onQuery?: () => void } = {}): Sequelize {
   const { counter, onQuery } = opts
-  return new Sequelize(url, {
+  return new RetryingSequelize(url, {
     dialect: 'postgres',
     // Sequelize's logging hook sees every query: used only to count them, never to print SQL.
     logging:

@@ -2,7 +2,8 @@ import type { PageContextServer } from 'vike/types'
 import { loadVault, pageNumber } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  const folderId = pageContext.routeParams.id!
+  // The service accepts a UUID in any case (and lowercases it); so must the lookup below.
+  const folderId = pageContext.routeParams.id!.toLowerCase()
   const q = (pageContext.urlParsed.search.q ?? '').slice(0, 200)
   const page = pageNumber(pageContext.urlParsed.search.page)
   return loadVault(pageContext, async (viewer) => {
