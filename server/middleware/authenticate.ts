@@ -5,6 +5,7 @@ import type { Middleware } from 'koa'
 import { IDLE_TIMEOUT_MS, LAST_SEEN_EVERY_MS, sessionEndsAt, type SessionData } from '../lib/sessions.js'
 import { endSession, readSessionCookies, sessionVaultKey, type SessionDeps } from '../lib/authSession.js'
 import type { DevicesService } from '../services/devices.js'
+import { downDependency, isDependencyDown } from '../lib/errors.js'
 
 export interface CurrentUser {
   id: string
@@ -36,7 +37,10 @@ export function authenticate(deps: SessionDeps & { devices: DevicesService }): M
           } satisfies CurrentUser
           if (now - (s.seenAt ?? 0) > LAST_SEEN_EVERY_MS) {
             s.seenAt = now // renews the idle timeout (the session is saved with a fresh TTL)
-            deps.devices.touch(s.did, new Date(now)).catch((err) => ctx.state.log?.warn({ err }, 'last seen update failed'))
+            // Best effort: an outage is already reported once by the error handler, so no stack here.
+            deps.devices.touch(s.did, new Date(now)).catch((err) =>
+              ctx.state.log?.warn(isDependencyDown(err) ? { dependency: downDependency(err) } : { err }, 'last seen update failed'),
+            )
           }
         }
       }

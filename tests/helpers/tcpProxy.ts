@@ -8,6 +8,9 @@ export interface TcpProxy {
   /** The target URL rewritten to go through the proxy. */
   readonly url: string
   cut(): Promise<void>
+  /** Cuts (as cut()) at the first client write matching `pattern`, before it reaches the server:
+   *  an outage in the middle of a request, at a chosen step. */
+  cutOn(pattern: RegExp): void
   restore(): Promise<void>
   close(): Promise<void>
 }
@@ -17,6 +20,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const targetPort = Number(target.port || (target.protocol.startsWith('redis') ? 6379 : 5432))
   const targetHost = target.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1'
   const sockets = new Set<net.Socket>()
+  let trigger: RegExp | null = null
 
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost)
@@ -29,7 +33,15 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
         upstream.destroy()
       })
     }
-    client.pipe(upstream)
+    client.on('data', (chunk: Buffer) => {
+      if (trigger?.test(chunk.toString('latin1'))) {
+        trigger = null
+        void cut()
+        return
+      }
+      upstream.write(chunk)
+    })
+    client.on('end', () => upstream.end())
     upstream.pipe(client)
     client.on('close', () => upstream.destroy())
     upstream.on('close', () => client.destroy())
@@ -58,6 +70,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     port,
     url: proxied.toString(),
     cut,
+    cutOn: (pattern) => void (trigger = pattern),
     restore: () => listen(port),
     close: async () => {
       if (server.listening) await cut()
