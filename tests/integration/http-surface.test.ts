@@ -2,11 +2,10 @@
 // headers on pages, assets, health checks and error answers alike; /metrics only to loopback (a
 // request on this host that no proxy forwarded) or to the bearer token METRICS_TOKEN, else the
 // 404 any unknown path gets; and no item field in the flash cookie.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/scratch-stores.mjs'
 import { BASE_URL, Client, csrfFrom, textOf } from '../helpers/http.js'
+import { startServer } from '../helpers/server.js'
 
 const ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',
@@ -111,46 +110,17 @@ describe('/metrics on the test servers (no METRICS_TOKEN)', () => {
 })
 
 describe('/metrics with METRICS_TOKEN, behind a trusted proxy', () => {
-  const { DATABASE_URL, REDIS_URL, REDIS_PREFIX } = process.env
   const token = `metrics-${randomBytes(16).toString('hex')}`
   let url = ''
-  let stop: () => Promise<void> = async () => {}
+  let stop: () => Promise<unknown> = async () => {}
 
   beforeAll(async () => {
-    if (!DATABASE_URL || !REDIS_URL || !REDIS_PREFIX) throw new Error('run the suite with `npm test`')
-    const port = await freePort()
-    // Its own server, like tests/integration/process.test.ts: the shared ones have no token.
-    // TRUST_PROXY on: ctx.ip then follows X-Forwarded-For, which must not open /metrics.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: String(port),
-        APP_ORIGIN: `http://localhost:${port}`,
-        SESSION_SECRETS: 'surface-test-secret-0123456789abcdef0123',
-        TRUST_PROXY: 'true',
-        METRICS_TOKEN: token,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (d) => (output += d))
-    child.stderr.on('data', (d) => (output += d))
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    stop = async () => {
-      child.kill('SIGTERM')
-      await exited
-    }
-    url = `http://127.0.0.1:${port}`
-    // tsx compiles the server on start: allow for a busy machine.
-    for (let i = 0; i < 500; i++) {
-      if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    child.kill('SIGKILL')
-    throw new Error(`server did not start:\n${output}`)
-  }, 60_000)
+    // Its own server: the shared ones have no token. TRUST_PROXY on: ctx.ip then follows
+    // X-Forwarded-For, which must not open /metrics.
+    const s = await startServer({ TRUST_PROXY: 'true', METRICS_TOKEN: token, LOG_LEVEL: 'warn' })
+    url = s.url
+    stop = s.stop
+  }, 90_000)
   afterAll(() => stop())
 
   const metrics = (headers: Record<string, string>) => fetch(`${url}/metrics`, { headers })
