@@ -305,6 +305,10 @@ function createDrain(server: http.Server, opts: { graceMs: number; timeoutMs: nu
     async run(onStopped: () => void): Promise<{ forced: number; handlersLeft: number }> {
       draining = true
       if (opts.graceMs > 0) await sleep(opts.graceMs)
+      // In the check phase, right after the poll phase has accepted every connection that was
+      // waiting: one still in the kernel's accept queue when the listener closes is reset, and
+      // the request its client may already have sent is lost (nginx would not retry a POST).
+      await new Promise((resolve) => setImmediate(resolve))
       stopping = true
       // net.Server#close, not http.Server#close: the latter first destroys "idle" sockets the
       // racy way described above.

@@ -17,6 +17,8 @@ export interface Outcome {
   end: number
   /** local port of the socket used: one value per connection */
   socket?: number
+  /** the request's tag (RequestSpec.tag) */
+  tag?: string
   body?: string
 }
 
@@ -25,6 +27,8 @@ export interface RequestSpec {
   path: string
   headers?: Record<string, string>
   form?: Record<string, string>
+  /** copied to the outcome, e.g. what a POST creates */
+  tag?: string
 }
 
 export function newAgent() {
@@ -40,6 +44,7 @@ export function send(agent: http.Agent, base: string, spec: RequestSpec, client 
     headers['content-length'] = String(Buffer.byteLength(body))
   }
   const start = Date.now()
+  const tag = spec.tag
   return new Promise((resolve) => {
     let socket: number | undefined
     const req = http.request(`${base}${spec.path}`, { method, headers, agent }, (res) => {
@@ -47,16 +52,16 @@ export function send(agent: http.Agent, base: string, spec: RequestSpec, client 
       res.setEncoding('utf8')
       res.on('data', (d) => (text += d))
       res.on('end', () =>
-        resolve({ client, method, path: spec.path, status: res.statusCode, connection: res.headers.connection, start, end: Date.now(), socket, body: text }),
+        resolve({ client, method, path: spec.path, tag, status: res.statusCode, connection: res.headers.connection, start, end: Date.now(), socket, body: text }),
       )
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({ client, method, path: spec.path, error: e.code ?? e.message, start, end: Date.now(), socket }))
+      res.on('error', (e: NodeJS.ErrnoException) => resolve({ client, method, path: spec.path, tag, error: e.code ?? e.message, start, end: Date.now(), socket }))
     })
     req.on('socket', (s) => {
       const set = () => (socket = s.localPort)
       if (s.localPort) set()
       else s.once('connect', set)
     })
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ client, method, path: spec.path, error: e.code ?? e.message, start, end: Date.now(), socket }))
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ client, method, path: spec.path, tag, error: e.code ?? e.message, start, end: Date.now(), socket }))
     req.end(body)
   })
 }
