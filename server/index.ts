@@ -218,9 +218,10 @@ function secureCookieGuard(config: Config, log: Logger) {
 /**
  * A connection with no request in it counts as idle once it has been quiet this long. Shorter, and
  * a keep-alive client that is about to send its next request (its think time, plus a round trip)
- * would have the socket closed under that request.
+ * would have the socket closed under that request. docker/nginx.conf closes its idle upstream
+ * connections sooner (keepalive_timeout 1s), so the app never has to close one of nginx's.
  */
-const IDLE_QUIET_MS = 1000
+const IDLE_QUIET_MS = 2000
 /** After the shutdown timeout cuts the connections, how long their handlers may still take. */
 const HANDLER_GRACE_MS = 5_000
 

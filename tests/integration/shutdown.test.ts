@@ -16,6 +16,7 @@ describe('SIGTERM drains', { timeout: 120_000 }, () => {
     const idleSocket = Object.values(idleAgent.freeSockets).flat()[0]!
     let idleClosedAt = 0
     idleSocket.once('close', () => (idleClosedAt = Date.now()))
+    const idleSince = Date.now()
 
     let signalledAt = 0
     let refusedBy = 0
@@ -29,6 +30,8 @@ describe('SIGTERM drains', { timeout: 120_000 }, () => {
     })
     // Let every client get going (the first renders load Vike's bundle), then signal mid-load.
     for (let i = 0; i < 200 && load.outcomes.length < 400; i++) await new Promise((r) => setTimeout(r, 50))
+    // ...and let the quiet client be idle by the server's measure (2 s without a byte).
+    while (Date.now() - idleSince < 2500) await new Promise((r) => setTimeout(r, 50))
     signalledAt = Date.now()
     s.child.kill('SIGTERM')
     const code = await s.exited
