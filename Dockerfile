@@ -46,9 +46,13 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
 
+# SHUTDOWN_GRACE_MS: on SIGTERM /readyz answers 503 this long while the replica still serves, so
+# a balancer that polls readiness stops sending before the replica stops accepting (see
+# docs/deployment.md, "Rolling restart"). Outside containers the default is 0.
 ENV NODE_ENV=production \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    SHUTDOWN_GRACE_MS=3000
 
 COPY --from=prod-deps /app/node_modules ./node_modules
 # Application sources (server/, models/, migrations/, config/, .sequelizerc, package.json...);

@@ -40,6 +40,11 @@ const schema = z.object({
   LIMIT_FOLDERS_PER_USER: intFrom(1, 100_000).default(100),
   LIMIT_ITEMS_PER_FOLDER: intFrom(1, 1_000_000).default(5000),
   LIMIT_MEMBERS_PER_FOLDER: intFrom(1, 10_000).default(50),
+  // --- Shutdown (server/index.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
+  // server keeps serving (so a balancer that polls it stops sending), then in-flight requests get
+  // up to SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
+  SHUTDOWN_GRACE_MS: intFrom(0, 600_000).default(0),
+  SHUTDOWN_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
 })
 
 export type Config = ReturnType<typeof loadConfig>
@@ -113,5 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       itemsPerFolder: c.LIMIT_ITEMS_PER_FOLDER,
       membersPerFolder: c.LIMIT_MEMBERS_PER_FOLDER,
     },
+    // --- Shutdown (see the schema).
+    shutdown: { graceMs: c.SHUTDOWN_GRACE_MS, timeoutMs: c.SHUTDOWN_TIMEOUT_MS },
   }
 }
