@@ -108,6 +108,8 @@ async function main() {
       KDF_LOG_N: String(KDF_LOG_N),
       WEB_CONCURRENCY: '1',
       MAIL_DIR: tempDir('mail'),
+      // No SMTP here: production must be told that mail written to files is intended.
+      MAIL_TO_DIRECTORY: 'true',
       LOG_LEVEL: 'info',
       RATE_LOGIN_PER_IP: '1000',
     },
