@@ -14,6 +14,7 @@ import { isClientAbort } from './lib/errors.js'
 import { securityHeaders } from './middleware/securityHeaders.js'
 import { authenticate } from './middleware/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
+import { resentPostGuard } from './middleware/resentPosts.js'
 import { createSessionStore } from './lib/sessions.js'
 import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
@@ -53,7 +54,9 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
       return next()
     })
   }
-  // 7. Sessions: the session cookie holds only the id; data in Redis. Created only when written to.
+  // 7. A POST the proxy resends to another replica runs at most once: before anything it could do.
+  app.use(resentPostGuard(deps.kv, { trustProxy: config.trustProxy }))
+  // 8. Sessions: the session cookie holds only the id; data in Redis. Created only when written to.
   app.use(
     session(
       {
@@ -74,16 +77,16 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
       app,
     ),
   )
-  // 8. Who is asking: from the session alone, no SQL.
+  // 9. Who is asking: from the session alone, no SQL.
   app.use(authenticate({ ...deps, devices: deps.services.devices }))
-  // 9. Bodies: forms and JSON, capped (413 beyond).
+  // 10. Bodies: forms and JSON, capped (413 beyond).
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT }))
-  // 10. CSRF token + Origin check on every POST.
+  // 11. CSRF token + Origin check on every POST.
   app.use(csrfProtect(deps.csrf))
-  // 11. Actions.
+  // 12. Actions.
   app.use(authRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())
-  // 12. Pages: everything else that is a GET is Vike's.
+  // 13. Pages: everything else that is a GET is Vike's.
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
     if (!(await render(ctx))) return next()

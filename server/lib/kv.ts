@@ -9,6 +9,8 @@ export interface KeyValue {
   get(key: string): Promise<string | null>
   /** With `onlyIfExists`, writes only over a key that is still there (Redis SET ... XX). */
   set(key: string, value: string, ttlMs: number, opts?: { onlyIfExists?: boolean }): Promise<void>
+  /** Creates the key only if it is absent (Redis SET ... NX): true when this call created it. */
+  claim(key: string, ttlMs: number): Promise<boolean>
   del(...keys: string[]): Promise<void>
   sAdd(key: string, member: string, ttlMs: number): Promise<void>
   sRem(key: string, member: string): Promise<void>
@@ -27,6 +29,7 @@ export function createRedisKv(url: string, prefix: string): KeyValue {
       if (opts?.onlyIfExists) await redis.set(k, v, 'PX', ttl, 'XX')
       else await redis.set(k, v, 'PX', ttl)
     },
+    claim: async (k, ttl) => (await redis.set(k, '1', 'PX', ttl, 'NX')) === 'OK',
     del: async (...keys) => void (keys.length && (await redis.del(...keys))),
     sAdd: async (k, m, ttl) => {
       await redis.multi().sadd(k, m).pexpire(k, ttl).exec()
@@ -63,6 +66,11 @@ export function createMemoryKv(): KeyValue {
     set: async (k, v, ttl, opts) => {
       if (opts?.onlyIfExists && !live(k)) return
       values.set(k, { v, exp: Date.now() + ttl })
+    },
+    claim: async (k, ttl) => {
+      if (live(k)) return false
+      values.set(k, { v: '1', exp: Date.now() + ttl })
+      return true
     },
     del: async (...keys) => keys.forEach((k) => values.delete(k)),
     sAdd: async (k, m, ttl) => {

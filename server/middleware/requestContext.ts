@@ -8,8 +8,11 @@ export function requestContext(log: Logger, onDone?: (method: string, status: nu
   return async (ctx, next) => {
     const started = process.hrtime.bigint()
     const incoming = ctx.get('x-request-id')
-    const id = /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID()
+    const adopted = /^[\w-]{8,64}$/.test(incoming)
+    const id = adopted ? incoming : randomUUID()
     ctx.state.requestId = id
+    // Only a proxy's id names the same request across its attempts (middleware/resentPosts.ts).
+    ctx.state.requestIdFromClient = adopted
     ctx.state.log = log.child({ reqId: id })
     ctx.set('X-Request-Id', id)
     try {

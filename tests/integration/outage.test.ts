@@ -3,6 +3,7 @@
 // or JSON), recovery needs no restart, the log has one warning per outage instead of a stack per
 // request, and a PostgreSQL restart costs no read.
 import net from 'node:net'
+import { randomBytes } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/scratch-stores.mjs'
@@ -62,6 +63,8 @@ beforeAll(async () => {
       DATABASE_URL: pg.url,
       REDIS_URL: redis.url,
       LOG_LEVEL: 'info',
+      // As behind the shipped nginx, whose request ids name a request across its attempts.
+      TRUST_PROXY: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -125,8 +128,9 @@ describe('dependency outages', () => {
     expect(log.lines.filter((l) => l.level >= 50)).toEqual([])
   })
 
-  it('PostgreSQL cut: pages and writes answer 503 and say so; back to 200 without a restart; one warning', async () => {
+  it('PostgreSQL cut: pages and writes answer 503 and say so; back to 200 without a restart; one warning; a resent write runs', async () => {
     const since = output.length
+    const resentId = randomBytes(16).toString('hex')
     await pg.cut()
     try {
       // Errors inside Vike's render (+data calling the services) and in actions alike.
@@ -137,6 +141,10 @@ describe('dependency outages', () => {
       await expectUnavailableJson(
         await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'During the outage' }, headers: { accept: 'application/json' } }),
       )
+      // nginx resends a POST answered 503 to the other replica, with the same request id.
+      await expectUnavailablePage(
+        await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'Resent after the outage' }, headers: { 'x-request-id': resentId } }),
+      )
       const ready = await fetch(`${origin}/readyz`)
       expect(ready.status).toBe(503)
       expect(await ready.json()).toMatchObject({ postgres: false, redis: true })
@@ -144,6 +152,14 @@ describe('dependency outages', () => {
       await pg.restore()
     }
     await until('the dashboard again', async () => (await user.get('/dashboard', { server: origin })).status === 200)
+    // The 503 wrote nothing and released its request id: the resend is carried out.
+    const resent = await user.request('/dashboard/folders', {
+      server: origin,
+      form: { _csrf: await user.csrf('/dashboard', origin), name: 'Resent after the outage' },
+      headers: { 'x-request-id': resentId },
+    })
+    expect(resent.status).toBe(303)
+    expect(textOf(await (await user.get('/dashboard', { server: origin })).text())).toContain('Resent after the outage')
     await until('the recovery log line', async () => logSince(since).count('postgres available again') === 1)
     const log = logSince(since)
     expect(log.count('postgres unavailable')).toBe(1)

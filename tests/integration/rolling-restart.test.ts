@@ -1,18 +1,35 @@
 // The shipped nginx config (docker/nginx.conf, run by a real nginx: tests/helpers/nginx.ts) in
 // front of two app processes, like docker-compose.yml's two replicas:
 // - /readyz and /metrics are not reachable through it; body limits agree with the app's;
+// - a POST reset after nginx sent it is resent to the other replica and carried out once;
 // - restarting the replicas one after the other under load (GETs, and POSTs that each create a
 //   folder) fails no request and loses or doubles no write.
+import net from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/scratch-stores.mjs'
-import { Client, csrfFrom, PASSWORD, uniqueEmail } from '../helpers/http.js'
+import { Client, csrfFrom, PASSWORD, textOf, uniqueEmail } from '../helpers/http.js'
 import { runLoad } from '../helpers/load.js'
 import { startNginx, type TestNginx } from '../helpers/nginx.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 
 const CLIENTS = 20
 const MAX_REQUESTS = 40_000
+
+/** The names of these users' folders that start with `prefix`, sorted. */
+async function folderNames(emails: string[], prefix: string): Promise<string[]> {
+  const db = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  await db.connect()
+  try {
+    const { rows } = await db.query<{ name: string }>(
+      `SELECT f.name FROM folders f JOIN users u ON u.id = f.owner_id WHERE u.email = ANY($1) AND starts_with(f.name, $2) ORDER BY f.name`,
+      [emails, prefix],
+    )
+    return rows.map((r) => r.name)
+  } finally {
+    await db.end()
+  }
+}
 
 // No skipping without nginx: startNginx fails saying how to install it (.ci/run does).
 describe('behind the shipped nginx', { timeout: 240_000 }, () => {
@@ -74,6 +91,71 @@ describe('behind the shipped nginx', { timeout: 240_000 }, () => {
     await edge.text()
   })
 
+  it('a POST reset after nginx sent it goes to the other replica and is carried out once; a second attempt that reaches a replica is refused', async () => {
+    // An upstream that reads each request and resets the connection. To nginx this is what the
+    // kernel does to a connection still queued when a stopping replica closes its listener: the
+    // request was sent, then reset. (It also looks like a replica dying mid-request.)
+    const reset: { line: string; requestId: string }[] = []
+    const resetter = net.createServer((socket) => {
+      let head = ''
+      socket.on('error', () => {})
+      socket.on('data', (d) => {
+        head += d
+        if (!head.includes('\r\n\r\n')) return
+        reset.push({ line: head.slice(0, head.indexOf('\r\n')), requestId: /^x-request-id: *(\S+)\r$/im.exec(head)?.[1] ?? '' })
+        socket.resetAndDestroy()
+      })
+    })
+    const resetterPort = await freePort()
+    await new Promise<void>((resolve) => resetter.listen(resetterPort, '127.0.0.1', resolve))
+    const edge = await startNginx([resetterPort, ports[1]!])
+    try {
+      const c = new Client()
+      const email = uniqueEmail('resent')
+      const form = { name: 'Resent User', email, password: PASSWORD, password_confirm: PASSWORD }
+      const register = await c.request('/register', { server: edge.url, origin: env.APP_ORIGIN, form: { _csrf: await c.csrf('/register', edge.url), ...form } })
+      expect(register.status).toBe(303)
+      const csrf = csrfFrom(await (await c.get('/dashboard', { server: edge.url })).text())
+      // Round-robin: about every other request is sent to the resetter first.
+      const statuses: number[] = []
+      for (let i = 0; i < 6; i++) {
+        const res = await c.request('/dashboard/folders', { server: edge.url, origin: env.APP_ORIGIN, form: { _csrf: csrf, name: `resent-${i}` } })
+        statuses.push(res.status)
+      }
+      expect(statuses).toEqual([303, 303, 303, 303, 303, 303])
+      const resetPosts = reset.filter((r) => r.line === 'POST /dashboard/folders HTTP/1.1')
+      expect(resetPosts.length).toBeGreaterThanOrEqual(2)
+      // Each folder once: the resends were carried out, none twice.
+      expect(await folderNames([email], 'resent-')).toEqual(['resent-0', 'resent-1', 'resent-2', 'resent-3', 'resent-4', 'resent-5'])
+
+      // A resend that finds its request already received by a replica (the first attempt was read,
+      // then its connection broke): the same request id, straight to the other replica.
+      const { requestId } = resetPosts[0]!
+      expect(requestId).toMatch(/^[0-9a-f]{32}$/)
+      const again = await c.request('/dashboard/folders', {
+        server: replicas[0]!.url,
+        origin: env.APP_ORIGIN,
+        headers: { 'x-request-id': requestId },
+        form: { _csrf: csrf, name: 'resent-0' },
+      })
+      expect(again.status).toBe(409)
+      expect(textOf(await again.text())).toContain('nothing was done twice')
+      expect(await folderNames([email], 'resent-')).toHaveLength(6)
+      // A new request id is a new request.
+      const fresh = await c.request('/dashboard/folders', {
+        server: replicas[0]!.url,
+        origin: env.APP_ORIGIN,
+        headers: { 'x-request-id': 'f'.repeat(32) + Date.now().toString(16) },
+        form: { _csrf: csrf, name: 'resent-6' },
+      })
+      expect(fresh.status).toBe(303)
+      expect(await folderNames([email], 'resent-')).toHaveLength(7)
+    } finally {
+      await edge.stop()
+      await new Promise((resolve) => resetter.close(resolve))
+    }
+  })
+
   it('restarting the replicas one at a time under load fails no request and loses or doubles no write', async () => {
     // One logged-in user per client, with the CSRF token of its session.
     const users = await Promise.all(
@@ -133,18 +215,7 @@ describe('behind the shipped nginx', { timeout: 240_000 }, () => {
     const failed = outcomes.filter((o) => o.error || (o.method === 'GET' ? o.status !== 200 : o.status !== 303))
     const posts = outcomes.filter((o) => o.method === 'POST')
     const created = posts.filter((o) => o.status === 303).map((o) => o.tag!)
-    const db = new pg.Client({ connectionString: process.env.DATABASE_URL })
-    await db.connect()
-    let rows: { name: string }[]
-    try {
-      ;({ rows } = await db.query<{ name: string }>(
-        `SELECT f.name FROM folders f JOIN users u ON u.id = f.owner_id WHERE u.email = ANY($1) AND f.name LIKE 'rr-%'`,
-        [users.map((u) => u.email)],
-      ))
-    } finally {
-      await db.end()
-    }
-    const names = rows.map((r) => r.name)
+    const names = await folderNames(users.map((u) => u.email), 'rr-')
     const report = {
       requests: outcomes.length,
       gets: outcomes.length - posts.length,
