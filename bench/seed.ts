@@ -7,8 +7,9 @@ import * as crypto from '../server/lib/crypto.js'
 import { createSequelize } from '../server/lib/db.js'
 import { initModels } from '../models/index.js'
 import { createServices } from '../server/services/index.js'
-import { encryptItem, queryMemberships, scoreItem } from '../server/services/items.js'
-import type { ItemFields, VaultPage, Viewer } from '../server/services/vault.js'
+import { queryMemberships } from '../server/services/access.js'
+import { encryptItem, scoreItem } from '../server/services/itemCrypto.js'
+import type { ItemFields, VaultPage, Viewer } from '../server/services/types.js'
 
 export const FOLDER_NAMES = ['Work', 'Finance', 'Shopping', 'Social', 'Travel', 'Family', 'Development', 'Streaming', 'Utilities']
 export const MASTER_PASSWORD = 'bench quartz lantern mosaic orbit velvet'

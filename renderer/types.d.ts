@@ -1,6 +1,7 @@
 import type { Services } from '../server/services/index.js'
 import type { FormState } from '../server/render.js'
 import type { Flash } from '../server/lib/flash.js'
+import type { Viewer } from '../server/services/types.js'
 
 declare global {
   namespace Vike {
@@ -14,7 +15,8 @@ declare global {
       viewer: {
         userId: string
         deviceId: string
-        vaultKey: () => Buffer | null
+        /** The viewer with their open vault key (unsealed once per request), or null. */
+        vault: () => Viewer | null
         recoveryCode: () => string | null
       } | null
       appError: { status: number; message: string } | null

@@ -4,7 +4,7 @@ import type { Context } from 'koa'
 import { renderPage } from 'vike/server'
 import { render as abortRender } from 'vike/abort'
 import { takeFlash } from './lib/flash.js'
-import { pendingRecoveryCode, sessionVaultKey } from './lib/authSession.js'
+import { pendingRecoveryCode, requestViewer } from './lib/authSession.js'
 import type { AppDeps } from './deps.js'
 import { AppError, ServiceUnavailableError, downDependency, type FieldErrors } from './lib/errors.js'
 import type { Services } from './services/index.js'
@@ -39,7 +39,7 @@ export function createRenderer(deps: AppDeps) {
       services: guarded(deps.services, ctx, (err) => (outage ??= err)),
       appError: extra.appError ?? null,
       viewer: user
-        ? { userId: user.id, deviceId: user.deviceId, vaultKey: () => sessionVaultKey(ctx), recoveryCode: () => pendingRecoveryCode(ctx) }
+        ? { userId: user.id, deviceId: user.deviceId, vault: () => requestViewer(ctx), recoveryCode: () => pendingRecoveryCode(ctx) }
         : null,
     }
     const pageContext = await renderPage(pageContextInit)

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { markRaw, shallowRef } from 'vue'
-// Type-only: the shapes are the vault service's own (erased from the browser bundle).
-import type { FolderSummary, ItemRow, VaultPage } from '../server/services/vault'
+// Type-only: the shapes are the domain's own (erased from the browser bundle).
+import type { FolderSummary, ItemRow, VaultPage } from '../server/services/types'
 
 export type { FolderSummary, ItemRow }
 export type VaultList = Omit<VaultPage, 'folders'> & { q: string; folderId: string | null }

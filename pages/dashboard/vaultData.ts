@@ -2,13 +2,11 @@
 // errors turned into Vike's error page with the right status.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import { AppError } from '../../server/lib/errors.js'
 
 export function viewerOf(pageContext: PageContextServer) {
-  const viewer = pageContext.viewer
-  const vaultKey = viewer?.vaultKey()
-  if (!viewer || !vaultKey) throw redirect(`/login?next=${encodeURIComponent(pageContext.urlParsed.pathname)}`)
-  return { userId: viewer.userId, vaultKey }
+  const viewer = pageContext.viewer?.vault()
+  if (!viewer) throw redirect(`/login?next=${encodeURIComponent(pageContext.urlParsed.pathname)}`)
+  return viewer
 }
 
 export async function loadVault<T>(pageContext: PageContextServer, load: (viewer: ReturnType<typeof viewerOf>) => Promise<T>): Promise<T> {
@@ -23,12 +21,12 @@ export async function loadVault<T>(pageContext: PageContextServer, load: (viewer
 }
 
 /**
- * 404 or 403 for the services' NotFoundError / ForbiddenError, else null. Not a bare
- * `instanceof`: Vike's server bundle holds its own copy of lib/errors.ts, while the services
- * passed in through pageContext throw the classes of the copy the Koa process loaded.
+ * 404 or 403 for the services' NotFoundError / ForbiddenError, else null. By name, not
+ * `instanceof`: the services passed in through pageContext throw the classes the Koa process
+ * loaded, and pages import nothing of the server.
  */
 function refusalStatus(e: unknown): 403 | 404 | null {
-  const isAppError = e instanceof AppError || (e instanceof Error && /^(AppError|NotFoundError|ForbiddenError)$/.test(e.name))
+  const isAppError = e instanceof Error && /^(AppError|NotFoundError|ForbiddenError|ValidationError)$/.test(e.name)
   const status = isAppError ? (e as { status?: unknown }).status : undefined
   return status === 404 || status === 403 ? status : null
 }

@@ -7,9 +7,10 @@ import * as crypto from './crypto.js'
 import { clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
 import { REMEMBER_MS, type SessionData, type SessionIndex } from './sessions.js'
 import type { SessionUser } from '../services/users.js'
+import type { Viewer } from '../services/types.js'
 
-const VK_AAD = Buffer.from('session:vault-key')
-const RC_AAD = Buffer.from('session:recovery-code')
+const VK_AAD = crypto.sessionAad('vault-key')
+const RC_AAD = crypto.sessionAad('recovery-code')
 
 export interface SessionDeps {
   cookieSettings: CookieSettings
@@ -46,6 +47,7 @@ export async function startSession(
   const old = session(ctx)
   if (old?.uid) await deps.sessionIndex.unlink(old.uid, currentSessionId(ctx) ?? '', old.did)
   ctx.session = null
+  ctx.state.viewer = undefined
   // A fresh, empty session object (koa-session's setter is typed for its Session class).
   ctx.session = {} as never
 
@@ -79,12 +81,26 @@ export async function endSession(ctx: Context, deps: SessionDeps) {
   const s = session(ctx)
   if (s?.uid) await deps.sessionIndex.unlink(s.uid, currentSessionId(ctx) ?? '', s.did)
   ctx.session = null
+  ctx.state.viewer = undefined
   ctx.state.sessionKey = undefined
   clearCookie(ctx, deps.cookieSettings.names.sessionKey, deps.cookieSettings)
 }
 
+/**
+ * The logged-in user with their open vault key, for the services: unsealed once per request
+ * (routes and page hooks all ask here), null when logged out or the key cannot be opened.
+ */
+export function requestViewer(ctx: Context): Viewer | null {
+  if (ctx.state.viewer === undefined) {
+    const user = ctx.state.user as SessionUser | undefined
+    const vaultKey = user ? sessionVaultKey(ctx) : null
+    ctx.state.viewer = user && vaultKey ? { userId: user.id, vaultKey } : null
+  }
+  return ctx.state.viewer as Viewer | null
+}
+
 /** The vault key of the current session, or null when it cannot be opened. */
-export function sessionVaultKey(ctx: Context): Buffer | null {
+function sessionVaultKey(ctx: Context): Buffer | null {
   const s = session(ctx)
   const key = sessionKey(ctx)
   if (!s?.vk || !key) return null

@@ -214,6 +214,33 @@ export function itemAad(itemId: string, folderId: string): Buffer {
   return bindingAad('nucleusid:item:v1', itemId, folderId)
 }
 
+/**
+ * The labels of the values sealed under one user's keys. They predate bindingAad and are kept
+ * byte for byte: changing one would make every stored value of that kind unreadable.
+ */
+const LABELS = {
+  vaultKeyByPassword: 'vault-key:password',
+  vaultKeyByRecovery: 'vault-key:recovery',
+  privateKey: 'private-key',
+  sessionVaultKey: 'session:vault-key',
+  sessionRecoveryCode: 'session:recovery-code',
+} as const
+
+/** The vault key wrapped by the password's wrapKey, or by the recovery code's key. */
+export function vaultKeyAad(by: 'password' | 'recovery'): Buffer {
+  return Buffer.from(by === 'password' ? LABELS.vaultKeyByPassword : LABELS.vaultKeyByRecovery)
+}
+
+/** The user's X25519 private key wrapped by their vault key. */
+export function privateKeyAad(): Buffer {
+  return Buffer.from(LABELS.privateKey)
+}
+
+/** What a Redis session holds sealed under the per-session key of the nid.sk cookie. */
+export function sessionAad(what: 'vault-key' | 'recovery-code'): Buffer {
+  return Buffer.from(what === 'vault-key' ? LABELS.sessionVaultKey : LABELS.sessionRecoveryCode)
+}
+
 /** A member's sealed folder key cannot be replayed for another folder or member. */
 export function folderKeyAad(folderId: string, userId: string): Buffer {
   return bindingAad('nucleusid:folder-key:v1', folderId, userId)

@@ -3,7 +3,7 @@
 // once a minute.
 import type { Middleware } from 'koa'
 import { IDLE_TIMEOUT_MS, LAST_SEEN_EVERY_MS, sessionEndsAt, type SessionData } from '../lib/sessions.js'
-import { endSession, readSessionCookies, sessionVaultKey, type SessionDeps } from '../lib/authSession.js'
+import { endSession, readSessionCookies, requestViewer, type SessionDeps } from '../lib/authSession.js'
 import type { DevicesService } from '../services/devices.js'
 import { downDependency, isDependencyDown } from '../lib/errors.js'
 
@@ -25,16 +25,19 @@ export function authenticate(deps: SessionDeps & { devices: DevicesService }): M
         const now = Date.now()
         const idle = now - (s.seenAt ?? 0) > IDLE_TIMEOUT_MS
         const over = now >= sessionEndsAt(s)
-        if (idle || over || !sessionVaultKey(ctx)) {
+        ctx.state.user = {
+          id: s.uid,
+          name: s.name ?? '',
+          email: s.email ?? '',
+          verified: !!s.verified,
+          deviceId: s.did,
+        } satisfies CurrentUser
+        // A session whose vault key cannot be opened (its nid.sk cookie lost or foreign) is over.
+        // The key is unsealed here once for the whole request (requestViewer).
+        if (idle || over || !requestViewer(ctx)) {
+          ctx.state.user = undefined
           await endSession(ctx, deps)
         } else {
-          ctx.state.user = {
-            id: s.uid,
-            name: s.name ?? '',
-            email: s.email ?? '',
-            verified: !!s.verified,
-            deviceId: s.did,
-          } satisfies CurrentUser
           if (now - (s.seenAt ?? 0) > LAST_SEEN_EVERY_MS) {
             s.seenAt = now // renews the idle timeout (the session is saved with a fresh TTL)
             // Best effort: an outage is already reported once by the error handler, so no stack here.

@@ -5,20 +5,19 @@ import type { Context, Next } from 'koa'
 import { folderSchema, itemFieldsSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
 import { parseForm } from '../lib/validate.js'
 import { AppError } from '../lib/errors.js'
-import { sessionVaultKey } from '../lib/authSession.js'
+import { requestViewer } from '../lib/authSession.js'
 import { generatePassword } from '../../shared/generatePassword.js'
 import { formAction, keptValues, redirectTo } from './respond.js'
 import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
-import type { Viewer } from '../services/vault.js'
+import type { Viewer } from '../services/types.js'
 
 /** The logged-in viewer with an open vault key; anonymous posts go to the login page. */
 function viewerOf(ctx: Context): Viewer {
-  const user = ctx.state.user
-  const vaultKey = user ? sessionVaultKey(ctx) : null
-  if (!user || !vaultKey) throw new AppError(401, 'Your session has ended. Log in again.')
-  return { userId: user.id, vaultKey }
+  const viewer = requestViewer(ctx)
+  if (!viewer) throw new AppError(401, 'Your session has ended. Log in again.')
+  return viewer
 }
 
 async function requireUser(ctx: Context, next: Next) {

@@ -1,5 +1,5 @@
 // Folders and their keys: creation of a folder record, folder reads and writes. Knows nothing of
-// Koa or Vue. Item encryption and the access queries live in items.ts.
+// Koa or Vue. Item encryption: itemCrypto.ts; the access queries: access.ts.
 import { randomUUID } from 'node:crypto'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
@@ -7,17 +7,10 @@ import { parseForm } from '../lib/validate.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderSchema } from '../../schemas/vault.js'
 import type { Models } from '../../models/index.js'
-import type { ServiceDeps } from './index.js'
-import type { FolderSummary, Viewer } from './vault.js'
-import {
-  createKeyRing,
-  decryptItem,
-  encryptItem,
-  lockFolders,
-  queryMemberships,
-  requireId,
-  type MembershipRow,
-} from './items.js'
+import type { FolderSummary, ServiceDeps, Viewer } from './types.js'
+import { lockFolders, queryMemberships, requireId, type MembershipRow } from './access.js'
+import { createKeyRing } from './keyRing.js'
+import { decryptItem, encryptItem } from './itemCrypto.js'
 
 /**
  * Creates a folder with a fresh folder key sealed to its owner's public key, inside the caller's

@@ -57,9 +57,9 @@ export function createUsersService(deps: UsersDeps) {
         kdfR: deps.kdf.r,
         kdfP: deps.kdf.p,
         authHash: crypto.hashAuthKey(authKey),
-        vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, Buffer.from('vault-key:password')),
+        vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, crypto.vaultKeyAad('password')),
         recoverySalt,
-        vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, Buffer.from('vault-key:recovery')),
+        vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, crypto.vaultKeyAad('recovery')),
       },
     }
   }
@@ -89,7 +89,7 @@ export function createUsersService(deps: UsersDeps) {
             verifiedAt: null,
             ...columns,
             publicKey: keyPair.publicKey,
-            privateKeyWrapped: crypto.seal(vaultKey, keyPair.privateKey, Buffer.from('private-key')),
+            privateKeyWrapped: crypto.seal(vaultKey, keyPair.privateKey, crypto.privateKeyAad()),
           },
           { transaction },
         )
@@ -120,7 +120,7 @@ export function createUsersService(deps: UsersDeps) {
       p: user.kdfP,
     })
     if (!crypto.verifyAuthKey(authKey, user.authHash)) return null
-    const vaultKey = crypto.open(wrapKey, user.vaultKeyByPassword, Buffer.from('vault-key:password'))
+    const vaultKey = crypto.open(wrapKey, user.vaultKeyByPassword, crypto.vaultKeyAad('password'))
     return { user, vaultKey }
   }
 
@@ -138,7 +138,7 @@ export function createUsersService(deps: UsersDeps) {
       vaultKey = crypto.open(
         crypto.deriveRecoveryKey(input.recoveryCode, user.recoverySalt),
         user.vaultKeyByRecovery,
-        Buffer.from('vault-key:recovery'),
+        crypto.vaultKeyAad('recovery'),
       )
     } catch {
       return null

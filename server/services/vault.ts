@@ -5,106 +5,12 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
-import type { ServiceDeps } from './index.js'
-import {
-  createItemCommands,
-  createItemQueries,
-  createKeyRing,
-  decryptItem,
-  hostOf,
-  isWeak,
-  queryMemberships,
-  toId,
-  type MembershipRow,
-} from './items.js'
+import { queryMemberships, toId, type MembershipRow } from './access.js'
+import { createKeyRing } from './keyRing.js'
+import { decryptItem, hostOf, isWeak } from './itemCrypto.js'
+import { createItemCommands, createItemQueries } from './items.js'
+import type { ItemRow, ServiceDeps, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
-
-/** Who is asking: the session's user id and their unwrapped vault key. */
-export interface Viewer {
-  userId: string
-  vaultKey: Buffer
-}
-
-export interface ItemFields {
-  name: string
-  username: string
-  password: string
-  url: string
-  note: string
-}
-
-export interface FolderSummary {
-  id: string
-  name: string
-  isPersonal: boolean
-  role: 'owner' | 'member'
-  /** Effective permission: an owner always has 'edit'. */
-  permission: 'view' | 'edit'
-  ownerName: string
-  /** Someone other than the viewer is a member (accepted or invited). */
-  shared: boolean
-  itemCount: number
-}
-
-/** A row of the item list. broken: the ciphertext failed to decrypt (name/username/host are ''). */
-export interface ItemRow {
-  id: string
-  folderId: string
-  folderName: string
-  name: string
-  username: string
-  host: string
-  weak: boolean
-  reused: boolean
-  broken: boolean
-}
-
-export interface VaultCounts {
-  items: number
-  folders: number
-  weak: number
-  reused: number
-  broken: number
-  /** Items with an empty password (vault health). */
-  noPassword: number
-}
-
-export interface VaultPage {
-  folders: FolderSummary[]
-  items: ItemRow[]
-  /** Items matching the filter (folder, q), over all pages. */
-  total: number
-  page: number
-  pageCount: number
-  pageSize: number
-  /** Over ALL accessible items, whatever the filter and page. */
-  counts: VaultCounts
-}
-
-export interface ItemDetail {
-  id: string
-  folderId: string
-  folderName: string
-  /** All '' when broken. */
-  fields: ItemFields
-  permission: 'view' | 'edit'
-  createdAt: Date
-  updatedAt: Date
-  broken: boolean
-  host: string
-  /** The URL when it is safe to link (http or https), else null. */
-  href: string | null
-  weak: boolean
-}
-
-export interface VaultHealth {
-  counts: VaultCounts
-  /** Each list sorted like the dashboard. */
-  weak: ItemRow[]
-  reused: ItemRow[]
-  noPassword: ItemRow[]
-  broken: ItemRow[]
-}
 
 export const PAGE_SIZE = 100
 const MAX_QUERY = 200

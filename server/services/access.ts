@@ -1,0 +1,135 @@
+// Access: who may open which folder. Every item and folder operation starts from these queries,
+// and every permission check is made here or on what they return; pages and routes only ask.
+//
+// Locking convention (shared by everything that rewrites a folder's items or memberships, such as
+// key rotation when a member is removed): a transaction that writes items of a folder, or relies
+// on its key, item count or members, first locks the folder row (lockFolders / lockFolder: FOR
+// UPDATE, in id order), then reads memberships and items in a fresh statement, so it never
+// encrypts under a key that a concurrent rotation has just replaced, and two creates cannot both
+// pass a limit.
+import { QueryTypes, type Transaction } from 'sequelize'
+import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
+import { UUID_RE } from '../../schemas/vault.js'
+import type { ServiceDeps } from './types.js'
+
+/** The canonical (lowercase) form of a UUID, or null: a malformed id must never reach PostgreSQL. */
+export function toId(raw: unknown): string | null {
+  return typeof raw === 'string' && UUID_RE.test(raw) ? raw.toLowerCase() : null
+}
+
+export function requireId(raw: unknown): string {
+  const id = toId(raw)
+  if (!id) throw new NotFoundError()
+  return id
+}
+
+export interface MembershipRow {
+  folderId: string
+  folderName: string
+  isPersonal: boolean
+  ownerId: string
+  ownerName: string
+  role: 'owner' | 'member'
+  /** Effective: an owner can always edit. */
+  permission: 'view' | 'edit'
+  itemCount: number
+  /** A digest of the folder's item ids and ciphertexts (only when asked for): changes with any item. */
+  itemsDigest?: string | null
+  /** Someone else (accepted or invited) is a member too. */
+  shared: boolean
+  sealedKey: Buffer | null
+  privateKeyWrapped: Buffer | null
+}
+
+/** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
+const membershipColumns = (withKeys: boolean, withDigest = false) => `${
+  withDigest
+    ? // SHA-256, not md5: the digest decides whether cached plaintext is still valid, so colliding
+      // ciphertexts must not be constructible. convert_to, not ::bytea (which parses backslashes).
+      `(SELECT encode(sha256(convert_to(string_agg(ic.id::text || encode(sha256(ic.ciphertext), 'hex'), ',' ORDER BY ic.id), 'UTF8')), 'hex')
+        FROM items ic WHERE ic.folder_id = f.id) AS "itemsDigest",`
+    : ''
+}
+  f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",
+  o.name AS "ownerName", m.role::text AS role,
+  CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
+  (SELECT count(*)::int FROM items ic WHERE ic.folder_id = f.id) AS "itemCount",
+  EXISTS (SELECT 1 FROM folder_memberships mo WHERE mo.folder_id = f.id AND mo.user_id <> m.user_id) AS shared,
+  ${withKeys ? 'm.sealed_key AS "sealedKey", u.private_key_wrapped AS "privateKeyWrapped"' : 'NULL AS "sealedKey", NULL AS "privateKeyWrapped"'}`
+
+const membershipFrom = `
+  folder_memberships m
+  JOIN folders f ON f.id = m.folder_id
+  JOIN users o ON o.id = f.owner_id
+  JOIN users u ON u.id = m.user_id`
+
+/**
+ * One query: the viewer's accepted memberships (optionally only in some folders), each with the
+ * folder, owner name, item count, whether it is shared and (withKeys) the sealed keys.
+ */
+export async function queryMemberships(
+  deps: ServiceDeps,
+  userId: string,
+  opts: { folderIds?: string[]; withKeys?: boolean; withDigest?: boolean; transaction?: Transaction } = {},
+): Promise<MembershipRow[]> {
+  if (opts.folderIds && opts.folderIds.length === 0) return []
+  return deps.sequelize.query<MembershipRow>(
+    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest)}
+     FROM ${membershipFrom}
+     WHERE m.user_id = :userId AND m.status = 'accepted'${opts.folderIds ? ' AND m.folder_id IN (:folderIds)' : ''}`,
+    {
+      replacements: { userId, folderIds: opts.folderIds ?? null },
+      type: QueryTypes.SELECT,
+      transaction: opts.transaction,
+    },
+  )
+}
+
+interface ItemAccessRow extends MembershipRow {
+  id: string
+  ciphertext: Buffer
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** One query: an item the viewer can open (through an accepted membership), with that membership. */
+export async function queryItemAccess(
+  deps: ServiceDeps,
+  userId: string,
+  itemId: string,
+  transaction?: Transaction,
+): Promise<ItemAccessRow | null> {
+  const rows = await deps.sequelize.query<ItemAccessRow>(
+    `SELECT i.id, i.ciphertext, i.created_at AS "createdAt", i.updated_at AS "updatedAt", ${membershipColumns(true)}
+     FROM items i JOIN ${membershipFrom} ON m.folder_id = i.folder_id
+     WHERE i.id = :itemId AND m.user_id = :userId AND m.status = 'accepted'`,
+    { replacements: { itemId, userId }, type: QueryTypes.SELECT, transaction },
+  )
+  return rows[0] ?? null
+}
+
+/**
+ * Locks the rows of the given folders in which the viewer is an accepted member, in id order (so
+ * two transactions locking the same folders cannot deadlock). Returns the ids it locked.
+ */
+export async function lockFolders(deps: ServiceDeps, userId: string, folderIds: string[], transaction: Transaction) {
+  const ids = [...new Set(folderIds)].sort()
+  if (ids.length === 0) return new Set<string>()
+  const rows = await deps.sequelize.query<{ id: string }>(
+    `SELECT f.id FROM folders f
+     JOIN folder_memberships m ON m.folder_id = f.id AND m.user_id = :userId AND m.status = 'accepted'
+     WHERE f.id IN (:ids) ORDER BY f.id FOR UPDATE OF f`,
+    { replacements: { userId, ids }, type: QueryTypes.SELECT, transaction },
+  )
+  return new Set(rows.map((r) => r.id))
+}
+
+export function requireEdit(m: MembershipRow, message = 'This folder is view-only: you cannot change its items.') {
+  if (m.permission !== 'edit') throw new ForbiddenError(message)
+}
+
+export function folderFullError(limit: number) {
+  return new ValidationError({
+    folder_id: `This folder already holds the maximum of ${limit.toLocaleString('en-US')} items. Choose another folder.`,
+  })
+}

@@ -1,0 +1,74 @@
+// Item encryption (SPEC section 5) and what is derived from an item's fields: its strength score,
+// host and safe link. Never logs item contents.
+import * as crypto from '../lib/crypto.js'
+import { parseForm } from '../lib/validate.js'
+import { itemFieldsSchema } from '../../schemas/vault.js'
+import { passwordScore } from './passwordStrength.js'
+import type { ItemFields } from './types.js'
+
+/** What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time. */
+export interface ItemPlaintext extends ItemFields {
+  score: number
+}
+
+/** zxcvbn score of the item's password (0 for none), with its name and username as user inputs. */
+export function scoreItem(fields: ItemFields): number {
+  if (fields.password === '') return 0
+  return passwordScore(fields.password, [fields.name, fields.username].filter((s) => s !== ''))
+}
+
+export function encryptItem(folderKey: Buffer, itemId: string, folderId: string, plaintext: ItemPlaintext): Buffer {
+  const { name, username, password, url, note, score } = plaintext
+  return crypto.encryptJson(folderKey, { name, username, password, url, note, score }, crypto.itemAad(itemId, folderId))
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/** Decrypts an item, or returns null when it cannot be (tampered, copied from another row, wrong key). */
+export function decryptItem(folderKey: Buffer | null, itemId: string, folderId: string, ciphertext: Buffer): ItemPlaintext | null {
+  if (!folderKey) return null
+  let value: unknown
+  try {
+    value = crypto.decryptJson<unknown>(folderKey, ciphertext, crypto.itemAad(itemId, folderId))
+  } catch (e) {
+    if (e instanceof crypto.DecryptionError) return null
+    throw e
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null
+  const v = value as Record<string, unknown>
+  const fields: ItemFields = { name: text(v.name), username: text(v.username), password: text(v.password), url: text(v.url), note: text(v.note) }
+  // Every writer stores the score; computing it here is only a fallback for a row written without it.
+  const score = typeof v.score === 'number' && Number.isInteger(v.score) ? v.score : scoreItem(fields)
+  return { ...fields, score }
+}
+
+export const isWeak = (item: ItemPlaintext) => item.password !== '' && item.score < 3
+
+/** The host name of a URL as typed ("example.com/login" counts as https), or ''. */
+export function hostOf(url: string): string {
+  const u = parseUrl(url)
+  return u ? u.hostname : ''
+}
+
+/** A link that is safe to put in an href: http(s) only, never javascript: or data:. */
+export function safeHref(url: string): string | null {
+  const u = parseUrl(url)
+  return u && (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' ? u.href : null
+}
+
+function parseUrl(raw: string): URL | null {
+  const url = raw.trim()
+  if (url === '') return null
+  const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^(mailto|tel|sms|javascript|vbscript|data|blob|about|file):/i.test(url) ? url : `https://${url}`
+  try {
+    return new URL(candidate)
+  } catch {
+    return null
+  }
+}
+
+/** Validates (and normalizes: trims the name) the fields of an item; throws ValidationError. */
+export function parseItemFields(input: Partial<ItemFields>): ItemFields {
+  const { name, username, password, url, note } = parseForm(itemFieldsSchema, input)
+  return { name, username, password, url, note }
+}

@@ -1,0 +1,101 @@
+// The shapes of the domain: what the services take and return, and what they are built from.
+// One module, imported as types by services, routes, pages and stores alike (erased from bundles).
+import type { Sequelize } from 'sequelize'
+import type { Models } from '../../models/index.js'
+import type { KdfParams } from '../lib/crypto.js'
+
+export interface ServiceDeps {
+  sequelize: Sequelize
+  models: Models
+  kdf: KdfParams
+  /** Keys for email verification links: the first signs, every one verifies (rotation). */
+  tokenKeys: Buffer[]
+  limits: { foldersPerUser: number; itemsPerFolder: number; membersPerFolder: number }
+}
+
+/** Who is asking: the session's user id and their unwrapped vault key. */
+export interface Viewer {
+  userId: string
+  vaultKey: Buffer
+}
+
+export interface ItemFields {
+  name: string
+  username: string
+  password: string
+  url: string
+  note: string
+}
+
+export interface FolderSummary {
+  id: string
+  name: string
+  isPersonal: boolean
+  role: 'owner' | 'member'
+  /** Effective permission: an owner always has 'edit'. */
+  permission: 'view' | 'edit'
+  ownerName: string
+  /** Someone other than the viewer is a member (accepted or invited). */
+  shared: boolean
+  itemCount: number
+}
+
+/** A row of the item list. broken: the ciphertext failed to decrypt (name/username/host are ''). */
+export interface ItemRow {
+  id: string
+  folderId: string
+  folderName: string
+  name: string
+  username: string
+  host: string
+  weak: boolean
+  reused: boolean
+  broken: boolean
+}
+
+export interface VaultCounts {
+  items: number
+  folders: number
+  weak: number
+  reused: number
+  broken: number
+  /** Items with an empty password (vault health). */
+  noPassword: number
+}
+
+export interface VaultPage {
+  folders: FolderSummary[]
+  items: ItemRow[]
+  /** Items matching the filter (folder, q), over all pages. */
+  total: number
+  page: number
+  pageCount: number
+  pageSize: number
+  /** Over ALL accessible items, whatever the filter and page. */
+  counts: VaultCounts
+}
+
+export interface ItemDetail {
+  id: string
+  folderId: string
+  folderName: string
+  /** All '' when broken. */
+  fields: ItemFields
+  permission: 'view' | 'edit'
+  createdAt: Date
+  updatedAt: Date
+  broken: boolean
+  host: string
+  /** The URL when it is safe to link (http or https), else null. */
+  href: string | null
+  weak: boolean
+}
+
+export interface VaultHealth {
+  counts: VaultCounts
+  /** Each list sorted like the dashboard. */
+  weak: ItemRow[]
+  reused: ItemRow[]
+  noPassword: ItemRow[]
+  broken: ItemRow[]
+}
