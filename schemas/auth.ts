@@ -2,15 +2,19 @@
 import { z } from 'zod'
 import { singleLine } from './text.js'
 
-const email = singleLine(
-  z
-    .string({ error: 'Enter your email address.' })
-    .trim()
-    .min(1, 'Enter your email address.')
-    .max(254, 'Email addresses are at most 254 characters.'),
-)
-  .pipe(z.email('Enter a valid email address, like name@example.com.'))
-  .transform((e) => e.toLowerCase())
+/** An email field, lowercased; `missing` is the message for an empty one. */
+export const emailField = (missing = 'Enter your email address.') =>
+  singleLine(
+    z
+      .string({ error: missing })
+      .trim()
+      .min(1, missing)
+      .max(254, 'Email addresses are at most 254 characters.'),
+  )
+    .pipe(z.email('Enter a valid email address, like name@example.com.'))
+    .transform((e) => e.toLowerCase())
+
+const email = emailField()
 
 export const MIN_PASSWORD = 12
 export const MAX_PASSWORD = 1024

@@ -42,11 +42,11 @@ export function pageNumber(raw: string | undefined): number {
  */
 export async function loadItemToChange(pageContext: PageContextServer) {
   return loadVault(pageContext, async (viewer) => {
-    const [item, folders] = await Promise.all([
+    const [item, { folders, pendingInvitations }] = await Promise.all([
       pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
       pageContext.services.vault.listFolders(viewer),
     ])
     if (item.permission !== 'edit') throw render(403, 'This folder is shared with you as view only.')
-    return { item, folders }
+    return { item, folders, pendingInvitations }
   })
 }

@@ -23,6 +23,21 @@ export function loginNoticeMessage(user: Recipient, device: { name: string; ip: 
   }
 }
 
+export function invitationMessage(
+  invitee: Recipient,
+  invite: { ownerName: string; folderName: string; permission: 'view' | 'edit' },
+  appOrigin: string,
+): MailMessage {
+  const link = `${appOrigin}/dashboard/shares`
+  const rights = invite.permission === 'edit' ? 'view and edit' : 'view'
+  return {
+    to: invitee.email,
+    subject: `${invite.ownerName} shared a folder with you on NucleusID`,
+    text: `Hello ${invitee.name},\n\n${invite.ownerName} invited you to the folder “${invite.folderName}”: you will be able to ${rights} its items.\n\nAccept or decline the invitation here (it expires in 7 days):\n\n${link}\n`,
+    link,
+  }
+}
+
 export function recoveryNoticeMessage(user: Recipient): MailMessage {
   return {
     to: user.email,

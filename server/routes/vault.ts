@@ -1,34 +1,14 @@
 // Folder and item actions (SPEC section 3). Parse -> service -> 303 (or JSON), 422 re-render on
 // invalid input. Ownership and permission checks live in the vault service.
 import Router from '@koa/router'
-import type { Context, Next } from 'koa'
+import type { Context } from 'koa'
 import { folderSchema, itemFieldsSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
 import { parseForm } from '../lib/validate.js'
-import { AppError } from '../lib/errors.js'
-import { requestViewer } from '../lib/authSession.js'
 import { generatePassword } from '../../shared/generatePassword.js'
 import { formAction, keptValues, redirectTo } from './respond.js'
-import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
-import type { Viewer } from '../services/types.js'
-
-/** The logged-in viewer with an open vault key; anonymous posts go to the login page. */
-function viewerOf(ctx: Context): Viewer {
-  const viewer = requestViewer(ctx)
-  if (!viewer) throw new AppError(401, 'Your session has ended. Log in again.')
-  return viewer
-}
-
-async function requireUser(ctx: Context, next: Next) {
-  if (!ctx.state.user) {
-    if (wantsJson(ctx)) throw new AppError(401, 'Your session has ended. Log in again.')
-    ctx.status = 303
-    ctx.redirect(`/login?next=${encodeURIComponent('/dashboard')}`)
-    return
-  }
-  await next()
-}
+import { requireUser, viewerOf } from './viewer.js'
 
 export function vaultRoutes(deps: AppDeps, render: Render) {
   const router = new Router({ prefix: '/dashboard' })

@@ -23,6 +23,17 @@ export function requireId(raw: unknown): string {
   return id
 }
 
+/** Pending invitations lapse after this; they are filtered out on every read (SPEC 4). */
+export const INVITATION_TTL_DAYS = 7
+export const INVITATION_TTL_MS = INVITATION_TTL_DAYS * 24 * 60 * 60 * 1000
+
+/**
+ * SQL: the membership row `alias` counts (accepted, or pending and not expired). An expired
+ * invitation is as good as none: it shows nowhere, cannot be accepted and may be sent again.
+ */
+export const liveMembership = (alias: string) =>
+  `(${alias}.status = 'accepted' OR ${alias}.invited_at > now() - interval '${INVITATION_TTL_DAYS} days')`
+
 export interface MembershipRow {
   folderId: string
   folderName: string
@@ -37,12 +48,16 @@ export interface MembershipRow {
   itemsDigest?: string | null
   /** Someone else (accepted or invited) is a member too. */
   shared: boolean
+  /** People besides the owner: accepted members and live invitations. */
+  memberCount: number
+  /** The viewer's live pending invitations, the same on every row (only when asked for). */
+  pendingInvitations?: number
   sealedKey: Buffer | null
   privateKeyWrapped: Buffer | null
 }
 
 /** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
-const membershipColumns = (withKeys: boolean, withDigest = false) => `${
+const membershipColumns = (withKeys: boolean, withDigest = false, withInvitations = false) => `${
   withDigest
     ? // SHA-256, not md5: the digest decides whether cached plaintext is still valid, so colliding
       // ciphertexts must not be constructible. convert_to, not ::bytea (which parses backslashes).
@@ -54,7 +69,13 @@ const membershipColumns = (withKeys: boolean, withDigest = false) => `${
   o.name AS "ownerName", m.role::text AS role,
   CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
   (SELECT count(*)::int FROM items ic WHERE ic.folder_id = f.id) AS "itemCount",
-  EXISTS (SELECT 1 FROM folder_memberships mo WHERE mo.folder_id = f.id AND mo.user_id <> m.user_id) AS shared,
+  EXISTS (SELECT 1 FROM folder_memberships mo WHERE mo.folder_id = f.id AND mo.user_id <> m.user_id AND ${liveMembership('mo')}) AS shared,
+  (SELECT count(*)::int FROM folder_memberships mo WHERE mo.folder_id = f.id AND mo.role = 'member' AND ${liveMembership('mo')}) AS "memberCount",
+  ${
+    withInvitations
+      ? `(SELECT count(*)::int FROM folder_memberships mi WHERE mi.user_id = m.user_id AND mi.status = 'pending' AND ${liveMembership('mi')}) AS "pendingInvitations",`
+      : ''
+  }
   ${withKeys ? 'm.sealed_key AS "sealedKey", u.private_key_wrapped AS "privateKeyWrapped"' : 'NULL AS "sealedKey", NULL AS "privateKeyWrapped"'}`
 
 const membershipFrom = `
@@ -70,11 +91,11 @@ const membershipFrom = `
 export async function queryMemberships(
   deps: ServiceDeps,
   userId: string,
-  opts: { folderIds?: string[]; withKeys?: boolean; withDigest?: boolean; transaction?: Transaction } = {},
+  opts: { folderIds?: string[]; withKeys?: boolean; withDigest?: boolean; withInvitations?: boolean; transaction?: Transaction } = {},
 ): Promise<MembershipRow[]> {
   if (opts.folderIds && opts.folderIds.length === 0) return []
   return deps.sequelize.query<MembershipRow>(
-    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest)}
+    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest, opts.withInvitations)}
      FROM ${membershipFrom}
      WHERE m.user_id = :userId AND m.status = 'accepted'${opts.folderIds ? ' AND m.folder_id IN (:folderIds)' : ''}`,
     {
@@ -122,6 +143,19 @@ export async function lockFolders(deps: ServiceDeps, userId: string, folderIds: 
     { replacements: { userId, ids }, type: QueryTypes.SELECT, transaction },
   )
   return new Set(rows.map((r) => r.id))
+}
+
+/**
+ * Locks one folder row whoever the viewer is (an invitee declining is not yet a member): for the
+ * operations that change its members or key. NotFoundError when the folder is gone.
+ */
+export async function lockFolder(deps: ServiceDeps, folderId: string, transaction: Transaction) {
+  const rows = await deps.sequelize.query<{ id: string }>('SELECT id FROM folders WHERE id = :folderId FOR UPDATE', {
+    replacements: { folderId },
+    type: QueryTypes.SELECT,
+    transaction,
+  })
+  if (rows.length === 0) throw new NotFoundError()
 }
 
 export function requireEdit(m: MembershipRow, message = 'This folder is view-only: you cannot change its items.') {

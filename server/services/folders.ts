@@ -7,7 +7,7 @@ import { parseForm } from '../lib/validate.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderSchema } from '../../schemas/vault.js'
 import type { Models } from '../../models/index.js'
-import type { FolderSummary, ServiceDeps, Viewer } from './types.js'
+import type { FolderList, FolderSummary, ServiceDeps, Viewer } from './types.js'
 import { lockFolders, queryMemberships, requireId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
@@ -58,6 +58,7 @@ export function toFolderSummary(m: MembershipRow): FolderSummary {
     permission: m.permission,
     ownerName: m.ownerName,
     shared: m.shared,
+    memberCount: m.memberCount,
     itemCount: m.itemCount,
   }
 }
@@ -78,9 +79,9 @@ function parseFolderName(name: unknown): string {
 
 export function createFolderQueries(deps: ServiceDeps) {
   /** One SQL query; keys are not even selected. */
-  async function listFolders(viewer: Viewer): Promise<FolderSummary[]> {
-    const rows = await queryMemberships(deps, viewer.userId, { withKeys: false })
-    return rows.map(toFolderSummary).sort(compareFolders)
+  async function listFolders(viewer: Viewer): Promise<FolderList> {
+    const rows = await queryMemberships(deps, viewer.userId, { withKeys: false, withInvitations: true })
+    return { folders: rows.map(toFolderSummary).sort(compareFolders), pendingInvitations: rows[0]?.pendingInvitations ?? 0 }
   }
 
   /** One SQL query. NotFoundError unless the viewer is an accepted member. */

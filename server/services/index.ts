@@ -3,12 +3,14 @@ import type { ServiceDeps } from './types.js'
 import { createUsersService } from './users.js'
 import { createDevicesService } from './devices.js'
 import { createVaultService } from './vault.js'
+import { createSharingService } from './sharing.js'
 
 export function createServices(deps: ServiceDeps) {
   return {
     users: createUsersService(deps),
     devices: createDevicesService(deps.models),
     vault: createVaultService(deps),
+    sharing: createSharingService(deps),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -37,7 +37,59 @@ export interface FolderSummary {
   ownerName: string
   /** Someone other than the viewer is a member (accepted or invited). */
   shared: boolean
+  /** How many people besides the owner have it (accepted) or are invited (pending, not expired). */
+  memberCount: number
   itemCount: number
+}
+
+/** The sidebar of every vault page: the viewer's folders and their pending invitations. */
+export interface FolderList {
+  folders: FolderSummary[]
+  /** Invitations to the viewer that are pending and not expired (the count beside "Shares"). */
+  pendingInvitations: number
+}
+
+export type Permission = 'view' | 'edit'
+
+/** A person on a folder's member list. */
+export interface FolderMember {
+  userId: string
+  name: string
+  email: string
+  role: 'owner' | 'member'
+  permission: Permission
+  status: 'pending' | 'accepted'
+  /** Accepted: when they joined (the owner: when the folder was made). Pending: when invited. */
+  since: Date
+  /** Pending only: when the invitation lapses. */
+  expiresAt: Date | null
+}
+
+/** A folder's page: who has it. Members see accepted members; the owner also sees invitations. */
+export interface FolderMembers {
+  members: FolderMember[]
+  /** The viewer may invite, change permissions and remove (the owner of a folder other than Personal). */
+  canManage: boolean
+  /** The membersPerFolder limit, owner included. */
+  limit: number
+}
+
+/** A folder shared with the viewer, on /dashboard/shares. */
+export interface Share {
+  folderId: string
+  folderName: string
+  ownerName: string
+  ownerEmail: string
+  permission: Permission
+  /** Pending: when invited. Accepted: when accepted. */
+  since: Date
+  /** Pending only. */
+  expiresAt: Date | null
+}
+
+export interface ShareList {
+  pending: Share[]
+  accepted: Share[]
 }
 
 /** A row of the item list. broken: the ciphertext failed to decrypt (name/username/host are ''). */
@@ -63,8 +115,7 @@ export interface VaultCounts {
   noPassword: number
 }
 
-export interface VaultPage {
-  folders: FolderSummary[]
+export interface VaultPage extends FolderList {
   items: ItemRow[]
   /** Items matching the filter (folder, q), over all pages. */
   total: number

@@ -148,13 +148,14 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
    * changed since the cached list (none when nothing did).
    */
   async function loadVault(viewer: Viewer) {
-    const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true })
+    const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true, withInvitations: true })
     const folders = memberships.map(toFolderSummary).sort(compareFolders)
+    const pendingInvitations = memberships[0]?.pendingInvitations ?? 0
     const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
     const fingerprint = listFingerprint(memberships)
     const cached = listCache.get(cacheKey)
     if (cached && cached.fingerprint === fingerprint) {
-      return { folders, entries: cached.entries, counts: { ...cached.counts, folders: folders.length } }
+      return { folders, pendingInvitations, entries: cached.entries, counts: { ...cached.counts, folders: folders.length } }
     }
 
     const unchanged = (m: MembershipRow) => {
@@ -185,7 +186,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
     entries.sort(compareEntries)
     listCache.set(cacheKey, { fingerprint, entries, counts, folders: perFolder })
-    return { folders, entries, counts: { ...counts, folders: folders.length } }
+    return { folders, pendingInvitations, entries, counts: { ...counts, folders: folders.length } }
   }
 
   /**
@@ -198,7 +199,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
       folderId = toId(opts.folderId)
       if (!folderId) throw new NotFoundError()
     }
-    const { folders, entries, counts } = await loadVault(viewer)
+    const { folders, pendingInvitations, entries, counts } = await loadVault(viewer)
     if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
@@ -211,6 +212,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     const page = Number.isFinite(requested) ? Math.min(Math.max(requested, 1), pageCount) : 1
     return {
       folders,
+      pendingInvitations,
       items: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(toRow),
       total,
       page,

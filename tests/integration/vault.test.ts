@@ -603,7 +603,7 @@ describe('folders', () => {
     const other = await registerUser(ctx, 'Sharer')
     const { id } = await vault.createFolder(other.viewer, 'Shared')
     await addMember(ctx, other, u, id, 'edit')
-    expect((await vault.listFolders(u.viewer)).length).toBe(101)
+    expect((await vault.listFolders(u.viewer)).folders.length).toBe(101)
   })
 })
 
@@ -705,7 +705,7 @@ describe('access control', () => {
     await addMember(ctx, alice, carol, folderId, 'edit', 'pending')
     await expectError(vault.getFolder(carol.viewer, folderId), NotFoundError)
     await expectError(vault.createItem(carol.viewer, { folderId, ...fields() }), NotFoundError)
-    expect((await vault.listFolders(carol.viewer)).map((f) => f.name)).toEqual(['Personal'])
+    expect((await vault.listFolders(carol.viewer)).folders.map((f) => f.name)).toEqual(['Personal'])
   })
 })
 

@@ -3,12 +3,13 @@ import { loadVault } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
   return loadVault(pageContext, async (viewer) => {
-    const [item, folders] = await Promise.all([
+    const [item, { folders, pendingInvitations }] = await Promise.all([
       pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
       pageContext.services.vault.listFolders(viewer),
     ])
     return {
       folders,
+      pendingInvitations,
       item: {
         id: item.id,
         folderId: item.folderId,

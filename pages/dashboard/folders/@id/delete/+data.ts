@@ -5,12 +5,12 @@ import { loadVault } from '../../../vaultData'
 export async function data(pageContext: PageContextServer) {
   const folderId = pageContext.routeParams.id!
   return loadVault(pageContext, async (viewer) => {
-    const folders = await pageContext.services.vault.listFolders(viewer)
+    const { folders, pendingInvitations } = await pageContext.services.vault.listFolders(viewer)
     const folder = folders.find((f) => f.id === folderId)
     if (!folder) throw render(404, 'This folder does not exist, or it is not yours.')
     if (folder.role !== 'owner') throw render(403, 'Only the owner can delete a folder.')
     if (folder.isPersonal) throw render(403, 'The Personal folder cannot be deleted.')
-    return { folders, folder: { id: folder.id, name: folder.name, itemCount: folder.itemCount } }
+    return { folders, pendingInvitations, folder: { id: folder.id, name: folder.name, itemCount: folder.itemCount, memberCount: folder.memberCount } }
   })
 }
 export type Data = Awaited<ReturnType<typeof data>>

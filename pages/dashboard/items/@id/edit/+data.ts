@@ -3,8 +3,8 @@ import { render } from 'vike/abort'
 import { loadItemToChange } from '../../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  const { item, folders } = await loadItemToChange(pageContext)
+  const { item, folders, pendingInvitations } = await loadItemToChange(pageContext)
   if (item.broken) throw render(403, 'This item could not be decrypted, so it cannot be edited.')
-  return { folders, item: { id: item.id, folderId: item.folderId, folderName: item.folderName, fields: item.fields } }
+  return { folders, pendingInvitations, item: { id: item.id, folderId: item.folderId, folderName: item.folderName, fields: item.fields } }
 }
 export type Data = Awaited<ReturnType<typeof data>>

@@ -1,0 +1,17 @@
+// Sharing forms (SPEC section 3). Isomorphic: no server imports; the sharing service parses again.
+import { z } from 'zod'
+import { emailField } from './auth.js'
+
+const permission = z.enum(['view', 'edit'], { error: 'Choose “Can view” or “Can edit”.' })
+
+/** POST /dashboard/folders/:id/members */
+export const inviteSchema = z.object({
+  email: emailField('Enter the email address of the person to invite.'),
+  permission,
+})
+
+/** POST /dashboard/folders/:id/members/:userId */
+export const permissionSchema = z.object({ permission })
+
+export type InviteInput = z.infer<typeof inviteSchema>
+export type Permission = z.infer<typeof permission>

@@ -1,0 +1,66 @@
+// Sharing actions (SPEC section 3): invite, change permission, remove or cancel (the owner), and
+// accept, decline, leave (the invitee or member). Parse -> service -> 303 (or JSON); every check
+// is the sharing service's.
+import Router from '@koa/router'
+import type { Context } from 'koa'
+import { invitationMessage } from '../lib/mailMessages.js'
+import { formAction, redirectTo } from './respond.js'
+import type { AppDeps } from '../deps.js'
+import type { Render } from '../render.js'
+import { requireUser, viewerOf } from './viewer.js'
+
+const PERMISSION_LABEL = { view: 'can view', edit: 'can edit' } as const
+
+export function sharingRoutes(deps: AppDeps, render: Render) {
+  const router = new Router({ prefix: '/dashboard' })
+  router.use(requireUser)
+  const sharing = () => deps.services.sharing
+  const body = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, unknown>
+  const folderPage = (ctx: Context) => `/dashboard/folders/${encodeURIComponent(ctx.params.id!)}`
+
+  router.post(
+    '/folders/:id/members',
+    formAction(render, folderPage, async (ctx) => {
+      const viewer = viewerOf(ctx)
+      // Spent before the work (SPEC 4): fifty parallel invitations are checked 30 times at most.
+      await deps.rateLimits.spend('invitations', viewer.userId)
+      const { invitee, owner, folderName, permission } = await sharing().invite(viewer, ctx.params.id!, body(ctx))
+      // After the commit, and never awaited: a slow mail server does not hold up the owner.
+      deps.mailer
+        .send(invitationMessage(invitee, { ownerName: owner.name, folderName, permission }, deps.config.appOrigin))
+        .catch((err) => ctx.state.log.error({ err }, 'invitation mail failed'))
+      redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message: `Invitation sent to ${invitee.name} (${invitee.email}).` })
+    }),
+  )
+
+  router.post(
+    '/folders/:id/members/:userId',
+    formAction(render, folderPage, async (ctx) => {
+      const { name, permission } = await sharing().changePermission(viewerOf(ctx), ctx.params.id!, ctx.params.userId!, body(ctx))
+      redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message: `${name} ${PERMISSION_LABEL[permission]} now.` })
+    }),
+  )
+
+  router.post('/folders/:id/members/:userId/delete', async (ctx) => {
+    const { name, wasPending } = await sharing().removeMember(viewerOf(ctx), ctx.params.id!, ctx.params.userId!)
+    const message = wasPending ? `Invitation to ${name} cancelled.` : `${name} no longer has this folder.`
+    redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message })
+  })
+
+  router.post('/shares/:folderId/accept', async (ctx) => {
+    const { folderId, folderName } = await sharing().accept(viewerOf(ctx), ctx.params.folderId!)
+    redirectTo(ctx, deps, `/dashboard/folders/${folderId}`, { type: 'success', message: `“${folderName}” is now in your vault.` })
+  })
+
+  router.post('/shares/:folderId/decline', async (ctx) => {
+    const { folderName } = await sharing().decline(viewerOf(ctx), ctx.params.folderId!)
+    redirectTo(ctx, deps, '/dashboard/shares', { type: 'success', message: `Invitation to “${folderName}” declined.` })
+  })
+
+  router.post('/shares/:folderId/leave', async (ctx) => {
+    const { folderName } = await sharing().leave(viewerOf(ctx), ctx.params.folderId!)
+    redirectTo(ctx, deps, '/dashboard/shares', { type: 'success', message: `You left “${folderName}”.` })
+  })
+
+  return router
+}
