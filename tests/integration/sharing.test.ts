@@ -18,8 +18,14 @@ type Ctx = ReturnType<typeof createTestContext>
 type Registered = Awaited<ReturnType<typeof registerUser>>
 
 const ctx = createTestContext()
+// 3 people per folder, the owner included. Both contexts close at the very end: initModels binds
+// the shared model classes to the last Sequelize instance, so closing one early breaks the other.
+const small = createTestContext({ ...TEST_LIMITS, membersPerFolder: 3 })
 const { vault, sharing } = ctx.services
-afterAll(() => ctx.sequelize.close())
+afterAll(async () => {
+  await ctx.sequelize.close()
+  await small.sequelize.close()
+})
 
 const fields = itemFields
 
@@ -472,10 +478,6 @@ describe('invitations expire after 7 days', () => {
 })
 
 describe('the member limit', () => {
-  // 3 people per folder, the owner included.
-  const small = createTestContext({ ...TEST_LIMITS, membersPerFolder: 3 })
-  afterAll(() => small.sequelize.close())
-
   it('counts accepted members and live invitations; a full folder says so at the email field', async () => {
     const owner = await verifiedUser(small, 'Limit Owner')
     const a = await verifiedUser(small, 'Limit A')
