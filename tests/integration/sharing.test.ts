@@ -587,6 +587,59 @@ describe('removing anyone rotates the folder key', () => {
   })
 })
 
+describe('the owner deletes a shared folder', () => {
+  it('members and invitees lose it at once; its items go to the owner’s Personal folder, re-encrypted there', async () => {
+    const owner = await verifiedUser(ctx, 'Delete Owner')
+    const member = await verifiedUser(ctx, 'Delete Member')
+    const invitee = await verifiedUser(ctx, 'Delete Invitee')
+    const { folderId, itemIds } = await folderWithItems(owner, 'Doomed Team', 2)
+    await share(owner, member, folderId, 'edit')
+    await sharing.invite(owner.viewer, folderId, { email: invitee.email, permission: 'view' })
+    const memberKey = await currentKeyOf(member, folderId)
+    expect(await vault.deleteFolder(owner.viewer, folderId)).toEqual({ movedItems: 2 })
+
+    expect(await membershipRows(folderId)).toEqual([])
+    for (const u of [member, invitee]) {
+      const page = await vault.listVault(u.viewer)
+      expect(page.folders.map((f) => f.id)).not.toContain(folderId)
+      expect(page.items.some((i) => itemIds.includes(i.id))).toBe(false)
+      expect(await sharing.listShares(u.viewer)).toEqual({ pending: [], accepted: [] })
+      for (const id of itemIds) await expectError(vault.getItem(u.viewer, id), NotFoundError)
+    }
+    await expectError(sharing.accept(invitee.viewer, folderId), NotFoundError)
+    await expectError(sharing.leave(member.viewer, folderId), NotFoundError)
+    const personal = await personalId(owner)
+    for (const id of itemIds) {
+      const item = await vault.getItem(owner.viewer, id)
+      expect(item).toMatchObject({ folderId: personal, broken: false })
+    }
+    // The member's copy of the deleted folder's key opens none of them where they are now.
+    expect((await decryptAll(memberKey, personal)).every((p) => p === null)).toBe(true)
+  })
+})
+
+describe('an expired invitation’s sealed copy', () => {
+  it('goes with the next rotation (an expired row is not re-sealed)', async () => {
+    const owner = await verifiedUser(ctx, 'Expired Copy Owner')
+    const lapsed = await verifiedUser(ctx, 'Expired Copy Lapsed')
+    const member = await verifiedUser(ctx, 'Expired Copy Member')
+    const { folderId } = await folderWithItems(owner, 'Lapsing', 2)
+    await sharing.invite(owner.viewer, folderId, { email: lapsed.email, permission: 'view' })
+    const lapsedSealed = (await membershipRow(folderId, lapsed.user.id))!.sealed_key
+    await ctx.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
+      replacements: { folderId, userId: lapsed.user.id },
+    })
+    // The owner cannot see or cancel it any more...
+    await expectError(sharing.removeMember(owner.viewer, folderId, lapsed.user.id), NotFoundError)
+    // ...but the next departure re-keys the folder and drops the lapsed row with its copy.
+    await share(owner, member, folderId, 'view')
+    await sharing.leave(member.viewer, folderId)
+    expect(await membershipRow(folderId, lapsed.user.id)).toBeNull()
+    const oldKey = await openSealedKey(lapsed, folderId, lapsedSealed)
+    expect((await decryptAll(oldKey, folderId)).every((p) => p === null)).toBe(true)
+  })
+})
+
 describe('races', () => {
   it('accept and removeMember of the same invitee at once: never a row left, always rotated, everyone else reads everything', async () => {
     const owner = await verifiedUser(ctx, 'Race Owner')
