@@ -56,7 +56,8 @@ const server = http.createServer(async (req, res) => {
       form: null,
       services: stubs[size],
       appError: null,
-      viewer: { userId: d.user.id, deviceId: 'bench-device', vaultKey: () => DUMMY_KEY, recoveryCode: () => null },
+      // The shape of renderer/types.d.ts's viewer: the pages call vault() for the open viewer.
+      viewer: { userId: d.user.id, deviceId: 'bench-device', vault: () => ({ userId: d.user.id, vaultKey: DUMMY_KEY }), recoveryCode: () => null },
     }
     const pageContext = await renderPage(pageContextInit)
     const { httpResponse } = pageContext
