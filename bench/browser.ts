@@ -3,6 +3,7 @@
 // requests and bytes transferred (compression on, as a browser asks for it).
 import { existsSync } from 'node:fs'
 import { chromium } from '@playwright/test'
+import { findChromium } from '../scripts/chromium.mjs'
 import { median } from './seed.js'
 
 interface Probe {
@@ -53,17 +54,19 @@ const FIRST_ITEM_PROBE = `(() => {
   requestAnimationFrame(tick)
 })()`
 
-export function chromiumPath() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p)
-  const found = candidates.find((p) => existsSync(p))
-  if (!found) throw new Error('No Chromium found. Install one (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.')
+/** The same Chromium as `npm test` (scripts/chromium.mjs): CHROMIUM_PATH, the system's, Playwright's, or @sparticuz/chromium. */
+async function chromiumBinary() {
+  const found = await findChromium()
+  if (!existsSync(found.path)) throw new Error(`No Chromium at ${found.path}. Install one (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`)
   return found
 }
 
 export async function measureBrowser(base: string, cookies: Map<string, string>, runs: number): Promise<BrowserResult> {
+  const binary = await chromiumBinary()
   const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    executablePath: binary.path,
+    args: [...new Set([...binary.args, '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'])],
+    env: { ...process.env, ...binary.env },
   })
   try {
     const results: BrowserRun[] = []

@@ -2,8 +2,10 @@
 // Vike's renderPage and the same pageContextInit shape as server/render.ts, but with no session,
 // database or decryption: the vault service is a stub returning the VaultPage the real service
 // produced for the same user (captured by the bench). Nothing else runs per request.
-//   env: PORT, BENCH_CEILING_DATA (JSON file: { [size]: { user, page } })
-// The dataset is chosen with the `x-bench-size` request header.
+//   env: PORT, BENCH_CEILING_DATA (JSON file: { [label]: { user, page } })
+// The dataset is chosen with the `x-bench-size` request header: a vault's label, its item count
+// ('0', '200', '1000') or 'shared 5x40' for the member of folders shared by other users (whose
+// VaultPage carries those folders as role 'member', with their owners' names, like the real one).
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -54,7 +56,8 @@ const server = http.createServer(async (req, res) => {
       form: null,
       services: stubs[size],
       appError: null,
-      viewer: { userId: d.user.id, deviceId: 'bench-device', vaultKey: () => DUMMY_KEY, recoveryCode: () => null },
+      // The shape of renderer/types.d.ts's viewer: the pages call vault() for the open viewer.
+      viewer: { userId: d.user.id, deviceId: 'bench-device', vault: () => ({ userId: d.user.id, vaultKey: DUMMY_KEY }), recoveryCode: () => null },
     }
     const pageContext = await renderPage(pageContextInit)
     const { httpResponse } = pageContext

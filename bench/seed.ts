@@ -1,5 +1,5 @@
-// Seeds bench users through the real services and models: registration and folders through the
-// services, items bulk-inserted as real AES-256-GCM ciphertexts under each folder's key (the same
+// Seeds bench users through the real services and models: registration, folders and sharing
+// (invite + accept) through the services, items bulk-inserted as real AES-256-GCM ciphertexts under each folder's key (the same
 // format and AAD the server decrypts), with a realistic mix of weak, reused and empty passwords.
 import { randomUUID } from 'node:crypto'
 import { QueryTypes } from 'sequelize'
@@ -15,7 +15,12 @@ export const FOLDER_NAMES = ['Work', 'Finance', 'Shopping', 'Social', 'Travel', 
 export const MASTER_PASSWORD = 'bench quartz lantern mosaic orbit velvet'
 
 export interface SeededUser {
+  /** What the bench calls this vault in its tables, the ceiling's x-bench-size and its maps: '200', 'shared 5x40'. */
+  label: string
+  /** Items the user can open (own and shared). */
   size: number
+  /** The user's email is verified (the page shows no "verify your email" notice). */
+  verified: boolean
   email: string
   password: string
   name: string
@@ -129,7 +134,45 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
       await models.Item.bulkCreate(rows.slice(i, i + 500).map(({ id, folderId, ciphertext }) => ({ id, folderId, ciphertext })))
     }
     const canary = canaryName ? { id: rows[0].id, name: canaryName } : null
-    return { size, email, password: MASTER_PASSWORD, name, viewer, canary }
+    return { label: String(size), size, verified: false, email, password: MASTER_PASSWORD, name, viewer, canary }
+  }
+
+  const markVerified = (userId: string) =>
+    sequelize.query('UPDATE users SET verified_at = now() WHERE id = :userId', { replacements: { userId }, type: QueryTypes.UPDATE })
+
+  /**
+   * A user who owns nothing but Personal and is a member of `folders` shared folders, each owned
+   * by another seeded user and holding `perFolder` items. Everything through the services: both
+   * sides verified, the owner invites (the folder key sealed to the member), the member accepts.
+   * Folders alternate edit and view, the first (which holds the canary) is edit.
+   */
+  async function seedSharedMember(folders: number, perFolder: number, run: string): Promise<SeededUser> {
+    const label = `shared ${folders}x${perFolder}`
+    const name = `Bench Member ${folders}x${perFolder}`
+    const email = `bench-member-${folders}x${perFolder}-${run}@example.test`
+    const { user, vaultKey } = await services.users.register({ name, email, password: MASTER_PASSWORD })
+    await markVerified(user.id)
+    const viewer: Viewer = { userId: user.id, vaultKey }
+    const canaryName = perFolder > 0 ? `Aardvark Canary shared ${run}` : null
+    let canary: SeededUser['canary'] = null
+    for (let i = 0; i < folders; i++) {
+      const owner = await services.users.register({ name: `Bench Owner ${i + 1}`, email: `bench-owner-${i + 1}-${run}@example.test`, password: MASTER_PASSWORD })
+      await markVerified(owner.user.id)
+      const ownerViewer: Viewer = { userId: owner.user.id, vaultKey: owner.vaultKey }
+      const folderName = `${FOLDER_NAMES[i % FOLDER_NAMES.length]} (team ${i + 1})`
+      const { id: folderId } = await services.vault.createFolder(ownerViewer, folderName)
+      const key = await folderKeyOf(owner.user.id, owner.vaultKey, folderId)
+      const rows = makeItems(perFolder, 100_003 + i, i === 0 ? canaryName : null).map((item) => {
+        const { unique: _unique, ...fields } = item
+        const id = randomUUID()
+        return { id, folderId, ciphertext: encryptItem(key, id, folderId, { ...fields, score: score(item) }) }
+      })
+      if (rows.length) await models.Item.bulkCreate(rows)
+      if (i === 0 && canaryName && rows[0]) canary = { id: rows[0].id, name: canaryName }
+      await services.sharing.invite(ownerViewer, folderId, { email, permission: i % 2 === 0 ? 'edit' : 'view' })
+      await services.sharing.accept(viewer, folderId)
+    }
+    return { label, size: folders * perFolder, verified: true, email, password: MASTER_PASSWORD, name, viewer, canary }
   }
 
   /** What the real service returns for the dashboard (page 1, no search): the ceiling serves this. */
@@ -155,7 +198,9 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
       t = performance.now()
       const page = await fresh.listVault(viewer, { q: '', page: 1 })
       warm.push(performance.now() - t)
-      const first = page.items.find((i) => !i.broken)
+      // An item the viewer may edit (a member may be view-only in some folders).
+      const editable = new Set(page.folders.filter((f) => f.permission === 'edit').map((f) => f.id))
+      const first = page.items.find((i) => !i.broken && editable.has(i.folderId))
       if (first) {
         const item = await fresh.getItem(viewer, first.id)
         await fresh.updateItem(viewer, first.id, item.fields)
@@ -182,7 +227,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
     }
   }
 
-  return { seedUser, listVault, profileListVault, close: () => sequelize.close() }
+  return { seedUser, seedSharedMember, listVault, profileListVault, close: () => sequelize.close() }
 }
 
 export function median(xs: number[]) {
