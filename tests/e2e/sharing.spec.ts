@@ -284,7 +284,7 @@ test('leave a shared folder after confirming', async ({ page, db }) => {
   const card = main(page).getByRole('list', { name: 'Shared folders' }).getByRole('listitem').filter({ hasText: 'Family' })
   await expect(card).toContainText('Shared by Olivia Owner')
   await expect(card).toContainText(/Since \d{1,2} \w{3} \d{4}/)
-  await expect(card.getByRole('link', { name: 'Family' })).toHaveAttribute('href', `/dashboard/folders/${folderId}`)
+  await expect(card.getByRole('link', { name: 'Family', exact: true })).toHaveAttribute('href', `/dashboard/folders/${folderId}`)
   await card.getByRole('link', { name: /^Leave/ }).click()
   await at(page, new RegExp(`/dashboard/shares/${folderId}/leave$`))
   await expect(main(page).getByRole('heading', { name: 'Leave “Family”?' })).toBeVisible()
