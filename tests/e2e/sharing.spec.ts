@@ -3,6 +3,7 @@
 // the owner reach them, a view-only member can change nothing (hidden and refused by the server),
 // removal, declining, leaving, expired invitations, a refused address next to its field, and the
 // delete confirmation of a shared folder. Every test runs with JavaScript off and on.
+import AxeBuilder from '@axe-core/playwright'
 import { QueryTypes } from 'sequelize'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { BASE_URL, csrfFrom, mailTo, open, submitAndWait } from './helpers'
@@ -369,4 +370,38 @@ test('the delete confirmation of a shared folder names how many people lose it',
   await expect(main(page).getByTestId('shared-warning')).toContainText('3 people will lose access')
   await expect(main(page)).toContainText('Its 2 items will be moved to your Personal folder')
   await expect(main(page).getByRole('link', { name: 'Cancel' })).toHaveAttribute('href', `/dashboard/folders/${folderId}`)
+})
+
+test('the sharing pages have no serious or critical accessibility violation, light and dark', async ({ page, javaScriptEnabled, db }) => {
+  // axe runs as a script inside the page; the markup is the same with JavaScript off.
+  test.skip(!javaScriptEnabled, 'axe needs JavaScript in the page')
+  const { owner, folderId } = await ownerWithFolder(db)
+  const member = await verifiedUser(db, 'member', 'Max Member')
+  const invitee = await verifiedUser(db, 'invitee', 'Ivy Invitee')
+  await share(db, owner, member, folderId, 'view')
+  await share(db, owner, invitee, folderId, 'edit', true)
+  const { id: workId } = await db.services.vault.createFolder(owner.viewer, 'Work')
+  await share(db, owner, member, workId, 'edit', true)
+
+  async function check(path: string, before?: () => Promise<void>) {
+    await open(page, path)
+    await before?.()
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      await page.waitForTimeout(200) // colour transitions (120 ms) settle before contrast is measured
+      const results = await new AxeBuilder({ page }).analyze()
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      expect(serious.map((v) => `${path} ${colorScheme}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
+    }
+  }
+  await logIn(page, member)
+  await check('/dashboard/shares')
+  await check(`/dashboard/folders/${folderId}`)
+  await check(`/dashboard/shares/${folderId}/leave`)
+  await page.context().clearCookies()
+  await logIn(page, owner)
+  await check(`/dashboard/folders/${folderId}`, async () => {
+    await openInvite(page)
+  })
+  await check(`/dashboard/folders/${folderId}/delete`)
 })
