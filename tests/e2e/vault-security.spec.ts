@@ -34,7 +34,7 @@ test('a folder shared view-only: readable and copyable, but no way to change it'
 
   // The shared folder is in the sidebar, marked shared, with the owner's name.
   const link = sidebar(page).getByRole('link', { name: /^Family/ })
-  await expect(link).toContainText('⇄')
+  await expect(link).toContainText('shared with you')
   await expect(link).toHaveAttribute('title', 'Shared by Olivia Owner')
   await link.click()
   await at(page, new RegExp(`/dashboard/folders/${familyId}$`))

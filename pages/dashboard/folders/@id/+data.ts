@@ -7,9 +7,33 @@ export async function data(pageContext: PageContextServer) {
   const q = (pageContext.urlParsed.search.q ?? '').slice(0, 200)
   const page = pageNumber(pageContext.urlParsed.search.page)
   return loadVault(pageContext, async (viewer) => {
-    const { folders, ...list } = await pageContext.services.vault.listVault(viewer, { q, page, folderId })
+    // Both refuse (404) a folder the viewer has not accepted; the member list costs one query more.
+    const [{ folders, pendingInvitations, ...list }, { members, canManage, limit }] = await Promise.all([
+      pageContext.services.vault.listVault(viewer, { q, page, folderId }),
+      pageContext.services.sharing.listMembers(viewer, folderId),
+    ])
     const folder = folders.find((f) => f.id === folderId)!
-    return { folders, folder, list: { ...list, q, folderId } }
+    return {
+      folders,
+      pendingInvitations,
+      folder,
+      sharing: {
+        canManage,
+        limit,
+        members: members.map((m) => ({
+          userId: m.userId,
+          name: m.name,
+          email: m.email,
+          role: m.role,
+          permission: m.permission,
+          status: m.status,
+          since: m.since.toISOString(),
+          expiresAt: m.expiresAt ? m.expiresAt.toISOString() : null,
+          isViewer: m.userId === viewer.userId,
+        })),
+      },
+      list: { ...list, q, folderId },
+    }
   })
 }
 export type Data = Awaited<ReturnType<typeof data>>

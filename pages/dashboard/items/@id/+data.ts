@@ -7,6 +7,7 @@ export async function data(pageContext: PageContextServer) {
       pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
       pageContext.services.vault.listFolders(viewer),
     ])
+    const folder = folders.find((f) => f.id === item.folderId)
     return {
       folders,
       pendingInvitations,
@@ -20,6 +21,8 @@ export async function data(pageContext: PageContextServer) {
         href: item.href,
         updatedAt: item.updatedAt.toISOString(),
       },
+      // Who shares the folder with the viewer (null for the viewer's own folders).
+      sharedBy: folder?.role === 'member' ? folder.ownerName : null,
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
     }
   })

@@ -1,0 +1,1 @@
+export default 'Leave folder · NucleusID'
