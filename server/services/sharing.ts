@@ -183,8 +183,8 @@ export function createSharingService(deps: ServiceDeps) {
 
   /**
    * Invites a verified user by email. ValidationError next to `email` for an unknown or
-   * unverified address, yourself, someone already invited or a member, or a full folder; next
-   * to `_form` when the owner's own email is unverified. ForbiddenError unless the owner.
+   * unverified address, yourself, someone already invited or a member, a full folder, or the
+   * owner's own email unverified. ForbiddenError unless the owner.
    */
   async function invite(viewer: Viewer, rawFolderId: string, input: { email?: unknown; permission?: unknown }) {
     const folderId = requireId(rawFolderId)
