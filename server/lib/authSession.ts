@@ -77,6 +77,25 @@ export async function startSession(
   return sid
 }
 
+/**
+ * A new session id and per-session key for the same login, at a privilege change (password,
+ * two-factor on or off, email change): an id or cookie stolen before is worthless after. Keeps the
+ * login time, so the absolute lifetime is not extended. `patch` changes what the session says
+ * about the user (e.g. a new email). Returns the new session id.
+ */
+export async function regenerateSession(ctx: Context, deps: SessionDeps, patch: Partial<SessionData> = {}) {
+  const old = { ...session(ctx) }
+  const vaultKey = requestViewer(ctx)?.vaultKey
+  if (!old.uid || !old.did || !vaultKey) throw new Error('regenerateSession needs a logged-in session')
+  const user = { id: old.uid, name: old.name ?? '', email: old.email ?? '', verified: !!old.verified, ...pickUser(patch) }
+  const sid = await startSession(ctx, deps, { user, deviceId: old.did, vaultKey, remember: !!old.remember })
+  Object.assign(session(ctx), { createdAt: old.createdAt, ...patch })
+  return sid
+}
+
+const pickUser = (p: Partial<SessionData>) =>
+  Object.fromEntries(Object.entries({ name: p.name, email: p.email, verified: p.verified }).filter(([, v]) => v !== undefined))
+
 export async function endSession(ctx: Context, deps: SessionDeps) {
   const s = session(ctx)
   if (s?.uid) await deps.sessionIndex.unlink(s.uid, currentSessionId(ctx) ?? '', s.did)

@@ -4,6 +4,7 @@ import { createUsersService } from './users.js'
 import { createDevicesService } from './devices.js'
 import { createVaultService } from './vault.js'
 import { createSharingService } from './sharing.js'
+import { createTwoFactorService } from './twoFactor.js'
 
 export function createServices(deps: ServiceDeps) {
   return {
@@ -11,6 +12,7 @@ export function createServices(deps: ServiceDeps) {
     devices: createDevicesService(deps.models),
     vault: createVaultService(deps),
     sharing: createSharingService(deps),
+    twoFactor: createTwoFactorService(deps),
   }
 }
 export type Services = ReturnType<typeof createServices>
