@@ -433,10 +433,11 @@ describe('listVault', () => {
       permission: 'edit',
       ownerName: 'Sorter',
       shared: false,
+      memberCount: 0,
       itemCount: 5,
     })
     expect(page.folders.find((f) => f.id === zeta)!.itemCount).toBe(1)
-    expect(await vault.listFolders(u.viewer)).toEqual(page.folders)
+    expect(await vault.listFolders(u.viewer)).toEqual({ folders: page.folders, pendingInvitations: 0 })
   })
 
   it('counts weak, reused, password-less and broken items over the whole vault', async () => {
@@ -533,6 +534,7 @@ describe('folders', () => {
       permission: 'edit',
       ownerName: 'Folders',
       shared: false,
+      memberCount: 0,
       itemCount: 0,
     })
     await vault.renameFolder(u.viewer, id, 'Money')
@@ -739,6 +741,7 @@ describe('shared folders', () => {
       permission: 'view',
       ownerName: 'Sharing Owner',
       shared: true,
+      memberCount: 2,
       itemCount: 1,
     })
     expect(page.items.map((r) => [r.name, r.folderName, r.broken])).toEqual([['Team login', 'Team', false]])
