@@ -60,7 +60,7 @@ describe('a half-logged-in session', () => {
     expect(page.status).toBe(200)
     expect(textOf(await page.text())).toContain('Enter your two-factor code')
 
-    for (const path of ['/dashboard', '/dashboard/shares', '/dashboard/health', '/dashboard/items/new', '/dashboard/settings/two-factor', '/register/recovery-code']) {
+    for (const path of ['/dashboard', '/dashboard/shares', '/dashboard/items/new', '/dashboard/settings/two-factor', '/register/recovery-code']) {
       const res = await c.get(path)
       expect(res.status, path).toBe(303)
       expect(res.headers.get('location'), path).toMatch(/^\/login(\/2fa)?(\?|$)/)
