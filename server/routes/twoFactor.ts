@@ -29,22 +29,28 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
     mailer.send(twoFactorNoticeMessage(user, on, config.appOrigin)).catch((err) => ctx.state.log.error({ err }, 'two-factor notice mail failed'))
   }
 
-  // A wrong code re-renders the page with the secret the user already scanned (keepSecrets keeps
-  // `secret`; the page never puts a code back into its field).
+  // A wrong code re-renders the page with the secret the user already scanned: keepSecrets keeps
+  // `secret` in the re-rendered values, and the code is dropped from them (it is not kept).
   router.post(
     '/enable',
     formAction(
       render,
       twoFactorPageOf,
       async (ctx) => {
-        const viewer = viewerOf(ctx)
-        const input = parseForm(twoFactorEnableSchema, ctx.request.body)
-        await rateLimits.spend('twoFactorSettings', viewer.userId)
-        const user = await services.twoFactor.enable(viewer, input)
-        await regenerateSession(ctx, deps)
-        notify(ctx, user, true)
-        ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
-        redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
+        try {
+          const viewer = viewerOf(ctx)
+          const input = parseForm(twoFactorEnableSchema, ctx.request.body)
+          await rateLimits.spend('twoFactorSettings', viewer.userId)
+          const user = await services.twoFactor.enable(viewer, input)
+          await regenerateSession(ctx, deps)
+          notify(ctx, user, true)
+          ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
+          redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
+        } catch (e) {
+          const body = ctx.request.body
+          if (body && typeof body === 'object') delete (body as Record<string, unknown>).code
+          throw e
+        }
       },
       { keepSecrets: true },
     ),

@@ -172,6 +172,7 @@ describe('turning it on and off over HTTP', () => {
     const again = await wrong.text()
     expect(again).toContain(`name="secret" value="${secret}"`)
     expect(textOf(again)).toContain('That code is not right')
+    expect(again).not.toMatch(/name="code"[^>]*value="\d/)
 
     const on = await c.request('/dashboard/settings/2fa/enable', { method: 'POST', form: { _csrf, secret: secret!, code: codeAt(secret!, Date.now()) } })
     expect(on.status).toBe(303)
