@@ -36,6 +36,13 @@ class Authenticator {
     return this.totp.generate({ timestamp: step * PERIOD_MS + 1 })
   }
 
+  /** A code none of the steps in the server's window produce. */
+  wrongCode() {
+    const current = Math.floor(Date.now() / PERIOD_MS)
+    const taken = new Set([current - 1, current, current + 1, current + 2].map((s) => this.codeOf(s)))
+    return ['000000', '111111', '222222', '333333', '444444'].find((c) => !taken.has(c))!
+  }
+
   lastCode() {
     return this.codeOf(this.last)
   }
@@ -80,7 +87,7 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
 
   // A wrong code is refused next to the field; the same secret stays on the page.
   const codeInput = section.getByLabel('Code from the app')
-  await codeInput.fill('000000' === app.codeOf(Math.floor(Date.now() / PERIOD_MS)) ? '111111' : '000000')
+  await codeInput.fill(app.wrongCode())
   const refused = await submitAndWait(page, '/dashboard/settings/2fa/enable', () => section.getByRole('button', { name: 'Turn on two-factor' }).click())
   expect(refused.status()).toBe(422)
   await expect(section.getByText('That code is not right.')).toBeVisible()

@@ -8,6 +8,7 @@ import { QueryTypes } from 'sequelize'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Client, csrfFrom, textOf } from '../helpers/http.js'
 import { createTestContext, registerUser } from '../helpers/context.js'
+import { mailTo } from '../helpers/mail.js'
 import * as crypto from '../../server/lib/crypto.js'
 
 const db = createTestContext()
@@ -15,6 +16,16 @@ afterAll(() => db.sequelize.close())
 
 const JSON_ACCEPT = { accept: 'application/json' }
 const PERIOD_MS = 30_000
+
+/** Waits until a message to `to` with this subject has been written (mail goes out after the response). */
+async function mailArrives(to: string, subject: string, timeoutMs = 5000) {
+  const started = Date.now()
+  while (Date.now() - started < timeoutMs) {
+    if ((await mailTo(to)).some((m) => m.subject === subject)) return true
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return false
+}
 
 const totpOf = (base32: string) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(base32), period: 30, digits: 6, algorithm: 'SHA1' })
 const codeAt = (base32: string, timestamp: number) => totpOf(base32).generate({ timestamp })
@@ -92,6 +103,9 @@ describe('a half-logged-in session', () => {
     const login = await c.post('/login?next=%2Fdashboard%2Fshares', { email: u.email, password: u.password, next: '/dashboard/shares' })
     expect(login.headers.get('location')).toBe('/login/2fa')
     const halfSid = c.cookie('nid.sid')
+    // No login yet, so no new-login notice either.
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await mailTo(u.email)).filter((m) => m.subject === 'New login to NucleusID')).toHaveLength(0)
 
     const wrong = await c.post('/login/2fa', { code: wrongCode(u.secret) }, { headers: JSON_ACCEPT, tokenPage: '/login/2fa' })
     expect(wrong.status).toBe(422)
@@ -106,6 +120,7 @@ describe('a half-logged-in session', () => {
     expect(c.cookie('nid.sid')).not.toBe(halfSid)
     expect((await c.get('/dashboard')).status).toBe(200)
     expect(await db.models.Device.count({ where: { userId: u.user.id } })).toBe(1)
+    expect(await mailArrives(u.email, 'New login to NucleusID')).toBe(true)
     // Done: the second step is no longer there.
     expect((await c.get('/login/2fa')).headers.get('location')).toBe('/dashboard')
   })
@@ -178,6 +193,7 @@ describe('turning it on and off over HTTP', () => {
     expect(on.status).toBe(303)
     expect(on.headers.get('location')).toBe('/dashboard/settings/two-factor')
     expect(c.cookie('nid.sid')).not.toBe(before)
+    expect(await mailArrives(u.email, 'Two-factor authentication turned on')).toBe(true)
 
     const [row] = await db.sequelize.query<{ totp_secret_sealed: Buffer; totp_last_step: number }>(
       'SELECT totp_secret_sealed, totp_last_step FROM users WHERE id = :id',
@@ -204,6 +220,7 @@ describe('turning it on and off over HTTP', () => {
     expect(await off.json()).toEqual({ ok: true, redirect: '/dashboard/settings/two-factor' })
     expect(c.cookie('nid.sid')).not.toBe(sid)
     expect((await db.models.User.findByPk(u.user.id))!.totpSecretSealed).toBeNull()
+    expect(await mailArrives(u.email, 'Two-factor authentication turned off')).toBe(true)
     // A password login is a full login again.
     expect((await new Client().login(u.email, u.password)).headers.get('location')).toBe('/dashboard')
   })
@@ -219,6 +236,9 @@ describe('turning it on and off over HTTP', () => {
     }, { tokenPage: '/recover' })
     expect(res.status).toBe(303)
     expect((await db.models.User.findByPk(u.user.id))!.totpSecretSealed).toBeNull()
+    expect(await mailArrives(u.email, 'Your NucleusID master password was reset')).toBe(true)
+    const notice = (await mailTo(u.email)).find((m) => m.subject === 'Your NucleusID master password was reset')!
+    expect(notice.body.replace(/\s+/g, ' ')).toContain('Two-factor authentication was turned off')
     expect((await new Client().login(u.email, 'amber tundra velvet 42 harpoon')).headers.get('location')).toBe('/dashboard')
   })
 })
