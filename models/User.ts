@@ -15,6 +15,11 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare vaultKeyByRecovery: Buffer
   declare publicKey: Buffer
   declare privateKeyWrapped: Buffer
+  /** The TOTP secret sealed under the vault key (crypto.totpSecretAad); null: two-factor is off. */
+  declare totpSecretSealed: CreationOptional<Buffer | null>
+  /** The last accepted TOTP time step: a code of this step or an earlier one is refused (replay). */
+  declare totpLastStep: CreationOptional<number | null>
+  declare totpEnabledAt: CreationOptional<Date | null>
   declare createdAt: CreationOptional<Date>
   declare updatedAt: CreationOptional<Date>
 
@@ -35,6 +40,9 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         vaultKeyByRecovery: { type: DataTypes.BLOB, allowNull: false },
         publicKey: { type: DataTypes.BLOB, allowNull: false },
         privateKeyWrapped: { type: DataTypes.BLOB, allowNull: false },
+        totpSecretSealed: { type: DataTypes.BLOB, allowNull: true, defaultValue: null },
+        totpLastStep: { type: DataTypes.INTEGER, allowNull: true, defaultValue: null },
+        totpEnabledAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

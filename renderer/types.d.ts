@@ -20,6 +20,8 @@ declare global {
         recoveryCode: () => string | null
       } | null
       appError: { status: number; message: string } | null
+      /** Server only: the session is a login waiting for its second factor (/login/2fa). */
+      pendingMfa?: boolean
     }
   }
 }

@@ -38,6 +38,8 @@ export function createRenderer(deps: AppDeps) {
       // server only: what +data hooks need, never serialized
       services: guarded(deps.services, ctx, (err) => (outage ??= err)),
       appError: extra.appError ?? null,
+      // A login waiting for its second factor (server only): the vault pages send it to /login/2fa.
+      pendingMfa: !!ctx.state.pendingMfa,
       viewer: user
         ? { userId: user.id, deviceId: user.deviceId, vault: () => requestViewer(ctx), recoveryCode: () => pendingRecoveryCode(ctx) }
         : null,
@@ -56,10 +58,10 @@ export function createRenderer(deps: AppDeps) {
     const { httpResponse } = pageContext
     if (!httpResponse) return false
     ctx.status = extra.status ?? httpResponse.statusCode
-    // SPEC 3: a page sends an anonymous visitor to log in with 303. Vike's redirect() allows only
-    // 301/302, so the guards' 302 to /login is turned into 303 here.
+    // SPEC 3: a page sends an anonymous visitor to log in with 303 (a half-logged-in one to
+    // /login/2fa). Vike's redirect() allows only 301/302, so the guards' 302 is turned into 303 here.
     const location = httpResponse.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] ?? ''
-    if (ctx.status === 302 && /^\/login(\?|$)/.test(location)) ctx.status = 303
+    if (ctx.status === 302 && /^\/login(\/2fa)?(\?|$)/.test(location)) ctx.status = 303
     for (const [name, value] of httpResponse.headers) {
       // Our own CSP (securityHeaders) is stricter and already carries the same nonce.
       if (name.toLowerCase() !== 'content-security-policy') ctx.set(name, value)

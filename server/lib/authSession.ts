@@ -41,8 +41,18 @@ function sessionKey(ctx: Context): Buffer | null {
 export async function startSession(
   ctx: Context,
   deps: SessionDeps,
-  args: { user: SessionUser; deviceId: string; vaultKey: Buffer; remember: boolean; recoveryCode?: string },
+  args: {
+    user: SessionUser
+    /** Absent only with pendingMfa: the device is created once the second factor is given. */
+    deviceId?: string
+    vaultKey: Buffer
+    remember: boolean
+    recoveryCode?: string
+    /** A login whose password step passed and whose second factor (TOTP) is still to come. */
+    pendingMfa?: { next: string }
+  },
 ) {
+  if (!args.deviceId && !args.pendingMfa) throw new Error('startSession needs a device for a full login')
   // A new id at every login: a session id planted before login (fixation) is worthless after.
   const old = session(ctx)
   if (old?.uid) await deps.sessionIndex.unlink(old.uid, currentSessionId(ctx) ?? '', old.did)
@@ -69,6 +79,7 @@ export async function startSession(
     seenAt: now,
     createdAt: now,
     remember: args.remember,
+    ...(args.pendingMfa ? { mfa: 'pending' as const, next: args.pendingMfa.next } : {}),
   } satisfies SessionData)
   ctx.session!.maxAge = args.remember ? REMEMBER_MS : 'session'
   await ctx.session!.regenerate()
@@ -96,11 +107,34 @@ export async function regenerateSession(ctx: Context, deps: SessionDeps, patch: 
 const pickUser = (p: Partial<SessionData>) =>
   Object.fromEntries(Object.entries({ name: p.name, email: p.email, verified: p.verified }).filter(([, v]) => v !== undefined))
 
+/** The half-made login of a session waiting for its second factor, with its open vault key. */
+export interface PendingLogin {
+  user: SessionUser
+  vaultKey: Buffer
+  remember: boolean
+  next: string
+}
+
+/** Null unless the session is a pending login (middleware/authenticate.ts) whose vault key opens. */
+export function pendingLogin(ctx: Context): PendingLogin | null {
+  const s = session(ctx)
+  if (!ctx.state.pendingMfa || s?.mfa !== 'pending' || !s.uid) return null
+  const vaultKey = sessionVaultKey(ctx)
+  if (!vaultKey) return null
+  return {
+    user: { id: s.uid, name: s.name ?? '', email: s.email ?? '', verified: !!s.verified },
+    vaultKey,
+    remember: !!s.remember,
+    next: s.next ?? '/dashboard',
+  }
+}
+
 export async function endSession(ctx: Context, deps: SessionDeps) {
   const s = session(ctx)
   if (s?.uid) await deps.sessionIndex.unlink(s.uid, currentSessionId(ctx) ?? '', s.did)
   ctx.session = null
   ctx.state.viewer = undefined
+  ctx.state.pendingMfa = undefined
   ctx.state.sessionKey = undefined
   clearCookie(ctx, deps.cookieSettings.names.sessionKey, deps.cookieSettings)
 }

@@ -241,6 +241,14 @@ export function sessionAad(what: 'vault-key' | 'recovery-code'): Buffer {
   return Buffer.from(what === 'vault-key' ? LABELS.sessionVaultKey : LABELS.sessionRecoveryCode)
 }
 
+/**
+ * A user's TOTP secret sealed under their vault key, bound to the user: a sealed secret copied to
+ * another user's row fails to open even if their vault keys were equal.
+ */
+export function totpSecretAad(userId: string): Buffer {
+  return bindingAad('nucleusid:totp-secret:v1', userId)
+}
+
 /** A member's sealed folder key cannot be replayed for another folder or member. */
 export function folderKeyAad(folderId: string, userId: string): Buffer {
   return bindingAad('nucleusid:folder-key:v1', folderId, userId)

@@ -38,10 +38,22 @@ export function invitationMessage(
   }
 }
 
-export function recoveryNoticeMessage(user: Recipient): MailMessage {
+export function recoveryNoticeMessage(user: Recipient, opts: { twoFactorDisabled?: boolean } = {}): MailMessage {
+  const twoFactor = opts.twoFactorDisabled ? ' Two-factor authentication was turned off: turn it on again from your settings.' : ''
   return {
     to: user.email,
     subject: 'Your NucleusID master password was reset',
-    text: `Hello ${user.name},\n\nYour master password was just reset with your recovery code, and every other session was logged out.\n\nIf this was not you, contact your NucleusID administrator at once.\n`,
+    text: `Hello ${user.name},\n\nYour master password was just reset with your recovery code, and every other session was logged out.${twoFactor}\n\nIf this was not you, contact your NucleusID administrator at once.\n`,
+  }
+}
+
+export function twoFactorNoticeMessage(user: Recipient, on: boolean, appOrigin: string): MailMessage {
+  const what = on
+    ? 'Two-factor authentication was turned on for your NucleusID account. From now on, logging in also asks for a code from your authenticator app.'
+    : 'Two-factor authentication was turned off for your NucleusID account. Logging in now needs only your master password.'
+  return {
+    to: user.email,
+    subject: on ? 'Two-factor authentication turned on' : 'Two-factor authentication turned off',
+    text: `Hello ${user.name},\n\n${what}\n\nIf this was not you, reset your master password with your recovery code at ${appOrigin}/recover: that also logs out every other device.\n`,
   }
 }

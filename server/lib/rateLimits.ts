@@ -23,6 +23,11 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
     registerIp: make('register-ip', limits.registerPerIp, 60 * 60),
     verifyResend: make('verify-resend', 1, 60),
     invitations: make('invite', 30, 60 * 60),
+    // The second step of a login, per user: someone who has the password still gets 5 guesses
+    // of a 6-digit code per 15 minutes, however many logins they start (issue 9).
+    twoFactorLogin: make('2fa-login', 5, 15 * 60),
+    // Turning two-factor on (a code) or off (the master password) from settings, per user.
+    twoFactorSettings: make('2fa-settings', 10, 15 * 60),
   }
   type Name = keyof typeof limiters
 

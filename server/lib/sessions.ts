@@ -26,11 +26,23 @@ export interface SessionData {
   /** When the user logged in: the absolute lifetime counts from here. */
   createdAt?: number
   remember?: boolean
+  /**
+   * 'pending': the password step of a login passed, the second factor (TOTP) not yet. Such a
+   * session has no device (`did`) and authenticates no request (middleware/authenticate.ts): it
+   * reaches only /login/2fa and /logout.
+   */
+  mfa?: 'pending'
+  /** Pending only: where to go once the second factor is given (already checked by safeNext). */
+  next?: string
 }
+
+/** How long the second step of a login may take before it has to start again. */
+export const PENDING_MFA_MS = 10 * 60 * 1000
 
 /** The session's end by its absolute lifetime (0 when it carries no login time: ended). */
 export function sessionEndsAt(s: SessionData): number {
   if (!s.createdAt) return 0
+  if (s.mfa === 'pending') return s.createdAt + PENDING_MFA_MS
   return s.createdAt + (s.remember ? LIFETIME_MS.remember : LIFETIME_MS.browser)
 }
 
@@ -86,9 +98,10 @@ export function createSessionStore(kv: KeyValue): SessionStoreShape {
 
 export function createSessionIndex(kv: KeyValue) {
   return {
-    async link(uid: string, sid: string, did: string) {
+    /** `did` is absent for a login waiting for its second factor (it has no device yet). */
+    async link(uid: string, sid: string, did?: string) {
       await kv.sAdd(userSessionsKey(uid), sid, REMEMBER_MS)
-      await kv.set(deviceSessionKey(did), sid, REMEMBER_MS)
+      if (did) await kv.set(deviceSessionKey(did), sid, REMEMBER_MS)
     },
     async unlink(uid: string, sid: string, did?: string) {
       await kv.sRem(userSessionsKey(uid), sid)

@@ -21,7 +21,12 @@ export function authenticate(deps: SessionDeps & { devices: DevicesService }): M
     // Only a request that carries a session cookie touches the store.
     if (ctx.cookies.get(deps.cookieSettings.names.session)) {
       const s = ctx.session as unknown as SessionData
-      if (s.uid && s.did) {
+      if (s.mfa === 'pending' && s.uid) {
+        // Half logged in (password given, second factor not yet): no ctx.state.user, so every
+        // guard refuses it; only /login/2fa and /logout look at ctx.state.pendingMfa.
+        if (Date.now() >= sessionEndsAt(s)) await endSession(ctx, deps)
+        else ctx.state.pendingMfa = { userId: s.uid }
+      } else if (s.uid && s.did) {
         const now = Date.now()
         const idle = now - (s.seenAt ?? 0) > IDLE_TIMEOUT_MS
         const over = now >= sessionEndsAt(s)

@@ -2,11 +2,13 @@
 import Router from '@koa/router'
 import type { Context } from 'koa'
 import { loginSchema, recoverSchema, registerSchema } from '../../schemas/auth.js'
+import { twoFactorLoginSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
 import { AppError, ValidationError } from '../lib/errors.js'
-import { clearRecoveryCode, endSession, startSession } from '../lib/authSession.js'
+import { clearRecoveryCode, endSession, pendingLogin, startSession } from '../lib/authSession.js'
 import { toSessionUser, type SessionUser } from '../services/users.js'
 import { formAction, redirectTo, safeNext } from './respond.js'
+import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 import type { SessionData } from '../lib/sessions.js'
@@ -14,6 +16,8 @@ import type { MailMessage } from '../lib/mail.js'
 import { loginNoticeMessage, recoveryNoticeMessage, verificationMessage } from '../lib/mailMessages.js'
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
+const WRONG_CODE = 'That code is not right, or it was already used. Enter the code your authenticator app shows now.'
+const LOGIN_AGAIN = 'Your login took too long. Log in again.'
 
 export function authRoutes(deps: AppDeps, render: Render) {
   const router = new Router()
@@ -79,9 +83,49 @@ export function authRoutes(deps: AppDeps, render: Render) {
       }
       await Promise.all([rateLimits.reset('loginEmail', input.email), rateLimits.refund('loginIp', ctx.ip)])
       const user = toSessionUser(result.user)
-      const device = await logIn(ctx, user, result.vaultKey, input.remember)
-      send(ctx, loginNoticeMessage(user, device, config.appOrigin), 'login notice')
-      redirectTo(ctx, deps, safeNext(body.next), { type: 'success', message: `Welcome back, ${user.name}.` })
+      if (result.user.totpSecretSealed) {
+        // Two-factor: a half-logged-in session (no device, no ctx.state.user) that reaches only
+        // /login/2fa and /logout. The vault key is sealed in it, so the next step can open the
+        // TOTP secret. Whether the user has two-factor is known here, from the row just loaded:
+        // ordinary requests still cost no SQL query.
+        await startSession(ctx, deps, { user, vaultKey: result.vaultKey, remember: input.remember, pendingMfa: { next: safeNext(body.next) } })
+        deps.csrf.rotate(ctx)
+        redirectTo(ctx, deps, '/login/2fa')
+        return
+      }
+      await completeLogin(ctx, user, result.vaultKey, input.remember, safeNext(body.next))
+    }),
+  )
+
+  async function completeLogin(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, next: string) {
+    const device = await logIn(ctx, user, vaultKey, remember)
+    send(ctx, loginNoticeMessage(user, device, config.appOrigin), 'login notice')
+    redirectTo(ctx, deps, next || '/dashboard', { type: 'success', message: `Welcome back, ${user.name}.` })
+  }
+
+  // The second step of a login with two-factor: a code from the authenticator app. Its own attempt
+  // limit per user, spent before the code is checked; each code is accepted once (services/twoFactor).
+  router.post(
+    '/login/2fa',
+    formAction(render, () => '/login/2fa', async (ctx) => {
+      if (!ctx.state.pendingMfa && ctx.state.user) return redirectTo(ctx, deps, '/dashboard')
+      const pending = pendingLogin(ctx)
+      if (!pending) {
+        // No login waiting (never started, expired), or its nid.sk cookie is lost so the vault key
+        // cannot be opened: the login starts again.
+        if (ctx.state.pendingMfa) await endSession(ctx, deps)
+        if (wantsJson(ctx)) throw new AppError(401, LOGIN_AGAIN)
+        return redirectTo(ctx, deps, '/login', { type: 'error', message: LOGIN_AGAIN })
+      }
+      const input = parseForm(twoFactorLoginSchema, ctx.request.body)
+      await rateLimits.spend('twoFactorLogin', pending.user.id)
+      if (!(await services.twoFactor.verifyLogin(pending.user.id, pending.vaultKey, input.code))) {
+        ctx.state.log.info({ event: 'two_factor_failed' }, 'two-factor code refused')
+        throw new ValidationError({ code: WRONG_CODE }, WRONG_CODE)
+      }
+      await rateLimits.reset('twoFactorLogin', pending.user.id)
+      // Only now is it a login: a new session id, a device, the new-login notice.
+      await completeLogin(ctx, pending.user, pending.vaultKey, pending.remember, pending.next)
     }),
   )
 
@@ -104,7 +148,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await Promise.all([rateLimits.reset('recoverEmail', input.email), rateLimits.refund('recoverIp', ctx.ip)])
       await deps.sessionIndex.revokeUserSessions(result.user.id)
       await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, result.recoveryCode)
-      send(ctx, recoveryNoticeMessage(result.user), 'recovery notice')
+      send(ctx, recoveryNoticeMessage(result.user, { twoFactorDisabled: result.twoFactorDisabled }), 'recovery notice')
       ctx.state.log.info({ uid: result.user.id }, 'account recovered')
       redirectTo(ctx, deps, '/register/recovery-code', { type: 'success', message: 'Your master password was changed. Save your new recovery code.' })
     }),

@@ -149,8 +149,10 @@ export function createUsersService(deps: UsersDeps) {
       })
     }
     const { recoveryCode, columns } = await wrapVaultKey(input.newPassword, vaultKey)
-    await user.update(columns)
-    return { user, vaultKey, recoveryCode }
+    // SPEC 4: the recovery code also disables two-factor (the authenticator may be what was lost).
+    const twoFactorDisabled = user.totpSecretSealed !== null
+    await user.update({ ...columns, totpSecretSealed: null, totpLastStep: null, totpEnabledAt: null })
+    return { user, vaultKey, recoveryCode, twoFactorDisabled }
   }
 
   function verificationToken(user: { id: string; email: string }, now = Date.now()): string {

@@ -1,0 +1,77 @@
+// Turning two-factor authentication on and off from settings (SPEC section 3). Both are privilege
+// changes: the session id is regenerated, and the user gets an email notice.
+import Router from '@koa/router'
+import type { Context } from 'koa'
+import { twoFactorDisableSchema, twoFactorEnableSchema } from '../../schemas/twoFactor.js'
+import { parseForm } from '../lib/validate.js'
+import { regenerateSession } from '../lib/authSession.js'
+import { twoFactorNoticeMessage } from '../lib/mailMessages.js'
+import { formAction, redirectTo } from './respond.js'
+import { requireUser, viewerOf } from './viewer.js'
+import type { AppDeps } from '../deps.js'
+import type { Render } from '../render.js'
+
+/** The pages that show the two-factor section: a form comes back to the one it was sent from. */
+export const TWO_FACTOR_PAGES = ['/dashboard/settings/two-factor', '/dashboard/settings'] as const
+
+/** The form's hidden `back` field when it names one of those pages, else the section's own page. */
+export function twoFactorPageOf(ctx: Context): string {
+  const back = (ctx.request.body as Record<string, unknown> | undefined)?.back
+  return TWO_FACTOR_PAGES.find((p) => p === back) ?? TWO_FACTOR_PAGES[0]
+}
+
+export function twoFactorRoutes(deps: AppDeps, render: Render) {
+  const router = new Router({ prefix: '/dashboard/settings/2fa' })
+  const { services, rateLimits, mailer, config } = deps
+  router.use(requireUser)
+
+  function notify(ctx: Context, user: { name: string; email: string }, on: boolean) {
+    mailer.send(twoFactorNoticeMessage(user, on, config.appOrigin)).catch((err) => ctx.state.log.error({ err }, 'two-factor notice mail failed'))
+  }
+
+  // A wrong code re-renders the page with the secret the user already scanned: keepSecrets keeps
+  // `secret` in the re-rendered values, and the code is dropped from them (it is not kept).
+  router.post(
+    '/enable',
+    formAction(
+      render,
+      twoFactorPageOf,
+      async (ctx) => {
+        try {
+          const viewer = viewerOf(ctx)
+          const input = parseForm(twoFactorEnableSchema, ctx.request.body)
+          await rateLimits.spend('twoFactorSettings', viewer.userId)
+          const user = await services.twoFactor.enable(viewer, input)
+          await regenerateSession(ctx, deps)
+          notify(ctx, user, true)
+          ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
+          redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
+        } catch (e) {
+          const body = ctx.request.body
+          if (body && typeof body === 'object') delete (body as Record<string, unknown>).code
+          throw e
+        }
+      },
+      { keepSecrets: true },
+    ),
+  )
+
+  router.post(
+    '/disable',
+    formAction(render, twoFactorPageOf, async (ctx) => {
+      const viewer = viewerOf(ctx)
+      const input = parseForm(twoFactorDisableSchema, ctx.request.body)
+      // Spent before the password is checked, like a login.
+      await rateLimits.spend('twoFactorSettings', viewer.userId)
+      const { user, wasEnabled } = await services.twoFactor.disable(viewer, input)
+      if (wasEnabled) {
+        await regenerateSession(ctx, deps)
+        notify(ctx, user, false)
+        ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_disabled' }, 'two-factor turned off')
+      }
+      redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is off.' })
+    }),
+  )
+
+  return router
+}
