@@ -23,6 +23,11 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
     registerIp: make('register-ip', limits.registerPerIp, 60 * 60),
     verifyResend: make('verify-resend', 1, 60),
     invitations: make('invite', 30, 60 * 60),
+    // The master password typed in settings (password change, new recovery code, account
+    // deletion), per user: a stolen session cannot be used to guess the password fast.
+    settingsPassword: make('settings-password', limits.loginPerEmail, 15 * 60),
+    // Verification links sent to new addresses, per user: settings cannot be used to mail-bomb.
+    emailChange: make('email-change', 5, 60 * 60),
   }
   type Name = keyof typeof limiters
 
