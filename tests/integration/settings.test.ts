@@ -198,3 +198,65 @@ describe('settings over HTTP', () => {
     expect((await c.get('/dashboard/settings')).status).toBe(200)
   })
 })
+
+describe('email change', () => {
+  it('keeps the old email until the link for the new one is opened; a later change or cancel voids the link', async () => {
+    const u = await registerUser(db, 'Email Mover')
+    const taken = await registerUser(db, 'Email Holder')
+    await expect(db.services.account.updateProfile(u.viewer, { name: u.user.name, email: taken.email.toUpperCase() })).rejects.toMatchObject({
+      fields: { email: 'This email address belongs to another account.' },
+    })
+
+    const first = `first-${u.email}`
+    const second = `second-${u.email}`
+    expect((await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: first })).pendingEmail).toBe(first)
+    const firstLink = db.services.users.verificationToken({ id: u.user.id, email: first })
+    expect((await db.models.User.findByPk(u.user.id))!.email).toBe(u.email)
+    // A second change: the first link stops working.
+    await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: second })
+    const secondLink = db.services.users.verificationToken({ id: u.user.id, email: second })
+    expect(await db.services.users.verifyEmail(firstLink)).toBeNull()
+    // Cancelled (back to the current address): the second link stops working too.
+    expect((await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: u.email })).cancelled).toBe(true)
+    expect(await db.services.users.verifyEmail(secondLink)).toBeNull()
+    expect((await db.models.User.findByPk(u.user.id))!.email).toBe(u.email)
+
+    await db.services.account.updateProfile(u.viewer, { name: 'Email Moved', email: second })
+    const verified = await db.services.users.verifyEmail(db.services.users.verificationToken({ id: u.user.id, email: second }))
+    expect(verified?.email).toBe(second)
+    const after = (await db.models.User.findByPk(u.user.id))!
+    expect([after.email, after.pendingEmail, after.name, after.verifiedAt !== null]).toEqual([second, null, 'Email Moved', true])
+    expect(await db.services.users.authenticate(second, u.password)).not.toBeNull()
+    expect(await db.services.users.authenticate(u.email, u.password)).toBeNull()
+  })
+
+  it('answers a taken address with a message next to the field (JSON) and regenerates the session id on a change', async () => {
+    const other = await registerUser(db, 'Http Holder')
+    const { c, post } = await loggedIn('email-http')
+    const res = await post('/dashboard/settings/profile', { name: 'Settings email-http', email: other.email }, { accept: 'application/json' })
+    expect(res.status).toBe(422)
+    expect((await res.json()).errors.email).toBe('This email address belongs to another account.')
+    const before = c.cookie('nid.sid')
+    const ok = await post('/dashboard/settings/profile', { name: 'Settings email-http', email: `new-${other.email}` })
+    expect(ok.status).toBe(303)
+    expect(c.cookie('nid.sid')).not.toBe(before)
+    expect(await kv.get(`sess:${before}`)).toBeNull()
+    expect((await c.get('/dashboard/settings')).status).toBe(200)
+  })
+})
+
+describe('appearance', () => {
+  it('is carried by the session: every session of the user renders it on <html>', async () => {
+    const { c, post, account } = await loggedIn('theme')
+    const other = new Client()
+    await other.login(account.email)
+    expect(await (await other.get('/dashboard')).text()).not.toMatch(/<html[^>]*data-theme=/)
+    expect((await post('/dashboard/settings/appearance', { theme: 'dark' })).status).toBe(303)
+    expect((await post('/dashboard/settings/appearance', { theme: 'purple' })).status).toBe(422)
+    for (const client of [c, other]) expect(await (await client.get('/dashboard')).text()).toMatch(/<html[^>]*data-theme="dark"/)
+    // A new login reads it from the user row.
+    const third = new Client()
+    await third.login(account.email)
+    expect(await (await third.get('/dashboard')).text()).toMatch(/<html[^>]*data-theme="dark"/)
+  })
+})
