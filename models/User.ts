@@ -1,10 +1,16 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize'
 
+export const THEMES = ['system', 'light', 'dark'] as const
+export type Theme = (typeof THEMES)[number]
+
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: string
   declare name: string
   declare email: string
   declare verifiedAt: Date | null
+  /** A new address waiting for its verification link; `email` stays in force until then. */
+  declare pendingEmail: CreationOptional<string | null>
+  declare theme: CreationOptional<Theme>
   declare kdfSalt: Buffer
   declare kdfLogN: number
   declare kdfR: number
@@ -30,6 +36,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         name: { type: DataTypes.STRING(100), allowNull: false },
         email: { type: DataTypes.STRING(254), allowNull: false },
         verifiedAt: { type: DataTypes.DATE, allowNull: true },
+        pendingEmail: { type: DataTypes.STRING(254), allowNull: true, defaultValue: null },
+        theme: { type: DataTypes.STRING(8), allowNull: false, defaultValue: 'system' },
         kdfSalt: { type: DataTypes.BLOB, allowNull: false },
         kdfLogN: { type: DataTypes.INTEGER, allowNull: false },
         kdfR: { type: DataTypes.INTEGER, allowNull: false },

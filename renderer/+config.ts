@@ -6,7 +6,7 @@ import type { Config } from 'vike/types'
 // (no secrets), the CSRF token for forms, a one-time flash message and a re-rendered form's state.
 export default {
   extends: [vikeVue, vikeVuePinia],
-  passToClient: ['user', 'csrfToken', 'flash', 'form'],
+  passToClient: ['user', 'csrfToken', 'flash', 'form', 'theme'],
   title: 'NucleusID',
   lang: 'en',
 } satisfies Config

@@ -8,6 +8,8 @@ declare global {
     interface PageContext {
       user: { id: string; name: string; email: string; verified: boolean } | null
       csrfToken: string
+      /** The user's appearance ('system' when logged out): see renderer/+htmlAttributes.ts. */
+      theme: 'system' | 'light' | 'dark'
       flash: Flash | null
       form: FormState | null
       /** Server only (not in passToClient). */

@@ -32,6 +32,8 @@ export function createRenderer(deps: AppDeps) {
       cspNonce: ctx.state.cspNonce,
       // passed to the client (renderer/+config.ts passToClient):
       user: user ? { id: user.id, name: user.name, email: user.email, verified: user.verified } : null,
+      // The user's appearance, from the session: <html data-theme> on the server-rendered page.
+      theme: user?.theme ?? 'system',
       csrfToken: deps.csrf.token(ctx),
       flash: takeFlash(ctx, deps.cookieSettings),
       form: extra.form ?? null,

@@ -74,6 +74,7 @@ export async function startSession(
     name: args.user.name,
     email: args.user.email,
     verified: args.user.verified,
+    theme: args.user.theme,
     vk: crypto.seal(key, args.vaultKey, VK_AAD).toString('base64'),
     rc: args.recoveryCode ? crypto.seal(key, Buffer.from(args.recoveryCode), RC_AAD).toString('base64') : undefined,
     seenAt: now,
@@ -98,14 +99,14 @@ export async function regenerateSession(ctx: Context, deps: SessionDeps, patch: 
   const old = { ...session(ctx) }
   const vaultKey = requestViewer(ctx)?.vaultKey
   if (!old.uid || !old.did || !vaultKey) throw new Error('regenerateSession needs a logged-in session')
-  const user = { id: old.uid, name: old.name ?? '', email: old.email ?? '', verified: !!old.verified, ...pickUser(patch) }
+  const user = { id: old.uid, name: old.name ?? '', email: old.email ?? '', verified: !!old.verified, theme: old.theme, ...pickUser(patch) }
   const sid = await startSession(ctx, deps, { user, deviceId: old.did, vaultKey, remember: !!old.remember })
   Object.assign(session(ctx), { createdAt: old.createdAt, ...patch })
   return sid
 }
 
 const pickUser = (p: Partial<SessionData>) =>
-  Object.fromEntries(Object.entries({ name: p.name, email: p.email, verified: p.verified }).filter(([, v]) => v !== undefined))
+  Object.fromEntries(Object.entries({ name: p.name, email: p.email, verified: p.verified, theme: p.theme }).filter(([, v]) => v !== undefined))
 
 /** The half-made login of a session waiting for its second factor, with its open vault key. */
 export interface PendingLogin {
@@ -173,6 +174,13 @@ export function pendingRecoveryCode(ctx: Context): string | null {
   } catch {
     return null
   }
+}
+
+/** Keeps a freshly issued recovery code (settings) in the session, sealed, until it is shown once. */
+export function holdRecoveryCode(ctx: Context, code: string) {
+  const key = sessionKey(ctx)
+  if (!key) throw new Error('holdRecoveryCode needs a logged-in session')
+  session(ctx).rc = crypto.seal(key, Buffer.from(code), RC_AAD).toString('base64')
 }
 
 export function clearRecoveryCode(ctx: Context) {

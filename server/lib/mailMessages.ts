@@ -57,3 +57,35 @@ export function twoFactorNoticeMessage(user: Recipient, on: boolean, appOrigin: 
     text: `Hello ${user.name},\n\n${what}\n\nIf this was not you, reset your master password with your recovery code at ${appOrigin}/recover: that also logs out every other device.\n`,
   }
 }
+
+export function emailChangeRequestedMessage(user: Recipient, newEmail: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your NucleusID email is about to change',
+    text: `Hello ${user.name},\n\nSomeone asked to change the email of your NucleusID account to ${newEmail}. Nothing changes until the link sent to that address is opened; until then this address stays the account's.\n\nIf this was not you, change your master password at once: someone may have access to your session.\n`,
+  }
+}
+
+export function passwordChangedMessage(user: Recipient): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your NucleusID master password was changed',
+    text: `Hello ${user.name},\n\nThe master password of your NucleusID account was just changed from settings, and every other device was logged out.\n\nIf this was not you, reset your master password with your recovery code at once.\n`,
+  }
+}
+
+export function recoveryCodeIssuedMessage(user: Recipient): MailMessage {
+  return {
+    to: user.email,
+    subject: 'A new NucleusID recovery code was issued',
+    text: `Hello ${user.name},\n\nA new recovery code was just issued for your NucleusID account from settings. The previous code no longer works.\n\nIf this was not you, change your master password at once.\n`,
+  }
+}
+
+export function accountDeletedMessage(user: Recipient): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your NucleusID account was deleted',
+    text: `Hello ${user.name},\n\nYour NucleusID account and every item, folder and device of it were deleted. Folders you shared were deleted for their members too.\n\nThis cannot be undone. If this was not you, contact your NucleusID administrator.\n`,
+  }
+}

@@ -4,6 +4,7 @@
 // id) is what lets a device be revoked or every other session be ended.
 import redisStore from 'koa-redis'
 import type { KeyValue } from './kv.js'
+import type { Theme } from '../../models/User.js'
 
 export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000
 export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
@@ -18,6 +19,8 @@ export interface SessionData {
   name?: string
   email?: string
   verified?: boolean
+  /** The chosen appearance, so every page is rendered in it with no SQL query (settings). */
+  theme?: Theme
   /** The vault key sealed under the per-session key from the `nid.sk` cookie (base64). */
   vk?: string
   /** A recovery code still to be shown once, sealed like vk (base64). */

@@ -6,6 +6,7 @@ import { IDLE_TIMEOUT_MS, LAST_SEEN_EVERY_MS, sessionEndsAt, type SessionData } 
 import { endSession, readSessionCookies, requestViewer, type SessionDeps } from '../lib/authSession.js'
 import type { DevicesService } from '../services/devices.js'
 import { downDependency, isDependencyDown } from '../lib/errors.js'
+import type { Theme } from '../../models/User.js'
 
 export interface CurrentUser {
   id: string
@@ -13,6 +14,7 @@ export interface CurrentUser {
   email: string
   verified: boolean
   deviceId: string
+  theme: Theme
 }
 
 export function authenticate(deps: SessionDeps & { devices: DevicesService }): Middleware {
@@ -36,6 +38,7 @@ export function authenticate(deps: SessionDeps & { devices: DevicesService }): M
           email: s.email ?? '',
           verified: !!s.verified,
           deviceId: s.did,
+          theme: s.theme ?? 'system',
         } satisfies CurrentUser
         // A session whose vault key cannot be opened (its nid.sk cookie lost or foreign) is over.
         // The key is unsealed here once for the whole request (requestViewer).

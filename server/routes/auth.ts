@@ -169,9 +169,10 @@ export function authRoutes(deps: AppDeps, render: Render) {
       return
     }
     // Every session of this user learns it, wherever the link was opened.
-    await deps.sessionIndex.updateUserSessions(user.id, { verified: true })
+    // The email too: a link for a pending address (settings) has just made it the account's.
+    await deps.sessionIndex.updateUserSessions(user.id, { verified: true, email: user.email })
     const s = ctx.session as unknown as SessionData
-    if (ctx.state.user?.id === user.id) s.verified = true
+    if (ctx.state.user?.id === user.id) Object.assign(s, { verified: true, email: user.email })
     redirectTo(ctx, deps, ctx.state.user ? '/dashboard' : '/login', {
       type: 'success',
       message: 'Your email address is verified.',

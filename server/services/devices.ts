@@ -1,7 +1,9 @@
 // Devices: one per login, named from the User-Agent.
 import { randomUUID } from 'node:crypto'
+import { Op } from 'sequelize'
 import { UAParser } from 'ua-parser-js'
 import type { Models } from '../../models/index.js'
+import { NotFoundError } from '../lib/errors.js'
 
 /** "Firefox on Linux", "Safari on iOS", or "Unknown device". */
 export function deviceName(userAgent: string | undefined): string {
@@ -13,12 +15,38 @@ export function deviceName(userAgent: string | undefined): string {
   return (b ?? o ?? 'Unknown device').slice(0, 100)
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export interface DeviceSummary {
+  id: string
+  name: string
+  ip: string
+  firstSeen: Date
+  lastSeen: Date
+}
+
 export function createDevicesService(models: Models) {
   return {
     create: (userId: string, userAgent: string | undefined, ip: string) =>
       models.Device.create({ id: randomUUID(), userId, name: deviceName(userAgent), ip: ip.slice(0, 64) }),
     /** Called at most once a minute per session (the session remembers when it last did). */
     touch: (deviceId: string, at = new Date()) => models.Device.update({ lastSeenAt: at }, { where: { id: deviceId } }),
+    /** A user's devices, most recently seen first. */
+    async list(userId: string): Promise<DeviceSummary[]> {
+      const rows = await models.Device.findAll({ where: { userId }, order: [['lastSeenAt', 'DESC'], ['createdAt', 'DESC']], limit: 200 })
+      return rows.map((d) => ({ id: d.id, name: d.name, ip: d.ip, firstSeen: d.createdAt, lastSeen: d.lastSeenAt }))
+    },
+    /** Deletes one of the user's devices; NotFoundError for anyone else's id (or no such id). */
+    async remove(userId: string, rawId: string) {
+      const id = rawId.toLowerCase()
+      if (!UUID.test(id)) throw new NotFoundError()
+      const device = await models.Device.findOne({ where: { id, userId } })
+      if (!device) throw new NotFoundError()
+      await device.destroy()
+      return { id: device.id, name: device.name }
+    },
+    /** Deletes every device of the user but `keepId` ("log out other devices"). */
+    removeOthers: (userId: string, keepId: string) => models.Device.destroy({ where: { userId, id: { [Op.ne]: keepId } } }),
   }
 }
 export type DevicesService = ReturnType<typeof createDevicesService>

@@ -5,14 +5,17 @@ import { createDevicesService } from './devices.js'
 import { createVaultService } from './vault.js'
 import { createSharingService } from './sharing.js'
 import { createTwoFactorService } from './twoFactor.js'
+import { createAccountService } from './account.js'
 
 export function createServices(deps: ServiceDeps) {
+  const sharing = createSharingService(deps)
   return {
     users: createUsersService(deps),
     devices: createDevicesService(deps.models),
     vault: createVaultService(deps),
-    sharing: createSharingService(deps),
+    sharing,
     twoFactor: createTwoFactorService(deps),
+    account: createAccountService(deps, sharing),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -314,7 +314,25 @@ export function createSharingService(deps: ServiceDeps) {
     })
   }
 
-  return { listMembers, listShares, invite, changePermission, removeMember, accept, decline, leave }
+  /**
+   * Inside the caller's transaction (account deletion): the viewer leaves every folder of someone
+   * else they belong to or are invited to, each re-keyed as when leaving it (the departing user saw
+   * the key). Returns how many folders that was.
+   */
+  async function leaveAll(viewer: Viewer, transaction: Transaction) {
+    const rows = await sequelize.query<{ folderId: string }>(
+      `SELECT folder_id AS "folderId" FROM folder_memberships WHERE user_id = :userId AND role <> 'owner' ORDER BY folder_id`,
+      { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction },
+    )
+    for (const { folderId } of rows) {
+      // The folder row locked first, as every other change of its memberships does.
+      await lockFolder(deps, folderId, transaction)
+      await removeAndRotate(viewer, folderId, viewer.userId, transaction)
+    }
+    return rows.length
+  }
+
+  return { listMembers, listShares, invite, changePermission, removeMember, accept, decline, leave, leaveAll }
 }
 
 export type SharingService = ReturnType<typeof createSharingService>

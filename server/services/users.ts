@@ -4,6 +4,7 @@ import { UniqueConstraintError, type Sequelize } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ValidationError } from '../lib/errors.js'
 import type { Models, User } from '../../models/index.js'
+import type { Theme } from '../../models/User.js'
 import { isWeakPassword } from './passwordStrength.js'
 import { createFolderRecord } from './folders.js'
 
@@ -24,6 +25,7 @@ export interface SessionUser {
   name: string
   email: string
   verified: boolean
+  theme?: Theme
 }
 
 export const toSessionUser = (u: User): SessionUser => ({
@@ -31,11 +33,48 @@ export const toSessionUser = (u: User): SessionUser => ({
   name: u.name,
   email: u.email,
   verified: u.verifiedAt !== null,
+  theme: u.theme,
 })
 
 // A fixed salt and hash for unknown emails, so a login for a missing account costs the same
 // scrypt work as a real one and the answer time does not reveal which emails exist.
 const DECOY_SALT = Buffer.alloc(16, 7)
+
+/** The columns a master password writes: its KDF salt and cost, auth hash and the vault key wrapped by it. */
+export async function passwordColumns(password: string, vaultKey: Buffer, kdf: crypto.KdfParams) {
+  const kdfSalt = crypto.newSalt()
+  const { authKey, wrapKey } = await crypto.deriveMasterKeys(password, kdfSalt, kdf)
+  return {
+    kdfSalt,
+    kdfLogN: kdf.logN,
+    kdfR: kdf.r,
+    kdfP: kdf.p,
+    authHash: crypto.hashAuthKey(authKey),
+    vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, crypto.vaultKeyAad('password')),
+  }
+}
+
+/** A fresh recovery code and the vault key wrapped by it (the old code stops opening anything). */
+export function recoveryColumns(vaultKey: Buffer) {
+  const recoveryCode = crypto.generateRecoveryCode()
+  const recoverySalt = crypto.newSalt()
+  return {
+    recoveryCode,
+    columns: {
+      recoverySalt,
+      vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, crypto.vaultKeyAad('recovery')),
+    },
+  }
+}
+
+/** The vault key when `password` is the user's master password, else null (constant-time check). */
+export async function openWithPassword(user: User, password: string): Promise<Buffer | null> {
+  const { authKey, wrapKey } = await crypto.deriveMasterKeys(password, user.kdfSalt, { logN: user.kdfLogN, r: user.kdfR, p: user.kdfP })
+  if (!crypto.verifyAuthKey(authKey, user.authHash)) return null
+  return crypto.open(wrapKey, user.vaultKeyByPassword, crypto.vaultKeyAad('password'))
+}
+
+export const WEAK_PASSWORD = 'This password is too easy to guess. Use a longer passphrase of several unrelated words.'
 
 export function createUsersService(deps: UsersDeps) {
   const { sequelize, models } = deps
@@ -45,23 +84,8 @@ export function createUsersService(deps: UsersDeps) {
    * registration writes and that recovery (later: password change) rewrites. O(1) in items.
    */
   async function wrapVaultKey(password: string, vaultKey: Buffer) {
-    const kdfSalt = crypto.newSalt()
-    const { authKey, wrapKey } = await crypto.deriveMasterKeys(password, kdfSalt, deps.kdf)
-    const recoveryCode = crypto.generateRecoveryCode()
-    const recoverySalt = crypto.newSalt()
-    return {
-      recoveryCode,
-      columns: {
-        kdfSalt,
-        kdfLogN: deps.kdf.logN,
-        kdfR: deps.kdf.r,
-        kdfP: deps.kdf.p,
-        authHash: crypto.hashAuthKey(authKey),
-        vaultKeyByPassword: crypto.seal(wrapKey, vaultKey, crypto.vaultKeyAad('password')),
-        recoverySalt,
-        vaultKeyByRecovery: crypto.seal(crypto.deriveRecoveryKey(recoveryCode, recoverySalt), vaultKey, crypto.vaultKeyAad('recovery')),
-      },
-    }
+    const { recoveryCode, columns: recovery } = recoveryColumns(vaultKey)
+    return { recoveryCode, columns: { ...(await passwordColumns(password, vaultKey, deps.kdf)), ...recovery } }
   }
 
   async function register(input: { name: string; email: string; password: string }) {
@@ -114,14 +138,8 @@ export function createUsersService(deps: UsersDeps) {
       await crypto.deriveMasterKeys(password, DECOY_SALT, deps.kdf)
       return null
     }
-    const { authKey, wrapKey } = await crypto.deriveMasterKeys(password, user.kdfSalt, {
-      logN: user.kdfLogN,
-      r: user.kdfR,
-      p: user.kdfP,
-    })
-    if (!crypto.verifyAuthKey(authKey, user.authHash)) return null
-    const vaultKey = crypto.open(wrapKey, user.vaultKeyByPassword, crypto.vaultKeyAad('password'))
-    return { user, vaultKey }
+    const vaultKey = await openWithPassword(user, password)
+    return vaultKey ? { user, vaultKey } : null
   }
 
   /**
@@ -165,7 +183,11 @@ export function createUsersService(deps: UsersDeps) {
     return createHmac('sha256', key).update(`verify:${id}:${email}:${expires}`).digest('base64url')
   }
 
-  /** Marks the email verified; returns the user, or null for an invalid or expired token. */
+  /**
+   * Marks the email verified; returns the user, or null for an invalid or expired token. A token
+   * for the user's pending address (an email change from settings) makes it the email: only then
+   * does the old address stop being the account's.
+   */
   async function verifyEmail(token: string, now = Date.now()) {
     const [id, expiresRaw, mac] = token.split('.')
     const expires = Number(expiresRaw)
@@ -174,12 +196,23 @@ export function createUsersService(deps: UsersDeps) {
     const user = await models.User.findByPk(id)
     if (!user) return null
     const given = Buffer.from(mac)
-    const valid = deps.tokenKeys.some((key) => {
-      const expected = Buffer.from(sign(user.id, user.email, expires, key))
-      return expected.length === given.length && timingSafeEqual(expected, given)
-    })
-    if (!valid) return null
-    if (!user.verifiedAt) await user.update({ verifiedAt: new Date(now) })
+    const signedFor = (email: string) =>
+      deps.tokenKeys.some((key) => {
+        const expected = Buffer.from(sign(user.id, email, expires, key))
+        return expected.length === given.length && timingSafeEqual(expected, given)
+      })
+    if (signedFor(user.email)) {
+      if (!user.verifiedAt) await user.update({ verifiedAt: new Date(now) })
+      return user
+    }
+    if (!user.pendingEmail || !signedFor(user.pendingEmail)) return null
+    try {
+      await user.update({ email: user.pendingEmail, pendingEmail: null, verifiedAt: new Date(now) })
+    } catch (e) {
+      // Someone registered that address in the meantime: the unique index decides.
+      if (e instanceof UniqueConstraintError) return null
+      throw e
+    }
     return user
   }
 

@@ -1,0 +1,1 @@
+export default 'New recovery code · NucleusID'

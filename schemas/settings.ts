@@ -1,0 +1,32 @@
+// The settings forms (SPEC 3 field names), with the messages users see.
+import { z } from 'zod'
+import { singleLine } from './text.js'
+import { MAX_PASSWORD, MIN_PASSWORD, emailField } from './auth.js'
+
+const name = singleLine(z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(100, 'Names are at most 100 characters.'))
+
+export const profileSchema = z.object({ name, email: emailField() })
+
+/** A password the user types to confirm a sensitive action (its check is the service's). */
+export const passwordField = (missing = 'Enter your master password.') =>
+  singleLine(z.string({ error: missing }).min(1, missing).max(MAX_PASSWORD, 'This is not your master password.'))
+
+export const passwordChangeSchema = z
+  .object({
+    current_password: passwordField('Enter your current master password.'),
+    new_password: singleLine(
+      z
+        .string({ error: 'Choose a new master password.' })
+        .min(1, 'Choose a new master password.')
+        .min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters.`)
+        .max(MAX_PASSWORD, `Use at most ${MAX_PASSWORD} characters.`),
+    ),
+    new_password_confirm: singleLine(z.string({ error: 'Repeat your new master password.' }).min(1, 'Repeat your new master password.')),
+  })
+  .refine((v) => v.new_password === v.new_password_confirm, { path: ['new_password_confirm'], message: 'The two passwords do not match.' })
+
+export const confirmPasswordSchema = z.object({ password: passwordField() })
+
+export const appearanceSchema = z.object({
+  theme: z.enum(['system', 'light', 'dark'], { error: 'Choose light, dark or system.' }),
+})

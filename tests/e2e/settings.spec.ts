@@ -1,0 +1,249 @@
+// Settings (issue 9 minus two-factor): master password, devices, recovery code, deletion, email
+// change with re-verification and appearance, each with JavaScript off and on.
+import { QueryTypes } from 'sequelize'
+import type { Browser, Page } from '@playwright/test'
+import { BASE_URL, fillLogin, latestVerificationLink, open, submitAndWait, uniqueEmail } from './helpers'
+import { addMember, at, expectFlash, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test, expect, type Db, type Seeded } from './vault-helpers'
+
+const NEW_PASSWORD = 'copper lantern orbit 91 meadow'
+const SETTINGS = '/dashboard/settings'
+const form = (page: Page, name: string) => page.getByRole('form', { name })
+
+/** A second browser (its own cookies) logged in as the same user. */
+async function secondDevice(browser: Browser, u: { email: string; password: string }, javaScriptEnabled: boolean) {
+  const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled })
+  const page = await context.newPage()
+  await logIn(page, u)
+  return { context, page }
+}
+
+async function expectLoggedOut(page: Page) {
+  await page.goto('/dashboard')
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/)
+}
+
+async function logOutHere(page: Page) {
+  const menu = page.locator('details.user-menu')
+  await menu.locator('summary').click()
+  await menu.getByRole('button', { name: 'Log out' }).click()
+  await expect(page).toHaveURL(/\/login$/)
+}
+
+async function rowsOf(db: Db, userId: string) {
+  const count = async (sql: string) =>
+    (await db.sequelize.query<{ n: number }>(sql, { replacements: { userId }, type: QueryTypes.SELECT }))[0]!.n
+  return {
+    users: await count('SELECT COUNT(*)::int AS n FROM users WHERE id = :userId'),
+    devices: await count('SELECT COUNT(*)::int AS n FROM devices WHERE user_id = :userId'),
+    folders: await count('SELECT COUNT(*)::int AS n FROM folders WHERE owner_id = :userId'),
+    memberships: await count('SELECT COUNT(*)::int AS n FROM folder_memberships WHERE user_id = :userId'),
+  }
+}
+
+test('change the master password: other devices logged out, items readable with the new one, the old one refused', async ({ page, browser, db, javaScriptEnabled, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const u = await seedUser(db, 'pwchange')
+  await seedItems(db, u, u.personalId, [fields({ name: 'Bank of Example' }), fields({ name: 'Mail account' })])
+  const other = await secondDevice(browser, u, javaScriptEnabled)
+  await logIn(page, u)
+  await open(page, SETTINGS)
+
+  // A wrong current password: the message is next to that field, nothing changes.
+  const f = form(page, 'Change master password')
+  await f.getByLabel('Current master password').fill('not my password at all')
+  await f.getByLabel('New master password', { exact: true }).fill(NEW_PASSWORD)
+  await f.getByLabel('Repeat new master password').fill(NEW_PASSWORD)
+  const refused = await submitAndWait(page, `${SETTINGS}/password`, () => f.getByRole('button', { name: 'Change master password' }).click())
+  expect(refused.status()).toBe(422)
+  await expect(f.getByText('This is not your master password.').last()).toBeVisible()
+
+  await f.getByLabel('Current master password').fill(u.password)
+  await f.getByLabel('New master password', { exact: true }).fill(NEW_PASSWORD)
+  await f.getByLabel('Repeat new master password').fill(NEW_PASSWORD)
+  await submitAndWait(page, `${SETTINGS}/password`, () => f.getByRole('button', { name: 'Change master password' }).click())
+  await at(page, /\/dashboard\/settings$/)
+  await expectFlash(page, 'Your master password was changed')
+
+  await expectLoggedOut(other.page)
+  await other.context.close()
+
+  await logOutHere(page)
+  await open(page, '/login')
+  const old = await fillLogin(page, u.email, u.password)
+  expect(old.status()).toBe(422)
+  await expect(page.getByText('Email or password is incorrect.').first()).toBeVisible()
+  await logIn(page, { email: u.email, password: NEW_PASSWORD })
+  await expect(itemList(page).getByText('Bank of Example')).toBeVisible()
+  await expect(itemList(page).getByText('Mail account')).toBeVisible()
+})
+
+test('log out all other devices, then revoke one device from the list', async ({ page, browser, db, javaScriptEnabled }) => {
+  const u = await seedUser(db, 'devices')
+  const a = await secondDevice(browser, u, javaScriptEnabled)
+  await logIn(page, u)
+  await open(page, SETTINGS)
+  await expect(main(page).getByTestId('this-device')).toContainText('This device')
+  await expect(main(page).getByTestId('device')).toHaveCount(1)
+
+  await form(page, 'Log out other devices').getByRole('button', { name: 'Log out all other devices' }).click()
+  await at(page, /\/dashboard\/settings$/)
+  await expectFlash(page, 'Logged out 1 other device.')
+  await expectLoggedOut(a.page)
+  await expect(main(page).getByTestId('device')).toHaveCount(0)
+  await a.context.close()
+
+  // One device revoked from its row: its next request lands on /login.
+  const b = await secondDevice(browser, u, javaScriptEnabled)
+  await open(page, SETTINGS)
+  const row = main(page).getByTestId('device')
+  await expect(row).toHaveCount(1)
+  await row.getByRole('button', { name: /^Log out/ }).click()
+  await at(page, /\/dashboard\/settings$/)
+  await expectFlash(page, 'was logged out.')
+  await expectLoggedOut(b.page)
+  await expect(main(page).getByTestId('device')).toHaveCount(0)
+  await b.context.close()
+  // This session is untouched.
+  await open(page, '/dashboard')
+  await expect(page).toHaveURL(/\/dashboard$/)
+})
+
+test('a new recovery code is shown once; the old one is refused at /recover', async ({ page, db, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const email = uniqueEmail('newcode')
+  const { recoveryCode: oldCode } = await db.services.users.register({ name: 'Rae Code', email, password: NEW_PASSWORD })
+  await logIn(page, { email, password: NEW_PASSWORD })
+  await open(page, SETTINGS)
+  const f = form(page, 'New recovery code')
+  await f.getByLabel('Master password').fill(NEW_PASSWORD)
+  await f.getByRole('button', { name: 'Issue a new recovery code' }).click()
+  await at(page, /\/dashboard\/settings\/recovery-code$/)
+  const code = (await page.getByTestId('recovery-code').textContent())!.trim()
+  expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/)
+  expect(code).not.toBe(oldCode)
+  await page.getByRole('button', { name: 'I have saved it' }).click()
+  await at(page, /\/dashboard\/settings$/)
+  await expectFlash(page, 'Your new recovery code is in force')
+  // Shown once.
+  await page.goto(`${SETTINGS}/recovery-code`)
+  await expect(page).toHaveURL(/\/dashboard\/settings$/)
+
+  await logOutHere(page)
+  const recover = async (rc: string) => {
+    await open(page, '/recover')
+    await page.getByLabel('Email').fill(email)
+    await page.getByLabel('Recovery code').fill(rc)
+    await page.getByLabel('New master password', { exact: true }).fill(NEW_PASSWORD + ' x')
+    await page.getByLabel('Repeat new master password').fill(NEW_PASSWORD + ' x')
+    return submitAndWait(page, '/recover', () => page.getByRole('button', { name: 'Reset master password' }).click())
+  }
+  expect((await recover(oldCode)).status()).toBe(422)
+  await expect(page.getByText('Email or recovery code is incorrect.').first()).toBeVisible()
+  await recover(code)
+  await expect(page).toHaveURL(/\/register\/recovery-code$/)
+})
+
+test('delete the account: the confirmation names the shared folder, then every row is gone and the member lost it', async ({ page, browser, db, javaScriptEnabled, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const owner = await seedUser(db, 'deleter', 'Del Owner')
+  const member = await seedUser(db, 'deletemember', 'Mem Ber')
+  const theirs = await seedUser(db, 'otherowner', 'Oth Owner')
+  const { id: family } = await db.services.vault.createFolder(owner.viewer, 'Family vault')
+  await seedItems(db, owner, family, [fields({ name: 'Shared streaming' })])
+  await addMember(db, owner, member, family, 'edit')
+  // The owner is also a member of someone else's folder: they leave it, it stays with its owner.
+  const { id: club } = await db.services.vault.createFolder(theirs.viewer, 'Book club')
+  await addMember(db, theirs, owner, club, 'view')
+
+  await logIn(page, owner)
+  await open(page, SETTINGS)
+  const warning = main(page).getByTestId('delete-warning')
+  await expect(warning).toContainText('Family vault')
+  await expect(warning).toContainText('1 person will lose it')
+
+  const f = form(page, 'Delete account')
+  await f.getByLabel('Master password').fill('wrong password here')
+  const refused = await submitAndWait(page, `${SETTINGS}/delete-account`, () => f.getByRole('button', { name: 'Delete my account' }).click())
+  expect(refused.status()).toBe(422)
+  await expect(f.getByText('This is not your master password.').last()).toBeVisible()
+  expect((await rowsOf(db, owner.id)).users).toBe(1)
+
+  await f.getByLabel('Master password').fill(owner.password)
+  await f.getByRole('button', { name: 'Delete my account' }).click()
+  await expect(page).toHaveURL(/\/login$/)
+  await expect(page.getByTestId('flash')).toContainText('Your account and everything in it were deleted.')
+
+  expect(await rowsOf(db, owner.id)).toEqual({ users: 0, devices: 0, folders: 0, memberships: 0 })
+  const folderRows = await db.sequelize.query('SELECT id FROM folders WHERE id IN (:ids)', { replacements: { ids: [family, club] }, type: QueryTypes.SELECT })
+  expect(folderRows).toEqual([{ id: club }])
+
+  await open(page, '/login')
+  expect((await fillLogin(page, owner.email, owner.password)).status()).toBe(422)
+
+  const m = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled })
+  const mp = await m.newPage()
+  await logIn(mp, member)
+  await expect(sidebar(mp).getByText('Family vault')).toHaveCount(0)
+  await m.close()
+})
+
+test('change the email: the old one stays until the link sent to the new one is opened; a taken one is refused', async ({ page, db, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const u: Seeded = await seedUser(db, 'emailchange', 'Em Changer')
+  const taken = await seedUser(db, 'emailtaken')
+  await logIn(page, u)
+  await open(page, SETTINGS)
+  const f = form(page, 'Profile')
+
+  await f.getByLabel('Email').fill(taken.email)
+  const refused = await submitAndWait(page, `${SETTINGS}/profile`, () => f.getByRole('button', { name: 'Save profile' }).click())
+  expect(refused.status()).toBe(422)
+  await expect(f.getByText('This email address belongs to another account.')).toBeVisible()
+
+  const newEmail = uniqueEmail('renamed')
+  await open(page, SETTINGS)
+  await f.getByLabel('Name').fill('Em Renamed')
+  await f.getByLabel('Email').fill(newEmail)
+  await f.getByRole('button', { name: 'Save profile' }).click()
+  await at(page, /\/dashboard\/settings$/)
+  await expectFlash(page, `We sent a verification link to ${newEmail}`)
+  await expect(main(page).getByTestId('pending-email')).toContainText(newEmail)
+  await expect(f.getByLabel('Email')).toHaveValue(u.email)
+  await expect(page.locator('.user-name')).toHaveText('Em Renamed')
+  expect((await db.models.User.findByPk(u.id))!.email).toBe(u.email)
+
+  const link = await latestVerificationLink(newEmail)
+  await open(page, link)
+  await expect(page).toHaveURL(/\/dashboard$/)
+  await expect(page.getByTestId('flash')).toContainText('Your email address is verified.')
+  await open(page, SETTINGS)
+  await expect(f.getByLabel('Email')).toHaveValue(newEmail)
+  await expect(main(page).getByTestId('pending-email')).toHaveCount(0)
+
+  await logOutHere(page)
+  await open(page, '/login')
+  expect((await fillLogin(page, u.email, u.password)).status()).toBe(422)
+  await logIn(page, { email: newEmail, password: u.password })
+})
+
+test('the appearance is remembered and rendered by the server (no JavaScript needed)', async ({ page, db }) => {
+  const u = await seedUser(db, 'theme')
+  await logIn(page, u)
+  await open(page, SETTINGS)
+  const f = form(page, 'Appearance')
+  await f.getByLabel(/^Dark/).check()
+  await f.getByRole('button', { name: 'Save appearance' }).click()
+  await at(page, /\/dashboard\/settings$/)
+  await expectFlash(page, 'The appearance is dark now.')
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+  // The raw HTML, as a browser without JavaScript receives it.
+  const html = await (await page.context().request.get('/dashboard')).text()
+  expect(html).toMatch(/<html[^>]*data-theme="dark"/)
+
+  await f.getByLabel(/^System/).check()
+  await f.getByRole('button', { name: 'Save appearance' }).click()
+  await expectFlash(page, 'The appearance follows your system now.')
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/)
+  const again = await (await page.context().request.get('/dashboard')).text()
+  expect(again).not.toMatch(/<html[^>]*data-theme=/)
+})
