@@ -21,7 +21,8 @@ declare global {
         vault: () => Viewer | null
         recoveryCode: () => string | null
       } | null
-      appError: { status: number; message: string } | null
+      /** `back`: the form to return to (a 429 from /login, /register ...): the error page links to it. */
+      appError: { status: number; message: string; back?: string } | null
       /** Server only: the session is a login waiting for its second factor (/login/2fa). */
       pendingMfa?: boolean
     }

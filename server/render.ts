@@ -22,7 +22,7 @@ export function createRenderer(deps: AppDeps) {
   return async function render(
     ctx: Context,
     url: string = ctx.originalUrl,
-    extra: { form?: FormState; appError?: { status: number; message: string }; status?: number } = {},
+    extra: { form?: FormState; appError?: { status: number; message: string; back?: string }; status?: number } = {},
   ): Promise<boolean> {
     const user = ctx.state.user ?? null
     let outage: unknown

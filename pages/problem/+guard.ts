@@ -10,5 +10,5 @@ export function guard(pageContext: PageContextServer) {
   const e = pageContext.appError
   if (!e) throw render(404)
   const known = (VIKE_STATUSES as readonly number[]).includes(e.status)
-  throw render((known ? e.status : 500) as VikeStatus, { status: e.status, message: e.message })
+  throw render((known ? e.status : 500) as VikeStatus, { status: e.status, message: e.message, ...(e.back ? { back: e.back } : {}) })
 }

@@ -102,18 +102,18 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
         ctx.state.log?.error({ err }, 'unhandled error')
       }
       if (ctx.headerSent) return
-      await respond(ctx, status, message)
+      await respond(ctx, status, message, status === 429 ? retryForm(ctx) : undefined)
     }
   }
 
-  async function respond(ctx: Context, status: number, message: string) {
+  async function respond(ctx: Context, status: number, message: string, back?: string) {
     if (wantsJson(ctx) || ctx.method !== 'GET' && ctx.method !== 'POST' && ctx.method !== 'HEAD') {
       ctx.status = status
       ctx.body = { ok: false, error: message }
       return
     }
     try {
-      const rendered = await getRender()(ctx, '/__problem', { appError: { status, message } })
+      const rendered = await getRender()(ctx, '/__problem', { appError: { status, message, ...(back ? { back } : {}) } })
       if (rendered) {
         ctx.status = status
         return
@@ -125,4 +125,11 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
     ctx.type = 'text/plain'
     ctx.body = message
   }
+}
+
+/** The public forms a 429 can come from: the error page links back to the one the visitor used
+ *  (its message says how long to wait), instead of a vault a logged-out visitor cannot open. */
+const RETRY_FORMS = ['/login', '/login/2fa', '/register', '/recover']
+function retryForm(ctx: Context): string | undefined {
+  return ctx.method === 'POST' && RETRY_FORMS.includes(ctx.path) ? ctx.path : undefined
 }
