@@ -1,6 +1,6 @@
 // Issue 10, what a new user tripped over: Enter saves the item form (never "Generate"), error
 // pages offer what the visitor can do, and the smaller fixes. Runs with JavaScript off and on.
-import { fillLogin, open } from './helpers'
+import { fillLogin, fillRegister, newAccount, open } from './helpers'
 import { at, expect, expectFlash, fields, idFromUrl, isJs, logIn, main, seedItems, seedUser, test } from './vault-helpers'
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
@@ -69,4 +69,43 @@ test('after too many login attempts the 429 page leads back to the login form, n
   await main(page).getByRole('link', { name: 'Back to log in' }).click()
   await expect(page).toHaveURL(/\/login$/)
   await expect(page.getByLabel('Email', { exact: true })).toBeVisible()
+})
+
+test('the recovery-code page has its own title and every page a meta description', async ({ page }) => {
+  await open(page, '/login')
+  await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /password manager/)
+  await open(page, '/register')
+  await fillRegister(page, newAccount('title'))
+  await expect(page).toHaveURL(/\/register\/recovery-code$/)
+  await expect(page).toHaveTitle('Save your recovery code · NucleusID')
+})
+
+test('a wrong login shows its message once, and the field is still marked and described', async ({ page, db, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const user = await seedUser(db, 'wrong-once')
+  await open(page, '/login')
+  const res = await fillLogin(page, user.email, 'not the password at all')
+  expect(res.status()).toBe(422)
+  const form = page.getByRole('form', { name: 'Log in' })
+  await expect(form.getByRole('alert')).toHaveText('Email or password is incorrect.')
+  await expect(form.getByText('Email or password is incorrect.')).toHaveCount(1)
+  const password = page.getByLabel('Master password', { exact: true })
+  await expect(password).toHaveAttribute('aria-invalid', 'true')
+  await expect(password).toHaveAccessibleDescription('Email or password is incorrect.')
+})
+
+test('"/" focuses the search field on vault pages, but not while typing in a field', async ({ page, db }) => {
+  test.skip(!isJs(), 'a keyboard shortcut needs JavaScript')
+  const user = await seedUser(db, 'slash')
+  await logIn(page, user)
+  const search = page.getByRole('searchbox', { name: 'Search your vault' })
+  await page.locator('body').press('/')
+  await expect(search).toBeFocused()
+  await expect(search).toHaveValue('')
+  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  const name = page.getByLabel('Name', { exact: true })
+  await name.fill('a')
+  await name.press('/')
+  await expect(name).toHaveValue('a/')
+  await expect(name).toBeFocused()
 })

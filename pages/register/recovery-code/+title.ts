@@ -1,0 +1,1 @@
+export default 'Save your recovery code · NucleusID'
