@@ -1,7 +1,7 @@
-// Issue 10, the interface as a new user meets it: the folder page's panels on a phone.
-// JavaScript off and on.
+// Issue 10, the interface as a new user meets it: the folder page's panels on a phone and a
+// folder page's own counts. JavaScript off and on.
 import type { Page } from '@playwright/test'
-import { at, expect, expectFlash, logIn, main, seedUser, test } from './vault-helpers'
+import { at, expect, expectFlash, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test } from './vault-helpers'
 
 const PHONE = { width: 390, height: 844 }
 
@@ -38,4 +38,26 @@ test('on a phone the folder page panels open inside the viewport and rename work
   await at(page, new RegExp(`/dashboard/folders/${folderId}$`))
   await expect(main(page).getByRole('heading', { level: 1, name: 'Trips' })).toBeVisible()
   expect((await db.services.vault.listFolders(user.viewer)).folders.find((f) => f.id === folderId)!.name).toBe('Trips')
+})
+
+test('a folder page counts its own items and does not repeat its name on every row', async ({ page, db }) => {
+  const user = await seedUser(db, 'foldercounts')
+  const { id: folderId } = await db.services.vault.createFolder(user.viewer, 'Work')
+  await seedItems(db, user, folderId, [fields({ name: 'Jira', username: 'dev' }), fields({ name: 'Slack', username: 'dev' })])
+  await seedItems(db, user, user.personalId, [fields({ name: 'Bank' }), fields({ name: 'Mail' }), fields({ name: 'Shop' })])
+  await logIn(page, user)
+
+  // The dashboard counts the whole vault.
+  await expect(main(page).getByTestId('vault-summary')).toContainText('5 items')
+  await expect(main(page).getByTestId('vault-summary')).toContainText('2 folders')
+
+  await sidebar(page).getByRole('link', { name: /^Work/ }).click()
+  await at(page, new RegExp(`/dashboard/folders/${folderId}$`))
+  const summary = main(page).getByTestId('vault-summary')
+  await expect(summary).toContainText('2 items')
+  await expect(summary).not.toContainText('5 items')
+  await expect(summary).not.toContainText('folder')
+  await expect(itemList(page).getByRole('link')).toHaveCount(2)
+  // The folder's name is the title, once, not on each row.
+  await expect(itemList(page).getByText('Work', { exact: true })).toHaveCount(0)
 })
