@@ -1,5 +1,6 @@
-// Issue 10, the interface as a new user meets it: the folder page's panels on a phone and a
-// folder page's own counts. JavaScript off and on.
+// Issue 10, the interface as a new user meets it: the folder page's panels on a phone, a folder
+// page's own counts, and the danger button's contrast in both themes. JavaScript off and on.
+import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { at, expect, expectFlash, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test } from './vault-helpers'
 
@@ -61,3 +62,75 @@ test('a folder page counts its own items and does not repeat its name on every r
   // The folder's name is the title, once, not on each row.
   await expect(itemList(page).getByText('Work', { exact: true })).toHaveCount(0)
 })
+
+/** WCAG contrast ratio of two CSS colours (rgb()/rgba() as computed), alpha composited over `under`. */
+function contrast(fg: string, bg: string): number {
+  const parse = (c: string) => c.match(/[\d.]+/g)!.map(Number)
+  const lum = ([r, g, b]: number[]) => {
+    const ch = (v: number) => {
+      const s = v / 255
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+    }
+    return 0.2126 * ch(r!) + 0.7152 * ch(g!) + 0.0722 * ch(b!)
+  }
+  const [l1, l2] = [lum(parse(fg)), lum(parse(bg))]
+  return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05)
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`the danger button reads at AA in the ${colorScheme} theme, at rest, hovered, focused and disabled`, async ({ page, db, javaScriptEnabled }) => {
+    await page.emulateMedia({ colorScheme })
+    const user = await seedUser(db, `danger${colorScheme}`)
+    const { id: folderId } = await db.services.vault.createFolder(user.viewer, 'Old')
+    await logIn(page, user, `/dashboard/folders/${folderId}/delete`)
+    const button = main(page).getByRole('button', { name: 'Delete folder' })
+    await expect(button).toHaveClass(/btn-danger/)
+
+    // The button's effective colours: opacity (disabled, pending) fades the whole button over the
+    // panel, so blend both colours with what is behind it.
+    const measure = () =>
+      button.evaluate((el) => {
+        const s = getComputedStyle(el)
+        const parse = (c: string) => c.match(/[\d.]+/g)!.map(Number)
+        let under = 'rgb(255, 255, 255)'
+        for (let p = el.parentElement; p; p = p.parentElement) {
+          const b = getComputedStyle(p).backgroundColor
+          if (parse(b)[3] !== 0) {
+            under = b
+            break
+          }
+        }
+        const o = Number(s.opacity)
+        const blend = (c: string) => {
+          const [r, g, b] = parse(c)
+          const [ur, ug, ub] = parse(under)
+          return `rgb(${r! * o + ur! * (1 - o)}, ${g! * o + ug! * (1 - o)}, ${b! * o + ub! * (1 - o)})`
+        }
+        return { fg: blend(s.color), bg: blend(s.backgroundColor) }
+      })
+    const states: Record<string, number> = {}
+    let c = await measure()
+    states.rest = contrast(c.fg, c.bg)
+    await button.hover()
+    await page.waitForTimeout(200) // the 120 ms colour transition
+    c = await measure()
+    states.hover = contrast(c.fg, c.bg)
+    await page.mouse.move(0, 0)
+    await button.focus()
+    await page.waitForTimeout(200)
+    c = await measure()
+    states.focus = contrast(c.fg, c.bg)
+    await button.evaluate((el) => ((el as HTMLButtonElement).disabled = true))
+    await page.waitForTimeout(200)
+    c = await measure()
+    states.disabled = contrast(c.fg, c.bg)
+    for (const [state, ratio] of Object.entries(states)) expect(ratio, `${colorScheme} ${state}: ${ratio.toFixed(2)}:1`).toBeGreaterThanOrEqual(4.5)
+
+    // axe agrees (it runs inside the page, so only with JavaScript).
+    if (javaScriptEnabled) {
+      await button.evaluate((el) => ((el as HTMLButtonElement).disabled = false))
+      const results = await new AxeBuilder({ page }).withRules(['color-contrast']).analyze()
+      expect(results.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))).toEqual([])
+    }
+  })
+}
