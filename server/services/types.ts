@@ -124,6 +124,9 @@ export interface VaultPage extends FolderList {
   pageSize: number
   /** Over ALL accessible items, whatever the filter and page. */
   counts: VaultCounts
+  /** With a folderId: over that folder's items only (whatever q and page); else null. Reused
+   *  still means "used again anywhere in the vault", as on the item's own row. */
+  folderCounts: Omit<VaultCounts, 'folders'> | null
 }
 
 export interface ItemDetail {

@@ -203,8 +203,21 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
-    // Entries are already sorted by name.
-    const rows = entries.filter((e) => (folderId === null || e.row.folderId === folderId) && (q === '' || e.search.includes(q)))
+    // Entries are already sorted by name. A folder page counts its own items, from the same
+    // decrypted entries (no query more).
+    const inFolder = folderId === null ? entries : entries.filter((e) => e.row.folderId === folderId)
+    const rows = q === '' ? inFolder : inFolder.filter((e) => e.search.includes(q))
+    let folderCounts: VaultPage['folderCounts'] = null
+    if (folderId !== null) {
+      folderCounts = { items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 }
+      for (const e of inFolder) {
+        folderCounts.items++
+        if (e.row.weak) folderCounts.weak++
+        if (e.row.reused) folderCounts.reused++
+        if (e.row.broken) folderCounts.broken++
+        if (e.noPassword) folderCounts.noPassword++
+      }
+    }
 
     const total = rows.length
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
@@ -219,6 +232,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
       pageCount,
       pageSize: PAGE_SIZE,
       counts,
+      folderCounts,
     }
   }
 

@@ -234,7 +234,9 @@ test('rename a folder, then delete it: its items move to Personal', async ({ pag
   await at(page, new RegExp(`/dashboard/folders/${user.personalId}$`))
   await expect(itemList(page).getByRole('link')).toHaveCount(2)
   await expect(itemList(page).getByRole('link', { name: /Airline/ })).toContainText('flyer-42')
-  await expect(itemList(page).getByRole('link', { name: /Hotel/ })).toContainText('Personal')
+  // A folder page names its folder once, in the title, not on every row (issue 10).
+  await expect(main(page).getByRole('heading', { level: 1, name: 'Personal' })).toBeVisible()
+  await expect(itemList(page).getByRole('link', { name: /Hotel/ })).toContainText('sleeper-7')
   expect(await itemIdsIn(db, user.personalId)).toEqual([...ids].sort())
   expect(await db.models.Folder.findByPk(travelId)).toBeNull()
 })
