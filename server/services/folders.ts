@@ -7,7 +7,7 @@ import { parseForm } from '../lib/validate.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderSchema } from '../../schemas/vault.js'
 import type { Models } from '../../models/index.js'
-import type { FolderList, FolderSummary, ServiceDeps, Viewer } from './types.js'
+import type { FolderSummary, ServiceDeps, Viewer } from './types.js'
 import { lockFolders, queryMemberships, requireId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
@@ -78,12 +78,6 @@ function parseFolderName(name: unknown): string {
 // ---------------------------------------------------------------------------
 
 export function createFolderQueries(deps: ServiceDeps) {
-  /** One SQL query; keys are not even selected. */
-  async function listFolders(viewer: Viewer): Promise<FolderList> {
-    const rows = await queryMemberships(deps, viewer.userId, { withKeys: false, withInvitations: true })
-    return { folders: rows.map(toFolderSummary).sort(compareFolders), pendingInvitations: rows[0]?.pendingInvitations ?? 0 }
-  }
-
   /** One SQL query. NotFoundError unless the viewer is an accepted member. */
   async function getFolder(viewer: Viewer, rawFolderId: string): Promise<FolderSummary> {
     const folderId = requireId(rawFolderId)
@@ -92,7 +86,8 @@ export function createFolderQueries(deps: ServiceDeps) {
     return toFolderSummary(m)
   }
 
-  return { listFolders, getFolder }
+  // The folder list is the vault's (vault.ts listFolders): it carries health counts from the list cache.
+  return { getFolder }
 }
 
 // ---------------------------------------------------------------------------

@@ -40,6 +40,9 @@ export interface FolderSummary {
   /** How many people besides the owner have it (accepted) or are invited (pending, not expired). */
   memberCount: number
   itemCount: number
+  /** Its items that need attention (weak, reused, no password, unreadable): summed beside "Health"
+   *  in the sidebar. Only on the vault's folder list (listFolders, listVault), not on getFolder. */
+  issues?: number
 }
 
 /** The sidebar of every vault page: the viewer's folders and their pending invitations. */
@@ -145,11 +148,14 @@ export interface ItemDetail {
   weak: boolean
 }
 
-export interface VaultHealth {
+export interface VaultHealth extends FolderList {
   counts: VaultCounts
+  /** Items in at least one list below, each once: the count beside "Health" in the sidebar. */
+  issues: number
   /** Each list sorted like the dashboard. */
   weak: ItemRow[]
-  reused: ItemRow[]
+  /** Groups of items that share one password (never shown): largest group first. */
+  reused: ItemRow[][]
   noPassword: ItemRow[]
   broken: ItemRow[]
 }

@@ -9,7 +9,7 @@ import { queryMemberships, toId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, hostOf, isWeak } from './itemCrypto.js'
 import { createItemCommands, createItemQueries } from './items.js'
-import type { ItemRow, ServiceDeps, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
+import type { FolderList, ItemRow, ServiceDeps, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 
 export const PAGE_SIZE = 100
@@ -23,7 +23,12 @@ interface Entry {
   row: ItemRow
   search: string
   noPassword: boolean
+  /** The password tag when another item shares the password (vault health's groups), else null. */
+  reuseGroup: string | null
 }
+
+/** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
+const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.broken
 
 const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
@@ -71,6 +76,8 @@ interface CachedList {
   entries: Entry[]
   counts: Omit<VaultCounts, 'folders'>
   folders: Map<string, CachedFolder>
+  /** Per folder id: its entries that need attention (the sidebar sums them). */
+  issues: Map<string, number>
 }
 /**
  * Roughly the heap a cached list holds: its strings at 2 bytes a character (V8 stores ASCII in 1,
@@ -135,6 +142,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
           },
           search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
           noPassword: plain !== null && plain.password === '',
+          reuseGroup: null,
         },
         passwordTag: plain && plain.password !== '' ? createHmac('sha256', PASSWORD_TAG_KEY).update(plain.password).digest('base64url') : null,
       })
@@ -149,12 +157,14 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
    */
   async function loadVault(viewer: Viewer) {
     const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true, withInvitations: true })
-    const folders = memberships.map(toFolderSummary).sort(compareFolders)
     const pendingInvitations = memberships[0]?.pendingInvitations ?? 0
+    const summaries = (issues: Map<string, number>) =>
+      memberships.map((m) => ({ ...toFolderSummary(m), issues: issues.get(m.folderId) ?? 0 })).sort(compareFolders)
     const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
     const fingerprint = listFingerprint(memberships)
     const cached = listCache.get(cacheKey)
     if (cached && cached.fingerprint === fingerprint) {
+      const folders = summaries(cached.issues)
       return { folders, pendingInvitations, entries: cached.entries, counts: { ...cached.counts, folders: folders.length } }
     }
 
@@ -172,20 +182,24 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
     const counts: Omit<VaultCounts, 'folders'> = { items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 }
     const entries: Entry[] = []
-    for (const f of perFolder.values()) {
+    const issues = new Map<string, number>()
+    for (const [folderId, f] of perFolder) {
       for (const { entry, passwordTag } of f.entries) {
-        const reused = passwordTag !== null && tagUses.get(passwordTag)! > 1
-        const e = entry.row.reused === reused ? entry : { ...entry, row: { ...entry.row, reused } }
+        const reuseGroup = passwordTag !== null && tagUses.get(passwordTag)! > 1 ? passwordTag : null
+        const reused = reuseGroup !== null
+        const e = entry.reuseGroup === reuseGroup ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused } }
         entries.push(e)
         counts.items++
         if (e.row.weak) counts.weak++
         if (reused) counts.reused++
         if (e.row.broken) counts.broken++
         if (e.noPassword) counts.noPassword++
+        if (needsAttention(e)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
       }
     }
     entries.sort(compareEntries)
-    listCache.set(cacheKey, { fingerprint, entries, counts, folders: perFolder })
+    listCache.set(cacheKey, { fingerprint, entries, counts, folders: perFolder, issues })
+    const folders = summaries(issues)
     return { folders, pendingInvitations, entries, counts: { ...counts, folders: folders.length } }
   }
 
@@ -236,23 +250,49 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
   }
 
-  /** The vault health page: every weak, reused, password-less and broken item. At most 2 queries. */
+  /**
+   * The vault health page: every weak, password-less and broken item, and the reused ones in
+   * groups that share one password (grouped by its tag, never by the password). At most 2 queries.
+   */
   async function listHealth(viewer: Viewer): Promise<VaultHealth> {
-    const { entries, counts } = await loadVault(viewer)
+    const { folders, pendingInvitations, entries, counts } = await loadVault(viewer)
     const pick = (keep: (e: Entry) => boolean) => entries.filter(keep).map(toRow)
+    // Entries are sorted by name, so each group is too; groups: largest first, then by first name.
+    const groups = new Map<string, ItemRow[]>()
+    for (const e of entries) {
+      if (e.reuseGroup === null) continue
+      const group = groups.get(e.reuseGroup)
+      if (group) group.push(toRow(e))
+      else groups.set(e.reuseGroup, [toRow(e)])
+    }
+    const reused = [...groups.values()].sort((a, b) => b.length - a.length || compareRows(a[0]!, b[0]!))
     return {
+      folders,
+      pendingInvitations,
       counts,
+      issues: entries.filter(needsAttention).length,
       weak: pick((e) => e.row.weak),
-      reused: pick((e) => e.row.reused),
+      reused,
       noPassword: pick((e) => e.noPassword),
       broken: pick((e) => e.row.broken),
     }
+  }
+
+  /**
+   * The sidebar of every vault page: folders with their item and health counts, and pending
+   * invitations. From the list cache: one query when nothing changed (the same count as a plain
+   * folder list), two and the changed folders' decryption when something did.
+   */
+  async function listFolders(viewer: Viewer): Promise<FolderList> {
+    const { folders, pendingInvitations } = await loadVault(viewer)
+    return { folders, pendingInvitations }
   }
 
   return {
     // reads
     listVault,
     listHealth,
+    listFolders,
     /** How many decrypted lists this process holds and their estimated bytes (tests, diagnostics). */
     listCacheStats: () => ({ lists: listCache.size, bytes: listCache.calculatedSize }),
     ...createItemQueries(deps),

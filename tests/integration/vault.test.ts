@@ -435,6 +435,7 @@ describe('listVault', () => {
       shared: false,
       memberCount: 0,
       itemCount: 5,
+      issues: 5, // the seeded items share one password: all reused
     })
     expect(page.folders.find((f) => f.id === zeta)!.itemCount).toBe(1)
     expect(await vault.listFolders(u.viewer)).toEqual({ folders: page.folders, pendingInvitations: 0 })
@@ -469,7 +470,8 @@ describe('listVault', () => {
     const health = await vault.listHealth(u.viewer)
     expect(health.counts).toEqual(page.counts)
     expect(health.weak.map((r) => r.name)).toEqual(['A', 'B', 'correcthorsebatterystaple'])
-    expect(health.reused.map((r) => r.name)).toEqual(['A', 'B', 'D', 'E'])
+    expect(health.reused.map((group) => group.map((r) => r.name))).toEqual([['A', 'B'], ['D', 'E']])
+    expect(health.issues).toBe(6) // A, B, D, E, F and the weak g: C is fine
     expect(health.noPassword.map((r) => r.name)).toEqual(['F'])
     expect(health.broken).toEqual([])
   })
@@ -743,6 +745,7 @@ describe('shared folders', () => {
       shared: true,
       memberCount: 2,
       itemCount: 1,
+      issues: 0,
     })
     expect(page.items.map((r) => [r.name, r.folderName, r.broken])).toEqual([['Team login', 'Team', false]])
     const item = await vault.getItem(v, itemId)
