@@ -89,3 +89,11 @@ export function accountDeletedMessage(user: Recipient): MailMessage {
     text: `Hello ${user.name},\n\nYour NucleusID account and every item, folder and device of it were deleted. Folders you shared were deleted for their members too.\n\nThis cannot be undone. If this was not you, contact your NucleusID administrator.\n`,
   }
 }
+
+export function vaultExportedMessage(user: Recipient, device: { name: string; ip: string }, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your NucleusID vault was exported',
+    text: `Hello ${user.name},\n\nEvery item of your NucleusID vault was just downloaded as an unencrypted CSV file, from ${device.name} (IP ${device.ip}).\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings (that logs out every other device), then the password of each item.\n`,
+  }
+}

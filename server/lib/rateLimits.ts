@@ -29,7 +29,8 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
     // Turning two-factor on (a code) or off (the master password) from settings, per user.
     twoFactorSettings: make('2fa-settings', 10, 15 * 60),
     // The master password typed in settings (password change, new recovery code, account
-    // deletion), per user: a stolen session cannot be used to guess the password fast.
+    // deletion) or to export the vault, per user, one budget for all: a stolen session cannot be
+    // used to guess the password fast.
     settingsPassword: make('settings-password', limits.loginPerEmail, 15 * 60),
     // Verification links sent to new addresses, per user: settings cannot be used to mail-bomb.
     emailChange: make('email-change', 5, 60 * 60),

@@ -6,6 +6,7 @@ import { createVaultService } from './vault.js'
 import { createSharingService } from './sharing.js'
 import { createTwoFactorService } from './twoFactor.js'
 import { createAccountService } from './account.js'
+import { createExporter } from './exporter.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
@@ -16,6 +17,7 @@ export function createServices(deps: ServiceDeps) {
     sharing,
     twoFactor: createTwoFactorService(deps),
     account: createAccountService(deps, sharing),
+    exporter: createExporter(deps),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,36 @@
+import type { PageContextServer } from 'vike/types'
+import type { ItemRow } from '../../../server/services/types'
+import { loadVault } from '../vaultData'
+
+/** The health lists, each entry trimmed to what a row shows and where it leads. One query when cached. */
+export async function data(pageContext: PageContextServer) {
+  return loadVault(pageContext, async (viewer) => {
+    const { folders, pendingInvitations, counts, issues, weak, reused, noPassword, broken } = await pageContext.services.vault.listHealth(viewer)
+    const editable = new Set(folders.filter((f) => f.permission === 'edit').map((f) => f.id))
+    // An entry leads to where it can be fixed: the edit page, or the item page when it is view-only
+    // (nothing to change there) or unreadable (only deleting it is possible).
+    const toEntry = (r: ItemRow) => {
+      const canEdit = editable.has(r.folderId) && !r.broken
+      return {
+        id: r.id,
+        name: r.name,
+        username: r.username,
+        folderName: r.folderName,
+        href: canEdit ? `/dashboard/items/${r.id}/edit` : `/dashboard/items/${r.id}`,
+        viewOnly: !editable.has(r.folderId),
+      }
+    }
+    return {
+      folders,
+      pendingInvitations,
+      issues,
+      counts: { weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, broken: counts.broken },
+      weak: weak.map(toEntry),
+      reused: reused.map((group) => group.map(toEntry)),
+      noPassword: noPassword.map(toEntry),
+      broken: broken.map(toEntry),
+    }
+  })
+}
+export type Data = Awaited<ReturnType<typeof data>>
+export type HealthEntry = Data['weak'][number]

@@ -1,0 +1,61 @@
+// The vault export (issue 11): POST /dashboard/export with the master password answers with the
+// CSV file itself (Content-Disposition: attachment), so a plain form post downloads it without
+// JavaScript. requireUser -> parse -> rate limit -> password check -> mail -> stream.
+import Router from '@koa/router'
+import { Readable, pipeline } from 'node:stream'
+import { stringify } from 'csv-stringify'
+import { exportSchema } from '../../schemas/export.js'
+import { parseForm } from '../lib/validate.js'
+import { ValidationError } from '../lib/errors.js'
+import { vaultExportedMessage } from '../lib/mailMessages.js'
+import { deviceName } from '../services/devices.js'
+import { EXPORT_COLUMNS } from '../services/exporter.js'
+import { formAction } from './respond.js'
+import { requireUser, viewerOf } from './viewer.js'
+import { SETTINGS } from './settings.js'
+import type { AppDeps } from '../deps.js'
+import type { Render } from '../render.js'
+
+export const EXPORT = '/dashboard/export'
+const WRONG_PASSWORD = 'This is not your master password.'
+
+/** The file name carries the day of the export (UTC), as Bitwarden's does. */
+export const exportFileName = (now = new Date()) => `nucleusid-export-${now.toISOString().slice(0, 10)}.csv`
+
+export function exportRoutes(deps: AppDeps, render: Render) {
+  const router = new Router()
+  const { services, rateLimits, config } = deps
+
+  router.post(
+    EXPORT,
+    requireUser,
+    // A refused export re-renders settings, where its form is.
+    formAction(render, () => SETTINGS, async (ctx) => {
+      const viewer = viewerOf(ctx)
+      const { password } = parseForm(exportSchema, ctx.request.body ?? {})
+      // The same budget as every master password typed in settings, spent before the scrypt work:
+      // a stolen session gets no extra guesses here. A right password gives the point back.
+      await rateLimits.spend('settingsPassword', viewer.userId)
+      const records = await services.exporter.exportVault(viewer, password)
+      if (!records) throw new ValidationError({ password: WRONG_PASSWORD }, WRONG_PASSWORD)
+      await rateLimits.refund('settingsPassword', viewer.userId)
+
+      const user = ctx.state.user!
+      const device = { name: deviceName(ctx.get('user-agent')), ip: ctx.ip }
+      deps.mailer.send(vaultExportedMessage(user, device, config.appOrigin)).catch((err) => ctx.state.log.error({ err }, 'export notice mail failed'))
+      ctx.state.log.info({ uid: viewer.userId }, 'vault exported')
+
+      ctx.status = 200
+      ctx.set('Content-Type', 'text/csv; charset=utf-8')
+      ctx.set('Content-Disposition', `attachment; filename="${exportFileName()}"`)
+      // Plaintext passwords: no cache, proxy or browser, may keep a copy.
+      ctx.set('Cache-Control', 'no-store')
+      // Records are decrypted one by one as the CSV is written; Bitwarden ends lines with CRLF.
+      ctx.body = pipeline(Readable.from(records), stringify({ header: true, columns: [...EXPORT_COLUMNS], record_delimiter: 'windows' }), (err) => {
+        if (err) ctx.state.log.warn({ code: (err as NodeJS.ErrnoException).code }, 'export stream ended early')
+      })
+    }),
+  )
+
+  return router
+}
