@@ -1,0 +1,141 @@
+// The vault export over HTTP and at the service level: the CSV and its headers, a bounded number
+// of queries whatever the vault's size, wrong passwords refused and rate limited under a burst,
+// the notice mail, and the refusals every POST gets (no CSRF token, another origin, no session).
+import { afterAll, describe, expect, it } from 'vitest'
+import { parse } from 'csv-parse/sync'
+import { Client, PASSWORD, csrfFrom, textOf } from '../helpers/http.js'
+import { mailTo } from '../helpers/mail.js'
+import { createTestContext, itemFields } from '../helpers/context.js'
+
+const db = createTestContext()
+afterAll(() => db.sequelize.close())
+
+const HEADER = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp'
+
+/** A registered, logged-in client with its vault key (for seeding through the services). */
+async function loggedIn(tag: string) {
+  const c = new Client()
+  const account = await c.register(`Export ${tag}`)
+  const token = csrfFrom(await (await c.get('/dashboard/settings')).text())
+  const { user, vaultKey } = (await db.services.users.authenticate(account.email, PASSWORD))!
+  const viewer = { userId: user.id, vaultKey }
+  const personal = (await db.models.Folder.findOne({ where: { ownerId: user.id, isPersonal: true } }))!.id
+  const exportWith = (password: string, headers: Record<string, string> = {}) =>
+    c.request('/dashboard/export', { method: 'POST', form: { _csrf: token, password }, headers })
+  return { c, account, viewer, personal, token, exportWith }
+}
+
+describe('export', () => {
+  it('answers a right password with the CSV in Bitwarden layout, as an attachment nobody caches', async () => {
+    const u = await loggedIn('csv')
+    const { id: work } = await db.services.vault.createFolder(u.viewer, 'Work, "old"')
+    await db.services.vault.createItem(u.viewer, { folderId: u.personal, ...itemFields({ name: 'Bank', note: 'line one\nline "two", three' }) })
+    await db.services.vault.createItem(u.viewer, { folderId: work, ...itemFields({ name: 'Wiki', username: 'ada', password: 'pa,ss"word', url: 'https://wiki.example' }) })
+
+    const res = await u.exportWith(PASSWORD)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="nucleusid-export-${new Date().toISOString().slice(0, 10)}.csv"`)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const text = await res.text()
+    expect(text.split('\r\n')[0]).toBe(HEADER)
+    const rows = parse(text, { columns: true }) as Record<string, string>[]
+    expect(rows).toEqual([
+      { folder: '', favorite: '', type: 'login', name: 'Bank', notes: 'line one\nline "two", three', fields: '', reprompt: '0', login_uri: 'https://example.com/login', login_username: 'someone@example.test', login_password: itemFields().password, login_totp: '' },
+      { folder: 'Work, "old"', favorite: '', type: 'login', name: 'Wiki', notes: '', fields: '', reprompt: '0', login_uri: 'https://wiki.example', login_username: 'ada', login_password: 'pa,ss"word', login_totp: '' },
+    ])
+  })
+
+  it('an empty vault exports the header row alone', async () => {
+    const u = await loggedIn('empty')
+    const res = await u.exportWith(PASSWORD)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe(`${HEADER}\r\n`)
+  })
+
+  it('costs the same three queries at 10 and 300 items (user, memberships, items)', async () => {
+    const counts: number[] = []
+    for (const n of [10, 300]) {
+      const u = await loggedIn(`queries-${n}`)
+      const { id: work } = await db.services.vault.createFolder(u.viewer, 'Work')
+      for (let i = 0; i < n; i++) {
+        await db.services.vault.createItem(u.viewer, { folderId: i % 2 ? work : u.personal, ...itemFields({ name: `Item ${i}`, password: `pw ${i}` }) })
+      }
+      const before = db.counter.count
+      const records = await db.services.exporter.exportVault(u.viewer, PASSWORD)
+      counts.push(db.counter.count - before)
+      expect([...records!]).toHaveLength(n)
+    }
+    expect(counts).toEqual([3, 3])
+  }, 120_000)
+
+  it('refuses a wrong password with the message next to the field (page and JSON), nothing downloaded', async () => {
+    const u = await loggedIn('wrong')
+    const page = await u.exportWith('not my master password')
+    expect(page.status).toBe(422)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(page.headers.get('content-disposition')).toBeNull()
+    const html = await page.text()
+    expect(textOf(html)).toContain('This is not your master password.')
+    expect(html).not.toContain('not my master password')
+    const json = await u.exportWith('still not it', { accept: 'application/json' })
+    expect(json.status).toBe(422)
+    expect(await json.json()).toEqual({ ok: false, errors: { password: 'This is not your master password.' }, message: 'This is not your master password.' })
+    const empty = await u.exportWith('', { accept: 'application/json' })
+    expect(empty.status).toBe(422)
+    expect((await empty.json()).errors.password).toBe('Enter your master password to export your vault.')
+  })
+
+  it('checks at most 5 of a burst of 12 wrong passwords, the rest get 429 with the wait; then even the right one waits', async () => {
+    const u = await loggedIn('burst')
+    const results = await Promise.all(Array.from({ length: 12 }, () => u.exportWith('wrong wrong wrong', { accept: 'application/json' })))
+    const statuses = results.map((r) => r.status)
+    const checked = statuses.filter((s) => s === 422).length
+    expect(checked).toBeGreaterThan(0)
+    expect(checked).toBeLessThanOrEqual(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(12 - checked)
+    const limited = results[statuses.indexOf(429)]!
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await limited.json()).error).toMatch(/Too many attempts\. Try again in \d+ minutes?\./)
+    const page = await u.exportWith(PASSWORD)
+    expect(page.status).toBe(429)
+    expect(page.headers.get('content-disposition')).toBeNull()
+  })
+
+  it('mails the owner a notice naming the device, never an item', async () => {
+    const u = await loggedIn('mail')
+    await db.services.vault.createItem(u.viewer, { folderId: u.personal, ...itemFields({ name: 'Secret site' }) })
+    const res = await u.exportWith(PASSWORD, { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' })
+    expect(res.status).toBe(200)
+    await res.text()
+    let mail
+    for (let i = 0; i < 50 && !mail; i++) {
+      mail = (await mailTo(u.account.email)).find((m) => m.subject === 'Your NucleusID vault was exported')
+      if (!mail) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(mail!.body).toMatch(/from Firefox[^\n]* on Linux \(IP [^)]+\)/)
+    expect(mail!.body).not.toContain('Secret site')
+    expect(mail!.body).not.toContain(itemFields().password)
+  })
+
+  it('refuses a post without the CSRF token, from another origin, or without a session', async () => {
+    const u = await loggedIn('refusals')
+    const noToken = await u.c.request('/dashboard/export', { method: 'POST', form: { password: PASSWORD } })
+    expect(noToken.status).toBe(403)
+    expect(noToken.headers.get('content-disposition')).toBeNull()
+    const foreign = await u.c.request('/dashboard/export', { method: 'POST', form: { _csrf: u.token, password: PASSWORD }, origin: 'https://evil.example' })
+    expect(foreign.status).toBe(403)
+    // Another user's token with this session: refused too (the token is bound to the session).
+    const other = await loggedIn('refusals-other')
+    const swapped = await u.c.request('/dashboard/export', { method: 'POST', form: { _csrf: other.token, password: PASSWORD } })
+    expect(swapped.status).toBe(403)
+
+    const anonymous = new Client()
+    const token = await anonymous.csrf('/login')
+    const page = await anonymous.request('/dashboard/export', { method: 'POST', form: { _csrf: token, password: PASSWORD } })
+    expect(page.status).toBe(303)
+    expect(page.headers.get('location')).toMatch(/^\/login\?next=/)
+    const json = await anonymous.request('/dashboard/export', { method: 'POST', form: { _csrf: token, password: PASSWORD }, headers: { accept: 'application/json' } })
+    expect(json.status).toBe(401)
+  })
+})
