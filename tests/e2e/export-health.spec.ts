@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright'
 import { parse } from 'csv-parse/sync'
 import type { Page } from '@playwright/test'
 import { mailTo, open, submitAndWait } from './helpers'
-import { addMember, at, fields, logIn, main, seedItems, seedUser, sidebar, test, expect, type Db, type Seeded } from './vault-helpers'
+import { addMember, at, fields, isJs, logIn, main, seedItems, seedUser, sidebar, test, expect, type Db, type Seeded } from './vault-helpers'
 
 const SETTINGS = '/dashboard/settings'
 const HEADER = ['folder', 'favorite', 'type', 'name', 'notes', 'fields', 'reprompt', 'login_uri', 'login_username', 'login_password', 'login_totp']
@@ -48,8 +48,12 @@ test('export: the master password downloads every readable item as Bitwarden CSV
   expect(byName.Wiki).toMatchObject({ folder: 'Work', login_password: 'wiki, "pass"', login_uri: 'wiki.example' })
   expect(byName.Streaming).toMatchObject({ folder: 'Family', login_username: 'family', login_password: 'tv pass' })
 
-  // The page stays where it was.
+  // The page stays where it was; with JavaScript it says what was saved and empties the field.
   await expect(page).toHaveURL(new RegExp(`${SETTINGS}$`))
+  if (isJs()) {
+    await expect(exportForm(page).getByRole('status')).toHaveText(`Saved ${download.suggestedFilename()}.`)
+    await expect(exportForm(page).getByLabel('Master password')).toHaveValue('')
+  }
   await expect.poll(async () => (await mailTo(u.email)).map((m) => m.subject)).toContain('Your NucleusID vault was exported')
   const notice = (await mailTo(u.email)).find((m) => m.subject === 'Your NucleusID vault was exported')!
   expect(notice.body).toMatch(/from .+ \(IP .+\)/)
@@ -145,6 +149,14 @@ test('health: an empty state when all is well, and no count in the sidebar', asy
   await open(page, '/dashboard/health')
   await expect(main(page).getByTestId('health-empty')).toContainText('No weak, reused or missing passwords.')
   await expect(main(page).getByTestId('health-weak')).toHaveCount(0)
+  await expect(main(page).getByRole('link', { name: 'Back to all items' })).toBeVisible()
+})
+
+test('health: an empty vault says so and offers to add an item', async ({ page, db }) => {
+  const u = await seedUser(db, 'health-empty')
+  await logIn(page, u, '/dashboard/health')
+  await expect(main(page).getByTestId('health-empty')).toContainText('Your vault is empty')
+  await expect(main(page).getByRole('link', { name: '+ New item' })).toHaveAttribute('href', '/dashboard/items/new')
 })
 
 for (const colorScheme of ['light', 'dark'] as const) {

@@ -472,6 +472,9 @@ describe('listVault', () => {
     expect(health.weak.map((r) => r.name)).toEqual(['A', 'B', 'correcthorsebatterystaple'])
     expect(health.reused.map((group) => group.map((r) => r.name))).toEqual([['A', 'B'], ['D', 'E']])
     expect(health.issues).toBe(6) // A, B, D, E, F and the weak g: C is fine
+    // The sidebar sums its folders' counts: Personal holds A, D, E, F; Work B and g.
+    const issuesOf = (id: string) => page.folders.find((f) => f.id === id)!.issues
+    expect([issuesOf(personal), issuesOf(work)]).toEqual([4, 2])
     expect(health.noPassword.map((r) => r.name)).toEqual(['F'])
     expect(health.broken).toEqual([])
   })

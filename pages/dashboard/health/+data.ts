@@ -24,7 +24,7 @@ export async function data(pageContext: PageContextServer) {
       folders,
       pendingInvitations,
       issues,
-      counts: { weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, broken: counts.broken },
+      counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, broken: counts.broken },
       weak: weak.map(toEntry),
       reused: reused.map((group) => group.map(toEntry)),
       noPassword: noPassword.map(toEntry),
