@@ -1,12 +1,11 @@
 import type { PageContextServer } from 'vike/types'
-import { loadVault, pageNumber } from './vaultData'
+import { listQuery, loadVault } from './vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  const q = (pageContext.urlParsed.search.q ?? '').slice(0, 200)
-  const page = pageNumber(pageContext.urlParsed.search.page)
+  const query = listQuery(pageContext)
   return loadVault(pageContext, async (viewer) => {
-    const { folders, pendingInvitations, ...list } = await pageContext.services.vault.listVault(viewer, { q, page })
-    return { folders, pendingInvitations, list: { ...list, q, folderId: null } }
+    const { folders, pendingInvitations, ...list } = await pageContext.services.vault.listVault(viewer, query)
+    return { folders, pendingInvitations, list: { ...list, q: query.q, folderId: null } }
   })
 }
 export type Data = Awaited<ReturnType<typeof data>>

@@ -1,11 +1,19 @@
 // Every vault page's +data returns `folders` and `pendingInvitations` (and the list pages `list`):
 // they go into the vault store and are removed from pageContext.data so each piece of data
-// reaches the browser once.
+// reaches the browser once. An item's pages leave `item` in their data; its folder is marked in
+// the sidebar.
 import type { PageContext } from 'vike/types'
 import { useVaultStore } from '../../stores/useVaultStore'
 import type { FolderSummary, VaultList } from '../../stores/useVaultStore'
 
-export function onData(pageContext: PageContext & { data?: { folders?: FolderSummary[]; pendingInvitations?: number; list?: VaultList } }) {
+interface VaultPageData {
+  folders?: FolderSummary[]
+  pendingInvitations?: number
+  list?: VaultList
+  item?: { folderId?: string; folderName?: string }
+}
+
+export function onData(pageContext: PageContext & { data?: VaultPageData }) {
   const data = pageContext.data
   if (!data) return
   const store = useVaultStore(pageContext.pinia!)
@@ -19,4 +27,14 @@ export function onData(pageContext: PageContext & { data?: { folders?: FolderSum
   }
   store.setList(data.list ?? null)
   delete data.list
+  store.setItemFolderId(itemFolderId(data.item, store.folders))
+}
+
+/** The folder of the page's item: its id where the page has it, else (the delete page) the one
+ *  folder of that name; none when two folders share it. */
+function itemFolderId(item: VaultPageData['item'], folders: FolderSummary[]): string | null {
+  if (!item) return null
+  if (item.folderId) return item.folderId
+  const named = folders.filter((f) => f.name === item.folderName)
+  return named.length === 1 ? named[0]!.id : null
 }

@@ -31,9 +31,15 @@ function refusalStatus(e: unknown): 403 | 404 | null {
   return status === 404 || status === 403 ? status : null
 }
 
-export function pageNumber(raw: string | undefined): number {
+function pageNumber(raw: string | undefined): number {
   const n = Number.parseInt(raw ?? '1', 10)
   return Number.isFinite(n) && n > 0 ? n : 1
+}
+
+/** A list page's GET parameters as typed (q cut to 200); the vault service validates the rest. */
+export function listQuery(pageContext: PageContextServer) {
+  const { q, page, sort, dir, filter } = pageContext.urlParsed.search
+  return { q: (q ?? '').slice(0, 200), page: pageNumber(page), sort, dir, filter }
 }
 
 /**

@@ -106,7 +106,15 @@ export interface ItemRow {
   weak: boolean
   reused: boolean
   broken: boolean
+  /** When the item was last written (created, edited or moved): the list's "last change" column. */
+  updatedAt: Date
 }
+
+/** The item list's orders: by name, by folder (then name), by last change. */
+export type ListSort = 'name' | 'folder' | 'changed'
+export type SortDirection = 'asc' | 'desc'
+/** The item list narrowed to the items a count of the summary line stands for. */
+export type ListFilter = 'weak' | 'reused' | 'unreadable'
 
 export interface VaultCounts {
   items: number
@@ -130,6 +138,10 @@ export interface VaultPage extends FolderList {
   /** With a folderId: over that folder's items only (whatever q and page); else null. Reused
    *  still means "used again anywhere in the vault", as on the item's own row. */
   folderCounts: Omit<VaultCounts, 'folders'> | null
+  /** The order and filter applied: what was asked for when valid, else the defaults (name, asc, none). */
+  sort: ListSort
+  dir: SortDirection
+  filter: ListFilter | null
 }
 
 export interface ItemDetail {

@@ -9,8 +9,9 @@ import { queryMemberships, toId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, hostOf, isWeak } from './itemCrypto.js'
 import { createItemCommands, createItemQueries } from './items.js'
-import type { FolderList, ItemRow, ServiceDeps, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
+import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, ServiceDeps, SortDirection, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
+import { LIST_FILTERS, LIST_SORTS, defaultDirection } from '../../shared/vaultList.js'
 
 export const PAGE_SIZE = 100
 const MAX_QUERY = 200
@@ -32,6 +33,39 @@ const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword 
 
 const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
+
+const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
+  weak: (e) => e.row.weak,
+  reused: (e) => e.row.reused,
+  unreadable: (e) => e.row.broken,
+}
+const oneOf = <T extends string>(allowed: readonly T[], raw: string | undefined): T | null =>
+  allowed.includes(raw as T) ? (raw as T) : null
+
+/**
+ * The vault's entries in the other orders, kept beside the name-sorted array they were sorted
+ * from (the cached one lives a minute), so live search and paging in one order sort once, not on
+ * every request. Ties keep the name order (Array.prototype.sort is stable).
+ */
+const sortedEntries = new WeakMap<Entry[], Map<ListSort, Entry[]>>()
+function entriesIn(entries: Entry[], sort: ListSort, folders: FolderSummary[]): Entry[] {
+  if (sort === 'name') return entries
+  let orders = sortedEntries.get(entries)
+  if (!orders) sortedEntries.set(entries, (orders = new Map()))
+  let sorted = orders.get(sort)
+  if (!sorted) {
+    // Folders in the sidebar's order (Personal first, then by name). A folder added, renamed or
+    // left changes the cache fingerprint, so the entries array (this memo's key) is a new one.
+    const rank = new Map(folders.map((f, i) => [f.id, i]))
+    sorted = [...entries].sort(
+      sort === 'folder'
+        ? (a, b) => rank.get(a.row.folderId)! - rank.get(b.row.folderId)!
+        : (a, b) => a.row.updatedAt.getTime() - b.row.updatedAt.getTime(),
+    )
+    orders.set(sort, sorted)
+  }
+  return sorted
+}
 
 /**
  * The decrypted list of a vault is kept per viewer for a minute (docs/decisions/005): the sorted
@@ -118,8 +152,8 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
       stale.map((m) => [m.folderId, { digest: m.itemsDigest ?? '', folderName: m.folderName, entries: [] }]),
     )
     if (stale.length === 0) return byFolder
-    const items = await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer }>(
-      'SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)',
+    const items = await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer; updatedAt: Date }>(
+      'SELECT id, folder_id AS "folderId", ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id IN (:folderIds)',
       { replacements: { folderIds: stale.map((m) => m.folderId) }, type: QueryTypes.SELECT },
     )
     const keys = createKeyRing(viewer)
@@ -139,6 +173,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
             weak: plain !== null && isWeak(plain),
             reused: false,
             broken: plain === null,
+            updatedAt: item.updatedAt,
           },
           search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
           noPassword: plain !== null && plain.password === '',
@@ -204,10 +239,15 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   }
 
   /**
-   * The dashboard: folders, one page (100) of items sorted by name, and counts over the whole
-   * vault. folderId: NotFoundError unless the viewer is an accepted member. At most 2 queries.
+   * The dashboard: folders, one page (100) of items, and counts over the whole vault.
+   * folderId: NotFoundError unless the viewer is an accepted member. sort, dir and filter come
+   * from the URL as typed: anything unknown means the default (name, A to Z, unfiltered), and a
+   * folder page has no folder order (every row is in the same folder). At most 2 queries.
    */
-  async function listVault(viewer: Viewer, opts: { q?: string; folderId?: string; page?: number } = {}): Promise<VaultPage> {
+  async function listVault(
+    viewer: Viewer,
+    opts: { q?: string; folderId?: string; page?: number; sort?: string; dir?: string; filter?: string } = {},
+  ): Promise<VaultPage> {
     let folderId: string | null = null
     if (opts.folderId !== undefined && opts.folderId !== '') {
       folderId = toId(opts.folderId)
@@ -217,10 +257,17 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
-    // Entries are already sorted by name. A folder page counts its own items, from the same
-    // decrypted entries (no query more).
-    const inFolder = folderId === null ? entries : entries.filter((e) => e.row.folderId === folderId)
-    const rows = q === '' ? inFolder : inFolder.filter((e) => e.search.includes(q))
+    let sort = oneOf(LIST_SORTS, opts.sort) ?? 'name'
+    if (sort === 'folder' && folderId !== null) sort = 'name'
+    const dir: SortDirection = oneOf(['asc', 'desc'] as const, opts.dir) ?? defaultDirection(sort)
+    const filter = oneOf(LIST_FILTERS, opts.filter)
+    // Filtering keeps the order of the sorted entries. A folder page counts its own items, from
+    // the same decrypted entries (no query more).
+    const sorted = entriesIn(entries, sort, folders)
+    const inFolder = folderId === null ? sorted : sorted.filter((e) => e.row.folderId === folderId)
+    const wanted = (e: Entry) => (q === '' || e.search.includes(q)) && (filter === null || FILTERS[filter](e))
+    const matching = q === '' && filter === null ? inFolder : inFolder.filter(wanted)
+    const rows = dir === 'asc' ? matching : matching.toReversed()
     let folderCounts: VaultPage['folderCounts'] = null
     if (folderId !== null) {
       folderCounts = { items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 }
@@ -247,6 +294,9 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
       pageSize: PAGE_SIZE,
       counts,
       folderCounts,
+      sort,
+      dir,
+      filter,
     }
   }
 

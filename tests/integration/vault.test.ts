@@ -128,6 +128,7 @@ describe('items: create, list, get, update, delete', () => {
       weak: false,
       reused: false,
       broken: false,
+      updatedAt: expect.any(Date),
     })
     const item = await vault.getItem(viewer, id)
     expect(item.fields).toEqual({ name: 'Mail', username: 'alice', password: STRONG, url: 'mail.example.org/inbox', note: 'a note' })
@@ -812,7 +813,7 @@ describe('broken ciphertexts', () => {
 
     const page = await vault.listVault(u.viewer, {})
     const byId = Object.fromEntries(page.items.map((r) => [r.id, r]))
-    expect(byId[b.id]).toEqual({ id: b.id, folderId: personal, folderName: 'Personal', name: '', username: '', host: '', weak: false, reused: false, broken: true })
+    expect(byId[b.id]).toEqual({ id: b.id, folderId: personal, folderName: 'Personal', name: '', username: '', host: '', weak: false, reused: false, broken: true, updatedAt: expect.any(Date) })
     expect(byId[d.id].broken).toBe(true)
     expect(byId[a.id]).toMatchObject({ name: 'Source', broken: false, reused: false })
     expect(byId[c.id]).toMatchObject({ name: 'Bystander', broken: false })

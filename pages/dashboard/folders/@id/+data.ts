@@ -1,15 +1,14 @@
 import type { PageContextServer } from 'vike/types'
-import { loadVault, pageNumber } from '../../vaultData'
+import { listQuery, loadVault } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
   // The service accepts a UUID in any case (and lowercases it); so must the lookup below.
   const folderId = pageContext.routeParams.id!.toLowerCase()
-  const q = (pageContext.urlParsed.search.q ?? '').slice(0, 200)
-  const page = pageNumber(pageContext.urlParsed.search.page)
+  const query = listQuery(pageContext)
   return loadVault(pageContext, async (viewer) => {
     // Both refuse (404) a folder the viewer has not accepted; the member list costs one query more.
     const [{ folders, pendingInvitations, ...list }, { members, canManage, limit }] = await Promise.all([
-      pageContext.services.vault.listVault(viewer, { q, page, folderId }),
+      pageContext.services.vault.listVault(viewer, { ...query, folderId }),
       pageContext.services.sharing.listMembers(viewer, folderId),
     ])
     const folder = folders.find((f) => f.id === folderId)!
@@ -32,7 +31,7 @@ export async function data(pageContext: PageContextServer) {
           isViewer: m.userId === viewer.userId,
         })),
       },
-      list: { ...list, q, folderId },
+      list: { ...list, q: query.q, folderId },
     }
   })
 }
