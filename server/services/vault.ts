@@ -249,10 +249,27 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
   }
 
+  /**
+   * The item page's vault-wide facts: how many other items share this item's password (null: it
+   * is shared, but the vault is too big for the cached list that knows by how many), and the
+   * sidebar's folders, which loadVault reads anyway (the page needs no listFolders query). One
+   * query when the decrypted list is cached, as for the dashboard.
+   */
+  async function itemHealth(viewer: Viewer, itemId: string) {
+    const { folders, pendingInvitations, entries } = await loadVault(viewer)
+    const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
+    const tags = [...(listCache.get(cacheKey)?.folders.values() ?? [])].flatMap((f) => f.entries)
+    const own = tags.find((t) => t.entry.row.id === itemId)
+    let reusedBy: number | null = own?.passwordTag ? tags.filter((t) => t.passwordTag === own.passwordTag).length - 1 : 0
+    if (!own && entries.some((e) => e.row.id === itemId && e.row.reused)) reusedBy = null
+    return { folders, pendingInvitations, reusedBy }
+  }
+
   return {
     // reads
     listVault,
     listHealth,
+    itemHealth,
     /** How many decrypted lists this process holds and their estimated bytes (tests, diagnostics). */
     listCacheStats: () => ({ lists: listCache.size, bytes: listCache.calculatedSize }),
     ...createItemQueries(deps),
