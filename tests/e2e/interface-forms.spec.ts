@@ -2,6 +2,7 @@
 // submitting without), the generator's options without JavaScript and its passphrases, the item
 // page's weak and reused warnings, the Website check, and feedback while a form is on its way.
 // Runs with JavaScript off and on.
+import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { passwordScore } from '../../shared/passwordStrength'
 import { STRENGTH_WORDS, itemPasswordInputs, masterPasswordInputs } from '../../shared/strengthInputs'
@@ -258,4 +259,40 @@ test('"Copied" does not widen the copy button', async ({ page, db, context }) =>
     const after = (await copy.boundingBox())!
     expect([after.width, after.height]).toEqual([before.width, before.height])
   }
+})
+
+test('axe: the meter, the generator, the item warning and the pending button, light and dark', async ({ page, db }) => {
+  // axe runs as a script inside the page; the markup is the same with JavaScript off.
+  test.skip(!isJs(), 'axe needs JavaScript in the page')
+  const user = await seedUser(db, 'axe-forms')
+  const weakId = (await db.services.vault.createItem(user.viewer, { folderId: user.personalId, ...fields({ name: 'Weak', password: 'hunter2' }) })).id
+  await logIn(page, user)
+  const check = async (what: string) => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      const results = await new AxeBuilder({ page }).analyze()
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      expect(serious.map((v) => `${what} (${colorScheme}) ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+    }
+  }
+  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await page.getByLabel('Password', { exact: true }).fill('hunter2')
+  await expect(main(page).getByTestId('password-strength')).toContainText('Strength')
+  await check('item form, weak password')
+  await page.getByLabel('Passphrase (words)').check()
+  await page.getByRole('button', { name: 'Generate', exact: true }).click()
+  await expect(main(page).getByTestId('password-strength')).toContainText('strong')
+  await check('item form, passphrase')
+  await open(page, `/dashboard/items/${weakId}`)
+  await check('item page with its warning')
+  await open(page, '/dashboard/settings')
+  await page.getByLabel('New master password', { exact: true }).fill('password1234')
+  await check('settings, new password meter')
+  // A save that never answers: the pending button as it stays.
+  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await page.getByLabel('Name', { exact: true }).fill('Pending')
+  await page.route('**/dashboard/items', () => {})
+  await page.getByRole('button', { name: 'Save item', exact: true }).click()
+  await expect(page.getByRole('button', { name: 'Saving…' })).toBeVisible()
+  await check('item form, saving')
 })
