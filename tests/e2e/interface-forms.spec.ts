@@ -264,6 +264,7 @@ test('"Copied" does not widen the copy button', async ({ page, db, context }) =>
 test('axe: the meter, the generator, the item warning and the pending button, light and dark', async ({ page, db }) => {
   // axe runs as a script inside the page; the markup is the same with JavaScript off.
   test.skip(!isJs(), 'axe needs JavaScript in the page')
+  test.slow() // ten axe runs: over a minute on a loaded machine
   const user = await seedUser(db, 'axe-forms')
   const weakId = (await db.services.vault.createItem(user.viewer, { folderId: user.personalId, ...fields({ name: 'Weak', password: 'hunter2' }) })).id
   await logIn(page, user)
