@@ -2,6 +2,7 @@
 // server is the authority (the services parse again with the same schemas).
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
+import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 export const FOLDER_NAME_MAX = 64
 export const ITEM_LIMITS = { name: 200, username: 200, password: 1000, url: 2048, note: 10_000 } as const
@@ -32,6 +33,29 @@ export const folderSchema = z.object({
   ),
 })
 
+const WEBSITE_MESSAGE = 'Enter a web address like example.com or https://example.com/login.'
+
+/**
+ * The Website field (docs/decisions/015): empty; a URI with a scheme ("https://…", an app's
+ * "androidapp://…", "mailto:…") that parses; or a bare host as people type it ("example.com",
+ * "example.com/login"), read as https, which needs a dot (or is localhost), so a word or a
+ * sentence is refused. No spaces anywhere. Only http(s) ever becomes a link (safeHref).
+ */
+export function isWebsite(raw: string): boolean {
+  const url = raw.trim()
+  if (url === '') return true
+  if (/\s/.test(url)) return false
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(url)
+  let parsed: URL
+  try {
+    parsed = new URL(withScheme ? url : `https://${url}`)
+  } catch {
+    return false
+  }
+  if (withScheme) return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || parsed.host !== ''
+  return parsed.hostname === 'localhost' || /\.[a-z0-9-]*[a-z0-9]$/i.test(parsed.hostname)
+}
+
 /** The five secret fields of an item (what is encrypted). */
 export const itemFieldsSchema = z.object({
   name: singleLine(
@@ -43,12 +67,61 @@ export const itemFieldsSchema = z.object({
   ),
   username: optionalText(ITEM_LIMITS.username, `Usernames are at most ${ITEM_LIMITS.username} characters.`),
   password: optionalText(ITEM_LIMITS.password, 'Passwords are at most 1,000 characters.'),
-  url: optionalText(ITEM_LIMITS.url, 'Web addresses are at most 2,048 characters.'),
+  url: optionalText(ITEM_LIMITS.url, 'Web addresses are at most 2,048 characters.').refine(isWebsite, WEBSITE_MESSAGE),
   note: optionalText(ITEM_LIMITS.note, 'Notes are at most 10,000 characters.', multiLine),
 })
 
 /** POST /dashboard/items and POST /dashboard/items/:id (the folder_id of an update is ignored). */
 export const itemSchema = itemFieldsSchema.extend({ folder_id: folderId })
+
+const wholeNumber = (limits: { min: number; max: number }, fallback: number, message: string) =>
+  z
+    .string({ error: message })
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v.trim())))
+    .pipe(z.number({ error: message }).int(message).min(limits.min, message).max(limits.max, message))
+const checkbox = z.unknown().optional().transform((v) => v !== undefined)
+
+const LENGTH_MESSAGE = `Choose a length from ${GENERATOR_LIMITS.length.min} to ${GENERATOR_LIMITS.length.max}.`
+const WORDS_MESSAGE = `Choose from ${GENERATOR_LIMITS.words.min} to ${GENERATOR_LIMITS.words.max} words.`
+
+/**
+ * The generator's options, fields of the item form (gen_*) read by its no-JavaScript "Generate".
+ * A form without them (an older page, a script) gets the defaults; with them, an unticked
+ * checkbox is simply absent.
+ */
+export const generatorSchema = z
+  .object({
+    gen_mode: z.enum(['characters', 'passphrase'], { error: 'Choose characters or words.' }).optional(),
+    gen_length: wholeNumber(GENERATOR_LIMITS.length, 20, LENGTH_MESSAGE),
+    gen_lower: checkbox,
+    gen_upper: checkbox,
+    gen_digits: checkbox,
+    gen_symbols: checkbox,
+    gen_words: wholeNumber(GENERATOR_LIMITS.words, 5, WORDS_MESSAGE),
+    gen_separator: z
+      .enum(SEPARATORS.map((s) => s.value) as [string, ...string[]], { error: 'Choose a separator from the list.' })
+      .default('-'),
+  })
+  .transform(
+    (v): GeneratorOptions =>
+      v.gen_mode === undefined
+        ? { ...DEFAULTS, length: v.gen_length, words: v.gen_words, separator: v.gen_separator }
+        : {
+            mode: v.gen_mode,
+            length: v.gen_length,
+            lower: v.gen_lower,
+            upper: v.gen_upper,
+            digits: v.gen_digits,
+            symbols: v.gen_symbols,
+            words: v.gen_words,
+            separator: v.gen_separator,
+          },
+  )
+  .refine((o) => o.mode === 'passphrase' || o.lower || o.upper || o.digits || o.symbols, {
+    path: ['gen_lower'],
+    message: 'Choose at least one kind of character.',
+  })
 
 /** POST /dashboard/items/:id/move */
 export const moveSchema = z.object({ folder_id: folderId })
@@ -57,3 +130,4 @@ export type FolderInput = z.infer<typeof folderSchema>
 export type ItemFieldsInput = z.infer<typeof itemFieldsSchema>
 export type ItemInput = z.infer<typeof itemSchema>
 export type MoveInput = z.infer<typeof moveSchema>
+export type GeneratorInput = z.infer<typeof generatorSchema>

@@ -15,6 +15,8 @@ export interface FormState {
   values: Record<string, string>
   errors: FieldErrors
   message?: string
+  /** zxcvbn scores of submitted passwords, by field: the strength meter without JavaScript. */
+  strength?: Record<string, number>
 }
 
 export function createRenderer(deps: AppDeps) {

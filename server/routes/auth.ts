@@ -7,6 +7,8 @@ import { parseForm } from '../lib/validate.js'
 import { AppError, ValidationError } from '../lib/errors.js'
 import { clearRecoveryCode, endSession, pendingLogin, startSession } from '../lib/authSession.js'
 import { toSessionUser, type SessionUser } from '../services/users.js'
+import { submittedStrength } from '../services/passwordStrength.js'
+import { masterPasswordInputs } from '../../shared/strengthInputs.js'
 import { formAction, redirectTo, safeNext } from './respond.js'
 import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
@@ -18,6 +20,12 @@ import { loginNoticeMessage, recoveryNoticeMessage, verificationMessage } from '
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
 const WRONG_CODE = 'That code is not right, or it was already used. Enter the code your authenticator app shows now.'
 const LOGIN_AGAIN = 'Your login took too long. Log in again.'
+
+/** The meter of a re-rendered registration form (no JavaScript): the password as the service scores it. */
+function registerStrength(ctx: Context) {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>
+  return submittedStrength('password', body.password, masterPasswordInputs(String(body.name ?? ''), String(body.email ?? '')))
+}
 
 export function authRoutes(deps: AppDeps, render: Render) {
   const router = new Router()
@@ -58,7 +66,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       sendVerification(ctx, user)
       ctx.state.log.info({ uid: user.id }, 'user registered')
       redirectTo(ctx, deps, '/register/recovery-code')
-    }),
+    }, { strength: registerStrength }),
   )
 
   // "I have saved it": the code is forgotten by the server and never shown again.

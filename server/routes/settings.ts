@@ -17,6 +17,8 @@ import {
   verificationMessage,
 } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
+import { submittedStrength } from '../services/passwordStrength.js'
+import { masterPasswordInputs } from '../../shared/strengthInputs.js'
 import { requireUser, viewerOf } from './viewer.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
@@ -115,6 +117,9 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       send(ctx, passwordChangedMessage(user), 'password changed notice')
       ctx.state.log.info({ uid: user.id }, 'master password changed')
       redirectTo(ctx, deps, SETTINGS, { type: 'success', message: 'Your master password was changed. Every other device was logged out.' })
+    }, {
+      // The meter of the re-rendered form (no JavaScript), as the service scores the new password.
+      strength: (ctx) => submittedStrength('new_password', body(ctx).new_password, masterPasswordInputs(ctx.state.user!.name, ctx.state.user!.email)),
     }),
   )
 

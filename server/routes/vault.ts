@@ -2,9 +2,12 @@
 // invalid input. Ownership and permission checks live in the vault service.
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { folderSchema, itemFieldsSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
+import { folderSchema, generatorSchema, itemFieldsSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
 import { parseForm } from '../lib/validate.js'
-import { generatePassword } from '../../shared/generatePassword.js'
+import { generatePassphrase, generatePassword } from '../../shared/generatePassword.js'
+import { PASSPHRASE_WORDS } from '../../shared/passphraseWords.js'
+import { itemPasswordInputs } from '../../shared/strengthInputs.js'
+import { submittedStrength } from '../services/passwordStrength.js'
 import { formAction, keptValues, redirectTo } from './respond.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
@@ -17,14 +20,23 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
 
   router.use(requireUser)
 
+  /** The meter of a re-rendered item form: the password as the service will score it. */
+  const itemStrength = (ctx: Context) => {
+    const b = body(ctx)
+    return submittedStrength('password', b.password, itemPasswordInputs(String(b.name ?? ''), String(b.username ?? '')))
+  }
+
   /**
    * The no-JavaScript "Generate" button submits the item form with `generate`: the form comes
-   * back with a fresh password and everything else the user typed.
+   * back with a fresh password (or passphrase) made with the options of its gen_* fields, its
+   * strength, and everything else the user typed. Invalid options: 422 with a message beside them.
    */
   async function renderGenerated(ctx: Context, page: string) {
+    const options = parseForm(generatorSchema, body(ctx))
     const values = keptValues(body(ctx), { keepSecrets: true })
-    values.password = generatePassword()
-    await render(ctx, page, { form: { action: ctx.path, values, errors: {} } })
+    values.password = options.mode === 'passphrase' ? generatePassphrase(PASSPHRASE_WORDS, options) : generatePassword(options)
+    const strength = submittedStrength('password', values.password, itemPasswordInputs(values.name ?? '', values.username ?? ''))
+    await render(ctx, page, { form: { action: ctx.path, values, errors: {}, strength } })
   }
 
   const itemFields = (input: ReturnType<typeof itemFieldsSchema.parse>) => ({
@@ -46,7 +58,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
         // The flash cookie is signed, not encrypted: it never carries an item's fields (SPEC 4).
         message: 'Item added to your vault.',
       })
-    }, { keepSecrets: true }),
+    }, { keepSecrets: true, strength: itemStrength }),
   )
 
   router.post(
@@ -58,7 +70,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
       const input = parseForm(itemFieldsSchema, body(ctx))
       await vault().updateItem(viewer, id, itemFields(input))
       redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: 'Changes saved.' })
-    }, { keepSecrets: true }),
+    }, { keepSecrets: true, strength: itemStrength }),
   )
 
   router.post(

@@ -1,18 +1,18 @@
-// Password strength with zxcvbn (dictionary-based), built once per process.
-import { ZxcvbnFactory } from '@zxcvbn-ts/core'
-import * as common from '@zxcvbn-ts/language-common'
-import * as en from '@zxcvbn-ts/language-en'
+// Password strength: the zxcvbn configuration shared with the browser's meter (shared/).
+import { passwordScore } from '../../shared/passwordStrength.js'
+import { isWeakScore } from '../../shared/strengthInputs.js'
 
-const zxcvbn = new ZxcvbnFactory({
-  graphs: common.adjacencyGraphs,
-  dictionary: { ...common.dictionary, ...en.dictionary },
-  translations: en.translations,
-})
+export { passwordScore }
 
-/** zxcvbn score 0..4; below 3 counts as weak (SPEC section 4). */
-export function passwordScore(password: string, userInputs: string[] = []): number {
-  // zxcvbn's cost grows with length; the first 100 characters decide the score anyway.
-  return zxcvbn.check(password.slice(0, 100), userInputs).score
+export const isWeakPassword = (password: string, userInputs: string[] = []) => isWeakScore(passwordScore(password, userInputs))
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/**
+ * The score of a password as a form submitted it, keyed by its field, for the strength meter of
+ * the re-rendered form (nothing for an empty or missing field). `userInputs` may be raw form values.
+ */
+export function submittedStrength(field: string, password: unknown, userInputs: unknown[]): Record<string, number> {
+  const value = text(password)
+  return value === '' ? {} : { [field]: passwordScore(value, userInputs.map(text)) }
 }
-
-export const isWeakPassword = (password: string, userInputs: string[] = []) => passwordScore(password, userInputs) < 3

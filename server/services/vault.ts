@@ -338,11 +338,24 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     return { folders, pendingInvitations }
   }
 
+  /**
+   * The item page's vault-wide facts: how many other items share this item's password, and the
+   * sidebar's folders, which loadVault reads anyway (the page needs no listFolders query). One
+   * query when the decrypted list is cached, as for the dashboard.
+   */
+  async function itemHealth(viewer: Viewer, itemId: string) {
+    const { folders, pendingInvitations, entries } = await loadVault(viewer)
+    const group = entries.find((e) => e.row.id === itemId)?.reuseGroup ?? null
+    const reusedBy = group === null ? 0 : entries.filter((e) => e.reuseGroup === group).length - 1
+    return { folders, pendingInvitations, reusedBy }
+  }
+
   return {
     // reads
     listVault,
     listHealth,
     listFolders,
+    itemHealth,
     /** How many decrypted lists this process holds and their estimated bytes (tests, diagnostics). */
     listCacheStats: () => ({ lists: listCache.size, bytes: listCache.calculatedSize }),
     ...createItemQueries(deps),

@@ -3,9 +3,9 @@ import { loadVault } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
   return loadVault(pageContext, async (viewer) => {
-    const [item, { folders, pendingInvitations }] = await Promise.all([
+    const [item, { folders, pendingInvitations, reusedBy }] = await Promise.all([
       pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
-      pageContext.services.vault.listFolders(viewer),
+      pageContext.services.vault.itemHealth(viewer, pageContext.routeParams.id!),
     ])
     const folder = folders.find((f) => f.id === item.folderId)
     return {
@@ -21,6 +21,8 @@ export async function data(pageContext: PageContextServer) {
         href: item.href,
         updatedAt: item.updatedAt.toISOString(),
       },
+      // The warnings under the password: weak (zxcvbn < 3) and reused across the whole vault.
+      health: { weak: item.weak, reusedBy },
       // Who shares the folder with the viewer (null for the viewer's own folders).
       sharedBy: folder?.role === 'member' ? folder.ownerName : null,
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
