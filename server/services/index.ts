@@ -6,6 +6,8 @@ import { createVaultService } from './vault.js'
 import { createSharingService } from './sharing.js'
 import { createTwoFactorService } from './twoFactor.js'
 import { createAccountService } from './account.js'
+import { createImporter } from './importer/importer.js'
+import { createMemoryKv } from '../lib/kv.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
@@ -16,6 +18,7 @@ export function createServices(deps: ServiceDeps) {
     sharing,
     twoFactor: createTwoFactorService(deps),
     account: createAccountService(deps, sharing),
+    importer: createImporter({ ...deps, kv: deps.kv ?? createMemoryKv() }),
   }
 }
 export type Services = ReturnType<typeof createServices>
