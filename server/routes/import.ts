@@ -9,7 +9,8 @@ import { IMPORT_MAX_BYTES, importSchema } from '../../schemas/import.js'
 import { AppError, ValidationError, isClientAbort } from '../lib/errors.js'
 import { parseForm } from '../lib/validate.js'
 import { verifyCsrf } from '../middleware/csrfProtect.js'
-import { formAction, redirectTo } from './respond.js'
+import { formAction, keptValues, redirectTo } from './respond.js'
+import { wantsJson } from '../middleware/errors.js'
 import { requireUser, viewerOf } from './viewer.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
@@ -41,6 +42,17 @@ export function importRoutes(deps: AppDeps, render: Render) {
     await next()
   }
 
+  /** 413 with the form again and the message next to the file field (a page of its own would
+   *  leave the user without the form). The fields after the file were never read. */
+  async function refuseTooLarge(ctx: Context) {
+    if (wantsJson(ctx)) {
+      ctx.status = 413
+      ctx.body = { ok: false, errors: { file: TOO_LARGE }, message: TOO_LARGE }
+      return
+    }
+    await render(ctx, '/dashboard/import', { status: 413, form: { action: ctx.path, values: keptValues(ctx.request.body), errors: { file: TOO_LARGE }, message: TOO_LARGE } })
+  }
+
   router.post(
     '/import',
     requireUser,
@@ -50,22 +62,28 @@ export function importRoutes(deps: AppDeps, render: Render) {
       await next()
     },
     formAction(render, () => '/dashboard/import', async (ctx) => {
-      await parseUpload(ctx, async () => {
-        const input = parseForm(importSchema, ctx.request.body ?? {})
-        const file = (ctx as Context & { file?: { buffer: Buffer } }).file
-        if (!file) throw new ValidationError({ file: 'Choose the CSV file to import.' })
-        const result = await deps.services.importer.importCsv(viewerOf(ctx), {
-          bytes: file.buffer,
-          format: input.format,
-          folderId: input.folder_id,
-          keepFolders: input.folders === 'keep',
-        })
-        // The flash cookie is signed, not encrypted: counts only, never an item's name.
-        const skipped = result.skipped.length ? `, ${result.skipped.length} skipped` : ''
-        redirectTo(ctx, deps, IMPORT_RESULT_PAGE, { type: 'success', message: `Import finished: ${result.imported} imported${skipped}.` })
-      })
+      try {
+        await parseUpload(ctx, () => importFile(ctx))
+      } catch (e) {
+        if (e instanceof AppError && e.status === 413) return refuseTooLarge(ctx)
+        throw e
+      }
     }),
   )
+
+  async function importFile(ctx: Context) {
+    const input = parseForm(importSchema, ctx.request.body ?? {})
+    const file = (ctx as Context & { file?: { buffer: Buffer } }).file
+    if (!file) throw new ValidationError({ file: 'Choose the CSV file to import.' })
+    await deps.services.importer.importCsv(viewerOf(ctx), {
+      bytes: file.buffer,
+      format: input.format,
+      folderId: input.folder_id,
+      keepFolders: input.folders === 'keep',
+    })
+    // No flash: the result page says what happened, in full.
+    redirectTo(ctx, deps, IMPORT_RESULT_PAGE)
+  }
 
   return router
 }

@@ -223,7 +223,7 @@ async function session(u: Registered) {
     const form = new FormData()
     if (opts.csrf !== false) form.append('_csrf', token)
     for (const [k, v] of Object.entries(fields)) form.append(k, v)
-    form.append('file', new Blob([file], { type: 'text/csv' }), 'export.csv')
+    form.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'export.csv')
     return postForm(c, form, opts)
   }
   return { client: c, upload }
@@ -268,7 +268,10 @@ describe('POST /dashboard/import', () => {
     const big = Buffer.concat([csv('name,url,username,password\n'), Buffer.alloc(6 * 1024 * 1024, 'a')])
     const res = await s.upload(big, { folder_id: personal })
     expect(res.status).toBe(413)
-    expect(textOf(await res.text())).toContain('larger than 5 MB')
+    expect(textOf(await res.text())).toContain('This file is larger than 5 MB, so nothing was imported.')
+    const json = await s.upload(big, { folder_id: personal }, { json: true })
+    expect(json.status).toBe(413)
+    expect(await json.json()).toMatchObject({ ok: false, errors: { file: expect.stringContaining('larger than 5 MB') } })
     expect(await itemCount(personal)).toBe(0)
   })
 
@@ -283,7 +286,7 @@ describe('POST /dashboard/import', () => {
 
   it('does not read the body of a logged-out request', async () => {
     const form = new FormData()
-    form.append('file', new Blob([fixture('chrome.csv')]), 'export.csv')
+    form.append('file', new Blob([new Uint8Array(fixture('chrome.csv'))]), 'export.csv')
     const res = await postForm(new Client(), form)
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toMatch(/^\/login\?next=/)
