@@ -156,6 +156,8 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue }) {
     const chosen = targets.find((m) => m.folderId === chosenId)
     if (!chosen) throw new NotFoundError()
     requireEdit(chosen, 'That folder is shared with you as view only: you cannot import into it.')
+    // A folder matched by name may have been deleted, or its sharing changed, since it was read.
+    if (targets.length !== targetIds.length) throw new NotFoundError()
     for (const m of targets) if (m.permission !== 'edit') throw new ForbiddenError('A folder of this file is shared with you as view only.')
     const known = await existingKeys(viewer, targets, transaction)
 
