@@ -25,6 +25,7 @@ import { sharingRoutes } from './routes/sharing.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
 import { exportRoutes } from './routes/export.js'
+import { importRoutes } from './routes/import.js'
 import type { AppDeps } from './deps.js'
 
 export const BODY_LIMIT = '1mb'
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
   app.use(twoFactorRoutes(deps, render).routes())
   app.use(settingsRoutes(deps, render).routes())
   app.use(exportRoutes(deps, render).routes())
+  app.use(importRoutes(deps, render).routes())
   // 13. Pages: everything else that is a GET is Vike's.
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()

@@ -103,6 +103,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
       kdf: config.kdf,
       tokenKeys: deriveKeys(config.sessionSecrets, 'email-verification'),
       limits: config.limits,
+      kv,
     }),
   }
 

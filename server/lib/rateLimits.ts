@@ -34,6 +34,8 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
     settingsPassword: make('settings-password', limits.loginPerEmail, 15 * 60),
     // Verification links sent to new addresses, per user: settings cannot be used to mail-bomb.
     emailChange: make('email-change', 5, 60 * 60),
+    // Imports, per user: each one parses up to 5 MB and scores every password (seconds of CPU).
+    imports: make('import', 20, 60 * 60),
   }
   type Name = keyof typeof limiters
 

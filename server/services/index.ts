@@ -7,6 +7,8 @@ import { createSharingService } from './sharing.js'
 import { createTwoFactorService } from './twoFactor.js'
 import { createAccountService } from './account.js'
 import { createExporter } from './exporter.js'
+import { createImporter } from './importer/importer.js'
+import { createMemoryKv } from '../lib/kv.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
@@ -18,6 +20,7 @@ export function createServices(deps: ServiceDeps) {
     twoFactor: createTwoFactorService(deps),
     account: createAccountService(deps, sharing),
     exporter: createExporter(deps),
+    importer: createImporter({ ...deps, kv: deps.kv ?? createMemoryKv() }),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -3,6 +3,7 @@
 import type { Sequelize } from 'sequelize'
 import type { Models } from '../../models/index.js'
 import type { KdfParams } from '../lib/crypto.js'
+import type { KeyValue } from '../lib/kv.js'
 
 export interface ServiceDeps {
   sequelize: Sequelize
@@ -11,6 +12,8 @@ export interface ServiceDeps {
   /** Keys for email verification links: the first signs, every one verifies (rotation). */
   tokenKeys: Buffer[]
   limits: { foldersPerUser: number; itemsPerFolder: number; membersPerFolder: number }
+  /** Short-lived per-user state (an import's result): the app's Redis; process memory if absent. */
+  kv?: KeyValue
 }
 
 /** Who is asking: the session's user id and their unwrapped vault key. */
@@ -170,4 +173,17 @@ export interface VaultHealth extends FolderList {
   reused: ItemRow[][]
   noPassword: ItemRow[]
   broken: ItemRow[]
+}
+
+/** The CSV layouts the importer reads (NucleusID's own export is Bitwarden's layout). */
+export type ImportFormat = 'bitwarden' | 'chrome' | 'firefox' | 'lastpass' | 'keepassxc' | 'onepassword'
+export type { ImportFormatChoice } from '../../schemas/import.js'
+
+/** What an import did, shown once on its result page. Item names are secret: kept encrypted. */
+export interface ImportResult {
+  format: string
+  imported: number
+  /** Where the imported items went, in the order of first use. */
+  folders: { id: string; name: string; count: number; created: boolean }[]
+  skipped: { line: number; name: string; reason: string }[]
 }

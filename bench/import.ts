@@ -1,0 +1,46 @@
+// How long an import of 5,000 rows takes (issue 11), and where the time goes: `npx tsx
+// bench/import.ts` against DATABASE_URL (a scratch database: it registers a user there).
+// A benchmark, not a test. Passwords are random 16-character strings, as password managers
+// generate them, plus some reused and weak ones.
+import { randomBytes } from 'node:crypto'
+import { createSequelize } from '../server/lib/db.js'
+import { createMemoryKv } from '../server/lib/kv.js'
+import { initModels } from '../models/index.js'
+import { createServices } from '../server/services/index.js'
+import { scoreItem } from '../server/services/itemCrypto.js'
+
+const ROWS = Number(process.env.IMPORT_ROWS ?? 5000)
+const url = process.env.DATABASE_URL
+if (!url) throw new Error('set DATABASE_URL (a scratch database)')
+
+const counter = { count: 0 }
+const sequelize = createSequelize(url, { counter })
+const models = initModels(sequelize)
+const services = createServices({ sequelize, models, kdf: { logN: 10, r: 8, p: 1 }, tokenKeys: [randomBytes(32)], limits: { foldersPerUser: 100, itemsPerFolder: 5000, membersPerFolder: 50 }, kv: createMemoryKv() })
+
+const email = `bench-import-${randomBytes(4).toString('hex')}@example.test`
+const { user, vaultKey } = await services.users.register({ name: 'Bench import', email, password: 'bench quartz lantern mosaic orbit velvet' })
+const viewer = { userId: user.id, vaultKey }
+const personal = (await models.Folder.findOne({ where: { ownerId: user.id, isPersonal: true } }))!.id
+
+// IMPORT_PASSWORDS=none: every password empty, so zxcvbn is skipped and what is left is the
+// import's own cost (parse, duplicates, encryption, inserts).
+const noPasswords = process.env.IMPORT_PASSWORDS === 'none'
+const password = (i: number) => (noPasswords ? '' : i % 10 === 0 ? `summer${i % 7}` : i % 10 === 1 ? 'Reused-Password-1' : randomBytes(12).toString('base64'))
+const header = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp'
+const rows = Array.from({ length: ROWS }, (_, i) => `Folder ${i % 10},,login,Site ${i},,,,https://site${i}.example,user${i}@example.com,"${password(i)}",`)
+const file = Buffer.from([header, ...rows].join('\n'))
+
+// zxcvbn alone, over the same fields (what the import spends most of its time on).
+let started = performance.now()
+for (let i = 0; i < ROWS; i++) scoreItem({ name: `Site ${i}`, username: `user${i}@example.com`, password: password(i), url: '', note: '' })
+const scoring = performance.now() - started
+
+started = performance.now()
+const result = await services.importer.importCsv(viewer, { bytes: file, format: 'detect', folderId: personal, keepFolders: true })
+const total = performance.now() - started
+
+console.log(`rows: ${ROWS}, imported: ${result.imported} into ${result.folders.length} folders, SQL statements: ${counter.count}`)
+console.log(`import: ${(total / 1000).toFixed(1)} s in all; zxcvbn scoring alone: ${(scoring / 1000).toFixed(1)} s; the rest (parse, decrypt for duplicates, encrypt, insert): ~${((total - scoring) / 1000).toFixed(1)} s`)
+await models.User.destroy({ where: { id: user.id } })
+await sequelize.close()

@@ -1,0 +1,313 @@
+// Reading other password managers' CSV exports: decoding, detection from the header row, and the
+// mapping of each format's columns onto an item (name, username, password, url, note) and a
+// folder name. What an item has no field for goes into its note, labelled, never dropped
+// (docs/decisions/016). Pure functions: no database, no keys. Never logs what it reads.
+import { parse } from 'csv-parse/sync'
+import { CsvError } from 'csv-parse'
+import { ValidationError } from '../../lib/errors.js'
+import { hostOf } from '../itemCrypto.js'
+import type { ImportFormat, ImportFormatChoice } from '../types.js'
+
+/** One data row of the file, mapped: an item to create, or a row deliberately left out. */
+export type MappedRow =
+  | { line: number; kind: 'item'; folder: string | null; name: string; username: string; password: string; url: string; note: string }
+  | { line: number; kind: 'skip'; name: string; reason: string }
+
+interface FormatSpec {
+  label: string
+  /** Lower-case header names that must all be there for the file to be this format. */
+  required: string[]
+  /** Every header name this format's exporter writes (lower case), required ones included. The
+   *  ones `map` does not read describe the export itself (ids, timestamps, icons): not kept. */
+  known: string[]
+  map: (row: Row) => Omit<Extract<MappedRow, { kind: 'item' }>, 'line' | 'kind' | 'note'> & { note: string; extras: Extra[] } | { skip: string; name: string }
+}
+
+type Row = (column: string) => string
+type Extra = [label: string, value: string]
+
+const isTrue = (v: string) => /^(1|true|yes)$/i.test(v.trim())
+
+/** Item name: the file's, else the site's host, else the username (every item needs a name). */
+const nameOf = (name: string, url: string, username: string) => name.trim() || hostOf(url) || username.trim() || 'Untitled item'
+
+const FORMATS: Record<ImportFormat, FormatSpec> = {
+  bitwarden: {
+    label: 'Bitwarden',
+    required: ['type', 'name', 'login_uri', 'login_username', 'login_password'],
+    known: ['folder', 'favorite', 'type', 'name', 'notes', 'fields', 'reprompt', 'login_uri', 'login_username', 'login_password', 'login_totp'],
+    map: (r) => {
+      const type = r('type').trim().toLowerCase()
+      if (type !== 'login' && type !== 'note' && type !== '') throw new RowError(`Bitwarden items of type “${r('type').slice(0, 20)}” cannot be imported (only logins and notes).`)
+      // Several URIs are written comma-separated in one column: the first is the item's address.
+      const [url = '', ...otherUrls] = r('login_uri').split(',').map((u) => u.trim()).filter(Boolean)
+      return {
+        folder: r('folder'),
+        name: nameOf(r('name'), url, r('login_username')),
+        username: r('login_username'),
+        password: r('login_password'),
+        url,
+        note: r('notes'),
+        extras: [
+          ['Other web addresses', otherUrls.join('\n')],
+          ['TOTP', r('login_totp')],
+          ['Custom fields', r('fields')],
+          ['Favorite', isTrue(r('favorite')) ? 'yes' : ''],
+          ['Master password re-prompt', isTrue(r('reprompt')) ? 'yes' : ''],
+        ],
+      }
+    },
+  },
+  chrome: {
+    label: 'Chrome',
+    required: ['name', 'url', 'username', 'password'],
+    known: ['name', 'url', 'username', 'password', 'note'],
+    map: (r) => ({
+      folder: null,
+      name: nameOf(r('name'), r('url'), r('username')),
+      username: r('username'),
+      password: r('password'),
+      url: r('url'),
+      note: r('note'),
+      extras: [],
+    }),
+  },
+  firefox: {
+    label: 'Firefox',
+    required: ['url', 'username', 'password', 'httprealm', 'formactionorigin'],
+    known: ['url', 'username', 'password', 'httprealm', 'formactionorigin', 'guid', 'timecreated', 'timelastused', 'timepasswordchanged'],
+    map: (r) => {
+      const url = r('url')
+      // Firefox stores its own account and sync credentials as chrome:// logins: not websites.
+      if (/^chrome:\/\//i.test(url.trim())) return { skip: 'A Firefox internal entry (chrome://), not a website login.', name: url.trim().slice(0, 200) }
+      const form = r('formactionorigin').trim()
+      return {
+        folder: null,
+        name: nameOf('', url, r('username')),
+        username: r('username'),
+        password: r('password'),
+        url,
+        note: '',
+        extras: [
+          ['HTTP realm', r('httprealm')],
+          // The address the login form posts to, when it is not the site's own.
+          ['Form address', form !== '' && form !== '.' && originOf(form) !== originOf(url) ? form : ''],
+        ],
+      }
+    },
+  },
+  lastpass: {
+    label: 'LastPass',
+    required: ['url', 'username', 'password', 'extra', 'name', 'grouping'],
+    known: ['url', 'username', 'password', 'totp', 'extra', 'name', 'grouping', 'fav'],
+    map: (r) => {
+      // A secure note has the placeholder address http://sn; its text is in `extra`.
+      const secureNote = r('url').trim().toLowerCase() === 'http://sn'
+      const url = secureNote ? '' : r('url')
+      return {
+        folder: r('grouping'),
+        name: nameOf(r('name'), url, r('username')),
+        username: r('username'),
+        password: r('password'),
+        url,
+        note: r('extra'),
+        extras: [
+          ['TOTP', r('totp')],
+          ['Favorite', isTrue(r('fav')) ? 'yes' : ''],
+        ],
+      }
+    },
+  },
+  keepassxc: {
+    label: 'KeePassXC',
+    required: ['group', 'title', 'username', 'password', 'url', 'notes'],
+    known: ['group', 'title', 'username', 'password', 'url', 'notes', 'totp', 'icon', 'last modified', 'created'],
+    map: (r) => {
+      // Every group path starts at the database's root group ("Root", or its own name).
+      const group = r('group').trim().split('/').slice(1).join('/')
+      if (/^recycle bin(\/|$)/i.test(group)) return { skip: 'In KeePassXC’s Recycle Bin (deleted there).', name: r('title').trim().slice(0, 200) }
+      return {
+        folder: group,
+        name: nameOf(r('title'), r('url'), r('username')),
+        username: r('username'),
+        password: r('password'),
+        url: r('url'),
+        note: r('notes'),
+        extras: [['TOTP', r('totp')]],
+      }
+    },
+  },
+  onepassword: {
+    label: '1Password',
+    required: ['title', 'url', 'username', 'password', 'otpauth'],
+    known: ['title', 'url', 'username', 'password', 'otpauth', 'favorite', 'archived', 'tags', 'notes'],
+    map: (r) => ({
+      folder: null,
+      name: nameOf(r('title'), r('url'), r('username')),
+      username: r('username'),
+      password: r('password'),
+      url: r('url'),
+      note: r('notes'),
+      extras: [
+        ['One-time password', r('otpauth')],
+        ['Tags', r('tags')],
+        ['Favorite', isTrue(r('favorite')) ? 'yes' : ''],
+        ['Archived in 1Password', isTrue(r('archived')) ? 'yes' : ''],
+      ],
+    }),
+  },
+}
+
+const CHOICE_TO_FORMAT: Record<Exclude<ImportFormatChoice, 'detect'>, ImportFormat> = {
+  nucleusid: 'bitwarden',
+  bitwarden: 'bitwarden',
+  chrome: 'chrome',
+  firefox: 'firefox',
+  lastpass: 'lastpass',
+  keepassxc: 'keepassxc',
+  '1password': 'onepassword',
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url.trim()).origin
+  } catch {
+    return url.trim()
+  }
+}
+
+/** A row that cannot be imported as it is: the whole file is refused, naming its line. */
+class RowError extends Error {}
+
+const fileError = (message: string) => new ValidationError({ file: message }, message)
+
+/** The file's text: UTF-8 only (a BOM is dropped); anything else is refused with a message. */
+export function decodeCsv(bytes: Uint8Array): string {
+  if (bytes.length === 0) throw fileError('This file is empty. Choose the CSV file your password manager exported.')
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw fileError('This file is not UTF-8 text. Export it again as CSV (UTF-8), or save it as “CSV UTF-8” in your spreadsheet program.')
+  }
+  if (text.includes('\u0000')) throw fileError('This is not a CSV file. Choose the CSV file your password manager exported.')
+  return text
+}
+
+/** Which format a header row is: the one whose required columns are all there and that knows most of them. */
+export function detectFormat(header: string[]): ImportFormat | null {
+  const columns = new Set(header.map((h) => h.trim().toLowerCase()))
+  let best: { format: ImportFormat; known: number } | null = null
+  for (const [format, spec] of Object.entries(FORMATS) as [ImportFormat, FormatSpec][]) {
+    if (!spec.required.every((c) => columns.has(c))) continue
+    const known = spec.known.filter((c) => columns.has(c)).length
+    if (!best || known > best.known) best = { format, known }
+  }
+  return best?.format ?? null
+}
+
+/** The ordinal line (1-based) where a record starts: csv-parse reports where it ends. */
+function startLine(endLine: number, raw: string): number {
+  const body = raw.replace(/^\n+/, '').replace(/\n$/, '')
+  return endLine - (body.match(/\n/g)?.length ?? 0)
+}
+
+const MAX_FIELD_LABEL = 60
+
+/**
+ * Parses a whole CSV export. ValidationError on the `file` field, naming the line, when the file
+ * is not CSV, its header is no format we know (or not the chosen one), or a row is malformed.
+ */
+export function parseExport(text: string, choice: ImportFormatChoice): { format: ImportFormat; rows: MappedRow[] } {
+  // Line ends are normalized first, so notes keep plain \n and line numbers count as an editor does.
+  const normalized = text.replace(/\r\n?/g, '\n')
+  let records: { record: string[]; info: { lines: number }; raw: string }[]
+  try {
+    // With info and raw, csv-parse returns records of that shape (its types do not say so).
+    records = parse(normalized, { bom: true, info: true, raw: true, skip_empty_lines: true }) as unknown as typeof records
+  } catch (e) {
+    if (e instanceof CsvError) {
+      const line = (e as CsvError & { lines?: number }).lines
+      throw fileError(`This file is not valid CSV${line ? ` (line ${line})` : ''}: ${csvProblem(e.code)}`)
+    }
+    throw e
+  }
+  const [headerRecord, ...data] = records
+  if (!headerRecord) throw fileError('This file is empty. Choose the CSV file your password manager exported.')
+  const header = headerRecord.record.map((h) => h.trim().toLowerCase())
+  const detected = detectFormat(header)
+  const format = choice === 'detect' ? detected : CHOICE_TO_FORMAT[choice]
+  if (!format) {
+    throw fileError(
+      'The first line of this file is not the header of an export we know (NucleusID, Bitwarden, Chrome, Firefox, LastPass, KeePassXC or 1Password 8). Export the file again, unchanged.',
+    )
+  }
+  const spec = FORMATS[format]
+  const missing = spec.required.filter((c) => !header.includes(c))
+  if (missing.length > 0) {
+    throw fileError(`This file is not a ${spec.label} export: its first line lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. Choose “Detect from the file” or the right format.`)
+  }
+  if (data.length === 0) throw fileError('This file has a header but no items.')
+
+  const index = new Map<string, number>()
+  header.forEach((h, i) => {
+    if (!index.has(h)) index.set(h, i)
+  })
+  // Columns the exporter does not usually write: kept in the note under their own name.
+  const unknown = headerRecord.record
+    .map((h, i) => ({ label: h.trim().slice(0, MAX_FIELD_LABEL), i }))
+    .filter(({ label, i }) => label !== '' && !spec.known.includes(header[i]!) && index.get(header[i]!) === i)
+
+  const rows = data.map(({ record, info, raw }): MappedRow => {
+    const line = startLine(info.lines, raw)
+    const cell: Row = (column) => {
+      const i = index.get(column)
+      return i === undefined ? '' : (record[i] ?? '')
+    }
+    let mapped: ReturnType<FormatSpec['map']>
+    try {
+      mapped = spec.map(cell)
+    } catch (e) {
+      if (e instanceof RowError) throw fileError(`Line ${line}: ${e.message}`)
+      throw e
+    }
+    if ('skip' in mapped) return { line, kind: 'skip', name: mapped.name, reason: mapped.skip }
+    const extras: Extra[] = [...mapped.extras, ...unknown.map(({ label, i }): Extra => [label, record[i] ?? ''])]
+    return {
+      line,
+      kind: 'item',
+      folder: mapped.folder?.trim() || null,
+      name: mapped.name,
+      username: mapped.username,
+      password: mapped.password,
+      url: mapped.url.trim(),
+      note: noteWith(mapped.note, extras),
+    }
+  })
+  return { format, rows }
+}
+
+/** The note, then each extra value that is not empty as "Label: value" (on its own lines if multi-line). */
+function noteWith(note: string, extras: Extra[]): string {
+  const lines = extras
+    .filter(([, value]) => value.trim() !== '')
+    .map(([label, value]) => (value.includes('\n') ? `${label}:\n${value.trim()}` : `${label}: ${value.trim()}`))
+  if (lines.length === 0) return note
+  return note.trim() === '' ? lines.join('\n') : `${note.replace(/\s+$/, '')}\n\n${lines.join('\n')}`
+}
+
+function csvProblem(code: string): string {
+  switch (code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return 'a row has a different number of columns than the first line.'
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted value is never closed.'
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return 'a quote is followed by something other than a comma or a line end.'
+    default:
+      return 'it could not be read.'
+  }
+}
+
+export const formatLabel = (format: ImportFormat) => FORMATS[format].label

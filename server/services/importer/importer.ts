@@ -1,0 +1,262 @@
+// Importing a CSV export into the vault: all or nothing, in one transaction, with a bounded number
+// of SQL statements whatever the number of rows. Each item is encrypted exactly as createItem
+// does it (its folder's key, AAD binding item id and folder id, the zxcvbn score inside). Knows
+// nothing of Koa or Vue; never logs what the file holds. The result (item names are secret) is
+// kept for one reading, sealed under the viewer's vault key, in the key-value store.
+import { randomUUID } from 'node:crypto'
+import { QueryTypes, type Transaction } from 'sequelize'
+import * as crypto from '../../lib/crypto.js'
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js'
+import type { KeyValue } from '../../lib/kv.js'
+import { folderSchema, itemFieldsSchema } from '../../../schemas/vault.js'
+import { lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
+import { createKeyRing } from '../keyRing.js'
+import { decryptItem, encryptItem, scoreItem } from '../itemCrypto.js'
+import type { ImportFormatChoice, ImportResult, ItemFields, ServiceDeps, Viewer } from '../types.js'
+import { decodeCsv, formatLabel, parseExport } from './formats.js'
+
+/** More rows than this is no export of a vault these limits allow into one import. */
+export const MAX_IMPORT_ROWS = 20_000
+/** Items per INSERT: bounded statements (bind parameters and memory) for any file. */
+const INSERT_CHUNK = 1000
+const RESULT_TTL_MS = 15 * 60_000
+/** zxcvbn takes milliseconds a password: the event loop is given back this often. */
+const SCORE_BATCH = 20
+
+const resultKey = (userId: string) => `import-result:${userId}`
+const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
+
+const fileError = (message: string) => new ValidationError({ file: message }, message)
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+
+/** Equal keys: the same item for duplicate detection (name, username, password and address). */
+const sameItemKey = (f: Pick<ItemFields, 'name' | 'username' | 'password' | 'url'>) => JSON.stringify([f.name, f.username, f.password, f.url])
+
+interface Candidate {
+  line: number
+  fields: ItemFields
+  /** The folder named in the file (keep mode), or null for the chosen folder. */
+  folderName: string | null
+  score: number
+}
+
+export function createImporter(deps: ServiceDeps & { kv: KeyValue }) {
+  const { sequelize, models, limits, kv } = deps
+
+  /** Decrypts the items of some folders into duplicate keys (one query). */
+  async function existingKeys(viewer: Viewer, memberships: MembershipRow[], transaction?: Transaction): Promise<Set<string>> {
+    const keys = new Set<string>()
+    if (memberships.length === 0) return keys
+    const rows = await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer }>(
+      'SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)',
+      { replacements: { folderIds: memberships.map((m) => m.folderId) }, type: QueryTypes.SELECT, transaction },
+    )
+    const ring = createKeyRing(viewer)
+    const byId = new Map(memberships.map((m) => [m.folderId, m]))
+    for (const row of rows) {
+      const plain = decryptItem(ring.folderKey(byId.get(row.folderId)!), row.id, row.folderId, row.ciphertext)
+      if (plain) keys.add(sameItemKey(plain))
+    }
+    return keys
+  }
+
+  /**
+   * Imports a CSV export. ValidationError({ file }) when the file cannot be imported as a whole
+   * (nothing is written); NotFoundError for a folder that is not the viewer's; ForbiddenError for
+   * a view-only one. The result is kept for takeResult.
+   */
+  async function importCsv(
+    viewer: Viewer,
+    input: { bytes: Uint8Array; format: ImportFormatChoice; folderId: string; keepFolders: boolean },
+  ): Promise<ImportResult> {
+    const chosenId = requireId(input.folderId)
+    const { format, rows } = parseExport(decodeCsv(input.bytes), input.format)
+    if (rows.length > MAX_IMPORT_ROWS) throw fileError(`This file has ${count(rows.length, 'row')}; one import takes at most ${count(MAX_IMPORT_ROWS, 'row')}.`)
+
+    const skipped: ImportResult['skipped'] = []
+    const candidates: Candidate[] = []
+    for (const row of rows) {
+      if (row.kind === 'skip') {
+        skipped.push({ line: row.line, name: row.name, reason: row.reason })
+        continue
+      }
+      const parsed = itemFieldsSchema.safeParse(row)
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!
+        const field = String(issue.path[0] ?? '')
+        const hint = field === 'note' ? ' (the note includes the fields that have no place of their own)' : ''
+        throw fileError(`Line ${row.line}: ${issue.message.replace(/\.$/, '')}${hint}. Nothing was imported.`)
+      }
+      let folderName: string | null = null
+      if (input.keepFolders && row.folder) {
+        const folder = folderSchema.safeParse({ name: row.folder })
+        if (!folder.success) throw fileError(`Line ${row.line}: the folder name is not valid here: ${folder.error.issues[0]!.message} Nothing was imported.`)
+        folderName = folder.data.name
+      }
+      const { name, username, password, url, note } = parsed.data
+      candidates.push({ line: row.line, fields: { name, username, password, url, note }, folderName, score: 0 })
+    }
+
+    // Before the transaction (its locks stay short): which rows are duplicates so far, and the
+    // zxcvbn score of the others. Duplicates that appear meanwhile are caught again under lock.
+    const before = await queryMemberships(deps, viewer.userId)
+    const chosen = before.find((m) => m.folderId === chosenId)
+    if (!chosen) throw new NotFoundError()
+    requireEdit(chosen, 'That folder is shared with you as view only: you cannot import into it.')
+    const known = await existingKeys(viewer, before)
+    const firstLine = new Map<string, number>()
+    const fresh: Candidate[] = []
+    for (const c of candidates) {
+      const key = sameItemKey(c.fields)
+      const earlier = firstLine.get(key)
+      if (earlier !== undefined) skipped.push({ line: c.line, name: c.fields.name, reason: `A duplicate of line ${earlier} of this file.` })
+      else if (known.has(key)) skipped.push({ line: c.line, name: c.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
+      else fresh.push(c)
+      if (earlier === undefined) firstLine.set(key, c.line)
+    }
+    for (let i = 0; i < fresh.length; i++) {
+      if (i > 0 && i % SCORE_BATCH === 0) await new Promise((resolve) => setImmediate(resolve))
+      fresh[i]!.score = scoreItem(fresh[i]!.fields)
+    }
+
+    const result = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
+    result.format = formatLabel(format)
+    result.skipped.sort((a, b) => a.line - b.line)
+    await kv.set(resultKey(viewer.userId), crypto.seal(viewer.vaultKey, Buffer.from(JSON.stringify(result)), resultAad(viewer.userId)).toString('base64'), RESULT_TTL_MS)
+    return result
+  }
+
+  async function write(viewer: Viewer, chosenId: string, rows: Candidate[], skipped: ImportResult['skipped'], transaction: Transaction): Promise<ImportResult> {
+    // Folders named in the file: an existing one the viewer can edit (their own first), else new.
+    const all = await queryMemberships(deps, viewer.userId, { withKeys: false, transaction })
+    const editable = all.filter((m) => m.permission === 'edit').sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner'))
+    const folderIdByName = new Map<string, string | null>()
+    for (const { folderName } of rows) {
+      if (folderName === null || folderIdByName.has(folderName.toLowerCase())) continue
+      folderIdByName.set(folderName.toLowerCase(), editable.find((m) => m.folderName.toLowerCase() === folderName.toLowerCase())?.folderId ?? null)
+    }
+    const newNames = [...new Set(rows.filter((r) => r.folderName !== null && folderIdByName.get(r.folderName.toLowerCase()) === null).map((r) => r.folderName!))]
+      .filter((name, i, names) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase()) === i)
+
+    if (newNames.length > 0) {
+      // The user row lock serializes this user's folder creations (as createFolder does).
+      await sequelize.query('SELECT id FROM users WHERE id = :userId FOR UPDATE', { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction })
+      const owned = await models.Folder.count({ where: { ownerId: viewer.userId }, transaction })
+      if (owned + newNames.length > limits.foldersPerUser) {
+        throw fileError(
+          `This file would create ${count(newNames.length, 'folder')}, and you already have ${count(owned, 'folder')} of at most ${limits.foldersPerUser}. Choose “Put everything into the chosen folder”, or delete some folders first. Nothing was imported.`,
+        )
+      }
+    }
+
+    // Lock the existing target folders, then read them again: key, item count and items as of now.
+    const targetIds = [...new Set([chosenId, ...[...folderIdByName.values()].filter((id): id is string => id !== null)])]
+    await lockFolders(deps, viewer.userId, targetIds, transaction)
+    const targets = await queryMemberships(deps, viewer.userId, { folderIds: targetIds, transaction })
+    const chosen = targets.find((m) => m.folderId === chosenId)
+    if (!chosen) throw new NotFoundError()
+    requireEdit(chosen, 'That folder is shared with you as view only: you cannot import into it.')
+    // A folder matched by name may have been deleted, or its sharing changed, since it was read.
+    if (targets.length !== targetIds.length) throw new NotFoundError()
+    for (const m of targets) if (m.permission !== 'edit') throw new ForbiddenError('A folder of this file is shared with you as view only.')
+    const known = await existingKeys(viewer, targets, transaction)
+
+    const ring = createKeyRing(viewer)
+    const created = await createFolders(viewer, newNames, transaction)
+    const folderOf = (r: Candidate) => {
+      if (r.folderName === null) return chosenId
+      const lower = r.folderName.toLowerCase()
+      return folderIdByName.get(lower) ?? created.get(lower)!.id
+    }
+
+    const counts = new Map<string, number>(targets.map((m) => [m.folderId, m.itemCount]))
+    const usage = new Map<string, number>()
+    const ids: string[] = []
+    const folderIds: string[] = []
+    const ciphertexts: Buffer[] = []
+    for (const r of rows) {
+      if (known.has(sameItemKey(r.fields))) {
+        skipped.push({ line: r.line, name: r.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
+        continue
+      }
+      const folderId = folderOf(r)
+      const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
+      const id = randomUUID() // before encrypting: the AAD binds the id
+      ids.push(id)
+      folderIds.push(folderId)
+      ciphertexts.push(encryptItem(key, id, folderId, { ...r.fields, score: r.score }))
+      usage.set(folderId, (usage.get(folderId) ?? 0) + 1)
+    }
+    for (const [folderId, added] of usage) {
+      if ((counts.get(folderId) ?? 0) + added > limits.itemsPerFolder) {
+        const name = targets.find((m) => m.folderId === folderId)?.folderName ?? [...created.values()].find((f) => f.id === folderId)!.name
+        throw fileError(
+          `This file would add ${count(added, 'item')} to “${name}”, which holds ${count(counts.get(folderId) ?? 0, 'item')}; a folder holds at most ${limits.itemsPerFolder.toLocaleString('en-US')}. Choose another folder. Nothing was imported.`,
+        )
+      }
+    }
+    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+      // One statement per chunk: parallel arrays unnested into rows.
+      await sequelize.query(
+        `INSERT INTO items (id, folder_id, ciphertext, created_at, updated_at)
+         SELECT v.id, v.folder_id, v.ciphertext, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS v(id, folder_id, ciphertext)`,
+        { bind: [ids.slice(i, i + INSERT_CHUNK), folderIds.slice(i, i + INSERT_CHUNK), ciphertexts.slice(i, i + INSERT_CHUNK)], type: QueryTypes.INSERT, transaction },
+      )
+    }
+
+    const names = new Map<string, { name: string; created: boolean }>([
+      ...targets.map((m): [string, { name: string; created: boolean }] => [m.folderId, { name: m.folderName, created: false }]),
+      ...[...created.values()].map((f): [string, { name: string; created: boolean }] => [f.id, { name: f.name, created: true }]),
+    ])
+    return {
+      format: '',
+      imported: ids.length,
+      folders: [...usage].map(([id, n]) => ({ id, name: names.get(id)!.name, count: n, created: names.get(id)!.created })),
+      skipped,
+    }
+  }
+
+  /** New folders owned by the viewer, each with its key sealed to them: two statements in all. */
+  async function createFolders(viewer: Viewer, names: string[], transaction: Transaction) {
+    const created = new Map<string, { id: string; name: string; key: Buffer }>()
+    if (names.length === 0) return created
+    const [owner] = await sequelize.query<{ publicKey: Buffer }>('SELECT public_key AS "publicKey" FROM users WHERE id = :userId', {
+      replacements: { userId: viewer.userId },
+      type: QueryTypes.SELECT,
+      transaction,
+    })
+    if (!owner) throw new NotFoundError()
+    for (const name of names) created.set(name.toLowerCase(), { id: randomUUID(), name, key: crypto.randomKey() })
+    const folders = [...created.values()]
+    await models.Folder.bulkCreate(folders.map((f) => ({ id: f.id, ownerId: viewer.userId, name: f.name, isPersonal: false })), { transaction })
+    await models.FolderMembership.bulkCreate(
+      folders.map((f) => ({
+        folderId: f.id,
+        userId: viewer.userId,
+        role: 'owner' as const,
+        permission: 'edit' as const,
+        status: 'accepted' as const,
+        sealedKey: crypto.sealToPublicKey(owner.publicKey, f.key, crypto.folderKeyAad(f.id, viewer.userId)),
+        invitedAt: null,
+        acceptedAt: new Date(),
+      })),
+      { transaction },
+    )
+    return created
+  }
+
+  /** The viewer's last import result, once: reading it removes it. Null when there is none. */
+  async function takeResult(viewer: Viewer): Promise<ImportResult | null> {
+    const stored = await kv.get(resultKey(viewer.userId))
+    if (!stored) return null
+    await kv.del(resultKey(viewer.userId))
+    try {
+      return JSON.parse(crypto.open(viewer.vaultKey, Buffer.from(stored, 'base64'), resultAad(viewer.userId)).toString('utf8')) as ImportResult
+    } catch (e) {
+      if (e instanceof crypto.DecryptionError) return null // sealed under a key this session no longer has
+      throw e
+    }
+  }
+
+  return { importCsv, takeResult }
+}
