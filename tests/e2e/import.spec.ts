@@ -5,7 +5,7 @@
 import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { csrfFrom, open, submitAndWait, BASE_URL } from './helpers'
-import { addMember, at, expect, itemList, logIn, main, seedUser, sidebar, test, type Db, type Seeded } from './vault-helpers'
+import { addMember, at, expect, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test, type Db, type Seeded } from './vault-helpers'
 
 const fixture = (name: string) => path.resolve('tests/fixtures/import', name)
 
@@ -210,4 +210,38 @@ test('a view-only shared folder is not offered, and a post into it is refused (4
   expect(noToken.status()).toBe(403)
   expect(await db.models.Item.count({ where: { folderId: shared } })).toBe(0)
   expect(await db.models.Item.count({ where: { folderId: viewer.personalId } })).toBe(0)
+})
+
+test('round trip: an export imported into a new account gives the same items in the same folders', async ({ page, db }) => {
+  const from = await seedUser(db, 'roundtrip-from')
+  const { id: work } = await db.services.vault.createFolder(from.viewer, 'Work, "old" team')
+  await seedItems(db, from, from.personalId, [
+    fields({ name: 'Bank', username: 'ada', password: 'bank pass, "1"', url: 'https://bank.example/login', note: 'first line\nsecond "quoted" line, with a comma' }),
+    fields({ name: 'Door code', username: '', password: '', url: '', note: 'tab\tthen text' }),
+  ])
+  await seedItems(db, from, work, [
+    fields({ name: 'Wiki', username: 'ada@work', password: 'Lantern-Quartz-9', url: 'wiki.example', note: '' }),
+    fields({ name: 'Café ✓', username: 'zoë', password: 'pässwörd €', url: 'https://café.example', note: '' }),
+  ])
+  await logIn(page, from)
+  await open(page, '/dashboard/settings')
+  const exportForm = page.getByRole('form', { name: 'Export vault' })
+  await exportForm.getByLabel('Master password').fill(from.password)
+  const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Download CSV' }).click()])
+  const file = (await download.path())!
+
+  await page.context().clearCookies()
+  const to = await seedUser(db, 'roundtrip-to')
+  await logIn(page, to)
+  const res = await importFile(page, file)
+  expect(res.status()).toBe(303)
+  await expect(main(page).getByRole('heading', { name: '4 items imported into Personal and Work, "old" team' })).toBeVisible()
+  await expect(main(page).getByRole('heading', { name: '0 rows skipped' })).toBeVisible()
+
+  // What the new account would export is what the old one did: every field, in the same folders.
+  const records = async (u: Seeded) => [...(await db.services.exporter.exportVault(u.viewer, u.password))!].sort((a, b) => a.name.localeCompare(b.name))
+  const [before, after] = [await records(from), await records(to)]
+  expect(before).toHaveLength(4)
+  expect(after).toEqual(before)
+  expect(await foldersOf(db, to)).toEqual({ Personal: 2, 'Work, "old" team': 2 })
 })
