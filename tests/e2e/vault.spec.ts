@@ -243,9 +243,15 @@ test('rename a folder, then delete it: its items move to Personal', async ({ pag
 
 test('empty states: a new vault, an empty folder, a search without matches', async ({ page }) => {
   await registerViaUi(page, newAccount('empty'))
-  await expect(main(page).getByText('Your vault is empty. Add your first login to get started.')).toBeVisible()
+  await expect(main(page).getByText('Your vault is empty. Add your first login, or bring your passwords from another password manager.')).toBeVisible()
   await expect(main(page).getByRole('link', { name: '+ New item' }).last()).toHaveAttribute('href', '/dashboard/items/new')
   await expect(itemList(page)).toHaveCount(0)
+  // Someone moving in finds the import from the empty vault, and from the sidebar on every page.
+  await main(page).getByRole('link', { name: 'Import passwords' }).click()
+  await at(page, /\/dashboard\/import$/)
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Import passwords')
+  await expect(sidebar(page).getByRole('link', { name: 'Import' })).toHaveAttribute('aria-current', 'page')
+  await open(page, '/dashboard')
 
   await createFolder(page, 'Later')
   await expect(main(page).getByText('This folder is empty. Add a login to keep it here.')).toBeVisible()
