@@ -17,6 +17,7 @@ import { createMetrics } from './lib/metrics.js'
 import { deriveKeys, resolveSessionSecrets } from './lib/secrets.js'
 import { initModels } from '../models/index.js'
 import { createServices } from './services/index.js'
+import { closeStrengthPool } from './lib/strengthPool.js'
 import { createApp } from './app.js'
 import type { AppDeps } from './deps.js'
 
@@ -142,7 +143,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
       log.error({ handlers: handlersLeft }, 'requests still running after the shutdown timeout: exiting without closing the pools')
       process.exit(1)
     }
-    await Promise.allSettled([sequelize.close(), kv.close()])
+    await Promise.allSettled([sequelize.close(), kv.close(), closeStrengthPool()])
     await stopEmbedded?.()
     log.info('stopped')
     process.exit(0)

@@ -45,7 +45,7 @@ export function formAction(
   render: Render,
   page: (ctx: Context) => string,
   handler: Middleware,
-  opts: { keepSecrets?: boolean; strength?: (ctx: Context) => Record<string, number> } = {},
+  opts: { keepSecrets?: boolean; strength?: (ctx: Context) => Promise<Record<string, number>> } = {},
 ): Middleware {
   return async (ctx, next) => {
     try {
@@ -54,7 +54,7 @@ export function formAction(
       if (!(e instanceof ValidationError) || wantsJson(ctx)) throw e
       await render(ctx, page(ctx), {
         status: 422,
-        form: { action: ctx.path, values: keptValues(ctx.request.body, opts), errors: e.fields, message: e.message, strength: opts.strength?.(ctx) },
+        form: { action: ctx.path, values: keptValues(ctx.request.body, opts), errors: e.fields, message: e.message, strength: await opts.strength?.(ctx) },
       })
     }
   }

@@ -35,7 +35,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
     const options = parseForm(generatorSchema, body(ctx))
     const values = keptValues(body(ctx), { keepSecrets: true })
     values.password = options.mode === 'passphrase' ? generatePassphrase(PASSPHRASE_WORDS, options) : generatePassword(options)
-    const strength = submittedStrength('password', values.password, itemPasswordInputs(values.name ?? '', values.username ?? ''))
+    const strength = await submittedStrength('password', values.password, itemPasswordInputs(values.name ?? '', values.username ?? ''))
     await render(ctx, page, { form: { action: ctx.path, values, errors: {}, strength } })
   }
 

@@ -74,7 +74,7 @@ export function createAccountService(deps: ServiceDeps, sharing: SharingService)
     const user = await requireUser(viewer.userId)
     const vaultKey = await openWithPassword(user, input.current)
     if (!vaultKey) return null
-    if (isWeakPassword(input.next, [user.name, user.email, 'nucleusid'])) throw new ValidationError({ new_password: WEAK_PASSWORD })
+    if (await isWeakPassword(input.next, [user.name, user.email, 'nucleusid'])) throw new ValidationError({ new_password: WEAK_PASSWORD })
     await user.update(await passwordColumns(input.next, vaultKey, deps.kdf))
     return user
   }

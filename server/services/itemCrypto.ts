@@ -4,6 +4,7 @@ import * as crypto from '../lib/crypto.js'
 import { parseForm } from '../lib/validate.js'
 import { itemFieldsSchema } from '../../schemas/vault.js'
 import { passwordScore } from './passwordStrength.js'
+import { itemPasswordInputs, STRENGTH_MAX } from '../../shared/strengthInputs.js'
 import type { ItemFields } from './types.js'
 
 /** What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time. */
@@ -11,10 +12,14 @@ export interface ItemPlaintext extends ItemFields {
   score: number
 }
 
-/** zxcvbn score of the item's password (0 for none), with its name and username as user inputs. */
-export function scoreItem(fields: ItemFields): number {
+/** An item's password with what it is scored against besides itself (as the meter does). */
+export const itemStrengthJob = (fields: ItemFields) => ({ password: fields.password, inputs: itemPasswordInputs(fields.name, fields.username) })
+
+/** zxcvbn score of the item's password (0 for none), computed on the strength pool. */
+export async function scoreItem(fields: ItemFields): Promise<number> {
   if (fields.password === '') return 0
-  return passwordScore(fields.password, [fields.name, fields.username].filter((s) => s !== ''))
+  const { password, inputs } = itemStrengthJob(fields)
+  return passwordScore(password, inputs)
 }
 
 export function encryptItem(folderKey: Buffer, itemId: string, folderId: string, plaintext: ItemPlaintext): Buffer {
@@ -37,8 +42,8 @@ export function decryptItem(folderKey: Buffer | null, itemId: string, folderId: 
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null
   const v = value as Record<string, unknown>
   const fields: ItemFields = { name: text(v.name), username: text(v.username), password: text(v.password), url: text(v.url), note: text(v.note) }
-  // Every writer stores the score; computing it here is only a fallback for a row written without it.
-  const score = typeof v.score === 'number' && Number.isInteger(v.score) ? v.score : scoreItem(fields)
+  // Every writer stores the score. One that is missing counts as weak: the user is asked to look.
+  const score = typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 0 && v.score <= STRENGTH_MAX ? v.score : 0
   return { ...fields, score }
 }
 

@@ -90,7 +90,7 @@ export function createUsersService(deps: UsersDeps) {
 
   async function register(input: { name: string; email: string; password: string }) {
     const email = input.email.toLowerCase()
-    if (isWeakPassword(input.password, [input.name, email, 'nucleusid'])) {
+    if (await isWeakPassword(input.password, [input.name, email, 'nucleusid'])) {
       throw new ValidationError({
         password: 'This password is too easy to guess. Use a longer passphrase of several unrelated words.',
       })
@@ -161,7 +161,7 @@ export function createUsersService(deps: UsersDeps) {
     } catch {
       return null
     }
-    if (isWeakPassword(input.newPassword, [user.name, user.email, 'nucleusid'])) {
+    if (await isWeakPassword(input.newPassword, [user.name, user.email, 'nucleusid'])) {
       throw new ValidationError({
         new_password: 'This password is too easy to guess. Use a longer passphrase of several unrelated words.',
       })

@@ -2,6 +2,7 @@
 // parallel imports, bounded statements, the time 5,000 rows take) and POST /dashboard/import over
 // HTTP against the running servers (413, CSRF after multipart parsing, 403, JSON answers, the
 // result shown once and never in clear in Redis).
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
@@ -23,8 +24,8 @@ const csv = (text: string) => Buffer.from(text, 'utf8')
 const BITWARDEN_HEADER = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp'
 
 /** An importer on the test database with other limits (its own in-memory result store). */
-function importerWith(limits: Partial<typeof TEST_LIMITS>) {
-  return createImporter({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: { ...TEST_LIMITS, ...limits }, kv: createMemoryKv() })
+function importerWith(limits: Partial<typeof TEST_LIMITS>, scoringBudgetMs?: number) {
+  return createImporter({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: { ...TEST_LIMITS, ...limits }, kv: createMemoryKv(), scoringBudgetMs })
 }
 
 async function personalId(c: Ctx, u: Registered) {
@@ -120,6 +121,20 @@ describe('the importer', () => {
     await expect(run(csv('title;login;secret\nA;b;c\n'))).rejects.toMatchObject({ fields: { file: expect.stringContaining('not the header of an export we know') } })
     await expect(run(Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0xe9, 0x74, 0xe9, 0x0a]))).rejects.toMatchObject({ fields: { file: expect.stringContaining('not UTF-8') } })
     await expect(run(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).rejects.toMatchObject({ status: 422 })
+    expect(await itemCount(personal)).toBe(0)
+  })
+
+  it('imports nothing when scoring its passwords takes longer than the budget, and says so', async () => {
+    const u = await registerUser(ctx, 'Slow')
+    const personal = await personalId(ctx, u)
+    // Passwords made only of l33t characters: zxcvbn spends up to a second on each.
+    const slow = (i: number) => Array.from(randomBytes(100), (b) => '4@8(6<{[3&91!|7+0$5%2'[b % 21]).join('') + i
+    const rows = Array.from({ length: 30 }, (_, i) => `,,login,Slow ${i},,,,https://slow${i}.example,me,"${slow(i)}",`)
+    const importer = importerWith({}, 1_000)
+    const started = performance.now()
+    const attempt = importer.importCsv(u.viewer, { bytes: csv([BITWARDEN_HEADER, ...rows].join('\n')), format: 'detect', folderId: personal, keepFolders: true })
+    await expect(attempt).rejects.toMatchObject({ fields: { file: 'Checking the strength of 30 passwords took longer than 1 second, so nothing was imported. Import the file in smaller parts.' } })
+    expect(performance.now() - started).toBeLessThan(10_000)
     expect(await itemCount(personal)).toBe(0)
   })
 
@@ -259,6 +274,31 @@ describe('POST /dashboard/import', () => {
     expect(page).not.toContain('Ember-Willow-Sextant-45')
     // Read once.
     expect(textOf(await (await s.client.get('/dashboard/import/result')).text())).toContain('No import to show')
+  })
+
+  it('keeps the server answering other requests while it scores a file of slow passwords', async () => {
+    const u = await registerUser(ctx, 'Busy')
+    const personal = await personalId(ctx, u)
+    const s = await session(u)
+    // 12 passwords that take zxcvbn up to a second each: seconds of scoring, on the pool's threads.
+    const rows = Array.from({ length: 12 }, (_, i) => `,,login,Busy ${i},,,,https://busy${i}.example,me,"${Array.from(randomBytes(100), (b) => '4@8(6<{[3&91!|7+0$5%2'[b % 21]).join('')}",`)
+    const importing = s.upload(csv([BITWARDEN_HEADER, ...rows].join('\n')), { folder_id: personal })
+    const other = new Client()
+    const latencies: number[] = []
+    let done = false
+    void importing.finally(() => (done = true))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    while (!done) {
+      const started = performance.now()
+      expect((await other.get('/login')).status).toBe(200)
+      latencies.push(performance.now() - started)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect((await importing).status).toBe(303)
+    expect(await itemCount(personal)).toBe(12)
+    expect(latencies.length).toBeGreaterThan(3)
+    // On the event loop, the first request would have waited for the whole scoring.
+    expect(Math.max(...latencies)).toBeLessThan(1_000)
   })
 
   it('refuses a 6 MB file with 413 and imports nothing', async () => {

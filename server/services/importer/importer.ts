@@ -11,7 +11,8 @@ import type { KeyValue } from '../../lib/kv.js'
 import { folderSchema, itemFieldsSchema } from '../../../schemas/vault.js'
 import { lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
-import { decryptItem, encryptItem, scoreItem } from '../itemCrypto.js'
+import { decryptItem, encryptItem, itemStrengthJob } from '../itemCrypto.js'
+import { scoreMany } from '../passwordStrength.js'
 import type { ImportFormatChoice, ImportResult, ItemFields, ServiceDeps, Viewer } from '../types.js'
 import { decodeCsv, formatLabel, parseExport } from './formats.js'
 
@@ -20,8 +21,13 @@ export const MAX_IMPORT_ROWS = 20_000
 /** Items per INSERT: bounded statements (bind parameters and memory) for any file. */
 const INSERT_CHUNK = 1000
 const RESULT_TTL_MS = 15 * 60_000
-/** zxcvbn takes milliseconds a password: the event loop is given back this often. */
-const SCORE_BATCH = 20
+/**
+ * How long scoring a file's passwords may take (zxcvbn on the strength pool: 10–20 ms for a strong
+ * random password on one thread, far more for crafted ones): 5,000 generated passwords take about
+ * 45 s on two cores. Below docker/nginx.conf's 150 s for this route, so the user hears why rather
+ * than a gateway timeout; a file that needs longer imports nothing.
+ */
+export const SCORING_BUDGET_MS = 120_000
 
 const resultKey = (userId: string) => `import-result:${userId}`
 const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
@@ -40,8 +46,9 @@ interface Candidate {
   score: number
 }
 
-export function createImporter(deps: ServiceDeps & { kv: KeyValue }) {
+export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudgetMs?: number }) {
   const { sequelize, models, limits, kv } = deps
+  const scoringBudgetMs = deps.scoringBudgetMs ?? SCORING_BUDGET_MS
 
   /** Decrypts the items of some folders into duplicate keys (one query). */
   async function existingKeys(viewer: Viewer, memberships: MembershipRow[], transaction?: Transaction): Promise<Set<string>> {
@@ -114,10 +121,17 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue }) {
       else fresh.push(c)
       if (earlier === undefined) firstLine.set(key, c.line)
     }
-    for (let i = 0; i < fresh.length; i++) {
-      if (i > 0 && i % SCORE_BATCH === 0) await new Promise((resolve) => setImmediate(resolve))
-      fresh[i]!.score = scoreItem(fresh[i]!.fields)
-    }
+    const withPassword = fresh.filter((c) => c.fields.password !== '')
+    const budget = AbortSignal.timeout(scoringBudgetMs)
+    const scores = await scoreMany(withPassword.map((c) => itemStrengthJob(c.fields)), budget).catch((e: unknown) => {
+      if (budget.aborted) {
+        throw fileError(
+          `Checking the strength of ${count(withPassword.length, 'password')} took longer than ${count(Math.max(1, Math.round(scoringBudgetMs / 1000)), 'second')}, so nothing was imported. Import the file in smaller parts.`,
+        )
+      }
+      throw e
+    })
+    withPassword.forEach((c, i) => (c.score = scores[i]!))
 
     const result = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
     result.format = formatLabel(format)
