@@ -197,6 +197,45 @@ describe('fuzzing every form action', () => {
   })
 })
 
+describe('fuzzing the import and export actions', () => {
+  // Each payload by a user of its own: both actions spend a limited budget (20 imports an hour,
+  // 5 wrong export passwords), which one user would use up halfway through the list.
+  it.each(PAYLOADS.map((p) => [p.name, p] as const))('%s', async (_, p) => {
+    const { c, token } = await loggedIn(await registerUser(ctx, 'Fuzz IO'))
+    for (const path of ['/dashboard/import', '/dashboard/export']) await check(path, await send(c, path, p, token), p)
+  }, 120_000)
+
+  it('multipart bodies shaped like the import form, with bad files, fields and ids', async () => {
+    const u = await registerUser(ctx, 'Fuzz Import')
+    const { c, token } = await loggedIn(u)
+    const personal = (await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
+    const part = (name: string, value: string | Uint8Array<ArrayBuffer>, filename?: string) => {
+      const head = `--b\r\nContent-Disposition: form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}\r\n\r\n`
+      return [head, value, '\r\n']
+    }
+    const bodies: [string, (string | Uint8Array<ArrayBuffer>)[], number[]][] = [
+      ["another user's folder", [...part('folder_id', victimFolder), ...part('file', 'name,url,username,password\nA,a.example,me,pw\n', 'x.csv')], [404]],
+      ['a malformed folder id', [...part('folder_id', '%00'), ...part('file', 'name,url,username,password\n', 'x.csv')], [404, 422]],
+      ['binary garbage', [...part('folder_id', personal), ...part('file', new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), 'x.csv')], [422]],
+      ['two files', [...part('folder_id', personal), ...part('file', 'a', 'a.csv'), ...part('file', 'b', 'b.csv')], [400, 422]],
+      ['a file in another field', [...part('folder_id', personal), ...part('folder_id', 'x', 'evil.csv')], [400, 422]],
+      ['an unknown format and mode', [...part('folder_id', personal), ...part('format', 'klingon'), ...part('folders', '\u0000'), ...part('file', 'name,url\n', 'x.csv')], [422]],
+      ['a boundary that never ends', [...part('folder_id', personal), '--b\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n\r\nname,url'], [400, 422]],
+    ]
+    for (const [name, parts, statuses] of bodies) {
+      const res = await fetch(`${BASE_URL}/dashboard/import`, {
+        method: 'POST',
+        body: new Blob([...part('_csrf', token), ...parts, ...(name === 'a boundary that never ends' ? [] : ['--b--\r\n'])]),
+        redirect: 'manual',
+        headers: { cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '), origin: BASE_URL, 'content-type': 'multipart/form-data; boundary=b' },
+      })
+      await check('/dashboard/import', res, { name, build: () => ({ body: '' }), expect: statuses })
+    }
+    expect(await ctx.models.Item.count({ where: { folderId: victimFolder } })).toBe(1)
+    expect(await ctx.models.Item.count({ where: { folderId: personal } })).toBe(0)
+  }, 120_000)
+})
+
 describe('a NUL in an item name', () => {
   it('is refused with 422 and the message next to the name field, not stored', async () => {
     const { c, token } = await loggedIn(attacker)
