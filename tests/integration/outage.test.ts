@@ -3,7 +3,7 @@
 // or JSON), recovery needs no restart, the log has one warning per outage instead of a stack per
 // request, and a PostgreSQL restart costs no read.
 import net from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/scratch-stores.mjs'
@@ -141,6 +141,13 @@ describe('dependency outages', () => {
       await expectUnavailableJson(
         await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'During the outage' }, headers: { accept: 'application/json' } }),
       )
+      // An import (multipart, parsed before the database is needed) and an export: 503 as well.
+      const file = 'name,url,username,password\nDuring the outage,outage.example,me,Lantern-Quartz-1\n'
+      const part = (name: string, value: string, filename?: string) =>
+        `--b\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n${value}\r\n`
+      const upload = `${part('_csrf', token)}${part('folder_id', randomUUID())}${part('file', file, 'export.csv')}--b--\r\n`
+      await expectUnavailablePage(await user.request('/dashboard/import', { server: origin, body: upload, headers: { 'content-type': 'multipart/form-data; boundary=b' } }))
+      await expectUnavailablePage(await user.request('/dashboard/export', { server: origin, form: { _csrf: token, password: PASSWORD } }))
       // nginx resends a POST answered 503 to the other replica, with the same request id.
       await expectUnavailablePage(
         await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'Resent after the outage' }, headers: { 'x-request-id': resentId } }),
