@@ -4,7 +4,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import path from 'node:path'
 import type { Page } from '@playwright/test'
-import { open, newAccount, logOut, fillLogin, RECOVERY_CODE, submitAndWait } from './helpers'
+import { open, newAccount, logOut, fillLogin, fillRegister, RECOVERY_CODE, submitAndWait } from './helpers'
 import { addMember, at, expect, fields, logIn, seedItems, seedUser, test } from './vault-helpers'
 
 function skipWithoutJs(javaScriptEnabled: boolean) {
@@ -31,12 +31,7 @@ test('public pages: landing, login, registration, recovery code, recovery, verif
     await checkBothThemes(page, url)
   }
   await open(page, '/register')
-  const account = newAccount('a11y')
-  await page.getByLabel('Name', { exact: true }).fill(account.name)
-  await page.getByLabel('Email', { exact: true }).fill(account.email)
-  await page.getByLabel('Master password', { exact: true }).fill(account.password)
-  await page.getByLabel('Repeat master password', { exact: true }).fill(account.password)
-  await page.getByRole('button', { name: 'Create account' }).click()
+  await fillRegister(page, newAccount('a11y'))
   await at(page, /\/register\/recovery-code$/)
   await checkBothThemes(page, 'recovery code')
 })

@@ -5,7 +5,7 @@
 import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { csrfFrom, open, submitAndWait, BASE_URL } from './helpers'
-import { addMember, at, expect, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test, type Db, type Seeded } from './vault-helpers'
+import { addMember, at, expect, fields, isJs, itemList, logIn, main, seedItems, seedUser, sidebar, test, type Db, type Seeded } from './vault-helpers'
 
 const fixture = (name: string) => path.resolve('tests/fixtures/import', name)
 
@@ -116,6 +116,27 @@ for (const c of CASES) {
     await expectItem(page, c.item.name, c.item.shows)
   })
 }
+
+test('a pending upload says "Importing…" on its button without moving it', async ({ page, db }) => {
+  test.skip(!isJs(), 'JavaScript feedback: without it the browser shows its own loading')
+  const user = await seedUser(db, 'import-slow')
+  await logIn(page, user)
+  await open(page, '/dashboard/import')
+  await page.getByLabel('CSV file').setInputFiles(fixture('chrome.csv'))
+  // Hold the post in the page (a plain form's navigation would hide the page from the test):
+  // this listener runs after the form's own, which shows the pending state.
+  await page.locator('form.import-form').evaluate((form) => form.addEventListener('submit', (e) => e.preventDefault()))
+  const button = page.getByRole('button', { name: 'Import', exact: true })
+  const before = (await button.boundingBox())!
+  await button.click()
+  const pending = page.getByRole('button', { name: 'Importing…' })
+  await expect(pending).toHaveAttribute('aria-busy', 'true')
+  expect((await pending.boundingBox())!.width).toBe(before.width)
+  // Now let the browser send it.
+  await page.locator('form.import-form').evaluate((form: HTMLFormElement) => form.submit())
+  await at(page, /\/dashboard\/import\/result$/)
+  await expect(main(page).getByRole('heading', { name: '2 items imported into Personal' })).toBeVisible()
+})
 
 test('everything into the chosen folder: no folder is created', async ({ page, db }) => {
   const user = await seedUser(db, 'import-single')
