@@ -5,11 +5,18 @@ import { MAX_PASSWORD, MIN_PASSWORD, emailField } from './auth.js'
 
 const name = singleLine(z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(100, 'Names are at most 100 characters.'))
 
-export const profileSchema = z.object({ name, email: emailField() })
-
 /** A password the user types to confirm a sensitive action (its check is the service's). */
 export const passwordField = (missing = 'Enter your master password.') =>
   singleLine(z.string({ error: missing }).min(1, missing).max(MAX_PASSWORD, 'This is not your master password.'))
+
+export const EMAIL_CHANGE_NEEDS_PASSWORD = 'Enter your master password to change your email address.'
+
+/** `password` is needed only to change the email (the route asks for it then); a name alone is not sensitive. */
+export const profileSchema = z.object({
+  name,
+  email: emailField(),
+  password: singleLine(z.string().max(MAX_PASSWORD, 'This is not your master password.')).optional(),
+})
 
 export const passwordChangeSchema = z
   .object({

@@ -13,16 +13,17 @@ export const totpCode = z
 
 export const twoFactorLoginSchema = z.object({ code: totpCode })
 
+const masterPassword = singleLine(
+  z
+    .string({ error: 'Enter your master password.' })
+    .min(1, 'Enter your master password.')
+    .max(MAX_PASSWORD, 'This is not your master password.'),
+)
+
 export const twoFactorEnableSchema = z.object({
+  password: masterPassword,
   secret: singleLine(z.string({ error: 'The setup expired. Scan the new QR code and enter its code.' }).max(100, 'The setup expired. Scan the new QR code and enter its code.')),
   code: totpCode,
 })
 
-export const twoFactorDisableSchema = z.object({
-  password: singleLine(
-    z
-      .string({ error: 'Enter your master password.' })
-      .min(1, 'Enter your master password.')
-      .max(MAX_PASSWORD, 'Your master password is not right.'),
-  ),
-})
+export const twoFactorDisableSchema = z.object({ password: masterPassword })

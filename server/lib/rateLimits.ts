@@ -26,7 +26,7 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
     // The second step of a login, per user: someone who has the password still gets 5 guesses
     // of a 6-digit code per 15 minutes, however many logins they start (issue 9).
     twoFactorLogin: make('2fa-login', 5, 15 * 60),
-    // Turning two-factor on (a code) or off (the master password) from settings, per user.
+    // Codes typed to turn two-factor on from settings, per user (its password is a settingsPassword).
     twoFactorSettings: make('2fa-settings', 10, 15 * 60),
     // The master password typed in settings (password change, new recovery code, account
     // deletion) or to export the vault, per user, one budget for all: a stolen session cannot be

@@ -3,7 +3,7 @@
 // Two-factor has its own routes.
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { appearanceSchema, confirmPasswordSchema, passwordChangeSchema, profileSchema } from '../../schemas/settings.js'
+import { EMAIL_CHANGE_NEEDS_PASSWORD, appearanceSchema, confirmPasswordSchema, passwordChangeSchema, profileSchema } from '../../schemas/settings.js'
 import { parseForm } from '../lib/validate.js'
 import { ValidationError } from '../lib/errors.js'
 import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, regenerateSession } from '../lib/authSession.js'
@@ -20,11 +20,11 @@ import { formAction, redirectTo } from './respond.js'
 import { submittedStrength } from '../services/passwordStrength.js'
 import { masterPasswordInputs } from '../../shared/strengthInputs.js'
 import { requireUser, viewerOf } from './viewer.js'
+import { passwordBudget } from './passwordBudget.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 
 export const SETTINGS = '/dashboard/settings'
-const WRONG_PASSWORD = 'This is not your master password.'
 
 export function settingsRoutes(deps: AppDeps, render: Render) {
   const router = new Router({ prefix: SETTINGS })
@@ -39,32 +39,25 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
     deps.mailer.send(message).catch((err) => ctx.state.log.error({ err }, `${what} mail failed`))
   }
 
-  /**
-   * Spends a point of the user's settings-password budget before the scrypt work it guards; gives
-   * it back when the password was right (a weak new password, say, is not a guess).
-   */
-  async function withPasswordBudget<T>(userId: string, field: string, work: () => Promise<T | null>): Promise<T> {
-    await rateLimits.spend('settingsPassword', userId)
-    let result: T | null
-    try {
-      result = await work()
-    } catch (e) {
-      if (e instanceof ValidationError && !e.fields[field]) await rateLimits.refund('settingsPassword', userId)
-      throw e
-    }
-    if (result === null) throw new ValidationError({ [field]: WRONG_PASSWORD }, WRONG_PASSWORD)
-    await rateLimits.refund('settingsPassword', userId)
-    return result
-  }
+  const withPasswordBudget = passwordBudget(rateLimits)
 
   router.post(
     '/profile',
     formAction(render, settingsPage, async (ctx) => {
       const viewer = viewerOf(ctx)
       const input = parseForm(profileSchema, body(ctx))
-      const current = ctx.state.user!
-      if (input.email !== current.email.toLowerCase()) await rateLimits.spend('emailChange', viewer.userId)
-      const { user, nameChanged, pendingEmail, cancelled } = await services.account.updateProfile(viewer, input)
+      const update = () => services.account.updateProfile(viewer, input)
+      let result: Awaited<ReturnType<typeof update>>
+      if (input.email !== ctx.state.user!.email.toLowerCase()) {
+        if (!input.password) throw new ValidationError({ password: EMAIL_CHANGE_NEEDS_PASSWORD }, EMAIL_CHANGE_NEEDS_PASSWORD)
+        await rateLimits.spend('emailChange', viewer.userId)
+        result = await withPasswordBudget(viewer.userId, 'password', update)
+      } else {
+        // The session's email can lag the account's by a request: the service asks for the password too.
+        result = await update()
+        if (!result) throw new ValidationError({ password: EMAIL_CHANGE_NEEDS_PASSWORD }, EMAIL_CHANGE_NEEDS_PASSWORD)
+      }
+      const { user, nameChanged, pendingEmail, cancelled } = result
       if (nameChanged) {
         // Every session of the user shows the new name, with no query on their next request.
         await sessionIndex.updateUserSessions(viewer.userId, { name: user.name })

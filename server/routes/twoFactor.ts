@@ -8,6 +8,7 @@ import { regenerateSession } from '../lib/authSession.js'
 import { twoFactorNoticeMessage } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
 import { requireUser, viewerOf } from './viewer.js'
+import { passwordBudget } from './passwordBudget.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 
@@ -23,6 +24,7 @@ export function twoFactorPageOf(ctx: Context): string {
 export function twoFactorRoutes(deps: AppDeps, render: Render) {
   const router = new Router({ prefix: '/dashboard/settings/2fa' })
   const { services, rateLimits, mailer, config } = deps
+  const withPasswordBudget = passwordBudget(rateLimits)
   router.use(requireUser)
 
   function notify(ctx: Context, user: { name: string; email: string }, on: boolean) {
@@ -40,15 +42,19 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
         try {
           const viewer = viewerOf(ctx)
           const input = parseForm(twoFactorEnableSchema, ctx.request.body)
+          // Codes have their own budget; the master password shares the settings one.
           await rateLimits.spend('twoFactorSettings', viewer.userId)
-          const user = await services.twoFactor.enable(viewer, input)
+          const user = await withPasswordBudget(viewer.userId, 'password', () => services.twoFactor.enable(viewer, input))
           await regenerateSession(ctx, deps)
           notify(ctx, user, true)
           ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
           redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
         } catch (e) {
           const body = ctx.request.body
-          if (body && typeof body === 'object') delete (body as Record<string, unknown>).code
+          if (body && typeof body === 'object') {
+            delete (body as Record<string, unknown>).code
+            delete (body as Record<string, unknown>).password
+          }
           throw e
         }
       },
@@ -61,9 +67,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
     formAction(render, twoFactorPageOf, async (ctx) => {
       const viewer = viewerOf(ctx)
       const input = parseForm(twoFactorDisableSchema, ctx.request.body)
-      // Spent before the password is checked, like a login.
-      await rateLimits.spend('twoFactorSettings', viewer.userId)
-      const { user, wasEnabled } = await services.twoFactor.disable(viewer, input)
+      const { user, wasEnabled } = await withPasswordBudget(viewer.userId, 'password', () => services.twoFactor.disable(viewer, input))
       if (wasEnabled) {
         await regenerateSession(ctx, deps)
         notify(ctx, user, false)

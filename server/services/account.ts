@@ -40,8 +40,10 @@ export function createAccountService(deps: ServiceDeps, sharing: SharingService)
   /**
    * Name now; a new email only once its link is opened (users.verifyEmail), so a typo cannot lock
    * the user out. Returns what changed: `pendingEmail` is set when a link must go to a new address.
+   * A new email needs the master password (a stolen session must not take over the account's
+   * mail): null when it is missing or wrong, and nothing is changed.
    */
-  async function updateProfile(viewer: Viewer, input: { name: string; email: string }) {
+  async function updateProfile(viewer: Viewer, input: { name: string; email: string; password?: string }) {
     const user = await requireUser(viewer.userId)
     const email = input.email.toLowerCase()
     const nameChanged = input.name !== user.name
@@ -52,6 +54,7 @@ export function createAccountService(deps: ServiceDeps, sharing: SharingService)
       cancelled = user.pendingEmail !== null
       user.pendingEmail = null
     } else {
+      if (!input.password || !(await openWithPassword(user, input.password))) return null
       const owner = await emailOwner(email)
       if (owner && owner.id !== user.id) throw new ValidationError({ email: EMAIL_TAKEN })
       pendingEmail = email

@@ -7,6 +7,7 @@ import QRCode from 'qrcode'
 import { QueryTypes } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ValidationError } from '../lib/errors.js'
+import { openWithPassword } from './users.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
 export interface TwoFactorStatus {
@@ -27,7 +28,6 @@ const SECRET_BYTES = 20
 const SECRET_PATTERN = /^[A-Z2-7]{32}$/
 
 const WRONG_CODE = 'That code is not right. Enter the 6-digit code your authenticator app shows now.'
-const WRONG_PASSWORD = 'Your master password is not right.'
 
 /** The user's text of a secret (spaces, lower case allowed) as base32, or null when it is not one. */
 export function normalizeSecret(input: string): string | null {
@@ -67,8 +67,12 @@ export function createTwoFactorService(deps: ServiceDeps) {
     return { enabled: false, enabledAt: null, setup: { secret: secret.base32, otpauthUrl, qrSvg } }
   }
 
-  /** Turns two-factor on with the secret the user scanned, confirmed by a current code from it. */
-  async function enable(viewer: Viewer, input: { secret: string; code: string }, now = Date.now()) {
+  /**
+   * Turns two-factor on with the secret the user scanned, confirmed by a current code from it and
+   * the master password (a stolen session must not lock the owner out). Null for a wrong password.
+   */
+  async function enable(viewer: Viewer, input: { secret: string; code: string; password: string }, now = Date.now()) {
+    if (!(await openWithPassword(await userOf(viewer.userId), input.password))) return null
     const base32 = normalizeSecret(input.secret)
     if (!base32) throw new ValidationError({ code: 'The setup expired. Scan the new QR code and enter its code.' })
     const secret = OTPAuth.Secret.fromBase32(base32)
@@ -84,12 +88,14 @@ export function createTwoFactorService(deps: ServiceDeps) {
     return userOf(viewer.userId)
   }
 
-  /** Turns two-factor off; needs the master password. */
+  /**
+   * Turns two-factor off; needs the master password (null when wrong). When it is already off the
+   * password is not checked at all: the form is no way to test guesses.
+   */
   async function disable(viewer: Viewer, input: { password: string }) {
     const user = await userOf(viewer.userId)
-    const { authKey } = await crypto.deriveMasterKeys(input.password, user.kdfSalt, { logN: user.kdfLogN, r: user.kdfR, p: user.kdfP })
-    if (!crypto.verifyAuthKey(authKey, user.authHash)) throw new ValidationError({ password: WRONG_PASSWORD })
     if (!user.totpSecretSealed) return { user, wasEnabled: false }
+    if (!(await openWithPassword(user, input.password))) return null
     await user.update({ totpSecretSealed: null, totpLastStep: null, totpEnabledAt: null })
     return { user, wasEnabled: true }
   }

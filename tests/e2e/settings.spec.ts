@@ -2,7 +2,7 @@
 // change with re-verification and appearance, each with JavaScript off and on.
 import { QueryTypes } from 'sequelize'
 import type { Browser, Page } from '@playwright/test'
-import { BASE_URL, fillLogin, latestVerificationLink, open, submitAndWait, uniqueEmail } from './helpers'
+import { BASE_URL, fillLogin, latestVerificationLink, mailTo, open, submitAndWait, uniqueEmail } from './helpers'
 import { addMember, at, expectFlash, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test, expect, type Db, type Seeded } from './vault-helpers'
 
 const NEW_PASSWORD = 'copper lantern orbit 91 meadow'
@@ -195,15 +195,29 @@ test('change the email: the old one stays until the link sent to the new one is 
   await open(page, SETTINGS)
   const f = form(page, 'Profile')
 
+  // A new email needs the master password: without it, or with a wrong one, nothing changes.
+  const newEmail = uniqueEmail('renamed')
+  await f.getByLabel('Email').fill(newEmail)
+  const noPassword = await submitAndWait(page, `${SETTINGS}/profile`, () => f.getByRole('button', { name: 'Save profile' }).click())
+  expect(noPassword.status()).toBe(422)
+  await expect(f.getByText('Enter your master password to change your email address.')).toBeVisible()
+  await f.getByLabel('Email').fill(newEmail)
+  await f.getByLabel('Master password').fill('not my password at all')
+  const wrongPassword = await submitAndWait(page, `${SETTINGS}/profile`, () => f.getByRole('button', { name: 'Save profile' }).click())
+  expect(wrongPassword.status()).toBe(422)
+  await expect(f.getByText('This is not your master password.')).toBeVisible()
+  expect(await mailTo(newEmail)).toHaveLength(0)
+
   await f.getByLabel('Email').fill(taken.email)
+  await f.getByLabel('Master password').fill(u.password)
   const refused = await submitAndWait(page, `${SETTINGS}/profile`, () => f.getByRole('button', { name: 'Save profile' }).click())
   expect(refused.status()).toBe(422)
   await expect(f.getByText('This email address belongs to another account.')).toBeVisible()
 
-  const newEmail = uniqueEmail('renamed')
   await open(page, SETTINGS)
   await f.getByLabel('Name').fill('Em Renamed')
   await f.getByLabel('Email').fill(newEmail)
+  await f.getByLabel('Master password').fill(u.password)
   await f.getByRole('button', { name: 'Save profile' }).click()
   await at(page, /\/dashboard\/settings$/)
   await expectFlash(page, `We sent a verification link to ${newEmail}`)

@@ -53,7 +53,7 @@ async function enableForTest(db: Db, viewer: { userId: string; vaultKey: Buffer 
   const secret = new OTPAuth.Secret({ size: 20 }).base32
   const earlier = Date.now() - PERIOD_MS
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' })
-  await db.services.twoFactor.enable(viewer, { secret, code: totp.generate({ timestamp: earlier }) }, earlier)
+  await db.services.twoFactor.enable(viewer, { secret, code: totp.generate({ timestamp: earlier }), password: PASSWORD }, earlier)
 }
 
 const codeField = (page: Page) => page.getByLabel('Authentication code')
@@ -87,7 +87,18 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
 
   // A wrong code is refused next to the field; the same secret stays on the page.
   const codeInput = section.getByLabel('Code from the app')
+  const passwordInput = section.getByLabel('Master password')
+  // The master password is asked too (a stolen session must not turn it on); a wrong one is refused.
+  await codeInput.fill(await app.nextCode(page))
+  await passwordInput.fill('not my master password')
+  const wrongPassword = await submitAndWait(page, '/dashboard/settings/2fa/enable', () => section.getByRole('button', { name: 'Turn on two-factor' }).click())
+  expect(wrongPassword.status()).toBe(422)
+  await expect(section.getByText('This is not your master password.')).toBeVisible()
+  await expect(passwordInput).toHaveAttribute('aria-invalid', 'true')
+  await expect(section.getByText('Off', { exact: true })).toBeVisible()
+
   await codeInput.fill(app.wrongCode())
+  await passwordInput.fill(u.password)
   const refused = await submitAndWait(page, '/dashboard/settings/2fa/enable', () => section.getByRole('button', { name: 'Turn on two-factor' }).click())
   expect(refused.status()).toBe(422)
   await expect(section.getByText('That code is not right.')).toBeVisible()
@@ -95,6 +106,7 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
   await expect(section.getByTestId('totp-secret')).toHaveText(secretText)
 
   await codeInput.fill(await app.nextCode(page))
+  await passwordInput.fill(u.password)
   await section.getByRole('button', { name: 'Turn on two-factor' }).click()
   await expect(page).toHaveURL(/\/dashboard\/settings\/two-factor$/)
   await expectFlash(page, 'Two-factor authentication is on.')
@@ -142,7 +154,7 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
   await password.fill('not my master password')
   const bad = await submitAndWait(page, '/dashboard/settings/2fa/disable', () => section.getByRole('button', { name: 'Turn off two-factor' }).click())
   expect(bad.status()).toBe(422)
-  await expect(section.getByText('Your master password is not right.')).toBeVisible()
+  await expect(section.getByText('This is not your master password.')).toBeVisible()
   await password.fill(u.password)
   await section.getByRole('button', { name: 'Turn off two-factor' }).click()
   await expectFlash(page, 'Two-factor authentication is off.')

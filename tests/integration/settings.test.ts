@@ -13,6 +13,7 @@ const redisUrl = process.env.REDIS_URL
 const prefix = process.env.REDIS_PREFIX
 if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
 const kv = createRedisKv(redisUrl, prefix)
+await kv.whenReady(10_000)
 const db = createTestContext()
 afterAll(async () => {
   await kv.close()
@@ -203,25 +204,30 @@ describe('email change', () => {
   it('keeps the old email until the link for the new one is opened; a later change or cancel voids the link', async () => {
     const u = await registerUser(db, 'Email Mover')
     const taken = await registerUser(db, 'Email Holder')
-    await expect(db.services.account.updateProfile(u.viewer, { name: u.user.name, email: taken.email.toUpperCase() })).rejects.toMatchObject({
+    const change = (input: { name: string; email: string }) => db.services.account.updateProfile(u.viewer, { ...input, password: u.password }).then((r) => r!)
+    // Without the master password, or with a wrong one, a new email is refused and nothing changes.
+    expect(await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: `nopass-${u.email}` })).toBeNull()
+    expect(await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: `nopass-${u.email}`, password: 'wrong password 123' })).toBeNull()
+    expect((await db.models.User.findByPk(u.user.id))!.pendingEmail).toBeNull()
+    await expect(change({ name: u.user.name, email: taken.email.toUpperCase() })).rejects.toMatchObject({
       fields: { email: 'This email address belongs to another account.' },
     })
 
     const first = `first-${u.email}`
     const second = `second-${u.email}`
-    expect((await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: first })).pendingEmail).toBe(first)
+    expect((await change({ name: u.user.name, email: first })).pendingEmail).toBe(first)
     const firstLink = db.services.users.verificationToken({ id: u.user.id, email: first })
     expect((await db.models.User.findByPk(u.user.id))!.email).toBe(u.email)
     // A second change: the first link stops working.
-    await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: second })
+    await change({ name: u.user.name, email: second })
     const secondLink = db.services.users.verificationToken({ id: u.user.id, email: second })
     expect(await db.services.users.verifyEmail(firstLink)).toBeNull()
     // Cancelled (back to the current address): the second link stops working too.
-    expect((await db.services.account.updateProfile(u.viewer, { name: u.user.name, email: u.email })).cancelled).toBe(true)
+    expect((await change({ name: u.user.name, email: u.email })).cancelled).toBe(true)
     expect(await db.services.users.verifyEmail(secondLink)).toBeNull()
     expect((await db.models.User.findByPk(u.user.id))!.email).toBe(u.email)
 
-    await db.services.account.updateProfile(u.viewer, { name: 'Email Moved', email: second })
+    await change({ name: 'Email Moved', email: second })
     const verified = await db.services.users.verifyEmail(db.services.users.verificationToken({ id: u.user.id, email: second }))
     expect(verified?.email).toBe(second)
     const after = (await db.models.User.findByPk(u.user.id))!
@@ -232,12 +238,12 @@ describe('email change', () => {
 
   it('answers a taken address with a message next to the field (JSON) and regenerates the session id on a change', async () => {
     const other = await registerUser(db, 'Http Holder')
-    const { c, post } = await loggedIn('email-http')
-    const res = await post('/dashboard/settings/profile', { name: 'Settings email-http', email: other.email }, { accept: 'application/json' })
+    const { c, post, account } = await loggedIn('email-http')
+    const res = await post('/dashboard/settings/profile', { name: 'Settings email-http', email: other.email, password: account.password }, { accept: 'application/json' })
     expect(res.status).toBe(422)
     expect((await res.json()).errors.email).toBe('This email address belongs to another account.')
     const before = c.cookie('nid.sid')
-    const ok = await post('/dashboard/settings/profile', { name: 'Settings email-http', email: `new-${other.email}` })
+    const ok = await post('/dashboard/settings/profile', { name: 'Settings email-http', email: `new-${other.email}`, password: account.password })
     expect(ok.status).toBe(303)
     expect(c.cookie('nid.sid')).not.toBe(before)
     expect(await kv.get(`sess:${before}`)).toBeNull()
