@@ -15,7 +15,8 @@ import { securityHeaders } from './middleware/securityHeaders.js'
 import { authenticate } from './middleware/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
 import { resentPostGuard } from './middleware/resentPosts.js'
-import { createSessionStore } from './lib/sessions.js'
+import { SessionEndedError, createSessionStore } from './lib/sessions.js'
+import { ensureSessionAlive } from './lib/authSession.js'
 import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
 import { healthRoutes } from './routes/health.js'
@@ -29,6 +30,8 @@ import { importRoutes } from './routes/import.js'
 import type { AppDeps } from './deps.js'
 
 export const BODY_LIMIT = '1mb'
+/** Forms a logged-out visitor sends: a session that ended meanwhile does not stop them. */
+const PUBLIC_FORMS = new Set(['/login', '/register', '/recover', '/logout'])
 
 export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = {}) {
   const devMode = !!opts.devMiddleware
@@ -75,7 +78,7 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
         rolling: false,
         // koa-session's store type is inferred from its zod schema (variadic extra arguments);
         // ours takes what it uses.
-        store: createSessionStore(deps.kv) as never,
+        store: createSessionStore(deps.kv, deps.sessionIndex) as never,
         // A new or regenerated session: the only kind the store lets a write create (lib/sessions.ts).
         genid: (ctx: Koa.Context) => (ctx.state.sessionId = ctx.state.newSessionId = randomUUID()),
       },
@@ -86,6 +89,13 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
   app.use(authenticate({ ...deps, devices: deps.services.devices }))
   // 10. Bodies: forms and JSON, capped (413 beyond).
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT }))
+  // 10b. Reading a body can take seconds: a session ended meanwhile (revoked, logged out
+  // elsewhere) no longer stands behind this request, which writes nothing in its name.
+  // It is told to log in again (303 /login, or 401 for JSON); a public form goes on anonymous.
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && !(await ensureSessionAlive(ctx, deps)) && !PUBLIC_FORMS.has(ctx.path)) throw new SessionEndedError()
+    await next()
+  })
   // 11. CSRF token + Origin check on every POST.
   app.use(csrfProtect(deps.csrf))
   // 12. Actions.

@@ -83,6 +83,8 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   const sequelize = createSequelize(config.databaseUrl!, { poolMax: 10, onQuery: metrics.countQuery })
   const models = initModels(sequelize)
   const kv = config.redisUrl ? createRedisKv(config.redisUrl, config.redisPrefix) : createMemoryKv()
+  // Redis down at start: listen anyway after a while (503 until it answers, /readyz says why).
+  await kv.whenReady(10_000)
   const cookies = cookieSettings(config.cookieSecure)
   const allowedOrigins = [config.appOrigin]
   if (!config.production) allowedOrigins.push(`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`)
@@ -109,7 +111,10 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   }
 
   let devMiddleware
-  const server = http.createServer()
+  // A client gets tens of seconds, not Node's five minutes, to send its headers and its whole
+  // request (an import of 5 MB included): a body held open slowly keeps its session checks stale
+  // and a connection busy. Node checks these every connectionsCheckingInterval.
+  const server = http.createServer({ headersTimeout: 15_000, requestTimeout: 60_000, connectionsCheckingInterval: 2_000 })
   if (devMode) {
     const { createDevMiddleware } = await import('vike/server')
     const { devMiddleware: connect } = await createDevMiddleware({ root: process.cwd(), viteConfig: { server: { hmr: { server } } } })

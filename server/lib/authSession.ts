@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
 import * as crypto from './crypto.js'
 import { clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
-import { REMEMBER_MS, type SessionData, type SessionIndex } from './sessions.js'
+import { REMEMBER_MS, SessionEndedError, type SessionData, type SessionIndex, type SessionRotation } from './sessions.js'
 import type { SessionUser } from '../services/users.js'
 import type { Viewer } from '../services/types.js'
 
@@ -50,12 +50,24 @@ export async function startSession(
     recoveryCode?: string
     /** A login whose password step passed and whose second factor (TOTP) is still to come. */
     pendingMfa?: { next: string }
+    /**
+     * The new session continues the current one (a privilege change, or the second factor of a
+     * login): it is created only if the current one still exists, in one atomic step, else
+     * SessionEndedError. A fresh login from a password replaces whatever session was there.
+     */
+    continues?: boolean
   },
 ) {
   if (!args.deviceId && !args.pendingMfa) throw new Error('startSession needs a device for a full login')
   // A new id at every login: a session id planted before login (fixation) is worthless after.
   const old = session(ctx)
-  if (old?.uid) await deps.sessionIndex.unlink(old.uid, currentSessionId(ctx) ?? '', old.did)
+  const oldSid = currentSessionId(ctx)
+  if (args.continues) {
+    if (!old?.uid || !oldSid) throw new SessionEndedError()
+    ctx.state.sessionRotation = { from: oldSid, uid: old.uid, did: args.deviceId } satisfies SessionRotation
+  } else if (old?.uid) {
+    await deps.sessionIndex.unlink(old.uid, oldSid ?? '', old.did)
+  }
   ctx.session = null
   ctx.state.viewer = undefined
   // A fresh, empty session object (koa-session's setter is typed for its Session class).
@@ -63,9 +75,6 @@ export async function startSession(
 
   const key = randomBytes(32)
   const maxAge = args.remember ? REMEMBER_MS : undefined
-  ctx.state.sessionKey = key.toString('base64url')
-  ctx.cookies.set(deps.cookieSettings.names.sessionKey, ctx.state.sessionKey, cookieOptions(deps.cookieSettings, maxAge))
-
   const s = session(ctx)
   const now = Date.now()
   Object.assign(s, {
@@ -83,9 +92,18 @@ export async function startSession(
     ...(args.pendingMfa ? { mfa: 'pending' as const, next: args.pendingMfa.next } : {}),
   } satisfies SessionData)
   ctx.session!.maxAge = args.remember ? REMEMBER_MS : 'session'
-  await ctx.session!.regenerate()
+  try {
+    await ctx.session!.regenerate()
+  } catch (e) {
+    if (e instanceof SessionEndedError) forgetSession(ctx, deps)
+    throw e
+  }
+  // Only once the new session exists does the browser get its key.
+  ctx.state.sessionKey = key.toString('base64url')
+  ctx.cookies.set(deps.cookieSettings.names.sessionKey, ctx.state.sessionKey, cookieOptions(deps.cookieSettings, maxAge))
   const sid = ctx.state.sessionId as string
-  await deps.sessionIndex.link(args.user.id, sid, args.deviceId)
+  // A rotation moved the index entries with the session; a new login adds them.
+  if (!args.continues) await deps.sessionIndex.link(args.user.id, sid, args.deviceId)
   return sid
 }
 
@@ -93,16 +111,41 @@ export async function startSession(
  * A new session id and per-session key for the same login, at a privilege change (password,
  * two-factor on or off, email change): an id or cookie stolen before is worthless after. Keeps the
  * login time, so the absolute lifetime is not extended. `patch` changes what the session says
- * about the user (e.g. a new email). Returns the new session id.
+ * about the user (e.g. a new email). Only while the current session still exists: a session
+ * revoked while this request was in flight throws SessionEndedError and stays ended.
  */
 export async function regenerateSession(ctx: Context, deps: SessionDeps, patch: Partial<SessionData> = {}) {
   const old = { ...session(ctx) }
   const vaultKey = requestViewer(ctx)?.vaultKey
   if (!old.uid || !old.did || !vaultKey) throw new Error('regenerateSession needs a logged-in session')
   const user = { id: old.uid, name: old.name ?? '', email: old.email ?? '', verified: !!old.verified, theme: old.theme, ...pickUser(patch) }
-  const sid = await startSession(ctx, deps, { user, deviceId: old.did, vaultKey, remember: !!old.remember })
+  const sid = await startSession(ctx, deps, { user, deviceId: old.did, vaultKey, remember: !!old.remember, continues: true })
   Object.assign(session(ctx), { createdAt: old.createdAt, ...patch })
   return sid
+}
+
+/**
+ * Re-checks, after a request's body was read (seconds may have passed), that its session was not
+ * ended meanwhile (device revoked, logged out elsewhere, password changed). If it was, the request
+ * continues logged out: no write is made in the name of an ended session. True while it is alive.
+ */
+export async function ensureSessionAlive(ctx: Context, deps: SessionDeps): Promise<boolean> {
+  if (!ctx.state.user && !ctx.state.pendingMfa) return true
+  const sid = currentSessionId(ctx)
+  if (sid && (await deps.sessionIndex.exists(sid))) return true
+  forgetSession(ctx, deps)
+  return false
+}
+
+/** Drops the session of this request without touching the index (it is already gone). */
+function forgetSession(ctx: Context, deps: SessionDeps) {
+  clearCookie(ctx, deps.cookieSettings.names.sessionKey, deps.cookieSettings)
+  ctx.state.sessionRotation = undefined
+  ctx.session = null
+  ctx.state.user = undefined
+  ctx.state.viewer = undefined
+  ctx.state.pendingMfa = undefined
+  ctx.state.sessionKey = undefined
 }
 
 const pickUser = (p: Partial<SessionData>) =>

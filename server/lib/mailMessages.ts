@@ -23,6 +23,14 @@ export function loginNoticeMessage(user: Recipient, device: { name: string; ip: 
   }
 }
 
+export function twoFactorFailedMessage(user: Recipient, device: { name: string; ip: string }, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Someone entered your NucleusID master password',
+    text: `Hello ${user.name},\n\nYour master password was just entered correctly from ${device.name} (IP ${device.ip}), but the two-factor code after it was wrong, so nobody was logged in.\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings (that logs out every other device). We send this at most once every 15 minutes.\n`,
+  }
+}
+
 export function invitationMessage(
   invitee: Recipient,
   invite: { ownerName: string; folderName: string; permission: 'view' | 'edit' },

@@ -4,6 +4,7 @@
 // id) is what lets a device be revoked or every other session be ended.
 import redisStore from 'koa-redis'
 import type { KeyValue } from './kv.js'
+import { AppError } from './errors.js'
 import type { Theme } from '../../models/User.js'
 
 export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000
@@ -59,34 +60,69 @@ const sessionKey = (sid: string) => `sess:${sid}`
 const userSessionsKey = (uid: string) => `user-sessions:${uid}`
 const deviceSessionKey = (did: string) => `device-session:${did}`
 
+/**
+ * A regeneration of a logged-in session (authSession.ts) that must take the old id's place only
+ * if the old id still exists: set in ctx.state before koa-session's regenerate(), which destroys
+ * the old key and writes the new one in two steps. The store skips that destroy and makes the
+ * write one atomic swap (rotateSession below), so a session revoked while its request was in
+ * flight cannot come back under a new id.
+ */
+export interface SessionRotation {
+  from: string
+  uid: string
+  did?: string
+}
+
+/** Thrown when a regeneration finds its old session already ended (revoked elsewhere). */
+export class SessionEndedError extends AppError {
+  constructor() {
+    super(401, 'You were logged out (on this or another device) before this was saved. Log in again.')
+  }
+}
+
 /** What koa-session passes to the store: the request, whose state says if the id is new. */
 interface StoreOptions {
-  ctx?: { state: { newSessionId?: string } }
+  ctx?: { state: { newSessionId?: string; newSessionWritten?: string; sessionRotation?: SessionRotation } }
 }
 
 export interface SessionStoreShape {
   get(key: string): Promise<unknown>
   set(key: string, sess: unknown, maxAge?: unknown, opts?: StoreOptions): Promise<void>
-  destroy(key: string): Promise<void>
+  destroy(key: string, opts?: StoreOptions): Promise<void>
 }
 
 /**
  * koa-session writes the whole session back at the end of a request. Only an id created in this
- * request (a new or regenerated session, see `genid` in app.ts) may create a key; an existing
- * session is written only while it still exists (SET ... XX). A request in flight while its session
- * is revoked elsewhere therefore cannot bring it back outside the per-user index.
+ * request (a new or regenerated session, see `genid` in app.ts) may create a key, and only once:
+ * every later write, and every write of an existing session, happens only while the key still
+ * exists (SET ... XX). A request in flight while its session is revoked elsewhere therefore cannot
+ * bring it back, under its old id or a new one.
  */
-export function createSessionStore(kv: KeyValue): SessionStoreShape {
+export function createSessionStore(kv: KeyValue, index: SessionIndex): SessionStoreShape {
   const write = async (sid: string, sess: unknown, opts?: StoreOptions) => {
-    const isNew = opts?.ctx?.state.newSessionId === sid
-    await kv.set(sessionKey(sid), JSON.stringify(sess), ttlOf(sess), { onlyIfExists: !isNew })
+    const state = opts?.ctx?.state
+    const creates = state?.newSessionId === sid && state.newSessionWritten !== sid
+    const value = JSON.stringify(sess)
+    if (creates && state.sessionRotation) {
+      const rotation = state.sessionRotation
+      state.sessionRotation = undefined
+      if (!(await index.rotate(rotation, sid, value, ttlOf(sess)))) throw new SessionEndedError()
+    } else {
+      await kv.set(sessionKey(sid), value, ttlOf(sess), { onlyIfExists: !creates })
+    }
+    if (creates) state.newSessionWritten = sid
+  }
+  const destroy = async (sid: string, opts?: StoreOptions) => {
+    // The old id of a rotation is deleted by the rotation itself, atomically with the new write.
+    if (opts?.ctx?.state.sessionRotation?.from === sid) return
+    await kv.del(sessionKey(sid))
   }
   if (kv.redis) {
     const store = redisStore({ client: kv.redis })
     return {
       get: (sid) => store.get(sessionKey(sid), IDLE_TIMEOUT_MS, { rolling: false }),
       set: (sid, sess, _maxAge, opts) => write(sid, sess, opts),
-      destroy: async (sid) => void (await store.destroy(sessionKey(sid))),
+      destroy,
     }
   }
   return {
@@ -95,11 +131,48 @@ export function createSessionStore(kv: KeyValue): SessionStoreShape {
       return raw ? JSON.parse(raw) : null
     },
     set: (sid, sess, _maxAge, opts) => write(sid, sess, opts),
-    destroy: (sid) => kv.del(sessionKey(sid)),
+    destroy,
   }
 }
 
+// The index's changes that race with each other (a regeneration against a revocation) are each one
+// Lua script in Redis, so they apply in some order, whole. KEYS get ioredis' key prefix; keys a
+// script builds from a set member are prefixed by hand (ARGV).
+const ROTATE = `
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('SREM', KEYS[3], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+if KEYS[4] then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[5]) end
+return 1`
+const REVOKE_DEVICE = `
+local sid = redis.call('GET', KEYS[1])
+if not sid then return 0 end
+redis.call('DEL', ARGV[1] .. 'sess:' .. sid, KEYS[1])
+redis.call('SREM', KEYS[2], sid)
+return 1`
+const REVOKE_USER = `
+local n = 0
+for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if sid ~= ARGV[2] then
+    redis.call('DEL', ARGV[1] .. 'sess:' .. sid)
+    redis.call('SREM', KEYS[1], sid)
+    n = n + 1
+  end
+end
+return n`
+
 export function createSessionIndex(kv: KeyValue) {
+  const redis = kv.redis
+  // Process memory (development, one worker): the same steps, one at a time.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work)
+    queue = run.catch(() => {})
+    return run
+  }
+
   return {
     /** `did` is absent for a login waiting for its second factor (it has no device yet). */
     async link(uid: string, sid: string, did?: string) {
@@ -110,13 +183,32 @@ export function createSessionIndex(kv: KeyValue) {
       await kv.sRem(userSessionsKey(uid), sid)
       if (did) await kv.del(deviceSessionKey(did))
     },
+    /**
+     * Replaces session `from` by `sid` (same user, new id) only if `from` still exists: deletes it,
+     * writes the new one and moves the index entries, as one step. False when it was revoked.
+     */
+    async rotate(from: SessionRotation, sid: string, value: string, ttlMs: number): Promise<boolean> {
+      const keys = [sessionKey(from.from), sessionKey(sid), userSessionsKey(from.uid), ...(from.did ? [deviceSessionKey(from.did)] : [])]
+      if (redis) return (await redis.eval(ROTATE, keys.length, ...keys, value, ttlMs, from.from, sid, REMEMBER_MS)) === 1
+      return serial(async () => {
+        if (!(await kv.exists(keys[0]!))) return false
+        await kv.del(keys[0]!)
+        await kv.set(keys[1]!, value, ttlMs)
+        await kv.sRem(keys[2]!, from.from)
+        await kv.sAdd(keys[2]!, sid, REMEMBER_MS)
+        if (from.did) await kv.set(keys[3]!, sid, REMEMBER_MS)
+        return true
+      })
+    },
     /** Ends the session of one device at once. */
     async revokeDevice(uid: string, did: string) {
-      const sid = await kv.get(deviceSessionKey(did))
-      if (sid) {
+      if (redis) return void (await redis.eval(REVOKE_DEVICE, 2, deviceSessionKey(did), userSessionsKey(uid), kv.prefix))
+      await serial(async () => {
+        const sid = await kv.get(deviceSessionKey(did))
+        if (!sid) return
         await kv.del(sessionKey(sid), deviceSessionKey(did))
         await kv.sRem(userSessionsKey(uid), sid)
-      }
+      })
     },
     /**
      * Changes what every session of a user says about them (e.g. verified after the emailed link
@@ -137,11 +229,15 @@ export function createSessionIndex(kv: KeyValue) {
     },
     /** Ends every session of a user except `keepSid` (password change, "log out other devices"). */
     async revokeUserSessions(uid: string, keepSid?: string) {
-      const sids = await kv.sMembers(userSessionsKey(uid))
-      const doomed = sids.filter((s) => s !== keepSid)
-      if (doomed.length) await kv.del(...doomed.map(sessionKey))
-      for (const s of doomed) await kv.sRem(userSessionsKey(uid), s)
+      if (redis) return void (await redis.eval(REVOKE_USER, 1, userSessionsKey(uid), kv.prefix, keepSid ?? ''))
+      await serial(async () => {
+        const doomed = (await kv.sMembers(userSessionsKey(uid))).filter((s) => s !== keepSid)
+        if (doomed.length) await kv.del(...doomed.map(sessionKey))
+        for (const s of doomed) await kv.sRem(userSessionsKey(uid), s)
+      })
     },
+    /** Whether the session still exists (a request re-checks after reading its body, before writing). */
+    exists: (sid: string) => kv.exists(sessionKey(sid)),
   }
 }
 export type SessionIndex = ReturnType<typeof createSessionIndex>

@@ -15,11 +15,13 @@ import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 import type { SessionData } from '../lib/sessions.js'
 import type { MailMessage } from '../lib/mail.js'
-import { loginNoticeMessage, recoveryNoticeMessage, verificationMessage } from '../lib/mailMessages.js'
+import { loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
+import { deviceName } from '../services/devices.js'
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
 const WRONG_CODE = 'That code is not right, or it was already used. Enter the code your authenticator app shows now.'
 const LOGIN_AGAIN = 'Your login took too long. Log in again.'
+const TWO_FACTOR_NOTICE_EVERY_MS = 15 * 60 * 1000
 
 /** The meter of a re-rendered registration form (no JavaScript): the password as the service scores it. */
 function registerStrength(ctx: Context) {
@@ -41,9 +43,15 @@ export function authRoutes(deps: AppDeps, render: Render) {
     send(ctx, verificationMessage(user, link), 'verification')
   }
 
-  async function logIn(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, recoveryCode?: string) {
+  /** `continues`: the second step of a login, which goes on only while its first step's session exists. */
+  async function logIn(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, opts: { recoveryCode?: string; continues?: boolean } = {}) {
     const device = await services.devices.create(user.id, ctx.get('user-agent'), ctx.ip)
-    await startSession(ctx, deps, { user, deviceId: device.id, vaultKey, remember, recoveryCode })
+    try {
+      await startSession(ctx, deps, { user, deviceId: device.id, vaultKey, remember, ...opts })
+    } catch (err) {
+      await services.devices.remove(user.id, device.id).catch(() => {})
+      throw err
+    }
     deps.csrf.rotate(ctx)
     return device
   }
@@ -57,7 +65,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await rateLimits.spend('registerIp', ctx.ip)
       const { user, vaultKey, recoveryCode } = await services.users.register(input)
       try {
-        await logIn(ctx, toSessionUser(user), vaultKey, false, recoveryCode)
+        await logIn(ctx, toSessionUser(user), vaultKey, false, { recoveryCode })
       } catch (err) {
         // All or nothing: without a session the recovery code is never shown (see discardRegistration).
         await services.users.discardRegistration(user.id).catch((e) => ctx.state.log.error({ err: e }, 'could not discard a half-made registration'))
@@ -105,8 +113,8 @@ export function authRoutes(deps: AppDeps, render: Render) {
     }),
   )
 
-  async function completeLogin(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, next: string) {
-    const device = await logIn(ctx, user, vaultKey, remember)
+  async function completeLogin(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, next: string, continues = false) {
+    const device = await logIn(ctx, user, vaultKey, remember, { continues })
     send(ctx, loginNoticeMessage(user, device, config.appOrigin), 'login notice')
     redirectTo(ctx, deps, next || '/dashboard', { type: 'success', message: `Welcome back, ${user.name}.` })
   }
@@ -129,11 +137,16 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await rateLimits.spend('twoFactorLogin', pending.user.id)
       if (!(await services.twoFactor.verifyLogin(pending.user.id, pending.vaultKey, input.code))) {
         ctx.state.log.info({ event: 'two_factor_failed' }, 'two-factor code refused')
+        // The password was right: its owner should know someone has it. Once per window, so a
+        // burst of wrong codes is one message.
+        if (await deps.kv.claim(`notice:2fa-failed:${pending.user.id}`, TWO_FACTOR_NOTICE_EVERY_MS)) {
+          send(ctx, twoFactorFailedMessage(pending.user, { name: deviceName(ctx.get('user-agent')), ip: ctx.ip }, config.appOrigin), 'wrong two-factor code notice')
+        }
         throw new ValidationError({ code: WRONG_CODE }, WRONG_CODE)
       }
       await rateLimits.reset('twoFactorLogin', pending.user.id)
       // Only now is it a login: a new session id, a device, the new-login notice.
-      await completeLogin(ctx, pending.user, pending.vaultKey, pending.remember, pending.next)
+      await completeLogin(ctx, pending.user, pending.vaultKey, pending.remember, pending.next, true)
     }),
   )
 
@@ -155,7 +168,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       }
       await Promise.all([rateLimits.reset('recoverEmail', input.email), rateLimits.refund('recoverIp', ctx.ip)])
       await deps.sessionIndex.revokeUserSessions(result.user.id)
-      await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, result.recoveryCode)
+      await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, { recoveryCode: result.recoveryCode })
       send(ctx, recoveryNoticeMessage(result.user, { twoFactorDisabled: result.twoFactorDisabled }), 'recovery notice')
       ctx.state.log.info({ uid: result.user.id }, 'account recovered')
       redirectTo(ctx, deps, '/register/recovery-code', { type: 'success', message: 'Your master password was changed. Save your new recovery code.' })

@@ -14,6 +14,7 @@ const prefix = process.env.REDIS_PREFIX
 if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
 const redis = new Redis(redisUrl)
 const kv = createRedisKv(redisUrl, prefix)
+await kv.whenReady(10_000)
 const index = createSessionIndex(kv)
 afterAll(async () => {
   redis.disconnect()

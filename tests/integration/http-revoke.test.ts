@@ -10,6 +10,7 @@ const redisUrl = process.env.REDIS_URL
 const prefix = process.env.REDIS_PREFIX
 if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
 const kv = createRedisKv(redisUrl, prefix)
+await kv.whenReady(10_000)
 const index = createSessionIndex(kv)
 const db = createTestContext()
 afterAll(async () => {

@@ -44,7 +44,7 @@ async function userWithTwoFactor(name: string) {
   const u = await registerUser(db, name)
   const secret = new OTPAuth.Secret({ size: 20 }).base32
   const earlier = Date.now() - PERIOD_MS
-  await db.services.twoFactor.enable(u.viewer, { secret, code: codeAt(secret, earlier) }, earlier)
+  await db.services.twoFactor.enable(u.viewer, { secret, code: codeAt(secret, earlier), password: u.password }, earlier)
   return { ...u, secret }
 }
 
@@ -61,6 +61,8 @@ async function halfLoggedIn(u: { email: string; password: string }) {
 async function tokenOf(c: Client) {
   return csrfFrom(await (await c.get('/login/2fa')).text())
 }
+
+const PASSWORD_KNOWN = 'Someone entered your NucleusID master password'
 
 describe('a half-logged-in session', () => {
   it('reaches /login/2fa and nothing else: pages 303, actions 303 or 401; no device yet', async () => {
@@ -81,7 +83,7 @@ describe('a half-logged-in session', () => {
       ['/dashboard/folders', { name: 'Sneaky' }],
       ['/dashboard/items', { folder_id: randomBytes(16).toString('hex'), name: 'x', username: '', password: '', url: '', note: '' }],
       ['/dashboard/settings/2fa/disable', { password: u.password }],
-      ['/dashboard/settings/2fa/enable', { secret: u.secret, code: '123456' }],
+      ['/dashboard/settings/2fa/enable', { secret: u.secret, code: '123456', password: u.password }],
       ['/register/recovery-code', {}],
       ['/verify/resend', {}],
     ]
@@ -110,6 +112,10 @@ describe('a half-logged-in session', () => {
     const wrong = await c.post('/login/2fa', { code: wrongCode(u.secret) }, { headers: JSON_ACCEPT, tokenPage: '/login/2fa' })
     expect(wrong.status).toBe(422)
     expect((await wrong.json()).errors.code).toMatch(/not right/)
+    // Someone has the password: the owner is told, with where it came from; nobody is logged in.
+    expect(await mailArrives(u.email, PASSWORD_KNOWN)).toBe(true)
+    const notice = (await mailTo(u.email)).find((m) => m.subject === PASSWORD_KNOWN)!
+    expect(notice.body.replace(/\s+/g, ' ')).toMatch(/entered correctly from .+ \(IP [0-9a-f:.]+\), but the two-factor code after it was wrong/)
     const wrongHtml = await c.post('/login/2fa', { code: 'abc' }, { tokenPage: '/login/2fa' })
     expect(wrongHtml.status).toBe(422)
     expect(textOf(await wrongHtml.text())).toContain('Enter the 6-digit code from your authenticator app.')
@@ -146,6 +152,10 @@ describe('the second step under pressure', () => {
     expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(5)
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15)
     expect(statuses.every((s) => s === 422 || s === 429)).toBe(true)
+    // The right password then wrong codes: the owner hears of it, once for the whole burst.
+    expect(await mailArrives(u.email, PASSWORD_KNOWN)).toBe(true)
+    await new Promise((r) => setTimeout(r, 500))
+    expect((await mailTo(u.email)).filter((m) => m.subject === PASSWORD_KNOWN)).toHaveLength(1)
     // The limit is per user: a new login does not get a new budget.
     const again = await halfLoggedIn(u)
     const blocked = await again.request('/login/2fa', { method: 'POST', form: { _csrf: await tokenOf(again), code: codeAt(u.secret, Date.now()) } })
@@ -182,14 +192,14 @@ describe('turning it on and off over HTTP', () => {
     const before = c.cookie('nid.sid')
 
     // A wrong code keeps the same secret on the re-rendered page (the user has scanned it).
-    const wrong = await c.request('/dashboard/settings/2fa/enable', { method: 'POST', form: { _csrf, secret: secret!, code: wrongCode(secret!) } })
+    const wrong = await c.request('/dashboard/settings/2fa/enable', { method: 'POST', form: { _csrf, secret: secret!, code: wrongCode(secret!), password: u.password } })
     expect(wrong.status).toBe(422)
     const again = await wrong.text()
     expect(again).toContain(`name="secret" value="${secret}"`)
     expect(textOf(again)).toContain('That code is not right')
     expect(again).not.toMatch(/name="code"[^>]*value="\d/)
 
-    const on = await c.request('/dashboard/settings/2fa/enable', { method: 'POST', form: { _csrf, secret: secret!, code: codeAt(secret!, Date.now()) } })
+    const on = await c.request('/dashboard/settings/2fa/enable', { method: 'POST', form: { _csrf, secret: secret!, code: codeAt(secret!, Date.now()), password: u.password } })
     expect(on.status).toBe(303)
     expect(on.headers.get('location')).toBe('/dashboard/settings/two-factor')
     expect(c.cookie('nid.sid')).not.toBe(before)
@@ -214,7 +224,7 @@ describe('turning it on and off over HTTP', () => {
     const token = csrfFrom(page)
     const bad = await c.request('/dashboard/settings/2fa/disable', { method: 'POST', form: { _csrf: token, password: 'not my password at all' }, headers: JSON_ACCEPT })
     expect(bad.status).toBe(422)
-    expect((await bad.json()).errors).toEqual({ password: 'Your master password is not right.' })
+    expect((await bad.json()).errors).toEqual({ password: 'This is not your master password.' })
     const sid = c.cookie('nid.sid')
     const off = await c.request('/dashboard/settings/2fa/disable', { method: 'POST', form: { _csrf: token, password: u.password }, headers: JSON_ACCEPT })
     expect(await off.json()).toEqual({ ok: true, redirect: '/dashboard/settings/two-factor' })
@@ -258,7 +268,7 @@ describe('fuzzed bodies on the two-factor routes', () => {
     await full.login(plain.email, plain.password)
     const targets: [Client, string, string[]][] = [
       [half, '/login/2fa', ['code']],
-      [full, '/dashboard/settings/2fa/enable', ['secret', 'code', 'back']],
+      [full, '/dashboard/settings/2fa/enable', ['secret', 'code', 'password', 'back']],
       [full, '/dashboard/settings/2fa/disable', ['password', 'back']],
     ]
     for (const [c, path, fields] of targets) {
