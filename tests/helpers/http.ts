@@ -1,5 +1,6 @@
 // HTTP-level tests against the two servers `npm test` starts (BASE_URL and SECOND_URL, sharing
 // PostgreSQL and Redis): fetch plus a small cookie jar, like a browser with JavaScript off.
+import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 
 function requireUrl(name: 'BASE_URL' | 'SECOND_URL'): string {
@@ -98,6 +99,44 @@ export class Client {
   async login(email: string, password = PASSWORD, server?: string) {
     return this.post('/login', { email, password }, { server })
   }
+}
+
+/**
+ * POSTs a form whose body arrives in three parts over `ms`; `during` runs once the request has
+ * been authenticated (its headers are in) and before the body is complete.
+ */
+export async function trickledPost(c: Client, path: string, form: Record<string, string>, during: () => Promise<void>, ms = 1500) {
+  const body = new URLSearchParams(form).toString()
+  const cut = [Math.floor(body.length / 3), Math.floor((2 * body.length) / 3)]
+  let during_: Promise<void> | undefined
+  const res = await new Promise<{ status: number; location: string | undefined; setCookies: string[] }>((resolve, reject) => {
+    const req = http.request(new URL(path, BASE_URL), {
+      method: 'POST',
+      headers: {
+        cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        origin: BASE_URL,
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+      },
+    })
+    req.on('response', (r) => {
+      r.resume()
+      r.on('end', () => resolve({ status: r.statusCode!, location: r.headers.location, setCookies: r.headers['set-cookie'] ?? [] }))
+    })
+    req.on('error', reject)
+    req.write(body.slice(0, cut[0]))
+    setTimeout(() => {
+      during_ = during()
+      req.write(body.slice(cut[0], cut[1]))
+    }, ms / 3)
+    setTimeout(() => {
+      void during_!.then(
+        () => req.end(body.slice(cut[1])),
+        (e: unknown) => reject(e),
+      )
+    }, ms)
+  })
+  return res
 }
 
 export function csrfFrom(html: string): string {

@@ -1,10 +1,9 @@
 // Attacks on the login budget and on sessions, against the two running servers (shared Redis):
 // parallel bursts against the limits, a revoked session that a request in flight tries to write
 // back, sessions past their absolute lifetime, and CSRF cookie pairs planted from elsewhere.
-import http from 'node:http'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
-import { BASE_URL, Client, PASSWORD, csrfFrom, textOf } from '../helpers/http.js'
+import { Client, PASSWORD, csrfFrom, textOf, trickledPost } from '../helpers/http.js'
 import { createRedisKv } from '../../server/lib/kv.js'
 import { createSessionIndex } from '../../server/lib/sessions.js'
 import { latestVerificationLink, mailTo } from '../helpers/mail.js'
@@ -105,31 +104,10 @@ describe('revocation sticks', () => {
     const uid = (await readSession(sid))!.uid as string
 
     // A form POST whose body arrives over two seconds; the session is revoked in the middle.
-    const body = new URLSearchParams({ _csrf, name: 'Trickled folder' }).toString()
-    const url = new URL('/dashboard/folders', BASE_URL)
-    const done = new Promise<number>((resolve, reject) => {
-      const req = http.request(url, {
-        method: 'POST',
-        headers: {
-          cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-          origin: BASE_URL,
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-        },
-      })
-      req.on('response', (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode!))
-      })
-      req.on('error', reject)
-      req.write(body.slice(0, 10))
-      setTimeout(() => req.write(body.slice(10, 20)), 700)
-      setTimeout(() => req.end(body.slice(20)), 2000)
-    })
-    await new Promise((r) => setTimeout(r, 1000))
-    await index.revokeUserSessions(uid)
-    expect(await redis.exists(sessionKey(sid))).toBe(0)
-    await done
+    await trickledPost(c, '/dashboard/folders', { _csrf, name: 'Trickled folder' }, async () => {
+      await index.revokeUserSessions(uid)
+      expect(await redis.exists(sessionKey(sid))).toBe(0)
+    }, 2000)
     // Nothing brought it back: not in Redis, and the browser is logged out.
     expect(await redis.exists(sessionKey(sid))).toBe(0)
     const res = await c.get('/dashboard')

@@ -3,12 +3,11 @@
 // email change, no two-factor -- whatever ended it: a device revoke, "log out other devices", a
 // password change, a recovery, an account deletion. And the index operations that race (a
 // regeneration against a revocation) decide atomically in Redis.
-import http from 'node:http'
 import net from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
-import { BASE_URL, Client, PASSWORD, csrfFrom, uniqueEmail } from '../helpers/http.js'
+import { BASE_URL, Client, PASSWORD, csrfFrom, trickledPost, uniqueEmail } from '../helpers/http.js'
 import { mailTo } from '../helpers/mail.js'
 import { createRedisKv } from '../../server/lib/kv.js'
 import { createSessionIndex } from '../../server/lib/sessions.js'
@@ -30,44 +29,6 @@ afterAll(async () => {
 
 const NEW_PASSWORD = 'copper lantern orbit 73 walrus'
 const RECOVERY_CODE = /[0-9A-Z]{4}(?:-[0-9A-Z]{4}){6}/
-
-/**
- * POSTs a form whose body arrives in three parts over `ms`; `during` runs once the request has
- * been authenticated (its headers are in) and before the body is complete.
- */
-async function trickledPost(c: Client, path: string, form: Record<string, string>, during: () => Promise<void>, ms = 1500) {
-  const body = new URLSearchParams(form).toString()
-  const cut = [Math.floor(body.length / 3), Math.floor((2 * body.length) / 3)]
-  let during_: Promise<void> | undefined
-  const res = await new Promise<{ status: number; location: string | undefined; setCookies: string[] }>((resolve, reject) => {
-    const req = http.request(new URL(path, BASE_URL), {
-      method: 'POST',
-      headers: {
-        cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-        origin: BASE_URL,
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': Buffer.byteLength(body),
-      },
-    })
-    req.on('response', (r) => {
-      r.resume()
-      r.on('end', () => resolve({ status: r.statusCode!, location: r.headers.location, setCookies: r.headers['set-cookie'] ?? [] }))
-    })
-    req.on('error', reject)
-    req.write(body.slice(0, cut[0]))
-    setTimeout(() => {
-      during_ = during()
-      req.write(body.slice(cut[0], cut[1]))
-    }, ms / 3)
-    setTimeout(() => {
-      void during_!.then(
-        () => req.end(body.slice(cut[1])),
-        (e: unknown) => reject(e),
-      )
-    }, ms)
-  })
-  return res
-}
 
 /** Sessions of the user still in Redis (their keys). */
 async function liveSessions(uid: string): Promise<string[]> {
