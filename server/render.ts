@@ -70,6 +70,10 @@ export function createRenderer(deps: AppDeps) {
       // Our own CSP (securityHeaders) is stricter and already carries the same nonce.
       if (name.toLowerCase() !== 'content-security-policy') ctx.set(name, value)
     }
+    // Vike marks its HTML `no-store, max-age=0`, but not the pageContext.json of a client-side
+    // navigation, which carries the same data (an item's password, the recovery code): no page
+    // response of this app may be stored (securityHeaders adds the same for sessions).
+    ctx.set('Cache-Control', 'no-store')
     ctx.body = await httpResponse.getReadableNodeStream()
     return true
   }

@@ -28,6 +28,27 @@ describe('safeNext', () => {
     expect(safeNext(next)).toBe('/dashboard')
   })
 
+  // Each of these passes every check on the raw string, but its dot segments collapse into a path
+  // that starts with "//" (another host to a browser, or to safeNext applied a second time).
+  it.each([
+    ['dot segment', '/.//evil.example'],
+    ['double-dot segment above the root', '/..//evil.example'],
+    ['encoded dot', '/%2e//evil.example'],
+    ['encoded dot, upper case', '/%2E//evil.example'],
+    ['encoded double dot', '/%2e%2e//x'],
+    ['mixed encoded and plain dots', '/.%2e//evil.example'],
+    ['a segment and its double dot', '/dashboard/..//evil.example'],
+    ['several levels up', '/a/b/../..//evil.example/path?q=1'],
+    ['dot segment then backslash', '/./\\x'],
+    ['dot segment with a tab inside', '/./\t/evil.example'],
+    ['dot segment with a newline inside', '/.\n//evil.example'],
+    ['dot segments with a carriage return inside', '/..\r//evil.example'],
+  ])('refuses %s, which normalises to a protocol-relative URL', (_name, next) => {
+    expect(safeNext(next)).toBe('/dashboard')
+    // Whatever it returns stays on this origin when used as a Location, once or twice.
+    expect(new URL(safeNext(safeNext(next)), 'https://app.example').origin).toBe('https://app.example')
+  })
+
   it.each([
     ['undefined', undefined],
     ['null', null],
@@ -56,6 +77,9 @@ describe('safeNext', () => {
     expect(safeNext('/dashboard/folders/../shares')).toBe('/dashboard/shares')
     expect(safeNext('/dashboard?q=git hub')).toBe('/dashboard?q=git%20hub')
     expect(safeNext('/dashboard/é')).toBe('/dashboard/%C3%A9')
+    // A double slash further in is a path on this origin: kept, normalised.
+    expect(safeNext('/dashboard/.//x')).toBe('/dashboard//x')
+    expect(safeNext('/./dashboard')).toBe('/dashboard')
   })
 
   it('accepts a value of exactly the maximum length', () => {

@@ -39,5 +39,10 @@ export function safeNext(next: unknown): string {
     return SAFE_NEXT_FALLBACK
   }
   if (url.origin !== BASE) return SAFE_NEXT_FALLBACK
-  return url.pathname + url.search + url.hash
+  const path = url.pathname + url.search + url.hash
+  // Dot segments collapse: "/.//evil.example", "/..//evil.example" and "/%2e//evil.example" all
+  // resolve to the path "//evil.example", which a browser given it as a Location (or anyone who
+  // applies this function once more) reads as another host.
+  if (path.startsWith('//') || path.startsWith('/\\')) return SAFE_NEXT_FALLBACK
+  return path
 }

@@ -2,7 +2,20 @@
 // The CSP nonce is generated here and handed to Vike so the
 // scripts it injects carry it.
 import { randomBytes } from 'node:crypto'
-import type { Middleware } from 'koa'
+import type { Context, Middleware } from 'koa'
+
+// The session cookies, plain or with the __Host- prefix (lib/cookies.ts): nid.sid and nid.sk.
+const SESSION_COOKIE = /(?:^|;)\s*(?:__Host-)?nid\.s(?:id|k)=/
+
+/**
+ * Whether a response may hold secrets and so must stay out of every cache, the browser's disk
+ * cache included: anything answered to a logged-in or half-logged-in session, or to a request that
+ * carries a session cookie (authenticate.ts may just have ended it), and every pageContext.json
+ * (the data of a client-side navigation: an item's password, the one-time recovery code).
+ */
+function holdsSecrets(ctx: Context): boolean {
+  return !!ctx.state.user || !!ctx.state.pendingMfa || SESSION_COOKIE.test(ctx.get('cookie')) || ctx.path.endsWith('.pageContext.json')
+}
 
 export function securityHeaders(opts: { strictScripts: boolean; hsts: boolean }): Middleware {
   return async (ctx, next) => {
@@ -34,6 +47,12 @@ export function securityHeaders(opts: { strictScripts: boolean; hsts: boolean })
         "frame-ancestors 'none'",
       ].join('; '),
     )
-    await next()
+    try {
+      await next()
+    } finally {
+      // Hashed assets (koa-static's `immutable`) hold no secret and keep their year of caching.
+      // Set after the response is decided, whoever decided it (action, page, error handler).
+      if (!ctx.headerSent && holdsSecrets(ctx) && !/immutable/.test(ctx.response.get('Cache-Control'))) ctx.set('Cache-Control', 'no-store')
+    }
   }
 }

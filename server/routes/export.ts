@@ -9,7 +9,7 @@ import { parseForm } from '../lib/validate.js'
 import { ValidationError } from '../lib/errors.js'
 import { vaultExportedMessage } from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
-import { EXPORT_COLUMNS } from '../services/exporter.js'
+import { EXPORT_CSV_OPTIONS, UnreadableItemsError, type ExportRecord } from '../services/exporter.js'
 import { formAction } from './respond.js'
 import { requireUser, viewerOf } from './viewer.js'
 import { SETTINGS } from './settings.js'
@@ -36,7 +36,17 @@ export function exportRoutes(deps: AppDeps, render: Render) {
       // The same budget as every master password typed in settings, spent before the scrypt work:
       // a stolen session gets no extra guesses here. A right password gives the point back.
       await rateLimits.spend('settingsPassword', viewer.userId)
-      const records = await services.exporter.exportVault(viewer, password)
+      let records: ExportRecord[] | null
+      try {
+        records = await services.exporter.exportVault(viewer, password)
+      } catch (e) {
+        // A backup that silently lacks an item is worse than none: refused with a message that
+        // says why and what to do. The password was right, so its point comes back.
+        if (!(e instanceof UnreadableItemsError)) throw e
+        await rateLimits.refund('settingsPassword', viewer.userId)
+        ctx.state.log.warn({ uid: viewer.userId, unreadable: e.unreadable, total: e.total }, 'export refused: unreadable items')
+        throw e
+      }
       if (!records) throw new ValidationError({ password: WRONG_PASSWORD }, WRONG_PASSWORD)
       await rateLimits.refund('settingsPassword', viewer.userId)
 
@@ -50,8 +60,7 @@ export function exportRoutes(deps: AppDeps, render: Render) {
       ctx.set('Content-Disposition', `attachment; filename="${exportFileName()}"`)
       // Plaintext passwords: no cache, proxy or browser, may keep a copy.
       ctx.set('Cache-Control', 'no-store')
-      // Records are decrypted one by one as the CSV is written; Bitwarden ends lines with CRLF.
-      ctx.body = pipeline(Readable.from(records), stringify({ header: true, columns: [...EXPORT_COLUMNS], record_delimiter: 'windows' }), (err) => {
+      ctx.body = pipeline(Readable.from(records), stringify(EXPORT_CSV_OPTIONS), (err) => {
         if (err) ctx.state.log.warn({ code: (err as NodeJS.ErrnoException).code }, 'export stream ended early')
       })
     }),

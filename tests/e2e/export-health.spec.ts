@@ -14,6 +14,8 @@ const SETTINGS = '/dashboard/settings'
 const HEADER = ['folder', 'favorite', 'type', 'name', 'notes', 'fields', 'reprompt', 'login_uri', 'login_username', 'login_password', 'login_totp']
 const STRONG = 'quartz lantern mosaic orbit velvet'
 const NOTE = 'first line\nsecond "quoted" line, with a comma'
+// A line break and nothing else to quote: written unquoted, it split the record (issue 17.7).
+const BARE_LF_NOTE = 'bare\nline break'
 
 const exportForm = (page: Page) => page.getByRole('form', { name: 'Export vault' })
 
@@ -29,7 +31,7 @@ test('export: the master password downloads every readable item as Bitwarden CSV
   const u = await seedUser(db, 'export')
   const { id: work } = await db.services.vault.createFolder(u.viewer, 'Work')
   await seedItems(db, u, u.personalId, [fields({ name: 'Bank', username: 'ada', password: 'bank pass 1', url: 'https://bank.example', note: NOTE })])
-  await seedItems(db, u, work, [fields({ name: 'Wiki', username: 'ada@work', password: 'wiki, "pass"', url: 'wiki.example', note: '' })])
+  await seedItems(db, u, work, [fields({ name: 'Wiki', username: 'ada@work', password: 'wiki, "pass"', url: 'wiki.example', note: BARE_LF_NOTE })])
   const family = await sharedFolder(db, u, 'export')
   await seedItems(db, family.owner, family.id, [fields({ name: 'Streaming', username: 'family', password: 'tv pass', url: '', note: '' })])
 
@@ -45,7 +47,7 @@ test('export: the master password downloads every readable item as Bitwarden CSV
   expect(Object.keys(byName).sort()).toEqual(['Bank', 'Streaming', 'Wiki'])
   // Personal is Bitwarden's "no folder"; other folders, shared ones included, by name.
   expect(byName.Bank).toEqual({ folder: '', favorite: '', type: 'login', name: 'Bank', notes: NOTE, fields: '', reprompt: '0', login_uri: 'https://bank.example', login_username: 'ada', login_password: 'bank pass 1', login_totp: '' })
-  expect(byName.Wiki).toMatchObject({ folder: 'Work', login_password: 'wiki, "pass"', login_uri: 'wiki.example' })
+  expect(byName.Wiki).toMatchObject({ folder: 'Work', login_password: 'wiki, "pass"', login_uri: 'wiki.example', notes: BARE_LF_NOTE })
   expect(byName.Streaming).toMatchObject({ folder: 'Family', login_username: 'family', login_password: 'tv pass' })
 
   // The page stays where it was; with JavaScript it says what was saved and empties the field.
@@ -75,6 +77,25 @@ test('export: a wrong password is refused beside the field and downloads nothing
   await expect(field).toHaveAttribute('aria-invalid', 'true')
   await expect(exportForm(page).getByText('This is not your master password.').first()).toBeVisible()
   await expect(field).toHaveValue('')
+  expect(downloads).toBe(0)
+})
+
+test('export: a vault with an unreadable item downloads nothing and says how many, and where they are listed', async ({ page, db, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const u = await seedUser(db, 'export-unreadable')
+  const [bank, wiki] = await seedItems(db, u, u.personalId, [fields({ name: 'Bank' }), fields({ name: 'Wiki' })])
+  // Wiki's row gets Bank's ciphertext: bound to another item id, it no longer decrypts.
+  const source = await db.models.Item.findByPk(bank!)
+  await db.models.Item.update({ ciphertext: source!.ciphertext }, { where: { id: wiki! } })
+  let downloads = 0
+  page.on('download', () => downloads++)
+  await logIn(page, u)
+  await open(page, SETTINGS)
+  await exportForm(page).getByLabel('Master password').fill(u.password)
+  const res = await submitAndWait(page, '/dashboard/export', () => exportForm(page).getByRole('button', { name: 'Download CSV' }).click())
+  expect(res.status()).toBe(422)
+  await expect(exportForm(page).getByRole('alert')).toContainText('1 item of your vault cannot be decrypted, so the file would miss it: nothing was exported.')
+  await expect(exportForm(page).getByRole('alert')).toContainText('The Health page lists it under “Unreadable”')
   expect(downloads).toBe(0)
 })
 

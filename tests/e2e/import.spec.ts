@@ -238,7 +238,7 @@ test('round trip: an export imported into a new account gives the same items in 
   const { id: work } = await db.services.vault.createFolder(from.viewer, 'Work, "old" team')
   await seedItems(db, from, from.personalId, [
     fields({ name: 'Bank', username: 'ada', password: 'bank pass, "1"', url: 'https://bank.example/login', note: 'first line\nsecond "quoted" line, with a comma' }),
-    fields({ name: 'Door code', username: '', password: '', url: '', note: 'tab\tthen text' }),
+    fields({ name: 'Door code', username: '', password: '', url: '', note: 'tab\tthen text\nand a bare line break' }),
   ])
   await seedItems(db, from, work, [
     fields({ name: 'Wiki', username: 'ada@work', password: 'Lantern-Quartz-9', url: 'wiki.example', note: '' }),

@@ -53,7 +53,7 @@ describe('export', () => {
     expect(await res.text()).toBe(`${HEADER}\r\n`)
   })
 
-  it('costs the same three queries at 10 and 300 items (user, memberships, items) and caches nothing', async () => {
+  it('costs the same two queries at 10 and 300 items (user; items with their folder keys, one snapshot) and caches nothing', async () => {
     const counts: number[] = []
     for (const n of [10, 300]) {
       const u = await loggedIn(`queries-${n}`)
@@ -69,8 +69,55 @@ describe('export', () => {
       // Nothing of the export is kept: the decrypted list cache is not touched.
       expect(db.services.vault.listCacheStats()).toEqual(cached)
     }
-    expect(counts).toEqual([3, 3])
+    // One statement reads the items and the sealed keys of their folders: one snapshot, so a key
+    // rotation committing meanwhile cannot pair old keys with new ciphertexts (issue 17.7).
+    expect(counts).toEqual([2, 2])
   }, 120_000)
+
+  it('refuses to write a file that would lack an item: nothing downloaded, the count and where they are listed, the budget untouched', async () => {
+    const u = await loggedIn('unreadable')
+    const [bank, wiki] = await Promise.all(['Bank', 'Wiki'].map((name) => db.services.vault.createItem(u.viewer, { folderId: u.personal, ...itemFields({ name }) })))
+    // Wiki's row gets Bank's ciphertext: bound (AAD) to another item id, it no longer decrypts.
+    await db.sequelize.query('UPDATE items SET ciphertext = (SELECT ciphertext FROM items WHERE id = :bank) WHERE id = :wiki', { replacements: { bank: bank!.id, wiki: wiki!.id } })
+
+    await expect(db.services.exporter.exportVault(u.viewer, PASSWORD)).rejects.toMatchObject({ unreadable: 1, total: 2 })
+    const MESSAGE = '1 item of your vault cannot be decrypted, so the file would miss it: nothing was exported.'
+    const page = await u.exportWith(PASSWORD)
+    expect(page.status).toBe(422)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(page.headers.get('content-disposition')).toBeNull()
+    const html = await page.text()
+    expect(textOf(html)).toContain(MESSAGE)
+    expect(textOf(html)).toContain('The Health page lists it under “Unreadable”')
+    expect(html).not.toContain(itemFields().password)
+    // The password was right: more tries than the settings budget (5) are all answered, never 429.
+    for (let i = 0; i < 6; i++) {
+      const json = await u.exportWith(PASSWORD, { accept: 'application/json' })
+      expect(json.status).toBe(422)
+      expect((await json.json()).message).toContain(MESSAGE)
+    }
+    // A wrong password is still a wrong password first.
+    expect((await (await u.exportWith('not my master password', { accept: 'application/json' })).json()).errors.password).toBe('This is not your master password.')
+  })
+
+  it('refuses when a whole folder cannot be opened (its sealed key does not open), naming every item of it', async () => {
+    const u = await loggedIn('folder-key')
+    const { id: work } = await db.services.vault.createFolder(u.viewer, 'Work')
+    await db.services.vault.createItem(u.viewer, { folderId: u.personal, ...itemFields({ name: 'Mine' }) })
+    for (const name of ['One', 'Two', 'Three']) await db.services.vault.createItem(u.viewer, { folderId: work, ...itemFields({ name }) })
+    // The Work key sealed for this user replaced by the Personal one (bound to another folder):
+    // what a member whose copy of the key went missing would see. Before, the file simply had no Work.
+    await db.sequelize.query(
+      `UPDATE folder_memberships SET sealed_key = (SELECT sealed_key FROM folder_memberships WHERE folder_id = :personal AND user_id = :userId)
+       WHERE folder_id = :work AND user_id = :userId`,
+      { replacements: { personal: u.personal, work, userId: u.viewer.userId } },
+    )
+    await expect(db.services.exporter.exportVault(u.viewer, PASSWORD)).rejects.toMatchObject({ unreadable: 3, total: 4 })
+    const json = await u.exportWith(PASSWORD, { accept: 'application/json' })
+    expect(json.status).toBe(422)
+    expect(json.headers.get('content-disposition')).toBeNull()
+    expect((await json.json()).message).toMatch(/^3 items of your vault cannot be decrypted, so the file would miss them: nothing was exported\./)
+  })
 
   it('refuses a wrong password with the message next to the field (page and JSON), nothing downloaded', async () => {
     const u = await loggedIn('wrong')
