@@ -30,6 +30,8 @@ const ALLOWED = [200, 302, 303, 400, 403, 404, 422, 429]
 const TOO_LONG = [414, 431]
 
 const UUID_SHAPE = '00000000-0000-4000-8000-000000000000'
+// Redirect targets off the app, for `next` (and every other parameter).
+const OFF_SITE = ['//evil.example/x', 'https://evil.example', '/\\evil.example', '/%2F/evil.example', '/\t/evil.example']
 // An expiry a day ahead, as in a verification link.
 const FUTURE = Date.now() + 24 * 60 * 60 * 1000
 
@@ -84,6 +86,7 @@ function queryValues(): Value[] {
     { name: 'JSON array', raw: e('[1,2,"x"]') },
     { name: '__proto__', raw: '__proto__' },
     { name: 'HTML', raw: e('<script>alert(1)</script>') },
+    ...OFF_SITE.map((target) => ({ name: `off-site ${target}`, raw: e(target) })),
   ]
 }
 
@@ -122,14 +125,18 @@ function pathValues(own: string): (Value & { own?: boolean })[] {
   ]
 }
 
+// The values every parameter gets; the parameters a page turns into a lookup, a number or a
+// redirect (FULL below) get all of queryValues().
+const CORE = ['36 hyphens', 'token of 36 hyphens', "another user's item", 'own folder, uppercase', 'own folder with trailing garbage', 'NUL', 'invalid escape %ZZ', 'lone surrogate as UTF-8', '8 KB', 'empty', 'SQL', '1e309', 'JSON object', 'off-site //evil.example/x']
+
 /**
- * The queries to send for one parameter: every value once (`?p=v`), and a few of them repeated
+ * The queries to send for one parameter: each value once (`?p=v`), and a few of them repeated
  * (`?p=a&p=v`, an array to most parsers) or in brackets (`?p[]=v`, `?p[x]=v`, arrays and objects
  * to qs-style parsers).
  */
-function queries(param: string): { name: string; query: string }[] {
-  const values = queryValues()
-  const some = values.filter((v) => ['36 hyphens', "another user's folder", 'invalid escape %ZZ', '1e309'].includes(v.name))
+function queries(param: string, full: boolean): { name: string; query: string }[] {
+  const values = queryValues().filter((v) => full || CORE.includes(v.name))
+  const some = values.filter((v) => ['36 hyphens', "another user's item", 'invalid escape %ZZ', '1e309'].includes(v.name)).slice(0, full ? 4 : 1)
   return [
     ...values.map((v) => ({ name: v.name, query: `${param}=${v.raw}` })),
     ...some.flatMap((v) => [
@@ -149,6 +156,9 @@ const COMMON = ['_vike']
 const VAULT_COMMON = [...COMMON, 'q']
 const LIST = [...VAULT_COMMON, 'page', 'sort', 'dir', 'filter']
 type Template = { path: string; params: string[]; id?: 'folder' | 'item' | 'share' }
+// Where a parameter becomes a lookup, a number, a search or a redirect target: every value, on the
+// page itself (its .pageContext.json runs the same +data hook on the same parsed URL: CORE there).
+const FULL = (template: Template, param: string) => ['page', 'folder', 'token', 'next'].includes(param) || (param === 'q' && LIST === template.params)
 const TEMPLATES: Template[] = [
   { path: '/', params: COMMON },
   { path: '/login', params: [...COMMON, 'next'] },
@@ -194,10 +204,14 @@ async function get(c: Client, path: string) {
  * The problems with one answer (none when it is fine). Collected over a whole test rather than
  * failing at the first, so one run maps every weak spot.
  */
-function problemsOf(where: string, status: number, body: string, allowed = ALLOWED): string[] {
+function problemsOf(where: string, res: Response, body: string, allowed = ALLOWED): string[] {
+  const { status } = res
   const what = `${where}: ${status} ${textOf(body).slice(0, 120)}`
   const problems: string[] = []
   if (!allowed.includes(status)) problems.push(`status: ${what}`)
+  // A redirect stays on this origin, whatever was in the URL (`next` above all).
+  const location = res.headers.get('location')
+  if (location !== null && !/^\/(?![/\\])/.test(location)) problems.push(`redirect off the app: ${where}: ${location.slice(0, 120)}`)
   if (LEAK.test(body)) problems.push(`leak: ${where}: ${body.match(LEAK)![0]}`)
   // A page that failed can still carry a 4xx status (a re-render): the text tells.
   if (textOf(body).includes('Something went wrong')) problems.push(`failed page: ${what}`)
@@ -257,15 +271,16 @@ describe('every query parameter of every page', () => {
       const problems: string[] = []
       for (const [who, c] of sessions()) {
         for (const param of template.params) {
-          for (const { name, query } of queries(param)) {
-            const page = `${withId(template)}?${query}`
+          const paths = [
             // Only a .pageContext.json request reads `_vike`; on a page it is an unknown parameter.
-            for (const path of param === '_vike' ? [asPageContextJson(page)] : [page, asPageContextJson(page)]) {
-              tasks.push(async () => {
-                const { res, body } = await get(c, path)
-                problems.push(...problemsOf(`${who} GET ${path.slice(0, 120)} (${param}: ${name})`, res.status, body))
-              })
-            }
+            ...(param === '_vike' ? [] : queries(param, FULL(template, param)).map((q) => ({ ...q, path: `${withId(template)}?${q.query}` }))),
+            ...queries(param, false).map((q) => ({ ...q, path: asPageContextJson(`${withId(template)}?${q.query}`) })),
+          ]
+          for (const { name, path } of paths) {
+            tasks.push(async () => {
+              const { res, body } = await get(c, path)
+              problems.push(...problemsOf(`${who} GET ${path.slice(0, 120)} (${param}: ${name})`, res, body))
+            })
           }
         }
       }
@@ -278,7 +293,23 @@ describe('every query parameter of every page', () => {
     for (const [who, c] of sessions()) {
       for (const path of ['/dashboard?q=', '/dashboard/index.pageContext.json?q=', '/verify?token=']) {
         const { res, body } = await get(c, `${path}${'x'.repeat(100_000)}`)
-        expectNoProblems(problemsOf(`${who} GET ${path}<100 KB>`, res.status, body, TOO_LONG))
+        expectNoProblems(problemsOf(`${who} GET ${path}<100 KB>`, res, body, TOO_LONG))
+      }
+    }
+  })
+})
+
+describe('the login page with an off-site next', () => {
+  it('never carries it into its form: the action and the hidden field stay on this origin', async () => {
+    for (const target of OFF_SITE) {
+      const { res, body } = await get(loggedOut, `/login?next=${encodeURIComponent(target)}`)
+      expect(res.status, target).toBe(200)
+      const action = body.match(/<form[^>]*action="([^"]*)"[^>]*>[\s\S]*?name="email"/)?.[1] ?? ''
+      const hidden = body.match(/<input[^>]*name="next"[^>]*value="([^"]*)"/)?.[1] ?? ''
+      expect(action, target).toMatch(/^\/login(\?|$)/)
+      for (const v of [decodeURIComponent(action.replace(/^\/login\??(next=)?/, '')), hidden]) {
+        if (v) expect(v, target).toMatch(/^\/(?![/\\])/)
+        expect(v, target).not.toContain('evil.example')
       }
     }
   })
@@ -301,7 +332,7 @@ describe("Vike's own _vike argument of a .pageContext.json request", () => {
     ]) {
       for (const [who, c] of sessions()) {
         const { res, body } = await get(c, path)
-        expectNoProblems(problemsOf(`${who} GET ${path}`, res.status, body, [400]))
+        expectNoProblems(problemsOf(`${who} GET ${path}`, res, body, [400]))
       }
     }
   })
@@ -319,7 +350,7 @@ describe('every path id of every page', () => {
             tasks.push(async () => {
               const { res, body } = await get(c, path)
               const where = `${who} GET ${path.slice(0, 120)} (${v.name})`
-              problems.push(...problemsOf(where, res.status, body))
+              problems.push(...problemsOf(where, res, body))
               if (path.includes('.pageContext.json')) return
               if (who === 'logged out') {
                 // Sent to log in first (the guard), whatever the id: nothing is looked up.
