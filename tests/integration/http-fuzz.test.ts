@@ -264,6 +264,9 @@ describe('every path id of every action', () => {
     expect(await ctx.models.Item.count({ where: { id: [victimItem, ownItem] } })).toBe(2)
     expect(await ctx.models.Folder.count({ where: { id: [victimFolder, ownFolder] } })).toBe(2)
     expect((await c.get(`/dashboard/items/${ownItem}`)).status).toBe(200)
+    expect((await ctx.services.vault.getItem(victim.viewer, victimItem)).fields.name).toBe('Victim item')
+    expect((await ctx.models.Folder.findByPk(victimFolder))!.name).toBe('Victim folder')
+    expect(await ctx.models.FolderMembership.count({ where: { folderId: [victimFolder, ownFolder] } })).toBe(2)
   }, 120_000)
 })
 
