@@ -26,6 +26,7 @@ export function createRenderer(deps: AppDeps) {
     url: string = ctx.originalUrl,
     extra: { form?: FormState; appError?: { status: number; message: string; back?: string }; status?: number } = {},
   ): Promise<boolean> {
+    if (malformedVikeArgs(url)) throw new AppError(400, 'That request could not be understood.')
     const user = ctx.state.user ?? null
     let outage: unknown
     const pageContextInit = {
@@ -79,6 +80,29 @@ export function createRenderer(deps: AppDeps) {
   }
 }
 export type Render = ReturnType<typeof createRenderer>
+
+/**
+ * Vike's client navigation may add `_vike={"previousUrl":"..."}` to a .pageContext.json request,
+ * and Vike's server JSON.parses and asserts it unguarded: any other value threw, a 500 with a
+ * stack in the log. True for a value Vike would refuse (read as Vike reads it: URLSearchParams,
+ * the last value), so it is answered 400 before Vike sees it.
+ */
+export function malformedVikeArgs(url: string): boolean {
+  const query = url.indexOf('?')
+  if (query === -1) return false
+  // Vike matches the decoded path: `index%2EpageContext.json` is a .pageContext.json request too.
+  const path = url.slice(0, query).replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  if (!path.endsWith('.pageContext.json')) return false
+  const value = new URLSearchParams(url.slice(query + 1).split('#', 1)[0]).getAll('_vike').at(-1)
+  if (!value) return false
+  try {
+    const args: unknown = JSON.parse(value)
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) return true
+    return 'previousUrl' in args && typeof args.previousUrl !== 'string'
+  } catch {
+    return true
+  }
+}
 
 /**
  * The services as +data hooks see them. Vike logs whatever a hook throws as a raw multi-line stack

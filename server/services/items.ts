@@ -114,15 +114,19 @@ export function createItemCommands(deps: ServiceDeps) {
     })
   }
 
-  /** Deleting needs no key, so a broken item can always be deleted. */
+  /**
+   * Deleting needs no key, so a broken item can always be deleted. Locked and checked like every
+   * other item write (lockItem): a member downgraded to view or removed while this waits for the
+   * folder lock is refused, never deleting after the change committed.
+   */
   async function deleteItem(viewer: Viewer, rawItemId: string): Promise<{ folderId: string }> {
     const itemId = requireId(rawItemId)
-    const row = await queryItemAccess(deps, viewer.userId, itemId)
-    if (!row) throw new NotFoundError()
-    requireEdit(row)
-    const deleted = await models.Item.destroy({ where: { id: itemId, folderId: row.folderId } })
-    if (deleted === 0) throw new NotFoundError() // moved or deleted meanwhile
-    return { folderId: row.folderId }
+    return sequelize.transaction(async (transaction) => {
+      const row = await lockItem(viewer, itemId, transaction)
+      const deleted = await models.Item.destroy({ where: { id: itemId, folderId: row.folderId }, transaction })
+      if (deleted === 0) throw new NotFoundError() // cannot happen under the lock; kept as a guard
+      return { folderId: row.folderId }
+    })
   }
 
   return { createItem, updateItem, moveItem, deleteItem }

@@ -7,6 +7,7 @@ import type { Models, User } from '../../models/index.js'
 import type { Theme } from '../../models/User.js'
 import { isWeakPassword } from './passwordStrength.js'
 import { createFolderRecord } from './folders.js'
+import { toId } from './access.js'
 
 export const VERIFY_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
 export const PERSONAL_FOLDER_NAME = 'Personal'
@@ -189,10 +190,12 @@ export function createUsersService(deps: UsersDeps) {
    * does the old address stop being the account's.
    */
   async function verifyEmail(token: string, now = Date.now()) {
-    const [id, expiresRaw, mac] = token.split('.')
+    const [rawId, expiresRaw, mac, ...rest] = token.split('.')
     const expires = Number(expiresRaw)
-    if (!id || !mac || !Number.isSafeInteger(expires) || expires < now) return null
-    if (!/^[0-9a-f-]{36}$/.test(id)) return null
+    // Each part's shape before any query: PostgreSQL refuses a malformed UUID with an error (a 500).
+    const id = toId(rawId)
+    if (!id || !mac || rest.length > 0 || !/^[\w-]{43}$/.test(mac) || !/^\d{1,16}$/.test(expiresRaw ?? '')) return null
+    if (!Number.isSafeInteger(expires) || expires < now) return null
     const user = await models.User.findByPk(id)
     if (!user) return null
     const given = Buffer.from(mac)

@@ -197,6 +197,79 @@ describe('fuzzing every form action', () => {
   })
 })
 
+describe('every path id of every action', () => {
+  // Malformed ids (36 hyphens: PostgreSQL refuses it as a UUID), other users' ids and ids with
+  // trailing garbage, each in every id of every action, with a body that is otherwise valid: always
+  // 404 (SPEC 3: unknown or foreign ids), never a 5xx, and nothing changes.
+  const badIds = (own: string) => [
+    '-'.repeat(36),
+    victimFolder,
+    victimItem,
+    victim.user.id,
+    '00000000-0000-4000-8000-000000000000',
+    `${own}x`,
+    `${own}%00`,
+    `${own}%20`,
+    own.replaceAll('-', ''),
+    '%00',
+    '%ZZ',
+    '%ED%A0%80',
+    encodeURIComponent(`${own}' OR '1'='1`),
+    '..%2F..',
+    'x'.repeat(2000),
+  ]
+
+  it('is 404 for a malformed or foreign id, and nothing changes', async () => {
+    const { c, token } = await loggedIn(attacker)
+    const actions: [string, Record<string, string>][] = []
+    const item = (t: string, body: Record<string, string> = {}) => badIds(ownItem).forEach((id) => actions.push([t.replace(':id', id), body]))
+    const folder = (t: string, body: Record<string, string> = {}) => badIds(ownFolder).forEach((id) => actions.push([t.replace(':id', id), body]))
+    item('/dashboard/items/:id', { folder_id: ownFolder, ...itemFields({ name: 'Renamed by the fuzzer' }) })
+    item('/dashboard/items/:id/move', { folder_id: ownFolder })
+    item('/dashboard/items/:id/delete')
+    folder('/dashboard/folders/:id', { name: 'Renamed by the fuzzer' })
+    folder('/dashboard/folders/:id/delete')
+    folder('/dashboard/folders/:id/members', { email: victim.email, permission: 'view' })
+    folder(`/dashboard/folders/:id/members/${victim.user.id}`, { permission: 'edit' })
+    folder(`/dashboard/folders/:id/members/${victim.user.id}/delete`)
+    for (const id of badIds(victim.user.id)) {
+      actions.push([`/dashboard/folders/${ownFolder}/members/${id}`, { permission: 'edit' }])
+      actions.push([`/dashboard/folders/${ownFolder}/members/${id}/delete`, {}])
+    }
+    folder('/dashboard/shares/:id/accept')
+    folder('/dashboard/shares/:id/decline')
+    folder('/dashboard/shares/:id/leave')
+    folder('/dashboard/settings/devices/:id/delete')
+    const problems: string[] = []
+    for (const [path, body] of actions) {
+      for (const json of [false, true]) {
+        const res = await fetch(`${BASE_URL}${path}`, {
+          method: 'POST',
+          body: form({ _csrf: token, ...body }),
+          redirect: 'manual',
+          headers: {
+            cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+            origin: BASE_URL,
+            'content-type': FORM,
+            ...(json ? { accept: JSON_TYPE } : {}),
+          },
+        })
+        const text = await res.text()
+        if (res.status !== 404 || LEAK.test(text)) problems.push(`POST ${path.slice(0, 100)}${json ? ' (JSON)' : ''}: ${res.status} ${textOf(text).slice(0, 160)}`)
+      }
+    }
+    expect(problems.length, problems.slice(0, 30).join('\n')).toBe(0)
+    // Nothing went, theirs or the attacker's own (whose item the payloads above may have renamed),
+    // and the attacker's session still works.
+    expect(await ctx.models.Item.count({ where: { id: [victimItem, ownItem] } })).toBe(2)
+    expect(await ctx.models.Folder.count({ where: { id: [victimFolder, ownFolder] } })).toBe(2)
+    expect((await c.get(`/dashboard/items/${ownItem}`)).status).toBe(200)
+    expect((await ctx.services.vault.getItem(victim.viewer, victimItem)).fields.name).toBe('Victim item')
+    expect((await ctx.models.Folder.findByPk(victimFolder))!.name).toBe('Victim folder')
+    expect(await ctx.models.FolderMembership.count({ where: { folderId: [victimFolder, ownFolder] } })).toBe(2)
+  }, 120_000)
+})
+
 describe('fuzzing the import and export actions', () => {
   // Each payload by a user of its own: both actions spend a limited budget (20 imports an hour,
   // 5 wrong export passwords), which one user would use up halfway through the list.
