@@ -714,7 +714,8 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
 
   it('the sweep removes the copy at once and marks the folder; the next view re-keys it', async () => {
     const f = await lapsedFolder('Swept')
-    expect(await sharing.sweepExpiredInvitations()).toContain(f.folderId)
+    // (The test servers sweep too, every 15 minutes: one of theirs may come first.)
+    await sharing.sweepExpiredInvitations()
     // The sweep holds no key: nothing re-encrypted yet, but the copy is gone and the folder marked.
     expect(await itemRows(f.folderId)).toEqual(f.before.items)
     expect(await membershipRow(f.folderId, f.lapsed.user.id)).toMatchObject({ status: 'pending', sealed_key: null })
@@ -729,8 +730,9 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
     const ids = folders.map((f) => f.folderId)
     // `small` is another Sequelize pool on the same database: another worker.
     const results = await Promise.all([sharing.sweepExpiredInvitations(), small.services.sharing.sweepExpiredInvitations(), sharing.sweepExpiredInvitations()])
+    // No folder marked twice; each one marked (by these sweeps, or by a test server's own sweep).
     const marked = results.flat().filter((id) => ids.includes(id))
-    expect(marked.sort()).toEqual([...ids].sort())
+    expect(new Set(marked).size).toBe(marked.length)
     for (const f of folders) {
       expect(await itemRows(f.folderId)).toEqual(f.before.items)
       expect(await rekeyDue(f.folderId)).toBe(true)
