@@ -454,6 +454,9 @@ test('the delete confirmation of a shared folder names how many people lose it',
 test('the sharing pages have no serious or critical accessibility violation, light and dark', async ({ page, javaScriptEnabled, db }) => {
   // axe runs as a script inside the page; the markup is the same with JavaScript off.
   test.skip(!javaScriptEnabled, 'axe needs JavaScript in the page')
+  // Ten axe analyses (five pages, light and dark): on a loaded two-core machine they alone took
+  // the default minute.
+  test.slow()
   const { owner, folderId } = await ownerWithFolder(db)
   const member = await verifiedUser(db, 'member', 'Max Member')
   const invitee = await verifiedUser(db, 'invitee', 'Ivy Invitee')
