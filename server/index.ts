@@ -136,12 +136,14 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve))
   log.info({ url: config.appOrigin, host: config.host, port: config.port, mode: devMode ? 'dev' : 'build', env: config.env }, 'NucleusID listening')
+  const sweeper = startInvitationSweep(deps, log)
 
   const shutdown = async (signal: string) => {
     // Once: Ctrl-C under `npm start` delivers SIGINT twice (to the process group, and forwarded by npm).
     if (drain.draining) return
     log.info({ signal, graceMs: config.shutdown.graceMs, timeoutMs: config.shutdown.timeoutMs }, 'draining in-flight requests')
     const { forced, handlersLeft } = await drain.run(() => log.info('stopped accepting connections'))
+    await sweeper.stop()
     if (forced) log.warn({ connections: forced }, `connections still open after SHUTDOWN_TIMEOUT_MS (${config.shutdown.timeoutMs} ms): cut`)
     if (handlersLeft) {
       // Closing the pools now would run these against closed pools: leave it to process exit.
@@ -155,6 +157,38 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/** How often each process sweeps expired invitations (ADR 011); also once at start. */
+const INVITATION_SWEEP_MS = 15 * 60_000
+
+/**
+ * Expired invitations lose their copy of the folder key (and the folder is marked for re-keying):
+ * at start and every INVITATION_SWEEP_MS, on every worker and replica (the sweep locks each folder
+ * with SKIP LOCKED, so several at once share the work). A failure (PostgreSQL away) waits for the
+ * next round.
+ */
+function startInvitationSweep(deps: AppDeps, log: Logger) {
+  let running: Promise<void> | null = null
+  const run = () => {
+    if (running) return
+    running = deps.services.sharing
+      .sweepExpiredInvitations()
+      .then((folders) => {
+        if (folders.length) log.info({ folders: folders.length }, 'expired invitations: copies of folder keys removed, folders marked for re-keying')
+      })
+      .catch((err) => log.warn({ err }, 'expired-invitation sweep failed; next round in 15 minutes'))
+      .finally(() => (running = null))
+  }
+  run()
+  const timer = setInterval(run, INVITATION_SWEEP_MS)
+  timer.unref()
+  return {
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
 }
 
 /** Settings that pass validation but cannot work, refused at start (server/config.server.ts checks the rest). */

@@ -42,8 +42,8 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
   )
 
   router.post('/folders/:id/members/:userId/delete', async (ctx) => {
-    const { name, wasPending } = await sharing().removeMember(viewerOf(ctx), ctx.params.id!, ctx.params.userId!)
-    const message = wasPending ? `Invitation to ${name} cancelled.` : `${name} no longer has this folder.`
+    const { name, wasPending, expired } = await sharing().removeMember(viewerOf(ctx), ctx.params.id!, ctx.params.userId!)
+    const message = expired ? `Expired invitation to ${name} removed.` : wasPending ? `Invitation to ${name} cancelled.` : `${name} no longer has this folder.`
     redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message })
   })
 

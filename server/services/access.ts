@@ -28,11 +28,18 @@ export const INVITATION_TTL_DAYS = 7
 export const INVITATION_TTL_MS = INVITATION_TTL_DAYS * 24 * 60 * 60 * 1000
 
 /**
- * SQL: the membership row `alias` counts (accepted, or pending and not expired). An expired
- * invitation is as good as none: it shows nowhere, cannot be accepted and may be sent again.
+ * SQL: the membership row `alias` counts (accepted, or pending, not expired and still holding its
+ * sealed key). An expired invitation is as good as none: it shows nowhere but on its owner's
+ * member list ("Invitation expired"), cannot be accepted and may be sent again. The key condition
+ * matters in one race: a transaction whose now() was taken just before the expiry must not accept
+ * a row the sweep (or a rotation) has already emptied (ADR 011).
  */
 export const liveMembership = (alias: string) =>
-  `(${alias}.status = 'accepted' OR ${alias}.invited_at > now() - interval '${INVITATION_TTL_DAYS} days')`
+  `(${alias}.status = 'accepted' OR (${alias}.invited_at > now() - interval '${INVITATION_TTL_DAYS} days' AND ${alias}.sealed_key IS NOT NULL))`
+
+/** SQL: `alias` is an expired invitation that still holds its copy of the folder key. */
+export const expiredWithKey = (alias: string) =>
+  `(${alias}.status = 'pending' AND ${alias}.sealed_key IS NOT NULL AND ${alias}.invited_at <= now() - interval '${INVITATION_TTL_DAYS} days')`
 
 export interface MembershipRow {
   folderId: string

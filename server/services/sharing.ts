@@ -7,12 +7,19 @@
 // invitation cancelled or declined, a member leaving) rotates the key in the same transaction: a
 // new key, every item re-encrypted, the new key sealed for each remaining member. The copy the
 // departed person held then opens nothing current, even with their password and a database dump.
+//
+// Expired invitations (ADR 011): an invitation 7 days old holds a copy of the key nobody may use.
+// The background sweep (sweepExpiredInvitations) removes such copies and marks the folder for
+// re-keying: it holds no key, so it cannot re-encrypt. The re-keying itself happens with the key
+// of the next member who opens the folder page or changes its members (rekeyIfDue), and any
+// rotation also drops the copies of expired invitations it finds, in the same transaction. The
+// row stays, without a key, so the owner sees "Invitation expired" and can cancel or resend it.
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { parseForm } from '../lib/validate.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
 import { inviteSchema, permissionSchema, type Permission } from '../../schemas/sharing.js'
-import { INVITATION_TTL_MS, liveMembership, lockFolder, queryMemberships, requireId, type MembershipRow } from './access.js'
+import { INVITATION_TTL_MS, expiredWithKey, liveMembership, lockFolder, queryMemberships, requireId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
 import type { FolderMember, FolderMembers, ServiceDeps, Share, ShareList, Viewer } from './types.js'
@@ -33,10 +40,25 @@ interface MemberKeyRow {
   invitedAt: Date | null
   acceptedAt: Date | null
   createdAt: Date
-  sealedKey: Buffer
+  /** Null only on an expired invitation whose copy of the key was removed. */
+  sealedKey: Buffer | null
   publicKey: Buffer
   privateKeyWrapped: Buffer
+  /** The folder's key_rotation_due_at is set (the same on every row of a folder). */
+  rekeyDue: boolean
 }
+
+/** An expired invitation (pending and no longer live), with or without its copy of the key. */
+const isExpired = (r: MemberKeyRow) => r.status === 'pending' && !r.live
+
+/**
+ * The folder key must change: the sweep removed a copy without re-keying, or an expired
+ * invitation still holds one. Read from rows every sharing operation loads anyway: no query.
+ */
+const rotationDue = (rows: MemberKeyRow[]) => rows.some((r) => r.rekeyDue || (isExpired(r) && r.sealedKey !== null))
+
+/** How many folders one sweep transaction handles (each row locked, skipped when busy). */
+const SWEEP_BATCH = 100
 
 export function createSharingService(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
@@ -47,8 +69,9 @@ export function createSharingService(deps: ServiceDeps) {
       `SELECT m.user_id AS "userId", u.name, u.email, m.role::text AS role, m.permission::text AS permission,
               m.status::text AS status, ${liveMembership('m')} AS live, m.invited_at AS "invitedAt",
               m.accepted_at AS "acceptedAt", m.created_at AS "createdAt", m.sealed_key AS "sealedKey",
-              u.public_key AS "publicKey", u.private_key_wrapped AS "privateKeyWrapped"
-       FROM folder_memberships m JOIN users u ON u.id = m.user_id
+              u.public_key AS "publicKey", u.private_key_wrapped AS "privateKeyWrapped",
+              f.key_rotation_due_at IS NOT NULL AS "rekeyDue"
+       FROM folder_memberships m JOIN users u ON u.id = m.user_id JOIN folders f ON f.id = m.folder_id
        WHERE m.folder_id = :folderId`,
       { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
     )
@@ -64,13 +87,21 @@ export function createSharingService(deps: ServiceDeps) {
   }
 
   /**
-   * Inside the caller's transaction, with the folder row locked: takes `departingUserId`'s row
-   * out and re-keys the folder. `actor` must hold a sealed copy of the current key (the owner, or
-   * the departing member or invitee themselves). Items that cannot be decrypted keep their old
-   * ciphertext: they were unreadable before and stay so. Expired invitations go too.
+   * Inside the caller's transaction, with the folder row locked: takes `departingUserId`'s row out
+   * (if any) and re-keys the folder. `actor` must hold a sealed copy of the current key (an
+   * accepted member, or the departing invitee themselves). Items that cannot be decrypted keep
+   * their old ciphertext: they were unreadable before and stay so. Expired invitations lose their
+   * copy of the key (the row stays, for the owner's list) and are not sealed the new one; the
+   * folder's "rotation due" mark is cleared. Returns the new key.
    */
-  async function removeAndRotate(actor: Viewer, folderId: string, departingUserId: string, transaction: Transaction) {
-    const rows = await folderRows(folderId, transaction)
+  async function removeAndRotate(
+    actor: Viewer,
+    folderId: string,
+    departingUserId: string | null,
+    transaction: Transaction,
+    knownRows?: MemberKeyRow[],
+  ): Promise<Buffer> {
+    const rows = knownRows ?? (await folderRows(folderId, transaction))
     const mine = rows.find((r) => r.userId === actor.userId)
     if (!mine) throw new NotFoundError()
     const oldKey = createKeyRing(actor).requireFolderKey({ folderId, sealedKey: mine.sealedKey, privateKeyWrapped: mine.privateKeyWrapped })
@@ -98,13 +129,22 @@ export function createSharingService(deps: ServiceDeps) {
       )
     }
 
+    if (departingUserId) {
+      await sequelize.query('DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = $2', {
+        bind: [folderId, departingUserId],
+        type: QueryTypes.DELETE,
+        transaction,
+      })
+    }
     const remaining = rows.filter((r) => r.userId !== departingUserId && r.live)
-    const gone = rows.filter((r) => r.userId === departingUserId || !r.live).map((r) => r.userId)
-    await sequelize.query('DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = ANY($2::uuid[])', {
-      bind: [folderId, gone],
-      type: QueryTypes.DELETE,
-      transaction,
-    })
+    const lapsed = rows.filter((r) => r.userId !== departingUserId && isExpired(r) && r.sealedKey !== null).map((r) => r.userId)
+    if (lapsed.length > 0) {
+      await sequelize.query(
+        `UPDATE folder_memberships SET sealed_key = NULL, updated_at = now()
+         WHERE folder_id = $1 AND user_id = ANY($2::uuid[]) AND status = 'pending'`,
+        { bind: [folderId, lapsed], type: QueryTypes.UPDATE, transaction },
+      )
+    }
     await sequelize.query(
       `UPDATE folder_memberships AS m SET sealed_key = v.sealed_key, updated_at = now()
        FROM unnest($1::uuid[], $2::bytea[]) AS v(user_id, sealed_key)
@@ -119,6 +159,77 @@ export function createSharingService(deps: ServiceDeps) {
         transaction,
       },
     )
+    if (rows.some((r) => r.rekeyDue)) {
+      await sequelize.query('UPDATE folders SET key_rotation_due_at = NULL WHERE id = $1', { bind: [folderId], type: QueryTypes.UPDATE, transaction })
+    }
+    return newKey
+  }
+
+  /**
+   * The lazy half of expiry: re-keys a folder when it is due (rotationDue), with the key of
+   * `viewer`, an accepted member. Its own transaction; the folder row is locked with SKIP LOCKED,
+   * so a page view never queues behind a long write of the same folder (that write, or the next
+   * view, does it). True when this call re-keyed the folder; false when not due, busy, or the
+   * viewer's key does not open (then another member's visit will).
+   */
+  async function rekeyIfDue(viewer: Viewer, folderId: string): Promise<boolean> {
+    try {
+      return await sequelize.transaction(async (transaction) => {
+        const locked = await sequelize.query('SELECT id FROM folders WHERE id = :folderId FOR UPDATE SKIP LOCKED', {
+          replacements: { folderId },
+          type: QueryTypes.SELECT,
+          transaction,
+        })
+        if (locked.length === 0) return false
+        const rows = await folderRows(folderId, transaction)
+        const mine = rows.find((r) => r.userId === viewer.userId)
+        if (mine?.status !== 'accepted' || !rotationDue(rows)) return false
+        await removeAndRotate(viewer, folderId, null, transaction, rows)
+        return true
+      })
+    } catch (e) {
+      if (e instanceof crypto.DecryptionError) return false
+      throw e
+    }
+  }
+
+  /**
+   * The background half of expiry, safe on any number of workers and replicas at once: removes the
+   * copy of the key from every invitation past its expiry and marks those folders for re-keying
+   * (rekeyIfDue and every sharing write do it). It holds no key, so it cannot re-encrypt anything
+   * itself. Folders are locked FOR UPDATE SKIP LOCKED, in batches: two sweeps share the work, and a
+   * folder busy with a sharing write or a rotation is left to that write or to the next sweep.
+   * Returns the ids of the folders it marked.
+   */
+  async function sweepExpiredInvitations(): Promise<string[]> {
+    const marked: string[] = []
+    for (;;) {
+      const { locked, changed } = await sequelize.transaction(async (transaction) => {
+        const folders = await sequelize.query<{ id: string }>(
+          `SELECT f.id FROM folders f
+           WHERE f.id IN (SELECT m.folder_id FROM folder_memberships m WHERE ${expiredWithKey('m')})
+           ORDER BY f.id LIMIT ${SWEEP_BATCH} FOR UPDATE OF f SKIP LOCKED`,
+          { type: QueryTypes.SELECT, transaction },
+        )
+        if (folders.length === 0) return { locked: 0, changed: [] }
+        // Checked again now that the rows are locked: a rotation or a new invitation of the same
+        // person may have committed since the SELECT's snapshot.
+        const rows = await sequelize.query<{ id: string }>(
+          `WITH emptied AS (
+             UPDATE folder_memberships m SET sealed_key = NULL, updated_at = now()
+             WHERE m.folder_id = ANY($1::uuid[]) AND ${expiredWithKey('m')}
+             RETURNING m.folder_id
+           )
+           UPDATE folders f SET key_rotation_due_at = coalesce(f.key_rotation_due_at, now())
+           WHERE f.id IN (SELECT folder_id FROM emptied)
+           RETURNING f.id`,
+          { bind: [folders.map((f) => f.id)], type: QueryTypes.SELECT, transaction },
+        )
+        return { locked: folders.length, changed: rows.map((r) => r.id) }
+      })
+      marked.push(...changed)
+      if (locked < SWEEP_BATCH) return marked
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -126,27 +237,32 @@ export function createSharingService(deps: ServiceDeps) {
   // -------------------------------------------------------------------------
 
   /**
-   * Who has a folder: one query after the access check (two in all). NotFoundError unless the
-   * viewer is an accepted member. The owner sees live invitations too; a member sees the members.
+   * Who has a folder: one query after the access check (two in all; a re-keying when one is due,
+   * see rekeyIfDue). NotFoundError unless the viewer is an accepted member. The owner sees
+   * invitations too, expired ones included (to cancel or resend); a member sees the members.
    */
   async function listMembers(viewer: Viewer, rawFolderId: string): Promise<FolderMembers> {
     const folderId = requireId(rawFolderId)
     const [m] = await queryMemberships(deps, viewer.userId, { folderIds: [folderId], withKeys: false })
     if (!m) throw new NotFoundError()
     const canManage = m.role === 'owner' && !m.isPersonal
-    const rows = (await folderRows(folderId)).filter((r) => r.live && (canManage || r.status === 'accepted'))
+    const all = await folderRows(folderId)
+    // A folder with an expired invitation gets its new key now, from whoever opens it (no query
+    // when nothing is due). The rows read above still describe who is listed.
+    if (rotationDue(all)) await rekeyIfDue(viewer, folderId)
+    const rows = canManage ? all : all.filter((r) => r.status === 'accepted')
     const members: FolderMember[] = rows.map((r) => ({
       userId: r.userId,
       name: r.name,
       email: r.email,
       role: r.role,
       permission: r.role === 'owner' ? 'edit' : r.permission,
-      status: r.status,
+      status: isExpired(r) ? 'expired' : r.status,
       since: r.status === 'pending' ? r.invitedAt! : (r.acceptedAt ?? r.createdAt),
       expiresAt: r.status === 'pending' ? new Date(r.invitedAt!.getTime() + INVITATION_TTL_MS) : null,
     }))
-    // The owner first, then accepted members, then invitations; by name within each.
-    const rank = (x: FolderMember) => (x.role === 'owner' ? 0 : x.status === 'accepted' ? 1 : 2)
+    // The owner first, then accepted members, then invitations, then expired ones; by name within each.
+    const rank = (x: FolderMember) => (x.role === 'owner' ? 0 : ({ accepted: 1, pending: 2, expired: 3 } as const)[x.status])
     members.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'en') || a.email.localeCompare(b.email))
     return { members, canManage, limit: limits.membersPerFolder }
   }
@@ -220,7 +336,11 @@ export function createSharingService(deps: ServiceDeps) {
       if (rows.filter((r) => r.live).length >= limits.membersPerFolder) {
         throw new ValidationError({ email: `A folder can be shared with at most ${limits.membersPerFolder - 1} people, and this one is full.` })
       }
-      const folderKey = createKeyRing(viewer).requireFolderKey(m)
+      // A folder with an expired invitation is re-keyed first (this one's old copy included), and
+      // the new invitation carries the new key.
+      const folderKey = rotationDue(rows)
+        ? await removeAndRotate(viewer, folderId, null, transaction, rows)
+        : createKeyRing(viewer).requireFolderKey(m)
       const sealedKey = crypto.sealToPublicKey(invitee.publicKey, folderKey, crypto.folderKeyAad(folderId, invitee.id))
       // An expired invitation is replaced by the new one.
       if (existing) await models.FolderMembership.destroy({ where: { folderId, userId: invitee.id }, transaction })
@@ -240,26 +360,41 @@ export function createSharingService(deps: ServiceDeps) {
     return sequelize.transaction(async (transaction) => {
       await lockFolder(deps, folderId, transaction)
       await ownedShareable(viewer, folderId, transaction)
-      const target = (await folderRows(folderId, transaction)).find((r) => r.userId === userId && r.live)
+      const rows = await folderRows(folderId, transaction)
+      const target = rows.find((r) => r.userId === userId && r.live)
       if (!target) throw new NotFoundError()
       if (target.role === 'owner') throw new ForbiddenError('The owner can always edit their folder.')
+      if (rotationDue(rows)) await removeAndRotate(viewer, folderId, null, transaction, rows)
       await models.FolderMembership.update({ permission }, { where: { folderId, userId, role: 'member' }, transaction })
       return { name: target.name, permission }
     })
   }
 
-  /** The owner removes a member or cancels an invitation; the folder key rotates. */
+  /**
+   * The owner removes a member or cancels an invitation, expired ones included; the folder key
+   * rotates. Only an expired invitation whose copy of the key is already gone, in a folder
+   * re-keyed since, is just deleted: nobody left with a key.
+   */
   async function removeMember(viewer: Viewer, rawFolderId: string, rawUserId: string) {
     const folderId = requireId(rawFolderId)
     const userId = requireId(rawUserId)
     return sequelize.transaction(async (transaction) => {
       await lockFolder(deps, folderId, transaction)
       await ownedShareable(viewer, folderId, transaction)
-      const target = (await folderRows(folderId, transaction)).find((r) => r.userId === userId && r.live)
+      const rows = await folderRows(folderId, transaction)
+      const target = rows.find((r) => r.userId === userId)
       if (!target) throw new NotFoundError()
       if (target.role === 'owner') throw new ForbiddenError('The owner cannot be removed. Delete the folder instead.')
-      await removeAndRotate(viewer, folderId, userId, transaction)
-      return { name: target.name, wasPending: target.status === 'pending' }
+      if (target.sealedKey === null && !rotationDue(rows)) {
+        await sequelize.query("DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = $2 AND status = 'pending'", {
+          bind: [folderId, userId],
+          type: QueryTypes.DELETE,
+          transaction,
+        })
+      } else {
+        await removeAndRotate(viewer, folderId, userId, transaction, rows)
+      }
+      return { name: target.name, wasPending: target.status === 'pending', expired: isExpired(target) }
     })
   }
 
@@ -321,7 +456,10 @@ export function createSharingService(deps: ServiceDeps) {
    */
   async function leaveAll(viewer: Viewer, transaction: Transaction) {
     const rows = await sequelize.query<{ folderId: string }>(
-      `SELECT folder_id AS "folderId" FROM folder_memberships WHERE user_id = :userId AND role <> 'owner' ORDER BY folder_id`,
+      // A row without a key (an expired invitation emptied by the sweep) has nothing to rotate
+      // away: it goes with the user (ON DELETE CASCADE).
+      `SELECT folder_id AS "folderId" FROM folder_memberships
+       WHERE user_id = :userId AND role <> 'owner' AND sealed_key IS NOT NULL ORDER BY folder_id`,
       { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction },
     )
     for (const { folderId } of rows) {
@@ -332,7 +470,7 @@ export function createSharingService(deps: ServiceDeps) {
     return rows.length
   }
 
-  return { listMembers, listShares, invite, changePermission, removeMember, accept, decline, leave, leaveAll }
+  return { listMembers, listShares, invite, changePermission, removeMember, accept, decline, leave, leaveAll, rekeyIfDue, sweepExpiredInvitations }
 }
 
 export type SharingService = ReturnType<typeof createSharingService>

@@ -64,10 +64,10 @@ export interface FolderMember {
   email: string
   role: 'owner' | 'member'
   permission: Permission
-  status: 'pending' | 'accepted'
-  /** Accepted: when they joined (the owner: when the folder was made). Pending: when invited. */
+  status: 'pending' | 'accepted' | 'expired'
+  /** Accepted: when they joined (the owner: when the folder was made). Pending or expired: when invited. */
   since: Date
-  /** Pending only: when the invitation lapses. */
+  /** Pending: when the invitation lapses; expired: when it lapsed. */
   expiresAt: Date | null
 }
 

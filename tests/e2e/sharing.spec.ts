@@ -328,6 +328,85 @@ test('an invitation older than 7 days is not shown, and accepting it gives 404',
   expect((await db.services.vault.listFolders(member.viewer)).folders.map((f) => f.name)).toEqual(['Personal'])
 })
 
+/** Ages an invitation past its 7 days, as a week of waiting would. */
+async function expire(db: Db, folderId: string, userId: string) {
+  await db.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
+    replacements: { folderId, userId },
+    type: QueryTypes.UPDATE,
+  })
+}
+
+async function sealedKeyOf(db: Db, folderId: string, userId: string) {
+  const [row] = await db.sequelize.query<{ sealed_key: Buffer | null }>('SELECT sealed_key FROM folder_memberships WHERE folder_id = :folderId AND user_id = :userId', {
+    replacements: { folderId, userId },
+    type: QueryTypes.SELECT,
+  })
+  return row ? row.sealed_key : undefined
+}
+
+test('the owner sees an expired invitation on the folder page and cancels it', async ({ page, db }) => {
+  const { owner, folderId } = await ownerWithFolder(db)
+  const member = await verifiedUser(db, 'member', 'Max Member')
+  const lapsed = await verifiedUser(db, 'lapsed', 'Lena Lapsed')
+  await share(db, owner, member, folderId, 'view')
+  await share(db, owner, lapsed, folderId, 'edit', true)
+  await expire(db, folderId, lapsed.id)
+  const before = await db.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM items WHERE folder_id = :folderId ORDER BY id', {
+    replacements: { folderId },
+    type: QueryTypes.SELECT,
+  })
+  await logIn(page, owner)
+
+  await open(page, `/dashboard/folders/${folderId}`)
+  const row = memberRow(page, lapsed.email)
+  await expect(row).toContainText('Expired')
+  await expect(row).toContainText(/Invitation expired \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC/)
+  await expect(row.getByRole('combobox')).toHaveCount(0)
+  await expect(main(page).getByTestId('members')).toContainText('1 person has this folder besides you, 1 invitation has expired.')
+  // Opening the page re-keyed the folder: the expired invitation's copy of the key is gone.
+  expect(await sealedKeyOf(db, folderId, lapsed.id)).toBeNull()
+  const after = await db.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM items WHERE folder_id = :folderId ORDER BY id', {
+    replacements: { folderId },
+    type: QueryTypes.SELECT,
+  })
+  expect(after.map((r, i) => r.ciphertext.equals(before[i]!.ciphertext))).toEqual([false, false])
+  await expect(itemList(page).getByRole('link')).toHaveCount(2)
+
+  await row.getByRole('button', { name: 'Cancel invitation for Lena Lapsed' }).click()
+  await at(page, new RegExp(`/dashboard/folders/${folderId}$`))
+  await expectFlash(page, 'Expired invitation to Lena Lapsed removed.')
+  await expect(memberRow(page, lapsed.email)).toHaveCount(0)
+  await expect(memberRow(page, member.email)).toBeVisible()
+  expect(await sealedKeyOf(db, folderId, lapsed.id)).toBeUndefined()
+  // The member still reads everything with the new key.
+  const page2 = await db.services.vault.listVault(member.viewer, { folderId })
+  expect(page2.items.map((i) => [i.name, i.broken])).toEqual([
+    ['Router', false],
+    ['Streaming', false],
+  ])
+})
+
+test('the owner invites again from an expired invitation: a fresh one the invitee can accept', async ({ page, db }) => {
+  const { owner, folderId } = await ownerWithFolder(db)
+  const lapsed = await verifiedUser(db, 'lapsed', 'Lena Lapsed')
+  await share(db, owner, lapsed, folderId, 'edit', true)
+  await expire(db, folderId, lapsed.id)
+  await logIn(page, owner)
+
+  await open(page, `/dashboard/folders/${folderId}`)
+  await memberRow(page, lapsed.email).getByRole('button', { name: 'Invite again Lena Lapsed' }).click()
+  await at(page, new RegExp(`/dashboard/folders/${folderId}$`))
+  await expectFlash(page, `Invitation sent to Lena Lapsed (${lapsed.email}).`)
+  const row = memberRow(page, lapsed.email)
+  await expect(row).toContainText('Invited')
+  await expect(row).toContainText(/Expires \d{1,2} \w{3} \d{4}/)
+  await expect(row).not.toContainText('Invitation expired')
+  await expect(row.getByRole('combobox')).toHaveValue('edit')
+  await db.services.sharing.accept(lapsed.viewer, folderId)
+  const theirs = await db.services.vault.listVault(lapsed.viewer, { folderId })
+  expect(theirs.items.map((i) => i.broken)).toEqual([false, false])
+})
+
 test('inviting an address with no account shows the message next to the email field, keeping the values', async ({ page, db, consoleGuard }) => {
   consoleGuard.allow(/status of 422/)
   const { owner, folderId } = await ownerWithFolder(db)
@@ -375,11 +454,17 @@ test('the delete confirmation of a shared folder names how many people lose it',
 test('the sharing pages have no serious or critical accessibility violation, light and dark', async ({ page, javaScriptEnabled, db }) => {
   // axe runs as a script inside the page; the markup is the same with JavaScript off.
   test.skip(!javaScriptEnabled, 'axe needs JavaScript in the page')
+  // Ten axe analyses (five pages, light and dark): on a loaded two-core machine they alone took
+  // the default minute.
+  test.slow()
   const { owner, folderId } = await ownerWithFolder(db)
   const member = await verifiedUser(db, 'member', 'Max Member')
   const invitee = await verifiedUser(db, 'invitee', 'Ivy Invitee')
   await share(db, owner, member, folderId, 'view')
   await share(db, owner, invitee, folderId, 'edit', true)
+  const lapsed = await verifiedUser(db, 'lapsed', 'Lena Lapsed')
+  await share(db, owner, lapsed, folderId, 'view', true)
+  await expire(db, folderId, lapsed.id)
   const { id: workId } = await db.services.vault.createFolder(owner.viewer, 'Work')
   await share(db, owner, member, workId, 'edit', true)
 

@@ -63,8 +63,8 @@ async function snapshot(folderIds: string[]) {
       return { ...row, ciphertext: row.ciphertext.toString('base64') }
     }),
     members: (await q('SELECT folder_id, user_id, role, permission, status, sealed_key FROM folder_memberships WHERE folder_id IN (:folderIds) ORDER BY folder_id, user_id')).map((r) => {
-      const row = r as { sealed_key: Buffer }
-      return { ...row, sealed_key: row.sealed_key.toString('base64') }
+      const row = r as { sealed_key: Buffer | null }
+      return { ...row, sealed_key: row.sealed_key ? row.sealed_key.toString('base64') : null }
     }),
   }
 }
@@ -278,6 +278,54 @@ describe('the owner: validation messages', () => {
     const change = await http.post(`/dashboard/folders/${folderId}/members/${member.user.id}`, { permission: 'edit' })
     expect(change.status).toBe(303)
     expect((await vault.getFolder(member.viewer, folderId)).permission).toBe('edit')
+  })
+})
+
+describe('an expired invitation (issue 17.6)', () => {
+  it('only the owner may cancel it (member 403, stranger 404, invitee cannot accept: 404); a member’s page view re-keys the folder; the owner cancels it by JSON', async () => {
+    const owner = await verifiedUser('Expired Owner Http')
+    const member = await verifiedUser('Expired Member Http')
+    const lapsed = await verifiedUser('Expired Lapsed Http')
+    const stranger = await verifiedUser('Expired Stranger Http')
+    const folderId = (await vault.createFolder(owner.viewer, 'Lapsing Team')).id
+    await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Lapsing secret' }) })
+    await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
+    await sharing.accept(member.viewer, folderId)
+    await sharing.invite(owner.viewer, folderId, { email: lapsed.email, permission: 'edit' })
+    await ctx.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
+      replacements: { folderId, userId: lapsed.user.id },
+    })
+    const [ownerHttp, memberHttp, lapsedHttp, strangerHttp] = await Promise.all([session(owner), session(member), session(lapsed), session(stranger)])
+    const cancel = `/dashboard/folders/${folderId}/members/${lapsed.user.id}/delete`
+
+    const before = await snapshot([folderId])
+    await expectStatus(await strangerHttp.post(cancel), 404, 'stranger cancels')
+    await expectStatus(await memberHttp.post(cancel, {}, { json: true }), 403, 'member cancels')
+    await expectStatus(await lapsedHttp.post(`/dashboard/shares/${folderId}/accept`), 404, 'expired invitee accepts')
+    // Nothing changed (the servers' own sweep may have emptied the expired copy meanwhile: that is all it may do).
+    const unkeyed = (snap: typeof before) => ({ ...snap, members: snap.members.map((m) => ({ ...(m as object), sealed_key: undefined })) })
+    expect(unkeyed(await snapshot([folderId]))).toEqual(unkeyed(before))
+
+    // A member opens the folder page (on the other server): the folder is re-keyed; they do not see the invitation.
+    const memberPage = await expectStatus(await memberHttp.get(`/dashboard/folders/${folderId}`, SECOND_URL), 200, 'member page')
+    expect(textOf(memberPage)).not.toContain('Expired Lapsed Http')
+    const after = await snapshot([folderId])
+    expect(after.items).not.toEqual(before.items)
+    type MemberRow = { user_id: string; sealed_key: string | null }
+    const row = (after.members as unknown as MemberRow[]).find((m) => m.user_id === lapsed.user.id)
+    expect(row?.sealed_key).toBeNull()
+    expect((await vault.listVault(member.viewer, { folderId })).items.map((i) => [i.name, i.broken])).toEqual([['Lapsing secret', false]])
+
+    // The owner sees it, and cancels it with an enhanced (JSON) post.
+    const ownerPage = textOf(await expectStatus(await ownerHttp.get(`/dashboard/folders/${folderId}`), 200, 'owner page'))
+    expect(ownerPage).toContain('Expired Lapsed Http')
+    expect(ownerPage).toMatch(/Invitation expired \d{1,2} \w{3} \d{4}/)
+    const res = await ownerHttp.post(cancel, {}, { json: true, server: SECOND_URL })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ ok: true, redirect: `/dashboard/folders/${folderId}` })
+    expect(((await snapshot([folderId])).members as unknown as MemberRow[]).map((m) => m.user_id)).not.toContain(lapsed.user.id)
+    expect((await snapshot([folderId])).items).toEqual(after.items)
+    await expectStatus(await ownerHttp.post(cancel), 404, 'cancelled twice')
   })
 })
 
