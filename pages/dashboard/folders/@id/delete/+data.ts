@@ -3,7 +3,8 @@ import { render } from 'vike/abort'
 import { loadVault } from '../../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  const folderId = pageContext.routeParams.id!
+  // Ids are compared as the database writes them (lower case), as /dashboard/folders/:id does.
+  const folderId = pageContext.routeParams.id!.toLowerCase()
   return loadVault(pageContext, async (viewer) => {
     const { folders, pendingInvitations } = await pageContext.services.vault.listFolders(viewer)
     const folder = folders.find((f) => f.id === folderId)
