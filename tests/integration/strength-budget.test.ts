@@ -30,7 +30,7 @@ beforeAll(async () => {
     REDIS_PREFIX: `${REDIS_PREFIX}strength-${randomBytes(3).toString('hex')}:`,
   })
   server = s.origin
-}, 90_000)
+}, 120_000)
 
 afterAll(async () => {
   await s?.stop()
@@ -96,7 +96,7 @@ describe("a user's scoring budget", () => {
     expect((await bob.save({ name: 'Long 1', password: long() })).status).toBe(303)
     expect((await bob.save({ name: 'Long 2', password: long() })).status).toBe(303)
     expect(await bob.items()).toBe(2)
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('the strength queue is bounded', () => {
@@ -128,7 +128,7 @@ describe('the strength queue is bounded', () => {
     expect((await retried.save({ name: 'Crafted', password: long() })).status).toBe(303)
     expect((await retried.save({ name: 'Again', password: long() })).status).toBe(303)
     expect(await retried.items()).toBe(2)
-  }, 120_000)
+  }, 240_000)
 })
 
 describe('registration at the default limit (5 per hour per IP)', () => {
@@ -149,5 +149,5 @@ describe('registration at the default limit (5 per hour per IP)', () => {
     const sixth = await register({ name: 'Sixth', email: uniqueEmail('sixth'), password, password_confirm: password })
     expect(sixth.status).toBe(429)
     expect(sixth.headers.get('retry-after')).toMatch(/^\d+$/)
-  }, 120_000)
+  }, 180_000)
 })

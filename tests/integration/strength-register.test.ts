@@ -20,6 +20,7 @@ const METER = /Strength: (very weak|weak|good|strong) \([0-4] of 4\)/
 let owner: Client
 let ownerToken: string
 let folderId: string
+let idleMs = Infinity
 
 beforeAll(async () => {
   const u = await registerUser(ctx, 'Strength Burst')
@@ -27,9 +28,13 @@ beforeAll(async () => {
   owner = new Client()
   expect((await owner.login(u.email, u.password)).status).toBe(303)
   ownerToken = csrfFrom(await (await owner.get(`/dashboard/items/new?folder=${folderId}`)).text())
-  // The pool's threads are up and an item save costs what it costs when idle.
-  await saveItem('Warm up')
-})
+  // The pool's threads are up, and what an item save costs on this machine now, without a burst.
+  for (let i = 0; i < 3; i++) {
+    const { status, ms } = await saveItem(`Warm up ${i}`)
+    expect(status).toBe(303)
+    idleMs = Math.min(idleMs, ms)
+  }
+}, 120_000)
 
 async function saveItem(name: string) {
   const started = performance.now()
@@ -61,7 +66,10 @@ describe('anonymous registration posts and password scoring', () => {
     const during = await saveItem('During the burst')
     const answers = await Promise.all(burst)
     expect(during.status).toBe(303)
-    expect(during.ms).toBeLessThan(1_000)
+    // Under a second, as when idle; on a machine so loaded that an idle save alone takes longer,
+    // within a few idle saves' time (before the fix it waited for the whole burst's scoring:
+    // 36 crafted passwords, tens of seconds on two threads).
+    expect(during.ms).toBeLessThan(Math.max(1_000, 4 * idleMs))
     for (const [i, a] of answers.entries()) {
       expect(a.status, `post ${i}`).toBe(422)
       expect(a.text).toContain(i % 2 === 0 ? 'The two passwords do not match.' : 'Enter a valid email address')
@@ -84,5 +92,5 @@ describe('anonymous registration posts and password scoring', () => {
     const incompleteText = textOf(await incomplete.text())
     expect(incompleteText).toContain('Repeat your master password.')
     expect(incompleteText).not.toMatch(METER)
-  })
+  }, 60_000)
 })
