@@ -37,6 +37,11 @@ const schema = z.object({
   RATE_LOGIN_PER_EMAIL: intFrom(1, 10_000).default(5),
   RATE_LOGIN_PER_IP: intFrom(1, 100_000).default(30),
   RATE_REGISTER_PER_IP: intFrom(1, 100_000).default(5),
+  // Password-strength scoring per user and hour, in points: 1 for a password of up to 20
+  // characters, growing with the square of its length to 25 at 100 (services/passwordStrength.ts).
+  RATE_SCORING_PER_USER: intFrom(1, 10_000_000).default(10_000),
+  // Scoring tasks that may wait for a thread of the strength pool; past it new work gets 503.
+  STRENGTH_QUEUE_MAX: intFrom(1, 100_000).default(32),
   LIMIT_FOLDERS_PER_USER: intFrom(1, 100_000).default(100),
   LIMIT_ITEMS_PER_FOLDER: intFrom(1, 1_000_000).default(5000),
   LIMIT_MEMBERS_PER_FOLDER: intFrom(1, 10_000).default(50),
@@ -112,7 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       loginPerEmail: c.RATE_LOGIN_PER_EMAIL,
       loginPerIp: c.RATE_LOGIN_PER_IP,
       registerPerIp: c.RATE_REGISTER_PER_IP,
+      scoringPerUser: c.RATE_SCORING_PER_USER,
     },
+    strengthQueueMax: c.STRENGTH_QUEUE_MAX,
     limits: {
       foldersPerUser: c.LIMIT_FOLDERS_PER_USER,
       itemsPerFolder: c.LIMIT_ITEMS_PER_FOLDER,

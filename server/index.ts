@@ -17,7 +17,8 @@ import { createMetrics } from './lib/metrics.js'
 import { deriveKeys, resolveSessionSecrets } from './lib/secrets.js'
 import { initModels } from '../models/index.js'
 import { createServices } from './services/index.js'
-import { closeStrengthPool } from './lib/strengthPool.js'
+import { closeStrengthPool, setStrengthQueueMax } from './lib/strengthPool.js'
+import { useScoringBudget } from './services/passwordStrength.js'
 import { createApp } from './app.js'
 import type { AppDeps } from './deps.js'
 
@@ -109,6 +110,10 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
       kv,
     }),
   }
+
+  // Password scoring: a bounded queue, and each user's scoring paid from their hourly budget.
+  setStrengthQueueMax(config.strengthQueueMax)
+  useScoringBudget(deps.rateLimits)
 
   let devMiddleware
   // A client gets tens of seconds, not Node's five minutes, to send its headers and its whole

@@ -39,6 +39,19 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * The server has more of some work queued than it will take on (password scoring): 503 with
+ * Retry-After at once, instead of a request that waits behind everyone else's.
+ */
+export class BusyError extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'NucleusID is busy right now. Please try again in a few seconds.',
+  ) {
+    super(503, message)
+  }
+}
+
 export function formatWait(seconds: number): string {
   if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} seconds`
   const minutes = Math.ceil(seconds / 60)

@@ -4,10 +4,13 @@
 // burst of parallel requests is checked at most `points` times, the rest get 429 whatever they
 // contain. Success gives the point back (refund) or clears the counter (reset).
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
-import { RateLimitedError } from './errors.js'
+import { formatWait, RateLimitedError } from './errors.js'
 import type { KeyValue } from './kv.js'
 
-export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; loginPerIp: number; registerPerIp: number }) {
+export function createRateLimits(
+  kv: KeyValue,
+  limits: { loginPerEmail: number; loginPerIp: number; registerPerIp: number; scoringPerUser: number },
+) {
   const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
     kv.redis
       ? new RateLimiterRedis({ storeClient: kv.redis, keyPrefix: `rl:${keyPrefix}`, points, duration })
@@ -36,6 +39,9 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
     emailChange: make('email-change', 5, 60 * 60),
     // Imports, per user: each one parses up to 5 MB and scores every password (seconds of CPU).
     imports: make('import', 20, 60 * 60),
+    // Password-strength scoring, per user and hour, in points weighted by each password's length
+    // (services/passwordStrength.ts): item saves, the item form's meter and imports draw on it.
+    scoring: make('scoring', limits.scoringPerUser, 60 * 60),
   }
   type Name = keyof typeof limiters
 
@@ -48,6 +54,27 @@ export function createRateLimits(kv: KeyValue, limits: { loginPerEmail: number; 
         if (e instanceof RateLimiterRes) throw new RateLimitedError(e.msBeforeNext / 1000)
         throw e
       }
+    },
+    /**
+     * Spends `points` at once from a weighted budget, before the work. A request that does not fit
+     * spends nothing (its points are given back): a refused import leaves the item saves of the
+     * hour their share. `message` says what was refused, given the wait ("12 minutes").
+     */
+    async spendPoints(name: Name, key: string, points: number, message: (wait: string) => string) {
+      const limiter = limiters[name]
+      // More than the whole budget can never fit, however long the user waits.
+      if (points > limiter.points) throw new RateLimitedError(limiter.duration, message(formatWait(limiter.duration)))
+      try {
+        await limiter.consume(key, points)
+      } catch (e) {
+        if (!(e instanceof RateLimiterRes)) throw e
+        await limiter.reward(key, points)
+        throw new RateLimitedError(e.msBeforeNext / 1000, message(formatWait(e.msBeforeNext / 1000)))
+      }
+    },
+    /** Gives back points spent for work that was then not done (a busy pool refused it). */
+    async refundPoints(name: Name, key: string, points: number) {
+      await limiters[name].reward(key, points)
     },
     /** Gives back the point a successful attempt spent. */
     async refund(name: Name, key: string) {

@@ -4,8 +4,11 @@
 // keeps it off the loop and spreads an import over the cores. One thread stays up (its
 // dictionaries take ~90 MB and ~0.4 s to load); the others start on demand and leave when idle.
 // Idle threads do not keep a process alive; the server closes the pool when it shuts down.
+// The queue is bounded: past STRENGTH_QUEUE_MAX waiting tasks, new work is refused at once (503
+// with Retry-After) instead of waiting behind everyone else's for minutes.
 import { availableParallelism } from 'node:os'
 import Tinypool from 'tinypool'
+import { BusyError, RETRY_AFTER_SECONDS } from './errors.js'
 
 export interface StrengthJob {
   password: string
@@ -15,7 +18,29 @@ export interface StrengthJob {
 
 export const STRENGTH_THREADS = Math.max(1, availableParallelism())
 
+/** Tasks that may wait for a thread (config STRENGTH_QUEUE_MAX; the server sets it at start). */
+export const DEFAULT_STRENGTH_QUEUE_MAX = 32
+let queueMax = DEFAULT_STRENGTH_QUEUE_MAX
+
+export const BUSY_MESSAGE = 'NucleusID is busy checking the strength of passwords. Please try again in a few seconds.'
+
 let pool: Tinypool | null = null
+
+export function setStrengthQueueMax(max: number) {
+  queueMax = max
+}
+
+/** Scoring tasks waiting for a thread now. */
+export const strengthQueueSize = () => pool?.queueSize ?? 0
+
+/**
+ * Refuses new scoring work (BusyError: 503 + Retry-After) while the queue is at its bound. Call it
+ * right before the work's first `scoreOnPool`, in the same tick, so that the check holds under
+ * parallel requests. Work already admitted (an import's next tasks) is not refused halfway.
+ */
+export function admitScoring(): void {
+  if (strengthQueueSize() >= queueMax) throw new BusyError(RETRY_AFTER_SECONDS, BUSY_MESSAGE)
+}
 
 function getPool(): Tinypool {
   pool ??= new Tinypool({

@@ -4,6 +4,7 @@
 import type { Context, Middleware } from 'koa'
 import {
   AppError,
+  BusyError,
   RateLimitedError,
   RETRY_AFTER_SECONDS,
   ServiceUnavailableError,
@@ -93,7 +94,7 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
       } else if (err instanceof AppError) {
         status = err.status
         message = err.message
-        if (err instanceof RateLimitedError) ctx.set('Retry-After', String(Math.ceil(err.retryAfterSeconds)))
+        if (err instanceof RateLimitedError || err instanceof BusyError) ctx.set('Retry-After', String(Math.ceil(err.retryAfterSeconds)))
         if (err instanceof ValidationError && wantsJson(ctx)) {
           ctx.status = 422
           ctx.body = { ok: false, errors: err.fields, message: err.message }

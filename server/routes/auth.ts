@@ -23,10 +23,21 @@ const WRONG_CODE = 'That code is not right, or it was already used. Enter the co
 const LOGIN_AGAIN = 'Your login took too long. Log in again.'
 const TWO_FACTOR_NOTICE_EVERY_MS = 15 * 60 * 1000
 
-/** The meter of a re-rendered registration form (no JavaScript): the password as the service scores it. */
-function registerStrength(ctx: Context) {
+/**
+ * Registrations that spent their point of the per-IP limit. Scoring a password costs up to a
+ * second of CPU and the visitor is anonymous: only those are scored, never an invalid form.
+ */
+const registrationPaid = new WeakSet<Context>()
+
+/**
+ * The meter of a re-rendered registration form (no JavaScript): the password as the service
+ * scores it. Only for a form that was valid and spent its point (weak password, email taken); an
+ * invalid one comes back without a meter (its password fields are empty anyway).
+ */
+async function registerStrength(ctx: Context) {
+  if (!registrationPaid.has(ctx)) return {}
   const body = (ctx.request.body ?? {}) as Record<string, unknown>
-  return submittedStrength('password', body.password, masterPasswordInputs(String(body.name ?? ''), String(body.email ?? '')))
+  return submittedStrength('password', body.password, masterPasswordInputs(String(body.name ?? ''), String(body.email ?? '')), null)
 }
 
 export function authRoutes(deps: AppDeps, render: Render) {
@@ -59,10 +70,13 @@ export function authRoutes(deps: AppDeps, render: Render) {
   router.post(
     '/register',
     formAction(render, () => '/register', async (ctx) => {
+      // The cheap checks first: an invalid form is answered without scoring its password and
+      // spends nothing.
       const input = parseForm(registerSchema, ctx.request.body)
-      // Every attempt that reaches the database counts, "email taken" included: the limit also
-      // bounds how fast addresses can be probed.
+      // Every attempt that reaches the strength pool or the database counts, "email taken"
+      // included: the limit also bounds how fast addresses can be probed. Spent before either.
       await rateLimits.spend('registerIp', ctx.ip)
+      registrationPaid.add(ctx)
       const { user, vaultKey, recoveryCode } = await services.users.register(input)
       try {
         await logIn(ctx, toSessionUser(user), vaultKey, false, { recoveryCode })

@@ -112,7 +112,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       redirectTo(ctx, deps, SETTINGS, { type: 'success', message: 'Your master password was changed. Every other device was logged out.' })
     }, {
       // The meter of the re-rendered form (no JavaScript), as the service scores the new password.
-      strength: (ctx) => submittedStrength('new_password', body(ctx).new_password, masterPasswordInputs(ctx.state.user!.name, ctx.state.user!.email)),
+      strength: (ctx) => submittedStrength('new_password', body(ctx).new_password, masterPasswordInputs(ctx.state.user!.name, ctx.state.user!.email), ctx.state.user!.id),
     }),
   )
 

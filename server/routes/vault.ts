@@ -23,7 +23,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
   /** The meter of a re-rendered item form: the password as the service will score it. */
   const itemStrength = (ctx: Context) => {
     const b = body(ctx)
-    return submittedStrength('password', b.password, itemPasswordInputs(String(b.name ?? ''), String(b.username ?? '')))
+    return submittedStrength('password', b.password, itemPasswordInputs(String(b.name ?? ''), String(b.username ?? '')), ctx.state.user!.id)
   }
 
   /**
@@ -35,7 +35,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
     const options = parseForm(generatorSchema, body(ctx))
     const values = keptValues(body(ctx), { keepSecrets: true })
     values.password = options.mode === 'passphrase' ? generatePassphrase(PASSPHRASE_WORDS, options) : generatePassword(options)
-    const strength = await submittedStrength('password', values.password, itemPasswordInputs(values.name ?? '', values.username ?? ''))
+    const strength = await submittedStrength('password', values.password, itemPasswordInputs(values.name ?? '', values.username ?? ''), ctx.state.user!.id)
     await render(ctx, page, { form: { action: ctx.path, values, errors: {}, strength } })
   }
 

@@ -15,11 +15,11 @@ export interface ItemPlaintext extends ItemFields {
 /** An item's password with what it is scored against besides itself (as the meter does). */
 export const itemStrengthJob = (fields: ItemFields) => ({ password: fields.password, inputs: itemPasswordInputs(fields.name, fields.username) })
 
-/** zxcvbn score of the item's password (0 for none), computed on the strength pool. */
-export async function scoreItem(fields: ItemFields): Promise<number> {
+/** zxcvbn score of the item's password (0 for none), computed on the strength pool, paid from `userId`'s scoring budget. */
+export async function scoreItem(fields: ItemFields, userId: string): Promise<number> {
   if (fields.password === '') return 0
   const { password, inputs } = itemStrengthJob(fields)
-  return passwordScore(password, inputs)
+  return passwordScore(password, inputs, userId)
 }
 
 export function encryptItem(folderKey: Buffer, itemId: string, folderId: string, plaintext: ItemPlaintext): Buffer {

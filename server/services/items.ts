@@ -51,7 +51,7 @@ export function createItemCommands(deps: ServiceDeps) {
   async function createItem(viewer: Viewer, input: { folderId: string } & ItemFields): Promise<{ id: string }> {
     const folderId = requireId(input.folderId)
     const fields = parseItemFields(input)
-    const score = await scoreItem(fields) // zxcvbn before the transaction: locks stay short
+    const score = await scoreItem(fields, viewer.userId) // zxcvbn before the transaction: locks stay short
     return sequelize.transaction(async (transaction) => {
       await lockFolders(deps, viewer.userId, [folderId], transaction)
       const [m] = await queryMemberships(deps, viewer.userId, { folderIds: [folderId], transaction })
@@ -84,7 +84,7 @@ export function createItemCommands(deps: ServiceDeps) {
   async function updateItem(viewer: Viewer, rawItemId: string, input: ItemFields): Promise<void> {
     const itemId = requireId(rawItemId)
     const fields = parseItemFields(input)
-    const score = await scoreItem(fields)
+    const score = await scoreItem(fields, viewer.userId)
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
       const key = createKeyRing(viewer).requireFolderKey(row)

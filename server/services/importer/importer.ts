@@ -123,7 +123,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     }
     const withPassword = fresh.filter((c) => c.fields.password !== '')
     const budget = AbortSignal.timeout(scoringBudgetMs)
-    const scores = await scoreMany(withPassword.map((c) => itemStrengthJob(c.fields)), budget).catch((e: unknown) => {
+    const scores = await scoreMany(withPassword.map((c) => itemStrengthJob(c.fields)), viewer.userId, budget).catch((e: unknown) => {
       if (budget.aborted) {
         throw fileError(
           `Checking the strength of ${count(withPassword.length, 'password')} took longer than ${count(Math.max(1, Math.round(scoringBudgetMs / 1000)), 'second')}, so nothing was imported. Import the file in smaller parts.`,
