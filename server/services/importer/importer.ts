@@ -20,6 +20,11 @@ import type { ReadOutcome } from './readFile.js'
 export { MAX_IMPORT_ROWS } from './formats.js'
 /** Items per INSERT: bounded statements (bind parameters and memory) for any file. */
 const INSERT_CHUNK = 1000
+/**
+ * Ciphertext bytes per INSERT as well: the driver writes each statement's parameters as one text
+ * on the event loop (hex, twice the bytes), so rows of long notes go in several smaller ones.
+ */
+const INSERT_CHUNK_BYTES = 1024 * 1024
 const RESULT_TTL_MS = 15 * 60_000
 /**
  * How long scoring a file's passwords may take (zxcvbn on the strength pool: 10–20 ms for a strong
@@ -33,8 +38,9 @@ export const SCORING_BUDGET_MS = 120_000
  * for a thread included. 5 MB of ordinary rows take about a second on this 2-core machine.
  */
 export const PARSE_BUDGET_MS = 20_000
-/** Rows encrypted between two yields to the event loop (a few milliseconds of work). */
+/** Rows encrypted, or existing items decrypted, between two yields to the event loop (a few milliseconds of work). */
 const ENCRYPT_SLICE = 250
+const DECRYPT_SLICE = 500
 
 const resultKey = (userId: string) => `import-result:${userId}`
 const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
@@ -86,7 +92,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     )
     const ring = createKeyRing(viewer)
     const byId = new Map(memberships.map((m) => [m.folderId, m]))
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      // A large vault is milliseconds of decryption per thousand items: let other requests in between.
+      if (i > 0 && i % DECRYPT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve))
       const plain = decryptItem(ring.folderKey(byId.get(row.folderId)!), row.id, row.folderId, row.ciphertext)
       if (plain) keys.add(sameItemKey(plain))
     }
@@ -220,13 +228,18 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       folderIds.push(folderId)
       ciphertexts.push(encryptItem(key, id, folderId, { ...r.fields, score: r.score }))
     }
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    for (let i = 0; i < ids.length; ) {
+      // At least one row; at most INSERT_CHUNK rows and INSERT_CHUNK_BYTES of ciphertext.
+      let end = i + 1
+      let bytes = ciphertexts[i]!.length
+      while (end < ids.length && end - i < INSERT_CHUNK && bytes + ciphertexts[end]!.length <= INSERT_CHUNK_BYTES) bytes += ciphertexts[end++]!.length
       // One statement per chunk: parallel arrays unnested into rows.
       await sequelize.query(
         `INSERT INTO items (id, folder_id, ciphertext, created_at, updated_at)
          SELECT v.id, v.folder_id, v.ciphertext, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS v(id, folder_id, ciphertext)`,
-        { bind: [ids.slice(i, i + INSERT_CHUNK), folderIds.slice(i, i + INSERT_CHUNK), ciphertexts.slice(i, i + INSERT_CHUNK)], type: QueryTypes.INSERT, transaction },
+        { bind: [ids.slice(i, end), folderIds.slice(i, end), ciphertexts.slice(i, end)], type: QueryTypes.INSERT, transaction },
       )
+      i = end
     }
 
     const names = new Map<string, { name: string; created: boolean }>([
