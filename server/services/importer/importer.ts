@@ -38,9 +38,15 @@ export const SCORING_BUDGET_MS = 120_000
  * for a thread included. 5 MB of ordinary rows take about a second on this 2-core machine.
  */
 export const PARSE_BUDGET_MS = 20_000
-/** Rows encrypted, or existing items decrypted, between two yields to the event loop (a few milliseconds of work). */
+/**
+ * Rows handled between two yields to the event loop, each slice a few milliseconds of work: the
+ * loops over a file's rows (up to 20,000) and over the viewer's items run on the event loop.
+ */
 const ENCRYPT_SLICE = 250
 const DECRYPT_SLICE = 500
+const KEY_SLICE = 2000
+/** Lets other requests in between two slices of a long loop. */
+const breathe = (i: number, slice: number) => (i > 0 && i % slice === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined)
 
 const resultKey = (userId: string) => `import-result:${userId}`
 const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
@@ -93,8 +99,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const ring = createKeyRing(viewer)
     const byId = new Map(memberships.map((m) => [m.folderId, m]))
     for (const [i, row] of rows.entries()) {
-      // A large vault is milliseconds of decryption per thousand items: let other requests in between.
-      if (i > 0 && i % DECRYPT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      await breathe(i, DECRYPT_SLICE)
       const plain = decryptItem(ring.folderKey(byId.get(row.folderId)!), row.id, row.folderId, row.ciphertext)
       if (plain) keys.add(sameItemKey(plain))
     }
@@ -123,7 +128,8 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const known = await existingKeys(viewer, before)
     const firstLine = new Map<string, number>()
     const fresh: Candidate[] = []
-    for (const c of candidates) {
+    for (const [i, c] of candidates.entries()) {
+      await breathe(i, KEY_SLICE)
       const key = sameItemKey(c.fields)
       const earlier = firstLine.get(key)
       if (earlier !== undefined) skipped.push({ line: c.line, name: c.fields.name, reason: `A duplicate of line ${earlier} of this file.` })
@@ -199,7 +205,8 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const counts = new Map<string, number>(targets.map((m) => [m.folderId, m.itemCount]))
     const usage = new Map<string, number>()
     const placed: { row: Candidate; folderId: string }[] = []
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
+      await breathe(i, KEY_SLICE)
       if (known.has(sameItemKey(r.fields))) {
         skipped.push({ line: r.line, name: r.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
         continue
@@ -220,8 +227,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const folderIds: string[] = []
     const ciphertexts: Buffer[] = []
     for (const [i, { row: r, folderId }] of placed.entries()) {
-      // Thousands of rows are tens of milliseconds of encryption: let other requests in between.
-      if (i > 0 && i % ENCRYPT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      await breathe(i, ENCRYPT_SLICE)
       const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
       const id = randomUUID() // before encrypting: the AAD binds the id
       ids.push(id)
