@@ -14,6 +14,7 @@ import { decryptItem, encryptItem, itemStrengthJob } from '../itemCrypto.js'
 import { scoreMany } from '../passwordStrength.js'
 import type { ImportFormatChoice, ImportResult, ItemFields, ServiceDeps, Viewer } from '../types.js'
 import { formatLabel } from './formats.js'
+import { slicer } from './pace.js'
 import { readOnPool } from './parsePool.js'
 import type { ReadOutcome } from './readFile.js'
 
@@ -24,7 +25,7 @@ const INSERT_CHUNK = 1000
  * Ciphertext bytes per INSERT as well: the driver writes each statement's parameters as one text
  * on the event loop (hex, twice the bytes), so rows of long notes go in several smaller ones.
  */
-const INSERT_CHUNK_BYTES = 1024 * 1024
+const INSERT_CHUNK_BYTES = 512 * 1024
 const RESULT_TTL_MS = 15 * 60_000
 /**
  * How long scoring a file's passwords may take (zxcvbn on the strength pool: 10–20 ms for a strong
@@ -38,16 +39,6 @@ export const SCORING_BUDGET_MS = 120_000
  * for a thread included. 5 MB of ordinary rows take about a second on this 2-core machine.
  */
 export const PARSE_BUDGET_MS = 20_000
-/**
- * Rows handled between two yields to the event loop, each slice a few milliseconds of work: the
- * loops over a file's rows (up to 20,000) and over the viewer's items run on the event loop.
- */
-const ENCRYPT_SLICE = 250
-const DECRYPT_SLICE = 500
-const KEY_SLICE = 2000
-/** Lets other requests in between two slices of a long loop. */
-const breathe = (i: number, slice: number) => (i > 0 && i % slice === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined)
-
 const resultKey = (userId: string) => `import-result:${userId}`
 const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
 
@@ -98,8 +89,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     )
     const ring = createKeyRing(viewer)
     const byId = new Map(memberships.map((m) => [m.folderId, m]))
-    for (const [i, row] of rows.entries()) {
-      await breathe(i, DECRYPT_SLICE)
+    const slice = slicer()
+    for (const row of rows) {
+      if (slice.due()) await slice.breathe()
       const plain = decryptItem(ring.folderKey(byId.get(row.folderId)!), row.id, row.folderId, row.ciphertext)
       if (plain) keys.add(sameItemKey(plain))
     }
@@ -128,8 +120,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const known = await existingKeys(viewer, before)
     const firstLine = new Map<string, number>()
     const fresh: Candidate[] = []
-    for (const [i, c] of candidates.entries()) {
-      await breathe(i, KEY_SLICE)
+    const slice = slicer()
+    for (const c of candidates) {
+      if (slice.due()) await slice.breathe()
       const key = sameItemKey(c.fields)
       const earlier = firstLine.get(key)
       if (earlier !== undefined) skipped.push({ line: c.line, name: c.fields.name, reason: `A duplicate of line ${earlier} of this file.` })
@@ -205,8 +198,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const counts = new Map<string, number>(targets.map((m) => [m.folderId, m.itemCount]))
     const usage = new Map<string, number>()
     const placed: { row: Candidate; folderId: string }[] = []
-    for (const [i, r] of rows.entries()) {
-      await breathe(i, KEY_SLICE)
+    const slice = slicer()
+    for (const r of rows) {
+      if (slice.due()) await slice.breathe()
       if (known.has(sameItemKey(r.fields))) {
         skipped.push({ line: r.line, name: r.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
         continue
@@ -226,8 +220,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const ids: string[] = []
     const folderIds: string[] = []
     const ciphertexts: Buffer[] = []
-    for (const [i, { row: r, folderId }] of placed.entries()) {
-      await breathe(i, ENCRYPT_SLICE)
+    for (const { row: r, folderId } of placed) {
+      // A row of long notes costs ~0.2 ms to encrypt: thousands of them, a slice at a time.
+      if (slice.due()) await slice.breathe()
       const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
       const id = randomUUID() // before encrypting: the AAD binds the id
       ids.push(id)

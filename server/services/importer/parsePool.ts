@@ -6,7 +6,7 @@
 // fails alone. A read past its budget is aborted: tinypool ends that thread.
 import { availableParallelism } from 'node:os'
 import Tinypool from 'tinypool'
-import type { ReadOutcome, ReadTask } from './readFile.js'
+import { decodeOutcome, type ReadOutcome, type ReadTask } from './readFile.js'
 
 export const PARSE_THREADS = Math.max(1, Math.min(2, availableParallelism()))
 
@@ -26,10 +26,11 @@ function getPool(): Tinypool {
 }
 
 /** Reads a file on a pool thread. Rejects when `signal` aborts (a time budget), or the thread dies. */
-export function readOnPool(task: ReadTask, signal?: AbortSignal): Promise<ReadOutcome> {
+export async function readOnPool(task: ReadTask, signal?: AbortSignal): Promise<ReadOutcome> {
   // A copy of the bytes moved to the thread, not cloned again (nor the buffer it may share).
   const bytes = new Uint8Array(task.bytes)
-  return getPool().run({ ...task, bytes }, { signal, transferList: [bytes.buffer] }) as Promise<ReadOutcome>
+  const answer = (await getPool().run({ ...task, bytes }, { signal, transferList: [bytes.buffer] })) as Uint8Array
+  return decodeOutcome(answer)
 }
 
 /** Ends the pool's threads (shutdown; tests). A later call starts a new pool. */
