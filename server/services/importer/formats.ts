@@ -2,11 +2,46 @@
 // mapping of each format's columns onto an item (name, username, password, url, note) and a
 // folder name. What an item has no field for goes into its note, labelled, never dropped
 // (docs/decisions/016). Pure functions: no database, no keys. Never logs what it reads.
+// Runs on the import worker thread (readFile.ts), and the file is the attacker's text: every
+// step is linear in its length (no regex that can backtrack over a field: trims are
+// String.prototype.trim/trimEnd), and no cell is longer than the field it feeds (docs/decisions/019).
 import { parse } from 'csv-parse/sync'
 import { CsvError } from 'csv-parse'
 import { ValidationError } from '../../lib/errors.js'
+import { ITEM_LIMITS } from '../../../schemas/vault.js'
 import { hostOf } from '../itemCrypto.js'
 import type { ImportFormat, ImportFormatChoice } from '../types.js'
+
+/** More rows than this is no export of a vault these limits allow into one import. */
+export const MAX_IMPORT_ROWS = 20_000
+
+/** Which item field a column's cell feeds, for its length cap (a column not named feeds the note). */
+type CellField = keyof typeof ITEM_LIMITS | 'folder'
+
+/**
+ * The longest cell each field takes, checked right after parsing, before any mapping. A folder
+ * cell may carry KeePassXC's root group before the folder's own name (at most 64, checked when the
+ * folders are kept; ignored otherwise), hence its looser cap.
+ */
+const CELL_LIMITS: Record<CellField, number> = { ...ITEM_LIMITS, folder: 1_000 }
+
+/** How the item form's messages name each field (schemas/vault.ts), for the same wording. */
+const FIELD_NAMES: Record<CellField, string> = {
+  name: 'Names',
+  username: 'Usernames',
+  password: 'Passwords',
+  url: 'Web addresses',
+  note: 'Notes',
+  folder: 'Folder paths',
+}
+
+/**
+ * The most bytes the parser buffers for one record (csv-parse's max_record_size): every cell of a
+ * row that can be imported ends up in an item, whose fields add up to about 13,500 characters (3
+ * bytes each at most in UTF-8), plus the few columns that only describe the export. A longer row
+ * is refused while it is read, before the parser holds more of it.
+ */
+const MAX_RECORD_BYTES = 64 * 1024
 
 /** One data row of the file, mapped: an item to create, or a row deliberately left out. */
 export type MappedRow =
@@ -20,6 +55,8 @@ interface FormatSpec {
   /** Every header name this format's exporter writes (lower case), required ones included. The
    *  ones `map` does not read describe the export itself (ids, timestamps, icons): not kept. */
   known: string[]
+  /** The columns that feed a field other than the note (for the cell caps). */
+  cells: Record<string, CellField>
   map: (row: Row) => Omit<Extract<MappedRow, { kind: 'item' }>, 'line' | 'kind' | 'note'> & { note: string; extras: Extra[] } | { skip: string; name: string }
 }
 
@@ -36,6 +73,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'Bitwarden',
     required: ['type', 'name', 'login_uri', 'login_username', 'login_password'],
     known: ['folder', 'favorite', 'type', 'name', 'notes', 'fields', 'reprompt', 'login_uri', 'login_username', 'login_password', 'login_totp'],
+    cells: { folder: 'folder', name: 'name', login_username: 'username', login_password: 'password' },
     map: (r) => {
       const type = r('type').trim().toLowerCase()
       if (type !== 'login' && type !== 'note' && type !== '') throw new RowError(`Bitwarden items of type “${r('type').slice(0, 20)}” cannot be imported (only logins and notes).`)
@@ -62,6 +100,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'Chrome',
     required: ['name', 'url', 'username', 'password'],
     known: ['name', 'url', 'username', 'password', 'note'],
+    cells: { name: 'name', url: 'url', username: 'username', password: 'password' },
     map: (r) => ({
       folder: null,
       name: nameOf(r('name'), r('url'), r('username')),
@@ -76,6 +115,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'Firefox',
     required: ['url', 'username', 'password', 'httprealm', 'formactionorigin'],
     known: ['url', 'username', 'password', 'httprealm', 'formactionorigin', 'guid', 'timecreated', 'timelastused', 'timepasswordchanged'],
+    cells: { url: 'url', username: 'username', password: 'password' },
     map: (r) => {
       const url = r('url')
       // Firefox stores its own account and sync credentials as chrome:// logins: not websites.
@@ -100,6 +140,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'LastPass',
     required: ['url', 'username', 'password', 'extra', 'name', 'grouping'],
     known: ['url', 'username', 'password', 'totp', 'extra', 'name', 'grouping', 'fav'],
+    cells: { grouping: 'folder', name: 'name', url: 'url', username: 'username', password: 'password' },
     map: (r) => {
       // A secure note has the placeholder address http://sn; its text is in `extra`.
       const secureNote = r('url').trim().toLowerCase() === 'http://sn'
@@ -122,6 +163,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'KeePassXC',
     required: ['group', 'title', 'username', 'password', 'url', 'notes'],
     known: ['group', 'title', 'username', 'password', 'url', 'notes', 'totp', 'icon', 'last modified', 'created'],
+    cells: { group: 'folder', title: 'name', url: 'url', username: 'username', password: 'password' },
     map: (r) => {
       // Every group path starts at the database's root group ("Root", or its own name).
       const group = r('group').trim().split('/').slice(1).join('/')
@@ -141,6 +183,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: '1Password',
     required: ['title', 'url', 'username', 'password', 'otpauth'],
     known: ['title', 'url', 'username', 'password', 'otpauth', 'favorite', 'archived', 'tags', 'notes'],
+    cells: { title: 'name', url: 'url', username: 'username', password: 'password' },
     map: (r) => ({
       folder: null,
       name: nameOf(r('title'), r('url'), r('username')),
@@ -206,7 +249,8 @@ export function detectFormat(header: string[]): ImportFormat | null {
   return best?.format ?? null
 }
 
-/** The ordinal line (1-based) where a record starts: csv-parse reports where it ends. */
+/** The ordinal line (1-based) where a record starts: csv-parse reports where it ends. (Anchored
+ *  regexes, each tried once per line end at most: linear.) */
 function startLine(endLine: number, raw: string): number {
   const body = raw.replace(/^\n+/, '').replace(/\n$/, '')
   return endLine - (body.match(/\n/g)?.length ?? 0)
@@ -216,7 +260,8 @@ const MAX_FIELD_LABEL = 60
 
 /**
  * Parses a whole CSV export. ValidationError on the `file` field, naming the line, when the file
- * is not CSV, its header is no format we know (or not the chosen one), or a row is malformed.
+ * is not CSV, its header is no format we know (or not the chosen one), a row is malformed, has a
+ * cell longer than the field it feeds, or the file has more than MAX_IMPORT_ROWS rows.
  */
 export function parseExport(text: string, choice: ImportFormatChoice): { format: ImportFormat; rows: MappedRow[] } {
   // Line ends are normalized first, so notes keep plain \n and line numbers count as an editor does.
@@ -224,10 +269,16 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
   let records: { record: string[]; info: { lines: number }; raw: string }[]
   try {
     // With info and raw, csv-parse returns records of that shape (its types do not say so).
-    records = parse(normalized, { bom: true, info: true, raw: true, skip_empty_lines: true }) as unknown as typeof records
+    // `to`: one row past the limit is enough to refuse the file; the rest is not read.
+    records = parse(normalized, { bom: true, info: true, raw: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES, to: MAX_IMPORT_ROWS + 2 }) as unknown as typeof records
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines
+      if (e.code === 'CSV_MAX_RECORD_SIZE') {
+        throw fileError(
+          `Line ${line ?? 1}: this row holds more text than an item can (a note is at most ${ITEM_LIMITS.note.toLocaleString('en-US')} characters, a name ${ITEM_LIMITS.name}), so nothing was imported.`,
+        )
+      }
       throw fileError(`This file is not valid CSV${line ? ` (line ${line})` : ''}: ${csvProblem(e.code)}`)
     }
     throw e
@@ -248,6 +299,7 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
     throw fileError(`This file is not a ${spec.label} export: its first line lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. Choose “Detect from the file” or the right format.`)
   }
   if (data.length === 0) throw fileError('This file has a header but no items.')
+  if (data.length > MAX_IMPORT_ROWS) throw fileError(`This file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; one import takes at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')}. Import it in smaller parts.`)
 
   const index = new Map<string, number>()
   header.forEach((h, i) => {
@@ -258,8 +310,19 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
     .map((h, i) => ({ label: h.trim().slice(0, MAX_FIELD_LABEL), i }))
     .filter(({ label, i }) => label !== '' && !spec.known.includes(header[i]!) && index.get(header[i]!) === i)
 
+  // Each column's cap: the field it feeds (any other column ends up in the note, or nowhere).
+  const caps = header.map((h): CellField => (Object.hasOwn(spec.cells, h) ? spec.cells[h]! : 'note'))
+
   const rows = data.map(({ record, info, raw }): MappedRow => {
     const line = startLine(info.lines, raw)
+    record.forEach((value, i) => {
+      const field = caps[i] ?? 'note'
+      if (value.length > CELL_LIMITS[field]) {
+        const column = (headerRecord.record[i] ?? '').trim().slice(0, MAX_FIELD_LABEL)
+        const limit = CELL_LIMITS[field].toLocaleString('en-US')
+        throw fileError(`Line ${line}: ${FIELD_NAMES[field]} are at most ${limit} characters; the “${column}” column holds ${value.length.toLocaleString('en-US')}. Nothing was imported.`)
+      }
+    })
     const cell: Row = (column) => {
       const i = index.get(column)
       return i === undefined ? '' : (record[i] ?? '')
@@ -293,7 +356,8 @@ function noteWith(note: string, extras: Extra[]): string {
     .filter(([, value]) => value.trim() !== '')
     .map(([label, value]) => (value.includes('\n') ? `${label}:\n${value.trim()}` : `${label}: ${value.trim()}`))
   if (lines.length === 0) return note
-  return note.trim() === '' ? lines.join('\n') : `${note.replace(/\s+$/, '')}\n\n${lines.join('\n')}`
+  // trimEnd, not a regex: /\s+$/ retries from every space of a long run (quadratic).
+  return note.trim() === '' ? lines.join('\n') : `${note.trimEnd()}\n\n${lines.join('\n')}`
 }
 
 function csvProblem(code: string): string {

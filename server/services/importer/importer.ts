@@ -8,18 +8,24 @@ import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../../lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js'
 import type { KeyValue } from '../../lib/kv.js'
-import { folderSchema, itemFieldsSchema } from '../../../schemas/vault.js'
 import { lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
 import { decryptItem, encryptItem, itemStrengthJob } from '../itemCrypto.js'
 import { scoreMany } from '../passwordStrength.js'
 import type { ImportFormatChoice, ImportResult, ItemFields, ServiceDeps, Viewer } from '../types.js'
-import { decodeCsv, formatLabel, parseExport } from './formats.js'
+import { formatLabel } from './formats.js'
+import { slicer } from './pace.js'
+import { readOnPool } from './parsePool.js'
+import type { ReadOutcome } from './readFile.js'
 
-/** More rows than this is no export of a vault these limits allow into one import. */
-export const MAX_IMPORT_ROWS = 20_000
+export { MAX_IMPORT_ROWS } from './formats.js'
 /** Items per INSERT: bounded statements (bind parameters and memory) for any file. */
 const INSERT_CHUNK = 1000
+/**
+ * Ciphertext bytes per INSERT as well: the driver writes each statement's parameters as one text
+ * on the event loop (hex, twice the bytes), so rows of long notes go in several smaller ones.
+ */
+const INSERT_CHUNK_BYTES = 512 * 1024
 const RESULT_TTL_MS = 15 * 60_000
 /**
  * How long scoring a file's passwords may take (zxcvbn on the strength pool: 10–20 ms for a strong
@@ -28,7 +34,11 @@ const RESULT_TTL_MS = 15 * 60_000
  * than a gateway timeout; a file that needs longer imports nothing.
  */
 export const SCORING_BUDGET_MS = 120_000
-
+/**
+ * How long reading a file (decode, parse, map, validate, on the import pool) may take, waiting
+ * for a thread included. 5 MB of ordinary rows take about a second on this 2-core machine.
+ */
+export const PARSE_BUDGET_MS = 20_000
 const resultKey = (userId: string) => `import-result:${userId}`
 const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
 
@@ -46,9 +56,28 @@ interface Candidate {
   score: number
 }
 
-export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudgetMs?: number }) {
+export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudgetMs?: number; parseBudgetMs?: number }) {
   const { sequelize, models, limits, kv } = deps
   const scoringBudgetMs = deps.scoringBudgetMs ?? SCORING_BUDGET_MS
+  const parseBudgetMs = deps.parseBudgetMs ?? PARSE_BUDGET_MS
+
+  /** The file read on the import pool, within its budget: the rows to import, or a ValidationError. */
+  async function readFile(input: { bytes: Uint8Array; format: ImportFormatChoice; keepFolders: boolean }) {
+    const budget = AbortSignal.timeout(parseBudgetMs)
+    let outcome: ReadOutcome
+    try {
+      outcome = await readOnPool({ bytes: input.bytes, format: input.format, keepFolders: input.keepFolders }, budget)
+    } catch (e) {
+      if (budget.aborted) {
+        throw fileError(`Reading this file took longer than ${count(Math.max(1, Math.round(parseBudgetMs / 1000)), 'second')}, so nothing was imported. Import it in smaller parts, or try again in a minute.`)
+      }
+      // The thread's heap cap: only a pathological file gets there.
+      if ((e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw fileError('This file could not be read: it needs more memory than an import may use. Nothing was imported.')
+      throw e
+    }
+    if (!outcome.ok) throw fileError(outcome.message)
+    return outcome
+  }
 
   /** Decrypts the items of some folders into duplicate keys (one query). */
   async function existingKeys(viewer: Viewer, memberships: MembershipRow[], transaction?: Transaction): Promise<Set<string>> {
@@ -60,7 +89,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     )
     const ring = createKeyRing(viewer)
     const byId = new Map(memberships.map((m) => [m.folderId, m]))
+    const slice = slicer()
     for (const row of rows) {
+      if (slice.due()) await slice.breathe()
       const plain = decryptItem(ring.folderKey(byId.get(row.folderId)!), row.id, row.folderId, row.ciphertext)
       if (plain) keys.add(sameItemKey(plain))
     }
@@ -77,32 +108,8 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     input: { bytes: Uint8Array; format: ImportFormatChoice; folderId: string; keepFolders: boolean },
   ): Promise<ImportResult> {
     const chosenId = requireId(input.folderId)
-    const { format, rows } = parseExport(decodeCsv(input.bytes), input.format)
-    if (rows.length > MAX_IMPORT_ROWS) throw fileError(`This file has ${count(rows.length, 'row')}; one import takes at most ${count(MAX_IMPORT_ROWS, 'row')}.`)
-
-    const skipped: ImportResult['skipped'] = []
-    const candidates: Candidate[] = []
-    for (const row of rows) {
-      if (row.kind === 'skip') {
-        skipped.push({ line: row.line, name: row.name, reason: row.reason })
-        continue
-      }
-      const parsed = itemFieldsSchema.safeParse(row)
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!
-        const field = String(issue.path[0] ?? '')
-        const hint = field === 'note' ? ' (the note includes the fields that have no place of their own)' : ''
-        throw fileError(`Line ${row.line}: ${issue.message.replace(/\.$/, '')}${hint}. Nothing was imported.`)
-      }
-      let folderName: string | null = null
-      if (input.keepFolders && row.folder) {
-        const folder = folderSchema.safeParse({ name: row.folder })
-        if (!folder.success) throw fileError(`Line ${row.line}: the folder name is not valid here: ${folder.error.issues[0]!.message} Nothing was imported.`)
-        folderName = folder.data.name
-      }
-      const { name, username, password, url, note } = parsed.data
-      candidates.push({ line: row.line, fields: { name, username, password, url, note }, folderName, score: 0 })
-    }
+    const { format, skipped, candidates: read } = await readFile(input)
+    const candidates: Candidate[] = read.map((c) => ({ ...c, score: 0 }))
 
     // Before the transaction (its locks stay short): which rows are duplicates so far, and the
     // zxcvbn score of the others. Duplicates that appear meanwhile are caught again under lock.
@@ -113,7 +120,9 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const known = await existingKeys(viewer, before)
     const firstLine = new Map<string, number>()
     const fresh: Candidate[] = []
+    const slice = slicer()
     for (const c of candidates) {
+      if (slice.due()) await slice.breathe()
       const key = sameItemKey(c.fields)
       const earlier = firstLine.get(key)
       if (earlier !== undefined) skipped.push({ line: c.line, name: c.fields.name, reason: `A duplicate of line ${earlier} of this file.` })
@@ -141,13 +150,15 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
   }
 
   async function write(viewer: Viewer, chosenId: string, rows: Candidate[], skipped: ImportResult['skipped'], transaction: Transaction): Promise<ImportResult> {
-    // Folders named in the file: an existing one the viewer can edit (their own first), else new.
+    // Folders named in the file: one the viewer owns, else a new one of theirs. Never a folder
+    // someone else shares with them, even with edit rights: a personal "Work" login must not land
+    // in a colleague's "Work", where every member reads it (issue 17.4).
     const all = await queryMemberships(deps, viewer.userId, { withKeys: false, transaction })
-    const editable = all.filter((m) => m.permission === 'edit').sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner'))
+    const owned = all.filter((m) => m.role === 'owner' && m.ownerId === viewer.userId)
     const folderIdByName = new Map<string, string | null>()
     for (const { folderName } of rows) {
       if (folderName === null || folderIdByName.has(folderName.toLowerCase())) continue
-      folderIdByName.set(folderName.toLowerCase(), editable.find((m) => m.folderName.toLowerCase() === folderName.toLowerCase())?.folderId ?? null)
+      folderIdByName.set(folderName.toLowerCase(), owned.find((m) => m.folderName.toLowerCase() === folderName.toLowerCase())?.folderId ?? null)
     }
     const newNames = [...new Set(rows.filter((r) => r.folderName !== null && folderIdByName.get(r.folderName.toLowerCase()) === null).map((r) => r.folderName!))]
       .filter((name, i, names) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase()) === i)
@@ -155,10 +166,10 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     if (newNames.length > 0) {
       // The user row lock serializes this user's folder creations (as createFolder does).
       await sequelize.query('SELECT id FROM users WHERE id = :userId FOR UPDATE', { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction })
-      const owned = await models.Folder.count({ where: { ownerId: viewer.userId }, transaction })
-      if (owned + newNames.length > limits.foldersPerUser) {
+      const ownedCount = await models.Folder.count({ where: { ownerId: viewer.userId }, transaction })
+      if (ownedCount + newNames.length > limits.foldersPerUser) {
         throw fileError(
-          `This file would create ${count(newNames.length, 'folder')}, and you already have ${count(owned, 'folder')} of at most ${limits.foldersPerUser}. Choose “Put everything into the chosen folder”, or delete some folders first. Nothing was imported.`,
+          `This file would create ${count(newNames.length, 'folder')}, and you already have ${count(ownedCount, 'folder')} of at most ${limits.foldersPerUser}. Choose “Put everything into the chosen folder”, or delete some folders first. Nothing was imported.`,
         )
       }
     }
@@ -183,22 +194,19 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       return folderIdByName.get(lower) ?? created.get(lower)!.id
     }
 
+    // Which rows go where, and the per-folder limit, before any encryption.
     const counts = new Map<string, number>(targets.map((m) => [m.folderId, m.itemCount]))
     const usage = new Map<string, number>()
-    const ids: string[] = []
-    const folderIds: string[] = []
-    const ciphertexts: Buffer[] = []
+    const placed: { row: Candidate; folderId: string }[] = []
+    const slice = slicer()
     for (const r of rows) {
+      if (slice.due()) await slice.breathe()
       if (known.has(sameItemKey(r.fields))) {
         skipped.push({ line: r.line, name: r.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
         continue
       }
       const folderId = folderOf(r)
-      const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
-      const id = randomUUID() // before encrypting: the AAD binds the id
-      ids.push(id)
-      folderIds.push(folderId)
-      ciphertexts.push(encryptItem(key, id, folderId, { ...r.fields, score: r.score }))
+      placed.push({ row: r, folderId })
       usage.set(folderId, (usage.get(folderId) ?? 0) + 1)
     }
     for (const [folderId, added] of usage) {
@@ -209,13 +217,30 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
         )
       }
     }
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    const ids: string[] = []
+    const folderIds: string[] = []
+    const ciphertexts: Buffer[] = []
+    for (const { row: r, folderId } of placed) {
+      // A row of long notes costs ~0.2 ms to encrypt: thousands of them, a slice at a time.
+      if (slice.due()) await slice.breathe()
+      const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
+      const id = randomUUID() // before encrypting: the AAD binds the id
+      ids.push(id)
+      folderIds.push(folderId)
+      ciphertexts.push(encryptItem(key, id, folderId, { ...r.fields, score: r.score }))
+    }
+    for (let i = 0; i < ids.length; ) {
+      // At least one row; at most INSERT_CHUNK rows and INSERT_CHUNK_BYTES of ciphertext.
+      let end = i + 1
+      let bytes = ciphertexts[i]!.length
+      while (end < ids.length && end - i < INSERT_CHUNK && bytes + ciphertexts[end]!.length <= INSERT_CHUNK_BYTES) bytes += ciphertexts[end++]!.length
       // One statement per chunk: parallel arrays unnested into rows.
       await sequelize.query(
         `INSERT INTO items (id, folder_id, ciphertext, created_at, updated_at)
          SELECT v.id, v.folder_id, v.ciphertext, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS v(id, folder_id, ciphertext)`,
-        { bind: [ids.slice(i, i + INSERT_CHUNK), folderIds.slice(i, i + INSERT_CHUNK), ciphertexts.slice(i, i + INSERT_CHUNK)], type: QueryTypes.INSERT, transaction },
+        { bind: [ids.slice(i, end), folderIds.slice(i, end), ciphertexts.slice(i, end)], type: QueryTypes.INSERT, transaction },
       )
+      i = end
     }
 
     const names = new Map<string, { name: string; created: boolean }>([
