@@ -10,6 +10,8 @@ import { IMPORT_MAX_BYTES, importSchema } from '../../schemas/import.js'
 import { AppError, ValidationError, isClientAbort } from '../lib/errors.js'
 import { parseForm } from '../lib/validate.js'
 import { verifyCsrf } from '../middleware/csrfProtect.js'
+import { ensureSessionAlive } from '../lib/authSession.js'
+import { SessionEndedError } from '../lib/sessions.js'
 import { formAction, keptValues, redirectTo } from './respond.js'
 import { wantsJson } from '../middleware/errors.js'
 import { requireUser, viewerOf } from './viewer.js'
@@ -39,10 +41,10 @@ export function importRoutes(deps: AppDeps, render: Render) {
       if (isClientAbort(e)) throw e
       throw new AppError(400, 'That upload could not be read. Try again.')
     }
+    // The session may have ended while the body was in flight (as app.ts step 10b checks for
+    // other bodies): then nothing is written, not even the import budget below.
+    if (!(await ensureSessionAlive(ctx, deps))) throw new SessionEndedError()
     verifyCsrf(deps.csrf, ctx)
-    // TODO(issue 17, lead engineer): `await assertSessionAlive(ctx)` from server/lib/authSession.ts
-    // goes here, once it exists: the session may have been revoked while the body was in flight,
-    // and nothing may be written (not even the import budget below) for a revoked session.
     // Spent only now, after the CSRF check: a cross-site post must not use up the user's imports.
     // Still before the work it guards (reading and scoring a file take seconds of CPU).
     await deps.rateLimits.spend('imports', viewerOf(ctx).userId)

@@ -105,8 +105,15 @@ export class Client {
  * POSTs a form whose body arrives in three parts over `ms`; `during` runs once the request has
  * been authenticated (its headers are in) and before the body is complete.
  */
-export async function trickledPost(c: Client, path: string, form: Record<string, string>, during: () => Promise<void>, ms = 1500) {
-  const body = new URLSearchParams(form).toString()
+export async function trickledPost(
+  c: Client,
+  path: string,
+  form: Record<string, string> | { body: string; contentType: string },
+  during: () => Promise<void>,
+  ms = 1500,
+) {
+  const raw = 'contentType' in form && typeof form.body === 'string' ? (form as { body: string; contentType: string }) : null
+  const body = raw ? raw.body : new URLSearchParams(form as Record<string, string>).toString()
   const cut = [Math.floor(body.length / 3), Math.floor((2 * body.length) / 3)]
   let during_: Promise<void> | undefined
   const res = await new Promise<{ status: number; location: string | undefined; setCookies: string[] }>((resolve, reject) => {
@@ -115,7 +122,7 @@ export async function trickledPost(c: Client, path: string, form: Record<string,
       headers: {
         cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
         origin: BASE_URL,
-        'content-type': 'application/x-www-form-urlencoded',
+        'content-type': raw ? raw.contentType : 'application/x-www-form-urlencoded',
         'content-length': Buffer.byteLength(body),
       },
     })

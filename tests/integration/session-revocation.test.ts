@@ -148,6 +148,27 @@ describe('a request in flight when its session is revoked', () => {
     expect((await o.device.get('/dashboard')).status).toBe(303)
     expect(await liveSessions(o.uid)).toEqual([o.owner.cookie('nid.sid')])
   })
+  it('imports nothing when the device is revoked while it uploads a file (multipart, parsed by the route)', async () => {
+    const o = await ownerWithDevice('import')
+    const _csrf = csrfFrom(await (await o.device.get('/dashboard/import')).text())
+    const boundary = 'revocation-test-boundary'
+    const csv = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\r\n,,login,Smuggled,,,,https://x.example,me,pw,\r\n'
+    const part = (name: string, value: string, file?: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"\r\nContent-Type: text/csv` : ''}\r\n\r\n${value}\r\n`
+    const body = part('_csrf', _csrf) + part('folders', 'keep') + part('file', csv, 'vault.csv') + `--${boundary}--\r\n`
+    const upload = (c: Client, token: string, during: () => Promise<void>) =>
+      trickledPost(c, '/dashboard/import', { body: body.replace(_csrf, token), contentType: `multipart/form-data; boundary=${boundary}` }, during)
+    const items = () => db.models.Item.count({ include: [{ model: db.models.Folder, where: { ownerId: o.uid }, required: true }] })
+    // The same upload from a live session imports (the body is a valid import form).
+    const ownerToken = csrfFrom(await (await o.owner.get('/dashboard/import')).text())
+    const control = await upload(o.owner, ownerToken, async () => {})
+    expect([control.status, control.location]).toEqual([303, '/dashboard/import/result'])
+    expect(await items()).toBe(1)
+    const res = await upload(o.device, _csrf, () => revokers[1]![1](o))
+    expect(res.status).toBe(303)
+    expect(res.location).toMatch(/^\/login/)
+    expect(await items()).toBe(1)
+  })
 })
 
 describe('the session index decides races atomically', () => {
