@@ -18,6 +18,7 @@ import { deriveKeys, resolveSessionSecrets } from './lib/secrets.js'
 import { initModels } from '../models/index.js'
 import { createServices } from './services/index.js'
 import { closeStrengthPool, setStrengthQueueMax } from './lib/strengthPool.js'
+import { closeParsePool } from './services/importer/parsePool.js'
 import { useScoringBudget } from './services/passwordStrength.js'
 import { createApp } from './app.js'
 import type { AppDeps } from './deps.js'
@@ -155,7 +156,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
       log.error({ handlers: handlersLeft }, 'requests still running after the shutdown timeout: exiting without closing the pools')
       process.exit(1)
     }
-    await Promise.allSettled([sequelize.close(), kv.close(), closeStrengthPool()])
+    await Promise.allSettled([sequelize.close(), kv.close(), closeStrengthPool(), closeParsePool()])
     await stopEmbedded?.()
     log.info('stopped')
     process.exit(0)

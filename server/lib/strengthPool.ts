@@ -20,7 +20,9 @@ export const STRENGTH_THREADS = Math.max(1, availableParallelism())
 
 /** Tasks that may wait for a thread (config STRENGTH_QUEUE_MAX; the server sets it at start). */
 export const DEFAULT_STRENGTH_QUEUE_MAX = 32
-let queueMax = DEFAULT_STRENGTH_QUEUE_MAX
+// Unbounded until the server sets it: code that uses the services without a server (tests that
+// register users in bulk, the bench) waits its turn instead of being refused.
+let queueMax = Infinity
 
 export const BUSY_MESSAGE = 'NucleusID is busy checking the strength of passwords. Please try again in a few seconds.'
 

@@ -155,7 +155,8 @@ describe('a request in flight when its session is revoked', () => {
     const csv = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\r\n,,login,Smuggled,,,,https://x.example,me,pw,\r\n'
     const part = (name: string, value: string, file?: string) =>
       `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"\r\nContent-Type: text/csv` : ''}\r\n\r\n${value}\r\n`
-    const body = part('_csrf', _csrf) + part('folders', 'keep') + part('file', csv, 'vault.csv') + `--${boundary}--\r\n`
+    const personal = await db.models.Folder.findOne({ where: { ownerId: o.uid, isPersonal: true } })
+    const body = part('_csrf', _csrf) + part('folder_id', personal!.id) + part('folders', 'keep') + part('file', csv, 'vault.csv') + `--${boundary}--\r\n`
     const upload = (c: Client, token: string, during: () => Promise<void>) =>
       trickledPost(c, '/dashboard/import', { body: body.replace(_csrf, token), contentType: `multipart/form-data; boundary=${boundary}` }, during)
     const items = () => db.models.Item.count({ include: [{ model: db.models.Folder, where: { ownerId: o.uid }, required: true }] })
