@@ -28,5 +28,5 @@ function precompress(): Plugin {
 
 export default {
   plugins: [vue(), vike(), precompress()],
-  build: { target: 'es2022', reportCompressedSize: false },
+  build: { target: 'es2022', reportCompressedSize: false, cssCodeSplit: false },
 } satisfies UserConfig

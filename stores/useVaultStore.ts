@@ -1,10 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 // Type-only: the shapes are the domain's own (erased from the browser bundle).
-import type { FolderSummary, ItemRow, VaultPage } from '../server/services/types'
+import type { FolderSummary, VaultPage } from '../server/services/types'
+import type { ListRow } from '../shared/vaultList'
 
-export type { FolderSummary, ItemRow }
-export type VaultList = Omit<VaultPage, 'folders' | 'pendingInvitations'> & { q: string; folderId: string | null }
+export type { FolderSummary }
+/** A list page's list: the service's page with its rows as the page shows them (shared/vaultList.ts). */
+export type VaultList = Omit<VaultPage, 'folders' | 'pendingInvitations' | 'items'> & { rows: ListRow[]; q: string; folderId: string | null }
 
 /**
  * What the vault pages show: the folders (sidebar, pickers), the number of pending invitations
@@ -24,7 +26,7 @@ export const useVaultStore = defineStore('vault', () => {
     pendingInvitations.value = next
   }
   function setList(next: VaultList | null) {
-    list.value = next ? markRaw({ ...next, items: markRaw(next.items) }) : null
+    list.value = next ? markRaw({ ...next, rows: markRaw(next.rows) }) : null
   }
   function setItemFolderId(next: string | null) {
     itemFolderId.value = next

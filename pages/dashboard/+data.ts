@@ -1,11 +1,11 @@
 import type { PageContextServer } from 'vike/types'
-import { listQuery, loadVault } from './vaultData'
+import { listOf, listQuery, loadVault } from './vaultData'
 
 export async function data(pageContext: PageContextServer) {
   const query = listQuery(pageContext)
   return loadVault(pageContext, async (viewer) => {
-    const { folders, pendingInvitations, ...list } = await pageContext.services.vault.listVault(viewer, query)
-    return { folders, pendingInvitations, list: { ...list, q: query.q, folderId: null } }
+    const page = await pageContext.services.vault.listVault(viewer, query)
+    return { folders: page.folders, pendingInvitations: page.pendingInvitations, list: listOf(page, query.q, null) }
   })
 }
 export type Data = Awaited<ReturnType<typeof data>>

@@ -2,6 +2,8 @@
 // errors turned into Vike's error page with the right status.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
+import type { VaultPage } from '../../server/services/types'
+import { toListRows } from '../../shared/vaultList'
 
 export function viewerOf(pageContext: PageContextServer) {
   const viewer = pageContext.viewer?.vault()
@@ -40,6 +42,12 @@ function pageNumber(raw: string | undefined): number {
 export function listQuery(pageContext: PageContextServer) {
   const { q, page, sort, dir, filter } = pageContext.urlParsed.search
   return { q: (q ?? '').slice(0, 200), page: pageNumber(page), sort, dir, filter }
+}
+
+/** The list part of a list page's data: its rows in the page's shape, each sent once. */
+export function listOf(page: VaultPage, q: string, folderId: string | null) {
+  const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter } = page
+  return { rows: toListRows(page.items, page.folders), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, q, folderId }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PageContextServer } from 'vike/types'
-import { listQuery, loadVault } from '../../vaultData'
+import { listOf, listQuery, loadVault } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
   // The service accepts a UUID in any case (and lowercases it); so must the lookup below.
@@ -7,10 +7,11 @@ export async function data(pageContext: PageContextServer) {
   const query = listQuery(pageContext)
   return loadVault(pageContext, async (viewer) => {
     // Both refuse (404) a folder the viewer has not accepted; the member list costs one query more.
-    const [{ folders, pendingInvitations, ...list }, { members, canManage, limit }] = await Promise.all([
+    const [page, { members, canManage, limit }] = await Promise.all([
       pageContext.services.vault.listVault(viewer, { ...query, folderId }),
       pageContext.services.sharing.listMembers(viewer, folderId),
     ])
+    const { folders, pendingInvitations } = page
     const folder = folders.find((f) => f.id === folderId)!
     return {
       folders,
@@ -31,7 +32,7 @@ export async function data(pageContext: PageContextServer) {
           isViewer: m.userId === viewer.userId,
         })),
       },
-      list: { ...list, q: query.q, folderId },
+      list: listOf(page, query.q, folderId),
     }
   })
 }
