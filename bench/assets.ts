@@ -51,10 +51,18 @@ export interface Serialized {
 
 const count = (haystack: string, needle: string) => (needle ? haystack.split(needle).length - 1 : 0)
 
-export function serializedState(html: string, canary: { id: string; name: string }): Serialized {
+function pageContextJson(html: string): string {
   const json = /<script id="vike_pageContext" type="application\/json"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1]
   if (json === undefined) throw new Error('no <script id="vike_pageContext"> in the /dashboard HTML')
   JSON.parse(json) // must be valid JSON
+  return json
+}
+
+/** Bytes of the serialized page context (vike_pageContext) in a page, any page (an empty vault's too). */
+export const pageContextBytes = (html: string) => Buffer.byteLength(pageContextJson(html))
+
+export function serializedState(html: string, canary: { id: string; name: string }): Serialized {
+  const json = pageContextJson(html)
   return {
     stateBytes: Buffer.byteLength(json),
     nameInState: count(json, canary.name),

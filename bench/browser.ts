@@ -61,13 +61,19 @@ async function chromiumBinary() {
   return found
 }
 
-export async function measureBrowser(base: string, cookies: Map<string, string>, runs: number): Promise<BrowserResult> {
+/** The Chromium every browser measure of the bench drives (this one and bench/lighthouse.ts): binary, flags, environment. */
+export async function benchChromium(): Promise<{ path: string; args: string[]; env: NodeJS.ProcessEnv }> {
   const binary = await chromiumBinary()
-  const browser = await chromium.launch({
-    executablePath: binary.path,
+  return {
+    path: binary.path,
     args: [...new Set([...binary.args, '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'])],
     env: { ...process.env, ...binary.env },
-  })
+  }
+}
+
+export async function measureBrowser(base: string, cookies: Map<string, string>, runs: number): Promise<BrowserResult> {
+  const binary = await benchChromium()
+  const browser = await chromium.launch({ executablePath: binary.path, args: binary.args, env: binary.env })
   try {
     const results: BrowserRun[] = []
     // One unmeasured run first: starts Chromium's own processes, so run 1 is not an outlier.

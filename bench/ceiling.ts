@@ -51,11 +51,14 @@ const server = http.createServer(async (req, res) => {
       headersOriginal: req.headers,
       cspNonce: randomBytes(16).toString('base64'),
       user: d.user,
+      // The bench's users never chose an appearance: the session's default, as server/render.ts.
+      theme: 'system',
       csrfToken: CSRF_TOKEN,
       flash: null,
       form: null,
       services: stubs[size],
       appError: null,
+      pendingMfa: false,
       // The shape of renderer/types.d.ts's viewer: the pages call vault() for the open viewer.
       viewer: { userId: d.user.id, deviceId: 'bench-device', vault: () => ({ userId: d.user.id, vaultKey: DUMMY_KEY }), recoveryCode: () => null },
     }
