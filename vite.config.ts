@@ -27,6 +27,6 @@ function precompress(): Plugin {
 }
 
 export default {
-  plugins: [vue(), vike(), precompress()],
+  plugins: [vue({ features: { optionsAPI: false } }), vike(), precompress()],
   build: { target: 'es2022', reportCompressedSize: false, cssCodeSplit: false },
 } satisfies UserConfig

@@ -34,7 +34,7 @@ const FIRST_ITEM_PROBE = `(() => {
   const w = window
   w.__bench = {}
   const mo = new MutationObserver(() => {
-    const el = document.querySelector('.items .item .item-name')
+    const el = document.querySelector('ul[aria-label="Items"] > li > a > b')
     if (el) { el.setAttribute('elementtiming', 'bench-first-item'); mo.disconnect() }
   })
   mo.observe(document, { childList: true, subtree: true })
@@ -44,7 +44,7 @@ const FIRST_ITEM_PROBE = `(() => {
     }).observe({ type: 'element', buffered: true })
   } catch {}
   const tick = () => {
-    const el = document.querySelector('.items .item')
+    const el = document.querySelector('ul[aria-label="Items"] > li')
     if (el) {
       const r = el.getBoundingClientRect()
       if (r.height > 0 && r.top < innerHeight) { w.__bench.laidOut = performance.now(); return }

@@ -43,8 +43,17 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
 
   // 1. Request id + one log line per request, and metrics: first, so they see every outcome.
   app.use(requestContext(deps.log, deps.metrics.observe))
-  // 2. Compression of HTML and JSON (hashed assets are pre-compressed at build time).
-  app.use(compress({ threshold: 1024, br: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } }, gzip: { level: 6 } }))
+  // 2. Compression of HTML and JSON (hashed assets are pre-compressed at build time). Brotli at
+  // quality 2 with a 256 KB window: measured on the 200-item dashboard (62 KB), 0.9 ms of CPU for
+  // 8.3 KB, where quality 4 took 1.4 ms for 7.9 KB and gzip 6 1.3 ms for 9.7 KB (issue 18: a
+  // compressed page may cost at most 1.3x an uncompressed one).
+  app.use(
+    compress({
+      threshold: 1024,
+      br: { params: { [zlib.BROTLI_PARAM_QUALITY]: 2, [zlib.BROTLI_PARAM_LGWIN]: 18 } },
+      gzip: { level: 4 },
+    }),
+  )
   // 3. Security headers (and the CSP nonce) on every response, errors included.
   app.use(securityHeaders({ strictScripts: !devMode, hsts: config.production && config.cookieSecure }))
   // 4. Errors become pages, 422 forms or JSON.
