@@ -71,8 +71,7 @@ const server = http.createServer(async (req, res) => {
     }
     res.statusCode = httpResponse.statusCode
     for (const [name, value] of httpResponse.headers) res.setHeader(name, value)
-    const body = await httpResponse.getReadableNodeStream()
-    body.pipe(res)
+    res.end(httpResponse.body) // as server/render.ts sends it
   } catch (e) {
     console.error(e)
     res.statusCode = 500

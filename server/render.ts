@@ -75,7 +75,9 @@ export function createRenderer(deps: AppDeps) {
     // navigation, which carries the same data (an item's password, the recovery code): no page
     // response of this app may be stored (securityHeaders adds the same for sessions).
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = await httpResponse.getReadableNodeStream()
+    // The page as one string (it is rendered to a string, not streamed): getReadableNodeStream()
+    // would import node:stream afresh on every request, through the module loader's hooks.
+    ctx.body = httpResponse.body
     return true
   }
 }
