@@ -101,7 +101,7 @@ const PASSWORD_TAG_KEY = randomBytes(32)
 /**
  * The in-memory tags of some password hashes (the list index's, listIndex.ts passwordHash): equal
  * tags mean the same password, and without PASSWORD_TAG_KEY, which exists only in this process, a
- * tag says nothing about its password (ADR 005: no password, nor a plain hash of one, is cached).
+ * tag says nothing about its password (ADR 005: no password is cached; nor is a plain hash of one).
  * The tag is AES-256 of the 16-byte hash, one block: a keyed pseudorandom permutation (equal in,
  * equal out). "ECB" only means the blocks of a whole folder go through one cipher call, each
  * encrypted on its own; it replaces one HMAC per item, which cost 2-3 ms of a first view at 1,000
@@ -279,8 +279,9 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
 
   /**
    * The viewer's folders and every accessible item as a sorted list entry, with counts over the
-   * whole vault. At most two SQL queries: the memberships, and what the folders that changed since
-   * the cached list need (none when nothing did; see loadFolders). With nothing cached (a first
+   * whole vault. Two SQL queries at most: the memberships, and what the folders that changed since
+   * the cached list need (none when nothing did; see loadFolders; a third only when an index turns
+   * out tampered with or a write lands between the two). With nothing cached (a first
    * view) the memberships query brings every folder's list index along, so a vault whose indexes
    * are all current costs that one query and one decryption per folder (ADR 020).
    */
