@@ -9,6 +9,7 @@ import { initModels } from '../models/index.js'
 import { createServices } from '../server/services/index.js'
 import { queryMemberships } from '../server/services/access.js'
 import { encryptItem, itemStrengthJob } from '../server/services/itemCrypto.js'
+import { rebuildListIndexes } from '../server/services/listIndex.js'
 import { passwordScore } from '../shared/passwordStrength.js'
 import type { ItemFields, VaultPage, Viewer } from '../server/services/types.js'
 
@@ -135,6 +136,8 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
     for (let i = 0; i < rows.length; i += 500) {
       await models.Item.bulkCreate(rows.slice(i, i + 500).map(({ id, folderId, ciphertext }) => ({ id, folderId, ciphertext })))
     }
+    // Items inserted behind the services' back: build each folder's list index as the server does (ADR 020).
+    await sequelize.transaction((t) => rebuildListIndexes(deps, t, folderIds.map((folderId) => ({ folderId, key: keys.get(folderId)! }))))
     const canary = canaryName ? { id: rows[0].id, name: canaryName } : null
     return { label: String(size), size, verified: false, email, password: MASTER_PASSWORD, name, viewer, canary }
   }
@@ -170,6 +173,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
         return { id, folderId, ciphertext: encryptItem(key, id, folderId, { ...fields, score: score(item) }) }
       })
       if (rows.length) await models.Item.bulkCreate(rows)
+      await sequelize.transaction((t) => rebuildListIndexes(deps, t, [{ folderId, key }]))
       if (i === 0 && canaryName && rows[0]) canary = { id: rows[0].id, name: canaryName }
       await services.sharing.invite(ownerViewer, folderId, { email, permission: i % 2 === 0 ? 'edit' : 'view' })
       await services.sharing.accept(viewer, folderId)
@@ -182,10 +186,10 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
 
   /**
    * Where listVault's time goes, measured in this process with the server idle (medians in ms):
-   * cold = a service with an empty list cache (memberships + items queries, every item decrypted),
-   * as on a first view; warm = an unchanged vault served from the list cache (memberships query
+   * cold = a service with an empty list cache (the memberships query with each folder's list index,
+   * one decryption per folder), as on a first view; warm = an unchanged vault served from the list cache (memberships query
    * only); changed = right after one item was saved (only its folder is decrypted again);
-   * sql = the cold path's two queries alone.
+   * sql = the cold path's query alone.
    */
   async function profileListVault(viewer: Viewer, rounds = 15) {
     const cold: number[] = []
@@ -211,14 +215,9 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
         changed.push(performance.now() - t)
       }
       t = performance.now()
-      // The same two queries as listVault's cold path (server/services/vault.ts loadVault).
-      const folders = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true })
-      if (folders.length) {
-        await sequelize.query('SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)', {
-          replacements: { folderIds: folders.map((f) => f.folderId) },
-          type: QueryTypes.SELECT,
-        })
-      }
+      // The same query as listVault's cold path with every list index current (server/services/vault.ts
+      // loadVault, ADR 020): the memberships with each folder's index.
+      await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true, withInvitations: true, withListIndex: 'index' })
       sql.push(performance.now() - t)
     }
     return {

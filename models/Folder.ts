@@ -5,6 +5,10 @@ export class Folder extends Model<InferAttributes<Folder>, InferCreationAttribut
   declare ownerId: string
   declare name: string
   declare isPersonal: CreationOptional<boolean>
+  /** The encrypted list index (ADR 020): written only by server/services/listIndex.ts. */
+  declare listIndex: CreationOptional<Buffer | null>
+  /** The items digest the index describes (in clear; the reader trusts the copy inside the ciphertext). */
+  declare listIndexDigest: CreationOptional<string | null>
   declare createdAt: CreationOptional<Date>
   declare updatedAt: CreationOptional<Date>
 
@@ -15,6 +19,8 @@ export class Folder extends Model<InferAttributes<Folder>, InferCreationAttribut
         ownerId: { type: DataTypes.UUID, allowNull: false },
         name: { type: DataTypes.STRING(64), allowNull: false },
         isPersonal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        listIndex: { type: DataTypes.BLOB, allowNull: true },
+        listIndexDigest: { type: DataTypes.TEXT, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

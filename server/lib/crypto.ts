@@ -215,6 +215,14 @@ export function itemAad(itemId: string, folderId: string): Buffer {
 }
 
 /**
+ * A folder's list index (ADR 020): one ciphertext per folder under its folder key. Copied to
+ * another folder's row it fails to decrypt; the label keeps it from ever opening as an item.
+ */
+export function folderIndexAad(folderId: string): Buffer {
+  return bindingAad('nucleusid:folder-list-index:v1', folderId)
+}
+
+/**
  * The labels of the values sealed under one user's keys. They predate bindingAad and are kept
  * byte for byte: changing one would make every stored value of that kind unreadable.
  */

@@ -53,6 +53,10 @@ export interface MembershipRow {
   itemCount: number
   /** A digest of the folder's item ids and ciphertexts (only when asked for): changes with any item. */
   itemsDigest?: string | null
+  /** The items digest the folder's list index describes (only when asked for; null without an index). */
+  listIndexDigest?: string | null
+  /** The folder's encrypted list index, base64 (only when asked for). */
+  listIndex?: string | null
   /** Someone else (accepted or invited) is a member too. */
   shared: boolean
   /** People besides the owner: accepted members and live invitations. */
@@ -63,15 +67,30 @@ export interface MembershipRow {
   privateKeyWrapped: Buffer | null
 }
 
+/**
+ * SQL: a digest of the ids and ciphertexts of the items of the folder `folderId` (an SQL
+ * expression), NULL for an empty folder. SHA-256, not md5: the digest decides whether cached
+ * plaintext (ADR 005) or a folder's list index (ADR 020) is still valid, so colliding ciphertexts
+ * must not be constructible. convert_to, not ::bytea (which parses backslashes). listIndex.ts
+ * computes the same value in JavaScript (itemsDigest): change both together.
+ */
+export const itemsDigestSql = (folderId: string) =>
+  `(SELECT encode(sha256(convert_to(string_agg(ic.id::text || encode(sha256(ic.ciphertext), 'hex'), ',' ORDER BY ic.id), 'UTF8')), 'hex')
+    FROM items ic WHERE ic.folder_id = ${folderId})`
+
+/** What of the folder's list index (ADR 020) a memberships query returns: the digest it describes, and the ciphertext too. */
+export type ListIndexColumns = 'digest' | 'index'
+/**
+ * SQL: folder f's list index as base64 text. The driver sends bytea as hex text, twice the bytes;
+ * base64 is a third less to send and parse, which shows on a first view (about 250 KB at 1,000
+ * items). Buffer.from(text, 'base64') skips the line breaks PostgreSQL puts in.
+ */
+export const LIST_INDEX_BASE64 = "encode(f.list_index, 'base64')"
+
 /** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
-const membershipColumns = (withKeys: boolean, withDigest = false, withInvitations = false) => `${
-  withDigest
-    ? // SHA-256, not md5: the digest decides whether cached plaintext is still valid, so colliding
-      // ciphertexts must not be constructible. convert_to, not ::bytea (which parses backslashes).
-      `(SELECT encode(sha256(convert_to(string_agg(ic.id::text || encode(sha256(ic.ciphertext), 'hex'), ',' ORDER BY ic.id), 'UTF8')), 'hex')
-        FROM items ic WHERE ic.folder_id = f.id) AS "itemsDigest",`
-    : ''
-}
+const membershipColumns = (withKeys: boolean, withDigest = false, withInvitations = false, withListIndex?: ListIndexColumns) => `${
+  withDigest ? `${itemsDigestSql('f.id')} AS "itemsDigest",` : ''
+}${withListIndex ? ' f.list_index_digest AS "listIndexDigest",' : ''}${withListIndex === 'index' ? ` ${LIST_INDEX_BASE64} AS "listIndex",` : ''}
   f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",
   o.name AS "ownerName", m.role::text AS role,
   CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
@@ -98,11 +117,18 @@ const membershipFrom = `
 export async function queryMemberships(
   deps: ServiceDeps,
   userId: string,
-  opts: { folderIds?: string[]; withKeys?: boolean; withDigest?: boolean; withInvitations?: boolean; transaction?: Transaction } = {},
+  opts: {
+    folderIds?: string[]
+    withKeys?: boolean
+    withDigest?: boolean
+    withInvitations?: boolean
+    withListIndex?: ListIndexColumns
+    transaction?: Transaction
+  } = {},
 ): Promise<MembershipRow[]> {
   if (opts.folderIds && opts.folderIds.length === 0) return []
   return deps.sequelize.query<MembershipRow>(
-    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest, opts.withInvitations)}
+    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest, opts.withInvitations, opts.withListIndex)}
      FROM ${membershipFrom}
      WHERE m.user_id = :userId AND m.status = 'accepted'${opts.folderIds ? ' AND m.folder_id IN (:folderIds)' : ''}`,
     {

@@ -11,6 +11,7 @@ import type { FolderSummary, ServiceDeps, Viewer } from './types.js'
 import { lockFolders, queryMemberships, requireId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
+import { applyListIndexChanges, indexEntry, type IndexEntry } from './listIndex.js'
 
 /**
  * Creates a folder with a fresh folder key sealed to its owner's public key, inside the caller's
@@ -172,6 +173,8 @@ export function createFolderCommands(deps: ServiceDeps) {
       const sourceKey = keys.folderKey(source)
       const ids: string[] = []
       const ciphertexts: Buffer[] = []
+      const entries: IndexEntry[] = []
+      const now = new Date() // the moved items' updated_at, and their index entries'
       let broken = 0
       for (const item of items) {
         const plain = decryptItem(sourceKey, item.id, folderId, item.ciphertext)
@@ -179,8 +182,10 @@ export function createFolderCommands(deps: ServiceDeps) {
           broken++
           continue
         }
+        const ciphertext = encryptItem(keys.requireFolderKey(target), item.id, target.folderId, plain)
         ids.push(item.id)
-        ciphertexts.push(encryptItem(keys.requireFolderKey(target), item.id, target.folderId, plain))
+        ciphertexts.push(ciphertext)
+        entries.push(indexEntry(item.id, ciphertext, now, plain))
       }
       if (broken > 0) {
         throw new ValidationError({
@@ -191,11 +196,13 @@ export function createFolderCommands(deps: ServiceDeps) {
       if (ids.length > 0) {
         // One statement whatever the number of items: parallel arrays unnested into rows.
         await sequelize.query(
-          `UPDATE items AS i SET folder_id = $1, ciphertext = v.ciphertext, updated_at = now()
+          `UPDATE items AS i SET folder_id = $1, ciphertext = v.ciphertext, updated_at = $5
            FROM unnest($2::uuid[], $3::bytea[]) AS v(id, ciphertext)
            WHERE i.id = v.id AND i.folder_id = $4`,
-          { bind: [target.folderId, ids, ciphertexts, folderId], type: QueryTypes.UPDATE, transaction },
+          { bind: [target.folderId, ids, ciphertexts, folderId, now], type: QueryTypes.UPDATE, transaction },
         )
+        // The deleted folder's index goes with its row; Personal's gains the moved entries.
+        await applyListIndexChanges(deps, transaction, [{ folderId: target.folderId, key: keys.requireFolderKey(target), upserts: entries }])
       }
       // Memberships (and pending invitations) go with it: ON DELETE CASCADE.
       await models.Folder.destroy({ where: { id: folderId, ownerId: viewer.userId, isPersonal: false }, transaction })

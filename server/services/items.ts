@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderFullError, lockFolders, queryItemAccess, queryMemberships, requireEdit, requireId } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem, hostOf, isWeak, parseItemFields, safeHref, scoreItem } from './itemCrypto.js'
+import { applyListIndexChanges, indexEntry } from './listIndex.js'
 import type { ItemDetail, ItemFields, ServiceDeps, Viewer } from './types.js'
 
 // ---------------------------------------------------------------------------
@@ -43,6 +44,10 @@ export function createItemQueries(deps: ServiceDeps) {
 // ---------------------------------------------------------------------------
 // Writes
 // ---------------------------------------------------------------------------
+//
+// Each write also rewrites the list index of the folders it touched (listIndex.ts, ADR 020), in
+// the same transaction and under the same folder locks, after its item statements. updated_at is
+// set in JavaScript (never now()), so the index holds exactly the value the row does.
 
 export function createItemCommands(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
@@ -60,7 +65,10 @@ export function createItemCommands(deps: ServiceDeps) {
       if (m.itemCount >= limits.itemsPerFolder) throw folderFullError(limits.itemsPerFolder)
       const key = createKeyRing(viewer).requireFolderKey(m)
       const id = randomUUID() // before encrypting: the AAD binds the id
-      await models.Item.create({ id, folderId, ciphertext: encryptItem(key, id, folderId, { ...fields, score }) }, { transaction })
+      const plain = { ...fields, score }
+      const ciphertext = encryptItem(key, id, folderId, plain)
+      const item = await models.Item.create({ id, folderId, ciphertext }, { transaction })
+      await applyListIndexChanges(deps, transaction, [{ folderId, key, upserts: [indexEntry(id, ciphertext, item.updatedAt, plain)] }])
       return { id }
     })
   }
@@ -88,10 +96,12 @@ export function createItemCommands(deps: ServiceDeps) {
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
       const key = createKeyRing(viewer).requireFolderKey(row)
-      await models.Item.update(
-        { ciphertext: encryptItem(key, itemId, row.folderId, { ...fields, score }) },
-        { where: { id: itemId, folderId: row.folderId }, transaction },
-      )
+      const plain = { ...fields, score }
+      const ciphertext = encryptItem(key, itemId, row.folderId, plain)
+      const now = new Date()
+      // silent: Sequelize would set its own updatedAt; this one is the index's too.
+      await models.Item.update({ ciphertext, updatedAt: now }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
+      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, ciphertext, now, plain)] }])
     })
   }
 
@@ -109,8 +119,15 @@ export function createItemCommands(deps: ServiceDeps) {
       const keys = createKeyRing(viewer)
       const plain = decryptItem(keys.folderKey(row), itemId, row.folderId, row.ciphertext)
       if (!plain) throw new ValidationError({ folder_id: 'This item could not be decrypted, so it cannot be moved.' })
-      const ciphertext = encryptItem(keys.requireFolderKey(target), itemId, targetId, plain)
-      await models.Item.update({ folderId: targetId, ciphertext }, { where: { id: itemId, folderId: row.folderId }, transaction })
+      const targetKey = keys.requireFolderKey(target)
+      const ciphertext = encryptItem(targetKey, itemId, targetId, plain)
+      const now = new Date()
+      await models.Item.update({ folderId: targetId, ciphertext, updatedAt: now }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
+      // Both folders: the entry leaves one index and joins the other.
+      await applyListIndexChanges(deps, transaction, [
+        { folderId: row.folderId, key: keys.folderKey(row), removes: [itemId] },
+        { folderId: targetId, key: targetKey, upserts: [indexEntry(itemId, ciphertext, now, plain)] },
+      ])
     })
   }
 
@@ -125,6 +142,8 @@ export function createItemCommands(deps: ServiceDeps) {
       const row = await lockItem(viewer, itemId, transaction)
       const deleted = await models.Item.destroy({ where: { id: itemId, folderId: row.folderId }, transaction })
       if (deleted === 0) throw new NotFoundError() // cannot happen under the lock; kept as a guard
+      // Without the folder key (the item may be broken because of it) the index is cleared, not kept stale.
+      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key: createKeyRing(viewer).folderKey(row), removes: [itemId] }])
       return { folderId: row.folderId }
     })
   }

@@ -22,6 +22,7 @@ import { inviteSchema, permissionSchema, type Permission } from '../../schemas/s
 import { INVITATION_TTL_MS, expiredWithKey, liveMembership, lockFolder, queryMemberships, requireId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
+import { indexEntry, storeListIndexes, type IndexEntry } from './listIndex.js'
 import type { FolderMember, FolderMembers, ServiceDeps, Share, ShareList, Viewer } from './types.js'
 
 const NOT_OWNER = 'Only the owner of this folder can manage who has it.'
@@ -107,17 +108,24 @@ export function createSharingService(deps: ServiceDeps) {
     const oldKey = createKeyRing(actor).requireFolderKey({ folderId, sealedKey: mine.sealedKey, privateKeyWrapped: mine.privateKeyWrapped })
     const newKey = crypto.randomKey()
 
-    const items = await sequelize.query<{ id: string; ciphertext: Buffer }>(
-      'SELECT id, ciphertext FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
+    const items = await sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date }>(
+      'SELECT id, ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
       { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
     )
     const ids: string[] = []
     const ciphertexts: Buffer[] = []
+    // The list index (ADR 020) is rebuilt whole from what is decrypted here, under the new key.
+    const entries: IndexEntry[] = []
     for (const item of items) {
       const plain = decryptItem(oldKey, item.id, folderId, item.ciphertext)
-      if (!plain) continue
+      if (!plain) {
+        entries.push(indexEntry(item.id, item.ciphertext, item.updatedAt, null))
+        continue
+      }
+      const ciphertext = encryptItem(newKey, item.id, folderId, plain)
       ids.push(item.id)
-      ciphertexts.push(encryptItem(newKey, item.id, folderId, plain))
+      ciphertexts.push(ciphertext)
+      entries.push(indexEntry(item.id, ciphertext, item.updatedAt, plain))
     }
     if (ids.length > 0) {
       // One statement whatever the number of items. updated_at stays: no one changed the item.
@@ -128,6 +136,7 @@ export function createSharingService(deps: ServiceDeps) {
         { bind: [ids, ciphertexts, folderId], type: QueryTypes.UPDATE, transaction },
       )
     }
+    await storeListIndexes(deps, transaction, [{ folderId, key: newKey, entries }])
 
     if (departingUserId) {
       await sequelize.query('DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = $2', {

@@ -1,13 +1,13 @@
 // The vault service: what the dashboard and the item/folder pages and actions call. Reads
 // (listVault, listHealth, getItem, getFolder, listFolders) and writes (items.ts, folders.ts) are
 // separate functions; this module wires them and holds the listing. Knows nothing of Koa or Vue.
-import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
-import { queryMemberships, toId, type MembershipRow } from './access.js'
+import { LIST_INDEX_BASE64, queryMemberships, toId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
-import { decryptItem, hostOf, isWeak } from './itemCrypto.js'
+import { BROKEN, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, ServiceDeps, SortDirection, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
@@ -22,7 +22,10 @@ const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name)
 /** An item decrypted for listing: the row plus what filtering and counting need (memory only, never a password). */
 interface Entry {
   row: ItemRow
-  search: string
+  /** The item's URL as typed (for search; the row has its host). */
+  url: string
+  /** Lower-cased name, username and URL: made on the first search that needs it (searchOf). */
+  search: string | null
   noPassword: boolean
   /** The password tag when another item shares the password (vault health's groups), else null. */
   reuseGroup: string | null
@@ -32,6 +35,7 @@ interface Entry {
 const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.broken
 
 const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
+const searchOf = (e: Entry) => (e.search ??= e.row.broken ? '' : `${e.row.name}\n${e.row.username}\n${e.url}`.toLowerCase())
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
 
 const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
@@ -94,6 +98,25 @@ export const LIST_CACHE_MAX_BYTES = 64 * 1024 * 1024
 const ENTRY_OVERHEAD_BYTES = 600
 const PASSWORD_TAG_KEY = randomBytes(32)
 
+/**
+ * The in-memory tags of some password hashes (the list index's, listIndex.ts passwordHash): equal
+ * tags mean the same password, and without PASSWORD_TAG_KEY, which exists only in this process, a
+ * tag says nothing about its password (ADR 005: no password is cached; nor is a plain hash of one).
+ * The tag is AES-256 of the 16-byte hash, one block: a keyed pseudorandom permutation (equal in,
+ * equal out). "ECB" only means the blocks of a whole folder go through one cipher call, each
+ * encrypted on its own; it replaces one HMAC per item, which cost 2-3 ms of a first view at 1,000
+ * items (ADR 020).
+ */
+function passwordTags(hashes: readonly (string | null)[]): (string | null)[] {
+  const n = hashes.length
+  if (n === 0) return []
+  const blocks = Buffer.alloc(n * PASSWORD_HASH_BYTES)
+  for (let i = 0; i < n; i++) if (hashes[i] !== null) blocks.write(hashes[i]!, i * PASSWORD_HASH_BYTES, PASSWORD_HASH_BYTES, 'base64url')
+  const cipher = createCipheriv('aes-256-ecb', PASSWORD_TAG_KEY, null).setAutoPadding(false)
+  const tags = Buffer.concat([cipher.update(blocks), cipher.final()])
+  return hashes.map((h, i) => (h === null ? null : tags.toString('base64url', i * PASSWORD_HASH_BYTES, (i + 1) * PASSWORD_HASH_BYTES)))
+}
+
 /** A list entry as decrypted from its folder, before vault-wide reuse is known. */
 interface FolderEntry {
   entry: Entry
@@ -124,11 +147,21 @@ function listSize(list: CachedList): number {
     bytes += (folderId.length + f.digest.length + f.folderName.length) * 2
     for (const { entry, passwordTag } of f.entries) {
       const r = entry.row
-      const chars = r.id.length + r.folderId.length + r.name.length + r.username.length + r.host.length + entry.search.length + (passwordTag?.length ?? 0)
+      // The search string counted as if made (its length is about name + username + URL).
+      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length + entry.url.length * 2 + (passwordTag?.length ?? 0)
       bytes += chars * 2 + ENTRY_OVERHEAD_BYTES
     }
   }
   return Math.max(1, bytes)
+}
+
+/** A row of queryIndexesAndItems: a folder's list index (id null), or one of its items. */
+interface IndexOrItemRow {
+  folderId: string
+  id: string | null
+  listIndex: string | null
+  ciphertext: Buffer | null
+  updatedAt: Date | null
 }
 
 const listFingerprint = (memberships: MembershipRow[]) =>
@@ -146,58 +179,125 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     ttl: LIST_CACHE_TTL_MS,
   })
 
-  /** Decrypts the items of some folders into list entries (one query). */
-  async function decryptFolders(viewer: Viewer, stale: MembershipRow[]) {
-    const byFolder = new Map<string, CachedFolder>(
-      stale.map((m) => [m.folderId, { digest: m.itemsDigest ?? '', folderName: m.folderName, entries: [] }]),
-    )
-    if (stale.length === 0) return byFolder
-    const items = await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer; updatedAt: Date }>(
-      'SELECT id, folder_id AS "folderId", ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id IN (:folderIds)',
-      { replacements: { folderIds: stale.map((m) => m.folderId) }, type: QueryTypes.SELECT },
-    )
-    const keys = createKeyRing(viewer)
-    const memberships = new Map(stale.map((m) => [m.folderId, m]))
-    for (const item of items) {
-      const m = memberships.get(item.folderId)!
-      const plain = decryptItem(keys.folderKey(m), item.id, item.folderId, item.ciphertext)
-      byFolder.get(item.folderId)!.entries.push({
+  /** A folder's list entries from its index entries (read from the index, or decrypted from the items). */
+  function folderEntries(m: MembershipRow, entries: StoredEntry[]): CachedFolder {
+    const tags = passwordTags(entries.map((e) => e[8]))
+    return {
+      digest: m.itemsDigest ?? '',
+      folderName: m.folderName,
+      entries: entries.map(([id, , name, username, url, host, updatedAt, flags], i) => ({
         entry: {
           row: {
-            id: item.id,
-            folderId: item.folderId,
+            id,
+            folderId: m.folderId,
             folderName: m.folderName,
-            name: plain?.name ?? '',
-            username: plain?.username ?? '',
-            host: plain ? hostOf(plain.url) : '',
-            weak: plain !== null && isWeak(plain),
+            name,
+            username,
+            host,
+            weak: (flags & WEAK) !== 0,
             reused: false,
-            broken: plain === null,
-            updatedAt: item.updatedAt,
+            broken: (flags & BROKEN) !== 0,
+            updatedAt: new Date(updatedAt),
           },
-          search: plain ? `${plain.name}\n${plain.username}\n${plain.url}`.toLowerCase() : '',
-          noPassword: plain !== null && plain.password === '',
+          url,
+          search: null,
+          noPassword: (flags & NO_PASSWORD) !== 0,
           reuseGroup: null,
         },
-        passwordTag: plain && plain.password !== '' ? createHmac('sha256', PASSWORD_TAG_KEY).update(plain.password).digest('base64url') : null,
-      })
+        passwordTag: tags[i] ?? null,
+      })),
     }
+  }
+
+  /**
+   * The list entries of some folders (ADR 020): from each folder's list index when it describes
+   * exactly the items now there (its digest is the live one), else by decrypting the folder's
+   * items. `m.listIndex` is the index when the memberships query brought it (a first view); else
+   * the indexes are fetched. One query at most (the indexes to fetch and the items of the others
+   * together); two when an index whose digest said it was current does not open (tampered, or
+   * replaced between the two queries).
+   */
+  async function loadFolders(viewer: Viewer, stale: MembershipRow[]) {
+    const byFolder = new Map<string, CachedFolder>()
+    const keys = createKeyRing(viewer)
+    const fetchIndex: MembershipRow[] = []
+    const fetchItems: MembershipRow[] = []
+    const fromIndex = (m: MembershipRow, listIndex: string | null | undefined) => {
+      const index = openListIndex(keys.folderKey(m), m.folderId, listIndex ? Buffer.from(listIndex, 'base64') : null)
+      if (!index || index.digest !== (m.itemsDigest ?? '')) return false
+      byFolder.set(m.folderId, folderEntries(m, index.entries))
+      return true
+    }
+    for (const m of stale) {
+      // An empty folder needs nothing (a new folder has no index yet).
+      if (m.itemsDigest === null || m.itemsDigest === undefined) byFolder.set(m.folderId, folderEntries(m, []))
+      else if (m.listIndexDigest !== m.itemsDigest) fetchItems.push(m)
+      else if (m.listIndex === undefined) fetchIndex.push(m)
+      else if (!fromIndex(m, m.listIndex)) fetchItems.push(m)
+    }
+    if (fetchIndex.length === 0 && fetchItems.length === 0) return byFolder
+
+    const rows = await queryIndexesAndItems(fetchIndex, fetchItems)
+    const indexes = new Map(rows.filter((r) => r.id === null).map((r) => [r.folderId, r.listIndex]))
+    const unopened = fetchIndex.filter((m) => !fromIndex(m, indexes.get(m.folderId)))
+    decryptItems(fetchItems, rows)
+    if (unopened.length > 0) decryptItems(unopened, await queryIndexesAndItems([], unopened))
     return byFolder
+
+    function decryptItems(memberships: MembershipRow[], rows: IndexOrItemRow[]) {
+      const items = groupBy(
+        rows.filter((r) => r.id !== null),
+        (r) => r.folderId,
+      )
+      for (const m of memberships) {
+        const mine = (items.get(m.folderId) ?? []).map((r) => ({ id: r.id!, ciphertext: r.ciphertext!, updatedAt: r.updatedAt! }))
+        byFolder.set(m.folderId, folderEntries(m, entriesFromItems(keys.folderKey(m), m.folderId, mine).map(toStored)))
+      }
+    }
+  }
+
+  /** One query: the list indexes of some folders (rows with id null) and the items of others. */
+  function queryIndexesAndItems(indexes: MembershipRow[], items: MembershipRow[]) {
+    const parts: string[] = []
+    if (indexes.length > 0) {
+      parts.push(
+        `SELECT f.id AS "folderId", NULL::uuid AS id, ${LIST_INDEX_BASE64} AS "listIndex", NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt"
+         FROM folders f WHERE f.id IN (:indexes)`,
+      )
+    }
+    if (items.length > 0) {
+      parts.push(
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", i.ciphertext, i.updated_at AS "updatedAt"
+         FROM items i WHERE i.folder_id IN (:items)`,
+      )
+    }
+    return sequelize.query<IndexOrItemRow>(parts.join(' UNION ALL '), {
+      replacements: { indexes: indexes.map((m) => m.folderId), items: items.map((m) => m.folderId) },
+      type: QueryTypes.SELECT,
+    })
   }
 
   /**
    * The viewer's folders and every accessible item as a sorted list entry, with counts over the
-   * whole vault. At most two SQL queries: the memberships, and the items of the folders that
-   * changed since the cached list (none when nothing did).
+   * whole vault. Two SQL queries at most: the memberships, and what the folders that changed since
+   * the cached list need (none when nothing did; see loadFolders; a third only when an index turns
+   * out tampered with or a write lands between the two). With nothing cached (a first
+   * view) the memberships query brings every folder's list index along, so a vault whose indexes
+   * are all current costs that one query and one decryption per folder (ADR 020).
    */
   async function loadVault(viewer: Viewer) {
-    const memberships = await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true, withInvitations: true })
+    const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
+    const cached = listCache.get(cacheKey)
+    const memberships = await queryMemberships(deps, viewer.userId, {
+      withKeys: true,
+      withDigest: true,
+      withInvitations: true,
+      withListIndex: cached ? 'digest' : 'index',
+    })
     const pendingInvitations = memberships[0]?.pendingInvitations ?? 0
     const summaries = (issues: Map<string, number>) =>
       memberships.map((m) => ({ ...toFolderSummary(m), issues: issues.get(m.folderId) ?? 0 })).sort(compareFolders)
-    const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
     const fingerprint = listFingerprint(memberships)
-    const cached = listCache.get(cacheKey)
     if (cached && cached.fingerprint === fingerprint) {
       const folders = summaries(cached.issues)
       return { folders, pendingInvitations, entries: cached.entries, counts: { ...cached.counts, folders: folders.length } }
@@ -207,7 +307,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
       const f = cached?.folders.get(m.folderId)
       return f !== undefined && f.digest === (m.itemsDigest ?? '') && f.folderName === m.folderName
     }
-    const fresh = await decryptFolders(viewer, memberships.filter((m) => !unchanged(m)))
+    const fresh = await loadFolders(viewer, memberships.filter((m) => !unchanged(m)))
     const perFolder = new Map<string, CachedFolder>(memberships.map((m) => [m.folderId, fresh.get(m.folderId) ?? cached!.folders.get(m.folderId)!]))
 
     // Reuse is a property of the whole vault: count each password tag over every folder.
@@ -265,7 +365,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     // the same decrypted entries (no query more).
     const sorted = entriesIn(entries, sort, folders)
     const inFolder = folderId === null ? sorted : sorted.filter((e) => e.row.folderId === folderId)
-    const wanted = (e: Entry) => (q === '' || e.search.includes(q)) && (filter === null || FILTERS[filter](e))
+    const wanted = (e: Entry) => (q === '' || searchOf(e).includes(q)) && (filter === null || FILTERS[filter](e))
     const matching = q === '' && filter === null ? inFolder : inFolder.filter(wanted)
     const rows = dir === 'asc' ? matching : matching.toReversed()
     let folderCounts: VaultPage['folderCounts'] = null

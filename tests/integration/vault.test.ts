@@ -236,9 +236,12 @@ describe('listVault', () => {
     measured.push(count)
 
     for (const c of measured) expect(c).toBeLessThanOrEqual(3)
-    // memberships + items; the last list is unchanged since the one before, so its decrypted
-    // entries come from the list cache and only the memberships query runs.
-    expect(measured).toEqual([2, 2, 2, 1])
+    // A first view of an empty vault: the memberships query alone (on a first view it brings the
+    // list indexes along, ADR 020). One item created since: memberships + that folder's index.
+    // Items seeded behind the services' back leave their folders' indexes behind: memberships +
+    // those folders' items. The last list is unchanged since the one before, so its entries come
+    // from the list cache: the memberships query only.
+    expect(measured).toEqual([1, 2, 2, 1])
     // The other reads are one query each.
     expect((await queries(ctx, () => vault.listFolders(u.viewer))).count).toBe(1)
     expect((await queries(ctx, () => vault.getFolder(u.viewer, work))).count).toBe(1)
@@ -251,10 +254,11 @@ describe('listVault', () => {
     const personal = await personalId(ctx, u.user.id)
     const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Alpha' }) })
     const b = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Bravo' }) })
-    expect((await queries(ctx, () => vault.listVault(u.viewer, {}))).count).toBe(2)
+    // A first view: the memberships query brings the folder's list index along (ADR 020).
+    expect((await queries(ctx, () => vault.listVault(u.viewer, {}))).count).toBe(1)
     expect((await queries(ctx, () => vault.listVault(u.viewer, { q: 'alp' }))).count).toBe(1)
 
-    // A change through the service: the next list decrypts again.
+    // A change through the service: the next list fetches and decrypts that folder's index.
     await vault.updateItem(u.viewer, a.id, fields({ name: 'Alpha 2' }))
     let { result, count } = await queries(ctx, () => vault.listVault(u.viewer, {}))
     expect(count).toBe(2)
@@ -284,11 +288,12 @@ describe('listVault', () => {
     let { result } = await queries(ctx, () => vault.listVault(u.viewer, {}))
     expect(result.counts.reused).toBe(0)
 
-    // Record which folders the items query asks for.
+    // Record which folders the list's second query asks for (their list indexes or their items).
     const asked: string[][] = []
     const original = ctx.sequelize.query.bind(ctx.sequelize)
-    ctx.sequelize.query = ((sql: string, options?: { replacements?: { folderIds?: string[] } }) => {
-      if (typeof sql === 'string' && sql.startsWith('SELECT id, folder_id') && options?.replacements?.folderIds) asked.push(options.replacements.folderIds)
+    ctx.sequelize.query = ((sql: string, options?: { replacements?: { indexes?: string[]; items?: string[] } }) => {
+      const r = options?.replacements
+      if (typeof sql === 'string' && r?.indexes && r.items) asked.push([...r.indexes, ...r.items])
       return original(sql as never, options as never)
     }) as unknown as typeof ctx.sequelize.query
     try {

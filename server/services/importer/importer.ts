@@ -11,6 +11,7 @@ import type { KeyValue } from '../../lib/kv.js'
 import { lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
 import { decryptItem, encryptItem, itemStrengthJob } from '../itemCrypto.js'
+import { applyListIndexChanges, indexEntry, type IndexEntry } from '../listIndex.js'
 import { scoreMany } from '../passwordStrength.js'
 import type { ImportFormatChoice, ImportResult, ItemFields, ServiceDeps, Viewer } from '../types.js'
 import { formatLabel } from './formats.js'
@@ -220,14 +221,22 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const ids: string[] = []
     const folderIds: string[] = []
     const ciphertexts: Buffer[] = []
+    // Each folder's list index (ADR 020) gains the new entries, written after the inserts.
+    const now = new Date()
+    const indexed = new Map<string, { key: Buffer; entries: IndexEntry[] }>()
     for (const { row: r, folderId } of placed) {
       // A row of long notes costs ~0.2 ms to encrypt: thousands of them, a slice at a time.
       if (slice.due()) await slice.breathe()
       const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
       const id = randomUUID() // before encrypting: the AAD binds the id
+      const plain = { ...r.fields, score: r.score }
+      const ciphertext = encryptItem(key, id, folderId, plain)
       ids.push(id)
       folderIds.push(folderId)
-      ciphertexts.push(encryptItem(key, id, folderId, { ...r.fields, score: r.score }))
+      ciphertexts.push(ciphertext)
+      let folder = indexed.get(folderId)
+      if (!folder) indexed.set(folderId, (folder = { key, entries: [] }))
+      folder.entries.push(indexEntry(id, ciphertext, now, plain))
     }
     for (let i = 0; i < ids.length; ) {
       // At least one row; at most INSERT_CHUNK rows and INSERT_CHUNK_BYTES of ciphertext.
@@ -237,11 +246,21 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       // One statement per chunk: parallel arrays unnested into rows.
       await sequelize.query(
         `INSERT INTO items (id, folder_id, ciphertext, created_at, updated_at)
-         SELECT v.id, v.folder_id, v.ciphertext, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS v(id, folder_id, ciphertext)`,
-        { bind: [ids.slice(i, end), folderIds.slice(i, end), ciphertexts.slice(i, end)], type: QueryTypes.INSERT, transaction },
+         SELECT v.id, v.folder_id, v.ciphertext, $4, $4 FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS v(id, folder_id, ciphertext)`,
+        { bind: [ids.slice(i, end), folderIds.slice(i, end), ciphertexts.slice(i, end), now], type: QueryTypes.INSERT, transaction },
       )
       i = end
     }
+    // Folders created by this import hold only these items: their indexes are written whole. The
+    // others' are updated (or rebuilt, when they had none yet): two statements in all.
+    const createdIds = new Set([...created.values()].map((f) => f.id))
+    const folders = [...indexed].map(([folderId, f]) => ({ folderId, ...f }))
+    await applyListIndexChanges(
+      deps,
+      transaction,
+      folders.filter((f) => !createdIds.has(f.folderId)).map((f) => ({ folderId: f.folderId, key: f.key, upserts: f.entries })),
+      folders.filter((f) => createdIds.has(f.folderId)),
+    )
 
     const names = new Map<string, { name: string; created: boolean }>([
       ...targets.map((m): [string, { name: string; created: boolean }] => [m.folderId, { name: m.folderName, created: false }]),
