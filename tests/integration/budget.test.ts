@@ -10,12 +10,14 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../helpers/http.js'
 import { startServer, type TestServer } from '../helpers/server.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
+import { TEST_KDF, TEST_LIMITS, createTestContext, itemFields, registerUser } from '../helpers/context.js'
 import { firstLoad } from '../../bench/assets.js'
 import { dbQueries } from '../../bench/http.js'
 import * as crypto from '../../server/lib/crypto.js'
+import { rebuildListIndexes } from '../../server/services/listIndex.js'
 
 const db = createTestContext()
+const deps = { sequelize: db.sequelize, models: db.models, kdf: TEST_KDF, tokenKeys: [], limits: TEST_LIMITS }
 let server: TestServer
 beforeAll(async () => {
   server = await startServer({ WEB_CONCURRENCY: '1' })
@@ -44,8 +46,8 @@ const BUDGET = {
   jsGzip: { max: 72_000, goal: 60_000 },
   // A dashboard viewed again: the memberships query only (the list comes from the list cache).
   sqlPerDashboard: { max: 1, goal: null },
-  // The first dashboard after logging in: memberships and the folders' list indexes.
-  sqlPerColdDashboard: { max: 2, goal: null },
+  // The first dashboard after logging in: memberships with the folders' list indexes.
+  sqlPerColdDashboard: { max: 1, goal: null },
   // Authentication reads the session from Redis: never SQL.
   sqlPerAuthentication: { max: 0, goal: null },
 } satisfies Record<string, Budget>
@@ -64,6 +66,8 @@ async function fill(folderId: string, key: Buffer, n: number, prefix = 'Site num
     return { id, folderId, ciphertext: crypto.encryptJson(key, { ...fields, score: 4 }, crypto.itemAad(id, folderId)) }
   })
   for (let i = 0; i < rows.length; i += 500) await db.models.Item.bulkCreate(rows.slice(i, i + 500))
+  // As every write through the service leaves it: the folder's list index (docs/decisions/020).
+  await db.sequelize.transaction((t) => rebuildListIndexes(deps, t, [{ folderId, key }]))
 }
 
 async function personalOf(u: Awaited<ReturnType<typeof registerUser>>) {
@@ -86,8 +90,8 @@ async function vaultOf(n: number) {
   return logIn(u)
 }
 
-/** A member of two folders shared by another user (one view only, one edit), 100 items each. */
-async function sharedMember() {
+/** A member of two folders shared by another user (one view only, one edit), `n` items each. */
+async function sharedMember(n: number) {
   const owner = await registerUser(db, 'Budget owner')
   const member = await registerUser(db, 'Budget member')
   // Sharing needs verified addresses on both sides.
@@ -96,7 +100,7 @@ async function sharedMember() {
     const { id } = await db.services.vault.createFolder(owner.viewer, `Team ${i}`)
     const m = await db.models.FolderMembership.findOne({ where: { folderId: id, userId: owner.user.id } })
     const key = crypto.openSealed(crypto.open(owner.vaultKey, owner.user.privateKeyWrapped, crypto.privateKeyAad()), m!.sealedKey, crypto.folderKeyAad(id, owner.user.id))
-    await fill(id, key, 100, `Shared ${i} site`)
+    await fill(id, key, n, `Shared ${i} site`)
     await db.services.sharing.invite(owner.viewer, id, { email: member.email, permission })
     await db.services.sharing.accept(member.viewer, id)
   }
@@ -158,13 +162,15 @@ const within = (what: string, value: number, b: Budget) => {
 
 describe('the /dashboard budget', () => {
   it('per row and per page, at 0, 200 and 1,000 items and for a shared member', { timeout: 180_000 }, async () => {
+    // Per-row figures are the page minus the same page with no items (the sidebar differs).
     const empty = await measure(await vaultOf(0))
-    const vaults: [string, Client, string][] = [
-      ['200 items', await vaultOf(200), 'Site number 0<'],
-      ['1,000 items', await vaultOf(1000), 'Site number 0<'],
-      ['a member of 2 shared folders (200 items)', await sharedMember(), 'Shared 0 site 0<'],
+    const emptyShared = await measure(await sharedMember(0))
+    const vaults: [string, Client, string, Measure][] = [
+      ['200 items', await vaultOf(200), 'Site number 0<', empty],
+      ['1,000 items', await vaultOf(1000), 'Site number 0<', empty],
+      ['a member of 2 shared folders (200 items)', await sharedMember(100), 'Shared 0 site 0<', emptyShared],
     ]
-    for (const [label, c, firstRow] of vaults) {
+    for (const [label, c, firstRow, empty] of vaults) {
       const full = await measure(c)
       // Every row is on the page (each name once in the markup), so per-row figures are real.
       expect(full.page).toContain(firstRow)
