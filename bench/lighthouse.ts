@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 // Lighthouse (the npm package, a devDependency) on the bench's own Chromium (bench/browser.ts's
 // benchChromium: the same binary, flags and environment), started here with a remote debugging
 // port that Lighthouse connects to; nothing is downloaded. Lighthouse's defaults otherwise: the
@@ -66,6 +68,8 @@ async function once(target: LighthousePage, port: number): Promise<LighthouseRun
   })
   if (!result) throw new Error(`Lighthouse returned nothing for ${target.url}`)
   const lhr = result.lhr
+  // BENCH_LHR_DIR=<dir>: keep each full report (its diagnostics: long tasks, bootup time ...).
+  if (process.env.BENCH_LHR_DIR) writeFileSync(path.join(process.env.BENCH_LHR_DIR, `${new URL(target.url).pathname.replace(/\W+/g, '_')}-${Date.now()}.json`), JSON.stringify(lhr))
   if (lhr.runtimeError) throw new Error(`Lighthouse on ${target.url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`)
   const final = new URL(lhr.finalDisplayedUrl)
   if (final.pathname !== new URL(target.url).pathname) throw new Error(`Lighthouse on ${target.url} ended on ${lhr.finalDisplayedUrl} (not logged in?)`)
