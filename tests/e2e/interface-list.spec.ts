@@ -334,3 +334,25 @@ test('copy a username from the list (one delegated handler); without JavaScript 
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('me')
   await expect(copy).toHaveAccessibleName('Copy username for Netflix')
 })
+
+test('both badges fit their column, whole, beside the copy button', async ({ page, db }) => {
+  await page.setViewportSize({ width: 1280, height: 900 })
+  const user = await seedUser(db, 'listbadges')
+  for (const name of ['Forum', 'Shop']) {
+    await db.services.vault.createItem(user.viewer, { folderId: user.personalId, name, username: `${name.toLowerCase()}@example.com`, url: '', password: 'qwerty', note: '' })
+  }
+  await logIn(page, user)
+  for (const name of ['Forum', 'Shop']) {
+    const row = itemList(page).getByRole('listitem').filter({ hasText: name })
+    await expect(row.getByText('Weak', { exact: true })).toBeVisible()
+    await expect(row.getByText('Reused', { exact: true })).toBeVisible()
+    const fits = await row.evaluate((li) => {
+      const badges = li.querySelector(':scope > a > time + span')!
+      const reused = [...badges.querySelectorAll('em')].at(-1)!.getBoundingClientRect()
+      const copy = li.querySelector(':scope > button')?.getBoundingClientRect()
+      return { cut: badges.scrollWidth > badges.clientWidth, right: reused.right, copyLeft: copy?.left ?? Infinity }
+    })
+    expect(fits.cut, `${name}: badges cut`).toBe(false)
+    expect(fits.right, `${name}: badges run into the copy button`).toBeLessThanOrEqual(fits.copyLeft)
+  }
+})
