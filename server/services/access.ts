@@ -51,8 +51,10 @@ export interface MembershipRow {
   /** Effective: an owner can always edit. */
   permission: 'view' | 'edit'
   itemCount: number
-  /** A digest of the folder's item ids and ciphertexts (only when asked for): changes with any item. */
+  /** A digest of the folder's item ids and ciphertexts (only when asked for): what a list index describes. */
   itemsDigest?: string | null
+  /** The version of the folder's item rows (only with itemsDigest): changes with any column of any item. */
+  itemsVersion?: string | null
   /** The items digest the folder's list index describes (only when asked for; null without an index). */
   listIndexDigest?: string | null
   /** The folder's encrypted list index, base64 (only when asked for). */
@@ -68,6 +70,28 @@ export interface MembershipRow {
 }
 
 /**
+ * SQL: the item rows (`alias`) of the folders `folderIds` (an SQL expression: a column such as
+ * f.id, or a :replacement list) that count: listed, counted, digested, exported, checked for
+ * duplicates. Every item counts today; a trash or any other state that hides items adds its
+ * condition here, and nowhere else. What must reach every item whatever its state (key rotation,
+ * moving a deleted folder's items) selects from items directly.
+ */
+export const liveItemsIn = (alias: string, folderIds: string) => `items ${alias} WHERE ${alias}.folder_id IN (${folderIds})`
+
+/**
+ * SQL: a version of the item rows of the folder `folderId` (an SQL expression), NULL for an empty
+ * folder: SHA-256 over each live item's id and xmin in id order. PostgreSQL gives every UPDATE of a
+ * row a new xmin (the id of the transaction that wrote that row version), whichever columns it
+ * changed, so this changes with any column of any item, including columns added later, and with
+ * an item added, moved or deleted. It keys the decrypted list cache (vault.ts), which must never
+ * show a row older than the table. Not persisted: xmin is not kept by a dump and restore, which
+ * only empties caches that live a minute.
+ */
+export const itemsVersionSql = (folderId: string) =>
+  `(SELECT encode(sha256(convert_to(string_agg(iv.id::text || ':' || iv.xmin::text, ',' ORDER BY iv.id), 'UTF8')), 'hex')
+    FROM ${liveItemsIn('iv', folderId)})`
+
+/**
  * SQL: a digest of the ids and ciphertexts of the items of the folder `folderId` (an SQL
  * expression), NULL for an empty folder. SHA-256, not md5: the digest decides whether cached
  * plaintext (ADR 005) or a folder's list index (ADR 020) is still valid, so colliding ciphertexts
@@ -76,7 +100,7 @@ export interface MembershipRow {
  */
 export const itemsDigestSql = (folderId: string) =>
   `(SELECT encode(sha256(convert_to(string_agg(ic.id::text || encode(sha256(ic.ciphertext), 'hex'), ',' ORDER BY ic.id), 'UTF8')), 'hex')
-    FROM items ic WHERE ic.folder_id = ${folderId})`
+    FROM ${liveItemsIn('ic', folderId)})`
 
 /** What of the folder's list index (ADR 020) a memberships query returns: the digest it describes, and the ciphertext too. */
 export type ListIndexColumns = 'digest' | 'index'
@@ -89,12 +113,12 @@ export const LIST_INDEX_BASE64 = "encode(f.list_index, 'base64')"
 
 /** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
 const membershipColumns = (withKeys: boolean, withDigest = false, withInvitations = false, withListIndex?: ListIndexColumns) => `${
-  withDigest ? `${itemsDigestSql('f.id')} AS "itemsDigest",` : ''
+  withDigest ? `${itemsDigestSql('f.id')} AS "itemsDigest", ${itemsVersionSql('f.id')} AS "itemsVersion",` : ''
 }${withListIndex ? ' f.list_index_digest AS "listIndexDigest",' : ''}${withListIndex === 'index' ? ` ${LIST_INDEX_BASE64} AS "listIndex",` : ''}
   f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",
   o.name AS "ownerName", m.role::text AS role,
   CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
-  (SELECT count(*)::int FROM items ic WHERE ic.folder_id = f.id) AS "itemCount",
+  (SELECT count(*)::int FROM ${liveItemsIn('ic', 'f.id')}) AS "itemCount",
   EXISTS (SELECT 1 FROM folder_memberships mo WHERE mo.folder_id = f.id AND mo.user_id <> m.user_id AND ${liveMembership('mo')}) AS shared,
   (SELECT count(*)::int FROM folder_memberships mo WHERE mo.folder_id = f.id AND mo.role = 'member' AND ${liveMembership('mo')}) AS "memberCount",
   ${

@@ -3,6 +3,7 @@
 // and headers are the route's.
 import { QueryTypes } from 'sequelize'
 import { NotFoundError, ValidationError } from '../lib/errors.js'
+import { liveItemsIn } from './access.js'
 import { compareFolders } from './folders.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem } from './itemCrypto.js'
@@ -88,10 +89,11 @@ export function createExporter(deps: ServiceDeps) {
     const rows = await sequelize.query<ExportRow>(
       `SELECT i.id, i.folder_id AS "folderId", i.ciphertext, f.name AS "folderName", f.is_personal AS "isPersonal",
               m.sealed_key AS "sealedKey", u.private_key_wrapped AS "privateKeyWrapped"
-       FROM items i
-       JOIN folder_memberships m ON m.folder_id = i.folder_id AND m.user_id = :userId AND m.status = 'accepted'
-       JOIN folders f ON f.id = i.folder_id
+       FROM folder_memberships m
+       JOIN folders f ON f.id = m.folder_id
        JOIN users u ON u.id = m.user_id
+       CROSS JOIN LATERAL (SELECT i.* FROM ${liveItemsIn('i', 'm.folder_id')}) i
+       WHERE m.user_id = :userId AND m.status = 'accepted'
        ORDER BY i.created_at, i.id`,
       { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT },
     )

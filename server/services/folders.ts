@@ -160,6 +160,7 @@ export function createFolderCommands(deps: ServiceDeps) {
       if (!target) throw new Error('Personal folder membership missing')
 
       const items = await sequelize.query<{ id: string; ciphertext: Buffer }>(
+        // Every item, whatever its state (access.ts liveItemsIn): all of them move.
         'SELECT id, ciphertext FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
         { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
       )

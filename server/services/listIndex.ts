@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
-import { itemsDigestSql } from './access.js'
+import { itemsDigestSql, liveItemsIn } from './access.js'
 import { decryptItem, hostOf, isWeak, type ItemPlaintext } from './itemCrypto.js'
 import type { ServiceDeps } from './types.js'
 
@@ -274,7 +274,7 @@ export async function applyListIndexChanges(
 async function entriesOfFolders(deps: ServiceDeps, transaction: Transaction, folders: { folderId: string; key: Buffer | null }[]) {
   if (folders.length === 0) return []
   const items = await deps.sequelize.query<{ id: string; folderId: string; ciphertext: Buffer; updatedAt: Date }>(
-    'SELECT id, folder_id AS "folderId", ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id IN (:ids)',
+    `SELECT i.id, i.folder_id AS "folderId", i.ciphertext, i.updated_at AS "updatedAt" FROM ${liveItemsIn('i', ':ids')}`,
     { replacements: { ids: folders.map((f) => f.folderId) }, type: QueryTypes.SELECT, transaction },
   )
   const byFolder = groupBy(items, (i) => i.folderId)

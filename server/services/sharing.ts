@@ -109,6 +109,7 @@ export function createSharingService(deps: ServiceDeps) {
     const newKey = crypto.randomKey()
 
     const items = await sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date }>(
+      // Every item, whatever its state (access.ts liveItemsIn): all are under the folder key.
       'SELECT id, ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
       { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
     )

@@ -5,7 +5,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
-import { LIST_INDEX_BASE64, queryMemberships, toId, type MembershipRow } from './access.js'
+import { LIST_INDEX_BASE64, liveItemsIn, queryMemberships, toId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { BROKEN, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
@@ -124,7 +124,8 @@ interface FolderEntry {
   passwordTag: string | null
 }
 interface CachedFolder {
-  digest: string
+  /** The folder's itemsVersion when its entries were read: equal means no item row changed since. */
+  version: string
   folderName: string
   entries: FolderEntry[]
 }
@@ -144,7 +145,7 @@ interface CachedList {
 function listSize(list: CachedList): number {
   let bytes = list.fingerprint.length * 2
   for (const [folderId, f] of list.folders) {
-    bytes += (folderId.length + f.digest.length + f.folderName.length) * 2
+    bytes += (folderId.length + f.version.length + f.folderName.length) * 2
     for (const { entry, passwordTag } of f.entries) {
       const r = entry.row
       // The search string counted as if made (its length is about name + username + URL).
@@ -166,7 +167,7 @@ interface IndexOrItemRow {
 
 const listFingerprint = (memberships: MembershipRow[]) =>
   memberships
-    .map((m) => `${m.folderId}|${m.folderName}|${m.itemsDigest ?? ''}`)
+    .map((m) => `${m.folderId}|${m.folderName}|${m.itemsVersion ?? ''}`)
     .sort()
     .join('\n')
 
@@ -183,7 +184,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   function folderEntries(m: MembershipRow, entries: StoredEntry[]): CachedFolder {
     const tags = passwordTags(entries.map((e) => e[8]))
     return {
-      digest: m.itemsDigest ?? '',
+      version: m.itemsVersion ?? '',
       folderName: m.folderName,
       entries: entries.map(([id, , name, username, url, host, updatedAt, flags], i) => ({
         entry: {
@@ -268,7 +269,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     if (items.length > 0) {
       parts.push(
         `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", i.ciphertext, i.updated_at AS "updatedAt"
-         FROM items i WHERE i.folder_id IN (:items)`,
+         FROM ${liveItemsIn('i', ':items')}`,
       )
     }
     return sequelize.query<IndexOrItemRow>(parts.join(' UNION ALL '), {
@@ -305,7 +306,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
 
     const unchanged = (m: MembershipRow) => {
       const f = cached?.folders.get(m.folderId)
-      return f !== undefined && f.digest === (m.itemsDigest ?? '') && f.folderName === m.folderName
+      return f !== undefined && f.version === (m.itemsVersion ?? '') && f.folderName === m.folderName
     }
     const fresh = await loadFolders(viewer, memberships.filter((m) => !unchanged(m)))
     const perFolder = new Map<string, CachedFolder>(memberships.map((m) => [m.folderId, fresh.get(m.folderId) ?? cached!.folders.get(m.folderId)!]))

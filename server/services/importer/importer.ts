@@ -8,7 +8,7 @@ import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../../lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js'
 import type { KeyValue } from '../../lib/kv.js'
-import { lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
+import { liveItemsIn, lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
 import { decryptItem, encryptItem, itemStrengthJob } from '../itemCrypto.js'
 import { applyListIndexChanges, indexEntry, type IndexEntry } from '../listIndex.js'
@@ -85,7 +85,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const keys = new Set<string>()
     if (memberships.length === 0) return keys
     const rows = await sequelize.query<{ id: string; folderId: string; ciphertext: Buffer }>(
-      'SELECT id, folder_id AS "folderId", ciphertext FROM items WHERE folder_id IN (:folderIds)',
+      `SELECT i.id, i.folder_id AS "folderId", i.ciphertext FROM ${liveItemsIn('i', ':folderIds')}`,
       { replacements: { folderIds: memberships.map((m) => m.folderId) }, type: QueryTypes.SELECT, transaction },
     )
     const ring = createKeyRing(viewer)
