@@ -1,21 +1,22 @@
 // The ceiling: a bare HTTP server (child process of the bench) that renders /dashboard with
 // Vike's renderPage and the same pageContextInit shape as server/render.ts, but with no session,
-// database or decryption: the vault service is a stub returning the VaultPage the real service
+// database or decryption: the vault service is a stub returning the VaultPage and sidebar the real service
 // produced for the same user (captured by the bench). Nothing else runs per request.
-//   env: PORT, BENCH_CEILING_DATA (JSON file: { [label]: { user, page } })
+//   env: PORT, BENCH_CEILING_DATA (JSON file: { [label]: { user, page, sidebar } })
 // The dataset is chosen with the `x-bench-size` request header: a vault's label, its item count
 // ('0', '200', '1000') or 'shared 5x40' for the member of folders shared by other users (whose
-// VaultPage carries those folders as role 'member', with their owners' names, like the real one).
+// sidebar carries those folders as role 'member', with their owners' names, like the real one).
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { renderPage } from 'vike/server'
-import type { VaultPage } from '../server/services/types.js'
+import type { FolderList, VaultPage } from '../server/services/types.js'
 import type { Services } from '../server/services/index.js'
 
 interface Dataset {
   user: { id: string; name: string; email: string; verified: boolean }
   page: VaultPage
+  sidebar: FolderList
 }
 
 // The VaultPage DTO holds no Date today; revive ISO timestamps anyway so it stays faithful if one is added.
@@ -27,11 +28,11 @@ const DUMMY_KEY = Buffer.alloc(32, 1)
 const CSRF_TOKEN = randomBytes(32).toString('base64url')
 
 /** Only what /dashboard's +data calls; the rest of Services is never reached. */
-function stubServices(page: VaultPage) {
-  return { vault: { listVault: async () => page } } as unknown as Services
+function stubServices({ page, sidebar }: Dataset) {
+  return { vault: { reader: () => ({ list: async () => page, folders: async () => sidebar }) } } as unknown as Services
 }
 
-const stubs = Object.fromEntries(Object.entries(data).map(([size, d]) => [size, stubServices(d.page)]))
+const stubs = Object.fromEntries(Object.entries(data).map(([size, d]) => [size, stubServices(d)]))
 
 const server = http.createServer(async (req, res) => {
   try {

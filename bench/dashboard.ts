@@ -130,12 +130,12 @@ async function main() {
     // Profile first: it saves one item (its "after 1 change" timing), which moves that item's
     // updatedAt; the page captured for the ceiling must be the one the app will render.
     profile.set(u.label, await seeder.profileListVault(u.viewer))
-    const page = await seeder.listVault(u.viewer)
+    const { page, sidebar } = await seeder.listVault(u.viewer)
     if (page.counts.items !== u.size) throw new Error(`seeded ${u.size} items for ${u.label} but listVault counts ${page.counts.items}`)
-    if (u.label.startsWith('shared') && page.folders.filter((f) => f.role === 'member').length !== SHARED!.folders) {
-      throw new Error(`the shared member sees ${page.folders.length} folders`)
+    if (u.label.startsWith('shared') && sidebar.folders.filter((f) => f.role === 'member').length !== SHARED!.folders) {
+      throw new Error(`the shared member sees ${sidebar.folders.length} folders`)
     }
-    ceilingData[u.label] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: u.verified }, page }
+    ceilingData[u.label] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: u.verified }, page, sidebar }
   }
   await seeder.close()
   log('captured each VaultPage for the ceiling and timed listVault alone')

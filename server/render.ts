@@ -109,13 +109,16 @@ export function malformedVikeArgs(url: string): boolean {
 /**
  * The services as +data hooks see them. Vike logs whatever a hook throws as a raw multi-line stack
  * on the console (no documented way to turn that off, see docs/decisions/009); an abort it does
- * not log. So an error from a service leaves as an abort: a dependency outage is reported to the
- * caller (`onOutage`, answered 503 after the render), any other unexpected error is logged here
- * as one JSON line with the request id. Domain errors (AppError: 404, 403, 422) pass unchanged.
+ * not log. So an error from a service leaves as an abort: a refusal (AppError 403 or 404) as the
+ * error page with its status and message, a dependency outage reported to the caller (`onOutage`,
+ * answered 503 after the render), any other unexpected error logged here as one JSON line with the
+ * request id. Other domain errors (422 ...) pass unchanged. Here, not in the pages, because only
+ * this side shares the error classes with the services (the pages are built apart by Vite). A
+ * service method that returns an object of methods (vault.reader) has those guarded too.
  */
 function guarded(services: Services, ctx: Context, onOutage: (err: unknown) => void): Services {
   const fail = (err: unknown): never => {
-    if (err instanceof AppError) throw err
+    if (err instanceof AppError) throw err.status === 403 || err.status === 404 ? abortRender(err.status, err.message) : err
     if (downDependency(err)) {
       onOutage(err)
       throw abortRender(503)
@@ -123,16 +126,19 @@ function guarded(services: Services, ctx: Context, onOutage: (err: unknown) => v
     ctx.state.log?.error({ err }, 'page render failed')
     throw abortRender(500)
   }
+  const isMethods = (v: unknown): v is object =>
+    typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((f) => typeof f === 'function')
   const wrap = (fn: (...args: unknown[]) => unknown, self: object) =>
     function (...args: unknown[]) {
       try {
         const result = fn.apply(self, args)
-        return result instanceof Promise ? result.catch(fail) : result
+        if (result instanceof Promise) return result.catch(fail)
+        return isMethods(result) ? wrapService(result) : result
       } catch (err) {
         return fail(err)
       }
     }
-  const wrapService = (service: object) =>
+  const wrapService = (service: object): object =>
     Object.fromEntries(Object.entries(service).map(([name, v]) => [name, typeof v === 'function' ? wrap(v, service) : v]))
   return Object.fromEntries(Object.entries(services).map(([name, service]) => [name, wrapService(service)])) as Services
 }

@@ -1,29 +1,25 @@
-// Every vault page's +data returns `folders` and `pendingInvitations` (and the list pages `list`):
-// they go into the vault store and are removed from pageContext.data so each piece of data
-// reaches the browser once. An item's pages leave `item` in their data; its folder is marked in
-// the sidebar.
+// Every vault page's data carries the sidebar (vaultData.ts vaultPageData) and the list pages a
+// `list`: both go into the vault store and are removed from pageContext.data, so each piece of data
+// reaches the browser once. An item's pages leave `item` in their data; its folder is marked in the
+// sidebar.
 import type { PageContext } from 'vike/types'
 import { useVaultStore } from '../../stores/useVaultStore'
 import type { FolderSummary, VaultList } from '../../stores/useVaultStore'
+import type { VaultPageData } from './vaultData'
 
-interface VaultPageData {
-  folders?: FolderSummary[]
-  pendingInvitations?: number
+interface VaultPageDataIn extends Partial<VaultPageData> {
   list?: VaultList
   item?: { folderId?: string; folderName?: string }
 }
 
-export function onData(pageContext: PageContext & { data?: VaultPageData }) {
+export function onData(pageContext: PageContext & { data?: VaultPageDataIn }) {
   const data = pageContext.data
   if (!data) return
   const store = useVaultStore(pageContext.pinia!)
-  if (data.folders) {
-    store.setFolders(data.folders)
-    delete data.folders
-  }
-  if (typeof data.pendingInvitations === 'number') {
-    store.setPendingInvitations(data.pendingInvitations)
-    delete data.pendingInvitations
+  if (data.sidebar) {
+    store.setFolders(data.sidebar.folders)
+    store.setPendingInvitations(data.sidebar.pendingInvitations)
+    delete data.sidebar
   }
   store.setList(data.list ?? null)
   delete data.list
@@ -32,7 +28,7 @@ export function onData(pageContext: PageContext & { data?: VaultPageData }) {
 
 /** The folder of the page's item: its id where the page has it, else (the delete page) the one
  *  folder of that name; none when two folders share it. */
-function itemFolderId(item: VaultPageData['item'], folders: FolderSummary[]): string | null {
+function itemFolderId(item: VaultPageDataIn['item'], folders: FolderSummary[]): string | null {
   if (!item) return null
   if (item.folderId) return item.folderId
   const named = folders.filter((f) => f.name === item.folderName)

@@ -1,36 +1,42 @@
-// Shared by the vault pages' +data hooks (server only): the viewer from the session, and domain
-// errors turned into Vike's error page with the right status.
+// The vault pages' data (server only). Every +data under /dashboard reads the vault through
+// vaultPageData: one reader per render, so the list, the sidebar and an item's reuse come from one
+// load of the vault (one SQL query when the decrypted list is cached), and the sidebar (folders,
+// pending invitations) is added to every page's data here, where no page can forget it; +onData
+// moves it into the vault store. A service's 404 or 403 becomes the error page where the render
+// runs (server/render.ts), not here.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import type { VaultPage } from '../../server/services/types'
+import type { FolderList, VaultPage, Viewer } from '../../server/services/types'
+import type { ListOptions, VaultReader } from '../../server/services/vault'
 import { toListRows } from '../../shared/vaultList'
 
-export function viewerOf(pageContext: PageContextServer) {
-  const viewer = pageContext.viewer?.vault()
-  if (!viewer) throw redirect(`/login?next=${encodeURIComponent(pageContext.urlParsed.pathname)}`)
-  return viewer
+/** What every vault page's data carries besides its own: the sidebar. */
+export interface VaultPageData {
+  sidebar: FolderList
 }
 
-export async function loadVault<T>(pageContext: PageContextServer, load: (viewer: ReturnType<typeof viewerOf>) => Promise<T>): Promise<T> {
-  const viewer = viewerOf(pageContext)
-  try {
-    return await load(viewer)
-  } catch (e) {
-    const status = refusalStatus(e)
-    if (status) throw render(status, (e as Error).message)
-    throw e
+const reads = new WeakMap<PageContextServer, { viewer: Viewer; vault: VaultReader }>()
+
+/** The viewer of this render and its vault reader, the same for every call of one render. */
+function readsOf(pageContext: PageContextServer) {
+  let r = reads.get(pageContext)
+  if (!r) {
+    const viewer = pageContext.viewer?.vault()
+    if (!viewer) throw redirect(`/login?next=${encodeURIComponent(pageContext.urlParsed.pathname)}`)
+    r = { viewer, vault: pageContext.services.vault.reader(viewer) }
+    reads.set(pageContext, r)
   }
+  return r
 }
 
-/**
- * 404 or 403 for the services' NotFoundError / ForbiddenError, else null. By name, not
- * `instanceof`: the services passed in through pageContext throw the classes the Koa process
- * loaded, and pages import nothing of the server.
- */
-function refusalStatus(e: unknown): 403 | 404 | null {
-  const isAppError = e instanceof Error && /^(AppError|NotFoundError|ForbiddenError|ValidationError)$/.test(e.name)
-  const status = isAppError ? (e as { status?: unknown }).status : undefined
-  return status === 404 || status === 403 ? status : null
+/** A vault page's data: what `load` returns, and the sidebar. A logged-out visitor is sent to log in. */
+export async function vaultPageData<T extends object>(
+  pageContext: PageContextServer,
+  load: (vault: VaultReader, viewer: Viewer) => Promise<T>,
+): Promise<T & VaultPageData> {
+  const { viewer, vault } = readsOf(pageContext)
+  const [data, sidebar] = await Promise.all([load(vault, viewer), vault.folders()])
+  return { ...data, sidebar }
 }
 
 function pageNumber(raw: string | undefined): number {
@@ -39,28 +45,23 @@ function pageNumber(raw: string | undefined): number {
 }
 
 /** A list page's GET parameters as typed (q cut to 200); the vault service validates the rest. */
-export function listQuery(pageContext: PageContextServer) {
+export function listQuery(pageContext: PageContextServer): ListOptions & { q: string } {
   const { q, page, sort, dir, filter } = pageContext.urlParsed.search
   return { q: (q ?? '').slice(0, 200), page: pageNumber(page), sort, dir, filter }
 }
 
 /** The list part of a list page's data: its rows in the page's shape, each sent once. */
-export function listOf(page: VaultPage, q: string, folderId: string | null) {
+export function listOf(page: VaultPage, folders: FolderList['folders'], q: string, folderId: string | null) {
   const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter } = page
-  return { rows: toListRows(page.items, page.folders), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, q, folderId }
+  return { rows: toListRows(page.items, folders), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, q, folderId }
 }
 
 /**
- * The item of the route with the folders for the sidebar, for a page that changes it (edit,
- * delete): 404 when it is not the viewer's, 403 on a view-only folder.
+ * The item of the route, for a page that changes it (edit, delete): 404 when it is not the
+ * viewer's, 403 on a view-only folder.
  */
-export async function loadItemToChange(pageContext: PageContextServer) {
-  return loadVault(pageContext, async (viewer) => {
-    const [item, { folders, pendingInvitations }] = await Promise.all([
-      pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
-      pageContext.services.vault.listFolders(viewer),
-    ])
-    if (item.permission !== 'edit') throw render(403, 'This folder is shared with you as view only.')
-    return { item, folders, pendingInvitations }
-  })
+export async function itemToChange(pageContext: PageContextServer, viewer: Viewer) {
+  const item = await pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!)
+  if (item.permission !== 'edit') throw render(403, 'This folder is shared with you as view only.')
+  return item
 }

@@ -129,7 +129,7 @@ export interface VaultCounts {
   noPassword: number
 }
 
-export interface VaultPage extends FolderList {
+export interface VaultPage {
   items: ItemRow[]
   /** Items matching the filter (folder, q), over all pages. */
   total: number
@@ -163,7 +163,7 @@ export interface ItemDetail {
   weak: boolean
 }
 
-export interface VaultHealth extends FolderList {
+export interface VaultHealth {
   counts: VaultCounts
   /** Items in at least one list below, each once: the count beside "Health" in the sidebar. */
   issues: number

@@ -19,6 +19,31 @@ const MAX_QUERY = 200
 const collator = new Intl.Collator('en', { sensitivity: 'accent' })
 const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
+/** A list page's GET parameters as typed; pageOf validates them. */
+export interface ListOptions {
+  q?: string
+  folderId?: string
+  page?: number
+  sort?: string
+  dir?: string
+  filter?: string
+}
+
+/** One request's reads of the vault, all from one load (createVaultService's reader). */
+export interface VaultReader {
+  folders(): Promise<FolderList>
+  list(opts?: ListOptions): Promise<VaultPage>
+  health(): Promise<VaultHealth>
+  /** How many other items share this item's password. */
+  reusedBy(itemId: string): Promise<number>
+}
+
+/** The vault as loadVault reads it: folders, pending invitations and every entry, sorted by name. */
+interface LoadedVault extends FolderList {
+  entries: Entry[]
+  counts: VaultCounts
+}
+
 /** An item decrypted for listing: the row plus what filtering and counting need (memory only, never a password). */
 interface Entry {
   row: ItemRow
@@ -286,7 +311,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
    * view) the memberships query brings every folder's list index along, so a vault whose indexes
    * are all current costs that one query and one decryption per folder (ADR 020).
    */
-  async function loadVault(viewer: Viewer) {
+  async function loadVault(viewer: Viewer): Promise<LoadedVault> {
     const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
     const cached = listCache.get(cacheKey)
     const memberships = await queryMemberships(deps, viewer.userId, {
@@ -340,21 +365,18 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   }
 
   /**
-   * The dashboard: folders, one page (100) of items, and counts over the whole vault.
+   * One page (100) of items, and counts over the whole vault.
    * folderId: NotFoundError unless the viewer is an accepted member. sort, dir and filter come
    * from the URL as typed: anything unknown means the default (name, A to Z, unfiltered), and a
-   * folder page has no folder order (every row is in the same folder). At most 2 queries.
+   * folder page has no folder order (every row is in the same folder).
    */
-  async function listVault(
-    viewer: Viewer,
-    opts: { q?: string; folderId?: string; page?: number; sort?: string; dir?: string; filter?: string } = {},
-  ): Promise<VaultPage> {
+  function pageOf(vault: LoadedVault, opts: ListOptions): VaultPage {
     let folderId: string | null = null
     if (opts.folderId !== undefined && opts.folderId !== '') {
       folderId = toId(opts.folderId)
       if (!folderId) throw new NotFoundError()
     }
-    const { folders, pendingInvitations, entries, counts } = await loadVault(viewer)
+    const { folders, entries, counts } = vault
     if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
@@ -386,8 +408,6 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     const requested = Math.trunc(Number(opts.page ?? 1))
     const page = Number.isFinite(requested) ? Math.min(Math.max(requested, 1), pageCount) : 1
     return {
-      folders,
-      pendingInvitations,
       items: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(toRow),
       total,
       page,
@@ -402,11 +422,10 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   }
 
   /**
-   * The vault health page: every weak, password-less and broken item, and the reused ones in
-   * groups that share one password (grouped by its tag, never by the password). At most 2 queries.
+   * Every weak, password-less and broken item, and the reused ones in groups that share one
+   * password (grouped by its tag, never by the password).
    */
-  async function listHealth(viewer: Viewer): Promise<VaultHealth> {
-    const { folders, pendingInvitations, entries, counts } = await loadVault(viewer)
+  function healthOf({ entries, counts }: LoadedVault): VaultHealth {
     const pick = (keep: (e: Entry) => boolean) => entries.filter(keep).map(toRow)
     // Entries are sorted by name, so each group is too; groups: largest first, then by first name.
     const groups = new Map<string, ItemRow[]>()
@@ -418,8 +437,6 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
     const reused = [...groups.values()].sort((a, b) => b.length - a.length || compareRows(a[0]!, b[0]!))
     return {
-      folders,
-      pendingInvitations,
       counts,
       issues: entries.filter(needsAttention).length,
       weak: pick((e) => e.row.weak),
@@ -429,34 +446,42 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
   }
 
-  /**
-   * The sidebar of every vault page: folders with their item and health counts, and pending
-   * invitations. From the list cache: one query when nothing changed (the same count as a plain
-   * folder list), two and the changed folders' decryption when something did.
-   */
-  async function listFolders(viewer: Viewer): Promise<FolderList> {
-    const { folders, pendingInvitations } = await loadVault(viewer)
-    return { folders, pendingInvitations }
+  /** How many other items share this item's password, across the whole vault. */
+  function reusedByOf({ entries }: LoadedVault, itemId: string): number {
+    const group = entries.find((e) => e.row.id === itemId)?.reuseGroup ?? null
+    return group === null ? 0 : entries.filter((e) => e.reuseGroup === group).length - 1
   }
 
   /**
-   * The item page's vault-wide facts: how many other items share this item's password, and the
-   * sidebar's folders, which loadVault reads anyway (the page needs no listFolders query). One
-   * query when the decrypted list is cached, as for the dashboard.
+   * The reads of one request (a page's render): every read through it comes from one load of the
+   * vault, made on the first and shared by the rest, so a page that shows the list and the sidebar
+   * and an item's reuse costs what one of them does: one query when the list is cached, two and
+   * the changed folders' decryption when something changed. Only for a request that reads and then
+   * answers: a read after a write of the same request would see the vault as it was before it.
    */
-  async function itemHealth(viewer: Viewer, itemId: string) {
-    const { folders, pendingInvitations, entries } = await loadVault(viewer)
-    const group = entries.find((e) => e.row.id === itemId)?.reuseGroup ?? null
-    const reusedBy = group === null ? 0 : entries.filter((e) => e.reuseGroup === group).length - 1
-    return { folders, pendingInvitations, reusedBy }
+  function reader(viewer: Viewer): VaultReader {
+    let loaded: Promise<LoadedVault> | null = null
+    const load = () => (loaded ??= loadVault(viewer))
+    return {
+      folders: async () => {
+        const { folders, pendingInvitations } = await load()
+        return { folders, pendingInvitations }
+      },
+      list: async (opts = {}) => pageOf(await load(), opts),
+      health: async () => healthOf(await load()),
+      reusedBy: async (itemId) => reusedByOf(await load(), itemId),
+    }
   }
 
   return {
-    // reads
-    listVault,
-    listHealth,
-    listFolders,
-    itemHealth,
+    // reads: each on its own load (at most 2 queries); a page reads through one reader
+    reader,
+    /** The viewer's folders with their item and health counts, and pending invitations: the sidebar. */
+    listFolders: (viewer: Viewer) => reader(viewer).folders(),
+    /** The dashboard's page of items (pageOf). */
+    listVault: (viewer: Viewer, opts: ListOptions = {}) => reader(viewer).list(opts),
+    /** The vault health page (healthOf). */
+    listHealth: (viewer: Viewer) => reader(viewer).health(),
     /** How many decrypted lists this process holds and their estimated bytes (tests, diagnostics). */
     listCacheStats: () => ({ lists: listCache.size, bytes: listCache.calculatedSize }),
     ...createItemQueries(deps),

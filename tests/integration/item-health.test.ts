@@ -1,5 +1,6 @@
-// The item page's vault-wide facts (vault.itemHealth): reuse counted over every folder the viewer
-// can open, and no query beyond the memberships one while the decrypted list is cached.
+// The item page's vault-wide facts (a reader's reusedBy): reuse counted over every folder the viewer
+// can open, the sidebar from the same load, and no query beyond the memberships one while the
+// decrypted list is cached.
 import { afterAll, describe, expect, it } from 'vitest'
 import { createVaultService } from '../../server/services/vault.js'
 import { createTestContext, itemFields, registerUser, TEST_KDF, TEST_LIMITS } from '../helpers/context.js'
@@ -14,7 +15,7 @@ async function counted<T>(run: () => Promise<T>) {
   return { result, queries: ctx.counter.count - before }
 }
 
-describe('itemHealth', () => {
+describe('reusedBy', () => {
   it('counts the other items with the same password across folders, with the sidebar folders, in one query when cached', async () => {
     const vault = createVaultService({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS })
     const u = await registerUser(ctx, 'Health Hana')
@@ -27,18 +28,24 @@ describe('itemHealth', () => {
     const lone = await add(work, 'Lone', 'cobalt meadow tundra 7 ferret')
     const empty = await add(work, 'Empty', '')
 
-    const first = await counted(() => vault.itemHealth(u.viewer, a))
+    // An item page's reads: the item's reuse and the sidebar, through one reader (one load).
+    const itemPage = async (itemId: string) => {
+      const reader = vault.reader(u.viewer)
+      const [reusedBy, { folders }] = await Promise.all([reader.reusedBy(itemId), reader.folders()])
+      return { reusedBy, folders }
+    }
+    const first = await counted(() => itemPage(a))
     expect(first.result.reusedBy).toBe(2)
     expect(first.result.folders.map((f) => f.name)).toEqual(['Personal', 'Work'])
     expect(first.queries).toBe(2) // memberships + the items of the folders not yet decrypted
 
-    const cached = await counted(() => vault.itemHealth(u.viewer, lone))
+    const cached = await counted(() => itemPage(lone))
     expect(cached.result.reusedBy).toBe(0)
     expect(cached.queries).toBe(1)
-    expect((await vault.itemHealth(u.viewer, empty)).reusedBy).toBe(0)
+    expect(await vault.reader(u.viewer).reusedBy(empty)).toBe(0)
 
     // Someone else's item tells nothing.
     const other = await registerUser(ctx, 'Other Olga')
-    expect((await vault.itemHealth(other.viewer, a)).reusedBy).toBe(0)
+    expect(await vault.reader(other.viewer).reusedBy(a)).toBe(0)
   })
 })

@@ -1,11 +1,11 @@
 import type { PageContextServer } from 'vike/types'
 import type { ItemRow } from '../../../server/services/types'
-import { loadVault } from '../vaultData'
+import { vaultPageData } from '../vaultData'
 
 /** The health lists, each entry trimmed to what a row shows and where it leads. One query when cached. */
 export async function data(pageContext: PageContextServer) {
-  return loadVault(pageContext, async (viewer) => {
-    const { folders, pendingInvitations, counts, issues, weak, reused, noPassword, broken } = await pageContext.services.vault.listHealth(viewer)
+  return vaultPageData(pageContext, async (vault) => {
+    const [{ counts, issues, weak, reused, noPassword, broken }, { folders }] = await Promise.all([vault.health(), vault.folders()])
     const editable = new Set(folders.filter((f) => f.permission === 'edit').map((f) => f.id))
     // An entry leads to where it can be fixed: the edit page, or the item page when it is view-only
     // (nothing to change there) or unreadable (only deleting it is possible).
@@ -21,8 +21,6 @@ export async function data(pageContext: PageContextServer) {
       }
     }
     return {
-      folders,
-      pendingInvitations,
       issues,
       counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, broken: counts.broken },
       weak: weak.map(toEntry),

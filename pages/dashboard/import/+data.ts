@@ -1,12 +1,12 @@
 import type { PageContextServer } from 'vike/types'
-import { loadVault } from '../vaultData'
+import { vaultPageData } from '../vaultData'
 
-// The sidebar's folders, and those the viewer may import into (edit permission), Personal first.
+// The folders the viewer may import into (edit permission), Personal first.
 export async function data(pageContext: PageContextServer) {
-  return loadVault(pageContext, async (viewer) => {
-    const { folders, pendingInvitations } = await pageContext.services.vault.listFolders(viewer)
+  return vaultPageData(pageContext, async (vault) => {
+    const { folders } = await vault.folders()
     const editable = folders.filter((f) => f.permission === 'edit').map((f) => ({ value: f.id, label: f.shared && f.role !== 'owner' ? `${f.name} (${f.ownerName})` : f.name }))
-    return { folders, pendingInvitations, editable }
+    return { editable }
   })
 }
 export type Data = Awaited<ReturnType<typeof data>>

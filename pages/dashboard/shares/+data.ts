@@ -1,12 +1,9 @@
 import type { PageContextServer } from 'vike/types'
-import { loadVault } from '../vaultData'
+import { vaultPageData } from '../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  return loadVault(pageContext, async (viewer) => {
-    const [{ folders, pendingInvitations }, shares] = await Promise.all([
-      pageContext.services.vault.listFolders(viewer),
-      pageContext.services.sharing.listShares(viewer),
-    ])
+  return vaultPageData(pageContext, async (vault, viewer) => {
+    const [{ folders }, shares] = await Promise.all([vault.folders(), pageContext.services.sharing.listShares(viewer)])
     const toDto = (s: (typeof shares.pending)[number]) => ({
       folderId: s.folderId,
       folderName: s.folderName,
@@ -19,8 +16,6 @@ export async function data(pageContext: PageContextServer) {
     // For the empty state: a folder of the viewer's own that could be shared.
     const shareable = folders.find((f) => f.role === 'owner' && !f.isPersonal)
     return {
-      folders,
-      pendingInvitations,
       pending: shares.pending.map(toDto),
       accepted: shares.accepted.map(toDto),
       shareable: shareable ? { id: shareable.id, name: shareable.name } : null,

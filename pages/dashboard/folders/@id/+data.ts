@@ -1,21 +1,19 @@
 import type { PageContextServer } from 'vike/types'
-import { listOf, listQuery, loadVault } from '../../vaultData'
+import { listOf, listQuery, vaultPageData } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
   // The service accepts a UUID in any case (and lowercases it); so must the lookup below.
   const folderId = pageContext.routeParams.id!.toLowerCase()
   const query = listQuery(pageContext)
-  return loadVault(pageContext, async (viewer) => {
+  return vaultPageData(pageContext, async (vault, viewer) => {
     // Both refuse (404) a folder the viewer has not accepted; the member list costs one query more.
-    const [page, { members, canManage, limit }] = await Promise.all([
-      pageContext.services.vault.listVault(viewer, { ...query, folderId }),
+    const [page, { folders }, { members, canManage, limit }] = await Promise.all([
+      vault.list({ ...query, folderId }),
+      vault.folders(),
       pageContext.services.sharing.listMembers(viewer, folderId),
     ])
-    const { folders, pendingInvitations } = page
     const folder = folders.find((f) => f.id === folderId)!
     return {
-      folders,
-      pendingInvitations,
       folder,
       sharing: {
         canManage,
@@ -32,7 +30,7 @@ export async function data(pageContext: PageContextServer) {
           isViewer: m.userId === viewer.userId,
         })),
       },
-      list: listOf(page, query.q, folderId),
+      list: listOf(page, folders, query.q, folderId),
     }
   })
 }

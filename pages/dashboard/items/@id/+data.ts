@@ -1,16 +1,12 @@
 import type { PageContextServer } from 'vike/types'
-import { loadVault } from '../../vaultData'
+import { vaultPageData } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  return loadVault(pageContext, async (viewer) => {
-    const [item, { folders, pendingInvitations, reusedBy }] = await Promise.all([
-      pageContext.services.vault.getItem(viewer, pageContext.routeParams.id!),
-      pageContext.services.vault.itemHealth(viewer, pageContext.routeParams.id!),
-    ])
+  return vaultPageData(pageContext, async (vault, viewer) => {
+    const id = pageContext.routeParams.id!
+    const [item, reusedBy, { folders }] = await Promise.all([pageContext.services.vault.getItem(viewer, id), vault.reusedBy(id), vault.folders()])
     const folder = folders.find((f) => f.id === item.folderId)
     return {
-      folders,
-      pendingInvitations,
       item: {
         id: item.id,
         folderId: item.folderId,

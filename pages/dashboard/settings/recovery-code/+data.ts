@@ -1,14 +1,11 @@
 import { redirect } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import { loadVault } from '../../vaultData'
+import { vaultPageData } from '../../vaultData'
 
 // The new code exists (sealed in the session) only until the user confirms they saved it.
 export async function data(pageContext: PageContextServer) {
   const code = pageContext.viewer?.recoveryCode()
   if (!code) throw redirect('/dashboard/settings')
-  return loadVault(pageContext, async (viewer) => {
-    const { folders, pendingInvitations } = await pageContext.services.vault.listFolders(viewer)
-    return { folders, pendingInvitations, code }
-  })
+  return vaultPageData(pageContext, async () => ({ code }))
 }
 export type Data = Awaited<ReturnType<typeof data>>

@@ -1,17 +1,17 @@
 import type { PageContextServer } from 'vike/types'
 import { render } from 'vike/abort'
-import { loadVault } from '../../../vaultData'
+import { vaultPageData } from '../../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
   // Ids are compared as the database writes them (lower case), as /dashboard/folders/:id does.
   const folderId = pageContext.routeParams.id!.toLowerCase()
-  return loadVault(pageContext, async (viewer) => {
-    const { folders, pendingInvitations } = await pageContext.services.vault.listFolders(viewer)
+  return vaultPageData(pageContext, async (vault) => {
+    const { folders } = await vault.folders()
     const folder = folders.find((f) => f.id === folderId)
     if (!folder) throw render(404, 'This folder does not exist, or it is not yours.')
     if (folder.role !== 'owner') throw render(403, 'Only the owner can delete a folder.')
     if (folder.isPersonal) throw render(403, 'The Personal folder cannot be deleted.')
-    return { folders, pendingInvitations, folder: { id: folder.id, name: folder.name, itemCount: folder.itemCount, memberCount: folder.memberCount } }
+    return { folder: { id: folder.id, name: folder.name, itemCount: folder.itemCount, memberCount: folder.memberCount } }
   })
 }
 export type Data = Awaited<ReturnType<typeof data>>

@@ -1,8 +1,10 @@
 import type { PageContextServer } from 'vike/types'
-import { loadItemToChange } from '../../../vaultData'
+import { itemToChange, vaultPageData } from '../../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  const { item, folders, pendingInvitations } = await loadItemToChange(pageContext)
-  return { folders, pendingInvitations, item: { id: item.id, name: item.broken ? 'Unreadable item' : item.fields.name, folderName: item.folderName } }
+  return vaultPageData(pageContext, async (_vault, viewer) => {
+    const item = await itemToChange(pageContext, viewer)
+    return { item: { id: item.id, name: item.broken ? 'Unreadable item' : item.fields.name, folderName: item.folderName } }
+  })
 }
 export type Data = Awaited<ReturnType<typeof data>>

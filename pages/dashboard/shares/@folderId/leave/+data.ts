@@ -1,21 +1,16 @@
 import type { PageContextServer } from 'vike/types'
 import { render } from 'vike/abort'
-import { loadVault } from '../../../vaultData'
+import { vaultPageData } from '../../../vaultData'
 
 /** The confirmation before leaving a shared folder: 404 unless the viewer is an accepted member. */
 export async function data(pageContext: PageContextServer) {
   const folderId = pageContext.routeParams.folderId!.toLowerCase()
-  return loadVault(pageContext, async (viewer) => {
-    const [{ folders, pendingInvitations }, shares] = await Promise.all([
-      pageContext.services.vault.listFolders(viewer),
-      pageContext.services.sharing.listShares(viewer),
-    ])
+  return vaultPageData(pageContext, async (vault, viewer) => {
+    const [{ folders }, shares] = await Promise.all([vault.folders(), pageContext.services.sharing.listShares(viewer)])
     const share = shares.accepted.find((s) => s.folderId === folderId)
     const folder = folders.find((f) => f.id === folderId)
     if (!share || !folder) throw render(404, 'This folder is not shared with you.')
     return {
-      folders,
-      pendingInvitations,
       share: { folderId: share.folderId, folderName: share.folderName, ownerName: share.ownerName, itemCount: folder.itemCount },
     }
   })
