@@ -60,7 +60,9 @@ export function formatWait(seconds: number): string {
 
 /** What a dependency outage answers with: 503, Retry-After, and this message. */
 export const RETRY_AFTER_SECONDS = 5
-export const UNAVAILABLE_MESSAGE = 'NucleusID is briefly unavailable. Please try again in a few seconds.'
+import { UNAVAILABLE_MESSAGE } from '../../shared/errorPage.js'
+
+export { UNAVAILABLE_MESSAGE }
 
 export type Dependency = 'postgres' | 'redis'
 

@@ -15,6 +15,7 @@ import {
   type Dependency,
 } from '../lib/errors.js'
 import type { Logger } from '../lib/logger.js'
+import { isBackLink } from '../../shared/errorPage.js'
 import { SessionEndedError } from '../lib/sessions.js'
 import type { Render } from '../render.js'
 import type { AppDeps } from '../deps.js'
@@ -135,9 +136,7 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
   }
 }
 
-/** The public forms a 429 can come from: the error page links back to the one the visitor used
- *  (its message says how long to wait), instead of a vault a logged-out visitor cannot open. */
-const RETRY_FORMS = ['/login', '/login/2fa', '/register', '/recover']
+/** A 429 from one of the public forms: the error page links back to it (shared/errorPage.ts). */
 function retryForm(ctx: Context): string | undefined {
-  return ctx.method === 'POST' && RETRY_FORMS.includes(ctx.path) ? ctx.path : undefined
+  return ctx.method === 'POST' && isBackLink(ctx.path) ? ctx.path : undefined
 }
