@@ -135,7 +135,8 @@ async function main() {
     if (u.label.startsWith('shared') && page.folders.filter((f) => f.role === 'member').length !== SHARED!.folders) {
       throw new Error(`the shared member sees ${page.folders.length} folders`)
     }
-    ceilingData[u.label] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: u.verified }, page }
+    // The bench's users never chose an appearance: the session's default.
+    ceilingData[u.label] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: u.verified, theme: 'system' }, page }
   }
   await seeder.close()
   log('captured each VaultPage for the ceiling and timed listVault alone')

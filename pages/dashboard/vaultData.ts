@@ -2,17 +2,18 @@
 // errors turned into Vike's error page with the right status.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import type { VaultPage } from '../../server/services/types'
+import type { VaultPage, Viewer } from '../../server/services/types'
 import { toListRows } from '../../shared/vaultList'
 
-export function viewerOf(pageContext: PageContextServer) {
-  const viewer = pageContext.viewer?.vault()
+/** The page's viewer; a logged-out visitor is sent to log in and come back. */
+function viewerOrLogin(pageContext: PageContextServer) {
+  const viewer = pageContext.viewer
   if (!viewer) throw redirect(`/login?next=${encodeURIComponent(pageContext.urlParsed.pathname)}`)
   return viewer
 }
 
-export async function loadVault<T>(pageContext: PageContextServer, load: (viewer: ReturnType<typeof viewerOf>) => Promise<T>): Promise<T> {
-  const viewer = viewerOf(pageContext)
+export async function loadVault<T>(pageContext: PageContextServer, load: (viewer: Viewer) => Promise<T>): Promise<T> {
+  const viewer = viewerOrLogin(pageContext)
   try {
     return await load(viewer)
   } catch (e) {
