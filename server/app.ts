@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
         // koa-session's store type is inferred from its zod schema (variadic extra arguments);
         // ours takes what it uses.
         store: createSessionStore(deps.kv, deps.sessionIndex) as never,
-        // A new or regenerated session: the only kind the store lets a write create (lib/sessions.ts).
+        // A new or regenerated session: the only kind the store lets a write create (session/store.ts).
         genid: (ctx: Koa.Context) => (ctx.state.sessionId = ctx.state.newSessionId = randomUUID()),
       },
       app,

@@ -68,7 +68,7 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
     try {
       await next()
       if (ctx.state.unavailable) {
-        outages.failed((ctx.state.unavailable as ServiceUnavailableError).dependency, ctx.state.unavailable, ctx.state.log)
+        outages.failed(ctx.state.unavailable.dependency, ctx.state.unavailable, ctx.state.log)
         ctx.set('Retry-After', String(RETRY_AFTER_SECONDS))
       }
       if (ctx.status === 404 && ctx.body === undefined && !ctx.headerSent) {
