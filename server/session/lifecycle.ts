@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
 import * as crypto from '../lib/crypto.js'
 import { clearCookie, cookieOptions, type CookieSettings } from '../lib/cookies.js'
-import { REMEMBER_MS, SessionEndedError, sessionUserOf, type SessionData, type SessionIndex, type SessionUserPatch } from './store.js'
-import type { KoaSession } from '../types/koa.js'
+import { REMEMBER_MS, SessionEndedError, sessionUserOf, type KoaSession, type SessionData, type SessionIndex, type SessionUserPatch } from './store.js'
 import type { SessionUser } from '../../shared/user.js'
 
 const VK_AAD = crypto.sessionAad('vault-key')

@@ -39,6 +39,13 @@ export interface SessionData extends Partial<Omit<SessionUser, 'id'>> {
   next?: string
 }
 
+/** koa-session's session object (ctx.session): our data, and the two members of its class we use. */
+export type KoaSession = SessionData & {
+  /** In ms, or 'session' for a cookie that ends with the browser. */
+  maxAge: number | 'session'
+  regenerate(): Promise<void>
+}
+
 /** A user field the sessions cache, changed in all of them at once (lifecycle.ts updateSessionUser). */
 export type SessionUserPatch = Partial<Omit<SessionUser, 'id'>>
 

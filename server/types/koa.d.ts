@@ -1,17 +1,10 @@
 // Every key a request keeps in ctx.state, typed, with the middleware that sets it; and ctx.session
-// as this app stores it (koa-session types it as any).
+// as this app stores it (koa-session leaves it untyped).
 import type { Logger } from '../lib/logger.js'
 import type { ServiceUnavailableError } from '../lib/errors.js'
-import type { SessionData, SessionRotation } from '../session/store.js'
+import type { KoaSession, SessionRotation } from '../session/store.js'
 import type { SessionUser } from '../../shared/user.js'
 import type { Viewer } from '../services/types.js'
-
-/** koa-session's session object: our data, and the two members of its class we use. */
-export type KoaSession = SessionData & {
-  /** In ms, or 'session' for a cookie that ends with the browser. */
-  maxAge: number | 'session'
-  regenerate(): Promise<void>
-}
 
 declare module 'koa' {
   interface DefaultState {
