@@ -12,9 +12,10 @@ import { readFileSync } from 'node:fs'
 import { renderPage } from 'vike/server'
 import type { FolderList, VaultPage } from '../server/services/types.js'
 import type { Services } from '../server/services/index.js'
+import type { SessionUser } from '../shared/user.js'
 
 interface Dataset {
-  user: { id: string; name: string; email: string; verified: boolean }
+  user: SessionUser
   page: VaultPage
   sidebar: FolderList
 }
@@ -52,16 +53,15 @@ const server = http.createServer(async (req, res) => {
       headersOriginal: req.headers,
       cspNonce: randomBytes(16).toString('base64'),
       user: d.user,
-      // The bench's users never chose an appearance: the session's default, as server/render.ts.
-      theme: 'system',
       csrfToken: CSRF_TOKEN,
       flash: null,
       form: null,
       services: stubs[size],
       appError: null,
       pendingMfa: false,
-      // The shape of renderer/types.d.ts's viewer: the pages call vault() for the open viewer.
-      viewer: { userId: d.user.id, deviceId: 'bench-device', vault: () => ({ userId: d.user.id, vaultKey: DUMMY_KEY }), recoveryCode: () => null },
+      viewer: { userId: d.user.id, vaultKey: DUMMY_KEY },
+      deviceId: 'bench-device',
+      recoveryCode: () => null,
     }
     const pageContext = await renderPage(pageContextInit)
     const { httpResponse } = pageContext

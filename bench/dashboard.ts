@@ -135,7 +135,8 @@ async function main() {
     if (u.label.startsWith('shared') && sidebar.folders.filter((f) => f.role === 'member').length !== SHARED!.folders) {
       throw new Error(`the shared member sees ${sidebar.folders.length} folders`)
     }
-    ceilingData[u.label] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: u.verified }, page, sidebar }
+    // The bench's users never chose an appearance: the session's default.
+    ceilingData[u.label] = { user: { id: u.viewer.userId, name: u.name, email: u.email, verified: u.verified, theme: 'system' }, page, sidebar }
   }
   await seeder.close()
   log('captured each VaultPage for the ceiling and timed listVault alone')

@@ -3,10 +3,11 @@ import vikeVuePinia from 'vike-vue-pinia/config'
 import type { Config } from 'vike/types'
 
 // The app shell for every page. Only what the browser needs travels to it: the current user
-// (no secrets), the CSRF token for forms, a one-time flash message and a re-rendered form's state.
+// (no secrets; the browser's one copy, read with usePageContext()), the CSRF token for forms, a
+// one-time flash message and a re-rendered form's state.
 export default {
   extends: [vikeVue, vikeVuePinia],
-  passToClient: ['user', 'csrfToken', 'flash', 'form', 'theme'],
+  passToClient: ['user', 'csrfToken', 'flash', 'form'],
   title: 'NucleusID',
   lang: 'en',
 } satisfies Config

@@ -2,25 +2,24 @@ import type { Services } from '../server/services/index.js'
 import type { FormState } from '../server/render.js'
 import type { Flash } from '../server/lib/flash.js'
 import type { Viewer } from '../server/services/types.js'
+import type { SessionUser } from '../shared/user.js'
 
 declare global {
   namespace Vike {
     interface PageContext {
-      user: { id: string; name: string; email: string; verified: boolean } | null
+      /** The logged-in user, the browser's one copy of it (null when logged out). */
+      user: SessionUser | null
       csrfToken: string
-      /** The user's appearance ('system' when logged out): see renderer/+htmlAttributes.ts. */
-      theme: 'system' | 'light' | 'dark'
       flash: Flash | null
       form: FormState | null
       /** Server only (not in passToClient). */
       services: Services
-      viewer: {
-        userId: string
-        deviceId: string
-        /** The viewer with their open vault key (unsealed once per request), or null. */
-        vault: () => Viewer | null
-        recoveryCode: () => string | null
-      } | null
+      /** Server only: the user with their open vault key (server/session/authenticate.ts), or null. */
+      viewer: Viewer | null
+      /** Server only: the device of this session (settings marks it). */
+      deviceId: string | null
+      /** Server only: a recovery code still to be shown once (sealed in the session), or null. */
+      recoveryCode: () => string | null
       /** `back`: the form to return to (a 429 from /login, /register ...): the error page links to it. */
       appError: { status: number; message: string; back?: string } | null
       /** Server only: the session is a login waiting for its second factor (/login/2fa). */

@@ -12,11 +12,11 @@ import { requestContext } from './middleware/requestContext.js'
 import { errorHandler } from './middleware/errors.js'
 import { isClientAbort } from './lib/errors.js'
 import { securityHeaders } from './middleware/securityHeaders.js'
-import { authenticate } from './middleware/authenticate.js'
+import { authenticate } from './session/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
 import { resentPostGuard } from './middleware/resentPosts.js'
-import { SessionEndedError, createSessionStore } from './lib/sessions.js'
-import { ensureSessionAlive } from './lib/authSession.js'
+import { SessionEndedError, createSessionStore } from './session/store.js'
+import { ensureSessionAlive } from './session/lifecycle.js'
 import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
 import { healthRoutes } from './routes/health.js'
@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
         // koa-session's store type is inferred from its zod schema (variadic extra arguments);
         // ours takes what it uses.
         store: createSessionStore(deps.kv, deps.sessionIndex) as never,
-        // A new or regenerated session: the only kind the store lets a write create (lib/sessions.ts).
+        // A new or regenerated session: the only kind the store lets a write create (session/store.ts).
         genid: (ctx: Koa.Context) => (ctx.state.sessionId = ctx.state.newSessionId = randomUUID()),
       },
       app,

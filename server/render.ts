@@ -4,7 +4,7 @@ import type { Context } from 'koa'
 import { renderPage } from 'vike/server'
 import { render as abortRender } from 'vike/abort'
 import { takeFlash } from './lib/flash.js'
-import { pendingRecoveryCode, requestViewer } from './lib/authSession.js'
+import { pendingRecoveryCode } from './session/lifecycle.js'
 import type { AppDeps } from './deps.js'
 import { AppError, ServiceUnavailableError, downDependency, type FieldErrors } from './lib/errors.js'
 import type { Services } from './services/index.js'
@@ -27,16 +27,13 @@ export function createRenderer(deps: AppDeps) {
     extra: { form?: FormState; appError?: { status: number; message: string; back?: string }; status?: number } = {},
   ): Promise<boolean> {
     if (malformedVikeArgs(url)) throw new AppError(400, 'That request could not be understood.')
-    const user = ctx.state.user ?? null
     let outage: unknown
     const pageContextInit = {
       urlOriginal: url,
       headersOriginal: ctx.headers,
       cspNonce: ctx.state.cspNonce,
       // passed to the client (renderer/+config.ts passToClient):
-      user: user ? { id: user.id, name: user.name, email: user.email, verified: user.verified } : null,
-      // The user's appearance, from the session: <html data-theme> on the server-rendered page.
-      theme: user?.theme ?? 'system',
+      user: ctx.state.user ?? null,
       csrfToken: deps.csrf.token(ctx),
       flash: takeFlash(ctx, deps.cookieSettings),
       form: extra.form ?? null,
@@ -45,9 +42,10 @@ export function createRenderer(deps: AppDeps) {
       appError: extra.appError ?? null,
       // A login waiting for its second factor (server only): the vault pages send it to /login/2fa.
       pendingMfa: !!ctx.state.pendingMfa,
-      viewer: user
-        ? { userId: user.id, deviceId: user.deviceId, vault: () => requestViewer(ctx), recoveryCode: () => pendingRecoveryCode(ctx) }
-        : null,
+      viewer: ctx.state.viewer ?? null,
+      deviceId: ctx.state.deviceId ?? null,
+      // Unsealed only by the page that shows it once.
+      recoveryCode: () => (ctx.state.user ? pendingRecoveryCode(ctx) : null),
     }
     const pageContext = await renderPage(pageContextInit)
     const dependency = outage === undefined ? null : downDependency(outage)

@@ -21,7 +21,7 @@ const reads = new WeakMap<PageContextServer, { viewer: Viewer; vault: VaultReade
 function readsOf(pageContext: PageContextServer) {
   let r = reads.get(pageContext)
   if (!r) {
-    const viewer = pageContext.viewer?.vault()
+    const viewer = pageContext.viewer
     if (!viewer) throw redirect(`/login?next=${encodeURIComponent(pageContext.urlParsed.pathname)}`)
     r = { viewer, vault: pageContext.services.vault.reader(viewer) }
     reads.set(pageContext, r)

@@ -16,7 +16,7 @@ import {
 } from '../lib/errors.js'
 import type { Logger } from '../lib/logger.js'
 import { isBackLink } from '../../shared/errorPage.js'
-import { SessionEndedError } from '../lib/sessions.js'
+import { SessionEndedError } from '../session/store.js'
 import type { Render } from '../render.js'
 import type { AppDeps } from '../deps.js'
 
@@ -69,7 +69,7 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
     try {
       await next()
       if (ctx.state.unavailable) {
-        outages.failed((ctx.state.unavailable as ServiceUnavailableError).dependency, ctx.state.unavailable, ctx.state.log)
+        outages.failed(ctx.state.unavailable.dependency, ctx.state.unavailable, ctx.state.log)
         ctx.set('Retry-After', String(RETRY_AFTER_SECONDS))
       }
       if (ctx.status === 404 && ctx.body === undefined && !ctx.headerSent) {
@@ -88,7 +88,7 @@ export function errorHandler(getRender: () => Render, deps: Pick<AppDeps, 'log' 
         ctx.set('Retry-After', String(RETRY_AFTER_SECONDS))
       } else if (err instanceof SessionEndedError && !wantsJson(ctx) && !ctx.headerSent) {
         // The form was sent from a session that ended meanwhile: log in again, as for any
-        // logged-out form post (routes/viewer.ts).
+        // logged-out form post (session/requireUser.ts).
         ctx.status = 303
         ctx.redirect(`/login?next=${encodeURIComponent('/dashboard')}`)
         return

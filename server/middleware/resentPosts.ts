@@ -22,7 +22,7 @@ export function resentPostGuard(kv: KeyValue, opts: { trustProxy: boolean }): Mi
   return async (ctx, next) => {
     // Without a trusted proxy nothing resends, and the id is whatever the client chose.
     if (ctx.method !== 'POST' || !opts.trustProxy || !ctx.state.requestIdFromClient) return next()
-    const key = `attempt:${ctx.state.requestId as string}`
+    const key = `attempt:${ctx.state.requestId}`
     if (!(await kv.claim(key, CLAIM_TTL_MS))) {
       ctx.state.log.warn('a resent request was refused: its first attempt reached a replica')
       throw new AppError(409, ALREADY_RECEIVED_MESSAGE)

@@ -5,15 +5,15 @@ import { loginSchema, recoverSchema, registerSchema } from '../../schemas/auth.j
 import { twoFactorLoginSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
 import { AppError, ValidationError } from '../lib/errors.js'
-import { clearRecoveryCode, endSession, pendingLogin, startSession } from '../lib/authSession.js'
-import { toSessionUser, type SessionUser } from '../services/users.js'
+import { clearRecoveryCode, endSession, pendingLogin, startSession, updateSessionUser } from '../session/lifecycle.js'
+import { toSessionUser } from '../services/users.js'
+import type { SessionUser } from '../../shared/user.js'
 import { submittedStrength } from '../services/passwordStrength.js'
 import { masterPasswordInputs } from '../../shared/strengthInputs.js'
 import { formAction, redirectTo, safeNext } from './respond.js'
 import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
-import type { SessionData } from '../lib/sessions.js'
 import type { MailMessage } from '../lib/mail.js'
 import { loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
@@ -205,9 +205,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
     }
     // Every session of this user learns it, wherever the link was opened.
     // The email too: a link for a pending address (settings) has just made it the account's.
-    await deps.sessionIndex.updateUserSessions(user.id, { verified: true, email: user.email })
-    const s = ctx.session as unknown as SessionData
-    if (ctx.state.user?.id === user.id) Object.assign(s, { verified: true, email: user.email })
+    await updateSessionUser(ctx, deps, user.id, { verified: true, email: user.email })
     redirectTo(ctx, deps, ctx.state.user ? '/dashboard' : '/login', {
       type: 'success',
       message: 'Your email address is verified.',

@@ -6,8 +6,7 @@ import type { Context } from 'koa'
 import { EMAIL_CHANGE_NEEDS_PASSWORD, appearanceSchema, confirmPasswordSchema, passwordChangeSchema, profileSchema } from '../../schemas/settings.js'
 import { parseForm } from '../lib/validate.js'
 import { ValidationError } from '../lib/errors.js'
-import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, regenerateSession } from '../lib/authSession.js'
-import type { SessionData } from '../lib/sessions.js'
+import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, regenerateSession, updateSessionUser } from '../session/lifecycle.js'
 import type { MailMessage } from '../lib/mail.js'
 import {
   accountDeletedMessage,
@@ -19,7 +18,7 @@ import {
 import { formAction, redirectTo } from './respond.js'
 import { submittedStrength } from '../services/passwordStrength.js'
 import { masterPasswordInputs } from '../../shared/strengthInputs.js'
-import { requireUser, viewerOf } from './viewer.js'
+import { requireUser, viewerOf } from '../session/requireUser.js'
 import { passwordBudget } from './passwordBudget.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
@@ -31,7 +30,6 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
   router.use(requireUser)
   const { services, rateLimits, sessionIndex, config } = deps
   const body = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, unknown>
-  const session = (ctx: Context) => ctx.session as unknown as SessionData
   const settingsPage = () => SETTINGS
 
   /** Mail goes out after the response: a slow mail server never holds up the user. */
@@ -60,8 +58,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       const { user, nameChanged, pendingEmail, cancelled } = result
       if (nameChanged) {
         // Every session of the user shows the new name, with no query on their next request.
-        await sessionIndex.updateUserSessions(viewer.userId, { name: user.name })
-        session(ctx).name = user.name
+        await updateSessionUser(ctx, deps, viewer.userId, { name: user.name })
       }
       if (pendingEmail) {
         const token = services.users.verificationToken({ id: user.id, email: pendingEmail })
@@ -69,7 +66,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
         send(ctx, verificationMessage({ name: user.name, email: pendingEmail }, link), 'email change verification')
         send(ctx, emailChangeRequestedMessage({ name: user.name, email: user.email }, pendingEmail), 'email change notice')
         // A privilege change: the session id that asked for it is not the one that carries on.
-        await regenerateSession(ctx, deps, { name: user.name })
+        await regenerateSession(ctx, deps)
         ctx.state.log.info({ uid: user.id }, 'email change requested')
         redirectTo(ctx, deps, SETTINGS, {
           type: 'success',
@@ -89,8 +86,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       const { theme } = parseForm(appearanceSchema, body(ctx))
       await services.account.setTheme(viewer.userId, theme)
       // Carried in every session of the user: each page is rendered in it with no SQL query.
-      await sessionIndex.updateUserSessions(viewer.userId, { theme })
-      session(ctx).theme = theme
+      await updateSessionUser(ctx, deps, viewer.userId, { theme })
       const label = theme === 'system' ? 'follows your system' : `is ${theme}`
       redirectTo(ctx, deps, SETTINGS, { type: 'success', message: `The appearance ${label} now.` })
     }),
@@ -119,7 +115,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
   router.post('/devices/delete-others', async (ctx) => {
     const viewer = viewerOf(ctx)
     await sessionIndex.revokeUserSessions(viewer.userId, currentSessionId(ctx))
-    const removed = await services.devices.removeOthers(viewer.userId, ctx.state.user!.deviceId)
+    const removed = await services.devices.removeOthers(viewer.userId, ctx.state.deviceId!)
     redirectTo(ctx, deps, SETTINGS, {
       type: 'success',
       message: removed ? `Logged out ${removed} other ${removed === 1 ? 'device' : 'devices'}.` : 'No other device was logged in.',
@@ -130,7 +126,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
     const viewer = viewerOf(ctx)
     const device = await services.devices.remove(viewer.userId, ctx.params.id!)
     await sessionIndex.revokeDevice(viewer.userId, device.id)
-    if (device.id === ctx.state.user!.deviceId) {
+    if (device.id === ctx.state.deviceId) {
       // Revoking this device is logging out.
       await endSession(ctx, deps)
       deps.csrf.rotate(ctx)

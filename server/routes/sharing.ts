@@ -7,7 +7,7 @@ import { invitationMessage } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
-import { requireUser, viewerOf } from './viewer.js'
+import { requireUser, viewerOf } from '../session/requireUser.js'
 
 const PERMISSION_LABEL = { view: 'can view', edit: 'can edit' } as const
 

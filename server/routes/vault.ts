@@ -11,7 +11,7 @@ import { submittedStrength } from '../services/passwordStrength.js'
 import { formAction, keptValues, redirectTo } from './respond.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
-import { requireUser, viewerOf } from './viewer.js'
+import { requireUser, viewerOf } from '../session/requireUser.js'
 
 export function vaultRoutes(deps: AppDeps, render: Render) {
   const router = new Router({ prefix: '/dashboard' })

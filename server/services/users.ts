@@ -4,7 +4,7 @@ import { UniqueConstraintError, type Sequelize } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ValidationError } from '../lib/errors.js'
 import type { Models, User } from '../../models/index.js'
-import type { Theme } from '../../models/User.js'
+import type { SessionUser } from '../../shared/user.js'
 import { isWeakPassword } from './passwordStrength.js'
 import { createFolderRecord } from './folders.js'
 import { toId } from './access.js'
@@ -20,15 +20,7 @@ export interface UsersDeps {
   tokenKeys: Buffer[]
 }
 
-/** What a session needs to know about a user: no secrets. */
-export interface SessionUser {
-  id: string
-  name: string
-  email: string
-  verified: boolean
-  theme?: Theme
-}
-
+/** What a session caches about a user (server/session/). */
 export const toSessionUser = (u: User): SessionUser => ({
   id: u.id,
   name: u.name,

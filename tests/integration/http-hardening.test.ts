@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { Client, PASSWORD, csrfFrom, textOf, trickledPost } from '../helpers/http.js'
 import { createRedisKv } from '../../server/lib/kv.js'
-import { createSessionIndex } from '../../server/lib/sessions.js'
+import { createSessionIndex } from '../../server/session/store.js'
 import { latestVerificationLink, mailTo } from '../helpers/mail.js'
 
 const redisUrl = process.env.REDIS_URL

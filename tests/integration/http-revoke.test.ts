@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { Client, PASSWORD } from '../helpers/http.js'
 import { createRedisKv } from '../../server/lib/kv.js'
-import { createSessionIndex } from '../../server/lib/sessions.js'
+import { createSessionIndex } from '../../server/session/store.js'
 import { createTestContext } from '../helpers/context.js'
 
 const redisUrl = process.env.REDIS_URL

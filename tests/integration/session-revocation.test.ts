@@ -10,7 +10,7 @@ import { Redis } from 'ioredis'
 import { BASE_URL, Client, PASSWORD, csrfFrom, trickledPost, uniqueEmail } from '../helpers/http.js'
 import { mailTo } from '../helpers/mail.js'
 import { createRedisKv } from '../../server/lib/kv.js'
-import { createSessionIndex } from '../../server/lib/sessions.js'
+import { createSessionIndex } from '../../server/session/store.js'
 import { createTestContext } from '../helpers/context.js'
 
 const redisUrl = process.env.REDIS_URL

@@ -4,7 +4,7 @@ import { vaultPageData } from '../vaultData'
 /** Profile, appearance, devices, two-factor and what deleting the account would take from others. */
 export async function data(pageContext: PageContextServer) {
   const services = pageContext.services
-  const currentDevice = pageContext.viewer!.deviceId
+  const currentDevice = pageContext.deviceId
   // A re-rendered enable form (wrong code) keeps the secret the user has already scanned.
   const form = pageContext.form
   const secret = form?.action === '/dashboard/settings/2fa/enable' ? form.values.secret : undefined

@@ -3,7 +3,7 @@ import type { PageContextServer } from 'vike/types'
 
 // The code exists (sealed in the session) only until the user confirms they saved it.
 export function data(pageContext: PageContextServer) {
-  const code = pageContext.viewer?.recoveryCode()
+  const code = pageContext.recoveryCode()
   if (!code) throw redirect('/dashboard')
   return { code }
 }

@@ -4,7 +4,7 @@ import { vaultPageData } from '../../vaultData'
 
 // The new code exists (sealed in the session) only until the user confirms they saved it.
 export async function data(pageContext: PageContextServer) {
-  const code = pageContext.viewer?.recoveryCode()
+  const code = pageContext.recoveryCode()
   if (!code) throw redirect('/dashboard/settings')
   return vaultPageData(pageContext, async () => ({ code }))
 }

@@ -3,9 +3,10 @@
 // koa-redis (or process memory in development). The index (user -> session ids, device -> session
 // id) is what lets a device be revoked or every other session be ended.
 import redisStore from 'koa-redis'
-import type { KeyValue } from './kv.js'
-import { AppError } from './errors.js'
-import type { Theme } from '../../models/User.js'
+import type { DefaultState } from 'koa'
+import type { KeyValue } from '../lib/kv.js'
+import { AppError } from '../lib/errors.js'
+import type { SessionUser } from '../../shared/user.js'
 
 export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000
 export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
@@ -13,15 +14,13 @@ export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
 export const LIFETIME_MS = { remember: REMEMBER_MS, browser: 24 * 60 * 60 * 1000 }
 export const LAST_SEEN_EVERY_MS = 60 * 1000
 
-/** What a logged-in session carries: enough to authenticate a request with no SQL query. */
-export interface SessionData {
+/**
+ * What a logged-in session carries: enough to authenticate a request with no SQL query. The user
+ * fields are the SessionUser's (its id as `uid`), flat: the stored format of sessions in Redis.
+ */
+export interface SessionData extends Partial<Omit<SessionUser, 'id'>> {
   uid?: string
   did?: string
-  name?: string
-  email?: string
-  verified?: boolean
-  /** The chosen appearance, so every page is rendered in it with no SQL query (settings). */
-  theme?: Theme
   /** The vault key sealed under the per-session key from the `nid.sk` cookie (base64). */
   vk?: string
   /** A recovery code still to be shown once, sealed like vk (base64). */
@@ -32,12 +31,27 @@ export interface SessionData {
   remember?: boolean
   /**
    * 'pending': the password step of a login passed, the second factor (TOTP) not yet. Such a
-   * session has no device (`did`) and authenticates no request (middleware/authenticate.ts): it
+   * session has no device (`did`) and authenticates no request (authenticate.ts): it
    * reaches only /login/2fa and /logout.
    */
   mfa?: 'pending'
   /** Pending only: where to go once the second factor is given (already checked by safeNext). */
   next?: string
+}
+
+/** koa-session's session object (ctx.session): our data, and the two members of its class we use. */
+export type KoaSession = SessionData & {
+  /** In ms, or 'session' for a cookie that ends with the browser. */
+  maxAge: number | 'session'
+  regenerate(): Promise<void>
+}
+
+/** A user field the sessions cache, changed in all of them at once (lifecycle.ts updateSessionUser). */
+export type SessionUserPatch = Partial<Omit<SessionUser, 'id'>>
+
+/** The user a session caches (defaults for a session written before a field existed). */
+export function sessionUserOf(uid: string, s: SessionData): SessionUser {
+  return { id: uid, name: s.name ?? '', email: s.email ?? '', verified: !!s.verified, theme: s.theme ?? 'system' }
 }
 
 /** How long the second step of a login may take before it has to start again. */
@@ -61,7 +75,7 @@ const userSessionsKey = (uid: string) => `user-sessions:${uid}`
 const deviceSessionKey = (did: string) => `device-session:${did}`
 
 /**
- * A regeneration of a logged-in session (authSession.ts) that must take the old id's place only
+ * A regeneration of a logged-in session (lifecycle.ts) that must take the old id's place only
  * if the old id still exists: set in ctx.state before koa-session's regenerate(), which destroys
  * the old key and writes the new one in two steps. The store skips that destroy and makes the
  * write one atomic swap (rotateSession below), so a session revoked while its request was in
@@ -82,7 +96,7 @@ export class SessionEndedError extends AppError {
 
 /** What koa-session passes to the store: the request, whose state says if the id is new. */
 interface StoreOptions {
-  ctx?: { state: { newSessionId?: string; newSessionWritten?: string; sessionRotation?: SessionRotation } }
+  ctx?: { state: DefaultState }
 }
 
 export interface SessionStoreShape {
@@ -214,14 +228,14 @@ export function createSessionIndex(kv: KeyValue) {
      * Changes what every session of a user says about them (e.g. verified after the emailed link
      * was opened on another device), so no session needs a database query to learn it.
      */
-    async updateUserSessions(uid: string, patch: Partial<SessionData>) {
+    async updateUserSessions(uid: string, patch: SessionUserPatch) {
       for (const sid of await kv.sMembers(userSessionsKey(uid))) {
         const raw = await kv.get(sessionKey(sid))
         if (!raw) {
           await kv.sRem(userSessionsKey(uid), sid)
           continue
         }
-        // The idle timeout is still enforced by seenAt (middleware/authenticate.ts). XX: a session
+        // The idle timeout is still enforced by seenAt (authenticate.ts). XX: a session
         // revoked between the read and this write stays revoked.
         const next = { ...JSON.parse(raw), ...patch }
         await kv.set(sessionKey(sid), JSON.stringify(next), ttlOf(next), { onlyIfExists: true })

@@ -1,15 +1,14 @@
-// Who may use the /dashboard actions: the logged-in viewer with an open vault key.
+// Who may use the /dashboard actions: the logged-in user (authenticate.ts) with an open vault key.
 import type { Context, Next } from 'koa'
 import { AppError } from '../lib/errors.js'
-import { requestViewer } from '../lib/authSession.js'
 import { wantsJson } from '../middleware/errors.js'
 import type { Viewer } from '../services/types.js'
 
 const SESSION_ENDED = 'Your session has ended. Log in again.'
 
-/** The logged-in viewer with an open vault key; anonymous posts go to the login page. */
+/** The request's viewer, for an action behind requireUser; 401 if its session ended meanwhile. */
 export function viewerOf(ctx: Context): Viewer {
-  const viewer = requestViewer(ctx)
+  const viewer = ctx.state.viewer
   if (!viewer) throw new AppError(401, SESSION_ENDED)
   return viewer
 }

@@ -1,13 +1,12 @@
-// Starting, reading and ending a logged-in session.
+// Starting, continuing and ending a logged-in session, and what it holds sealed.
 // The vault key is stored in the Redis session only sealed under a random per-session key that
 // lives in the `nid.sk` cookie: the Redis data alone or the cookie alone cannot open the vault.
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
-import * as crypto from './crypto.js'
-import { clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
-import { REMEMBER_MS, SessionEndedError, type SessionData, type SessionIndex, type SessionRotation } from './sessions.js'
-import type { SessionUser } from '../services/users.js'
-import type { Viewer } from '../services/types.js'
+import * as crypto from '../lib/crypto.js'
+import { clearCookie, cookieOptions, type CookieSettings } from '../lib/cookies.js'
+import { REMEMBER_MS, SessionEndedError, sessionUserOf, type KoaSession, type SessionData, type SessionIndex, type SessionUserPatch } from './store.js'
+import type { SessionUser } from '../../shared/user.js'
 
 const VK_AAD = crypto.sessionAad('vault-key')
 const RC_AAD = crypto.sessionAad('recovery-code')
@@ -17,11 +16,7 @@ export interface SessionDeps {
   sessionIndex: SessionIndex
 }
 
-function session(ctx: Context): SessionData {
-  return ctx.session as unknown as SessionData
-}
-
-/** Reads the session id and per-session key cookies into ctx.state (middleware/authenticate.ts). */
+/** Reads the session id and per-session key cookies into ctx.state (authenticate.ts). */
 export function readSessionCookies(ctx: Context, settings: CookieSettings) {
   ctx.state.sessionId ??= ctx.cookies.get(settings.names.session, { signed: true })
   ctx.state.sessionKey ??= ctx.cookies.get(settings.names.sessionKey, { signed: true })
@@ -32,7 +27,7 @@ export function currentSessionId(ctx: Context): string | undefined {
 }
 
 function sessionKey(ctx: Context): Buffer | null {
-  const raw = ctx.state.sessionKey as string | undefined
+  const raw = ctx.state.sessionKey
   if (!raw) return null
   const key = Buffer.from(raw, 'base64url')
   return key.length === 32 ? key : null
@@ -60,30 +55,29 @@ export async function startSession(
 ) {
   if (!args.deviceId && !args.pendingMfa) throw new Error('startSession needs a device for a full login')
   // A new id at every login: a session id planted before login (fixation) is worthless after.
-  const old = session(ctx)
+  const old = ctx.session
   const oldSid = currentSessionId(ctx)
   if (args.continues) {
     if (!old?.uid || !oldSid) throw new SessionEndedError()
-    ctx.state.sessionRotation = { from: oldSid, uid: old.uid, did: args.deviceId } satisfies SessionRotation
-  } else if (old?.uid) {
-    await deps.sessionIndex.unlink(old.uid, oldSid ?? '', old.did)
+    ctx.state.sessionRotation = { from: oldSid, uid: old.uid, did: args.deviceId }
+  } else {
+    if (old?.uid) await deps.sessionIndex.unlink(old.uid, oldSid ?? '', old.did)
+    // The request's viewer was the old session's (or none); it acts as nobody new until the next one.
+    ctx.state.viewer = undefined
   }
   ctx.session = null
-  ctx.state.viewer = undefined
-  // A fresh, empty session object (koa-session's setter is typed for its Session class).
-  ctx.session = {} as never
+  // A fresh, empty session object: koa-session's setter wraps it in its Session class.
+  ctx.session = {} as KoaSession
 
   const key = randomBytes(32)
   const maxAge = args.remember ? REMEMBER_MS : undefined
-  const s = session(ctx)
+  const s = ctx.session
   const now = Date.now()
+  const { id: uid, ...userFields } = args.user
   Object.assign(s, {
-    uid: args.user.id,
+    uid,
     did: args.deviceId,
-    name: args.user.name,
-    email: args.user.email,
-    verified: args.user.verified,
-    theme: args.user.theme,
+    ...userFields,
     vk: crypto.seal(key, args.vaultKey, VK_AAD).toString('base64'),
     rc: args.recoveryCode ? crypto.seal(key, Buffer.from(args.recoveryCode), RC_AAD).toString('base64') : undefined,
     seenAt: now,
@@ -91,9 +85,9 @@ export async function startSession(
     remember: args.remember,
     ...(args.pendingMfa ? { mfa: 'pending' as const, next: args.pendingMfa.next } : {}),
   } satisfies SessionData)
-  ctx.session!.maxAge = args.remember ? REMEMBER_MS : 'session'
+  s.maxAge = args.remember ? REMEMBER_MS : 'session'
   try {
-    await ctx.session!.regenerate()
+    await s.regenerate()
   } catch (e) {
     if (e instanceof SessionEndedError) forgetSession(ctx, deps)
     throw e
@@ -101,7 +95,7 @@ export async function startSession(
   // Only once the new session exists does the browser get its key.
   ctx.state.sessionKey = key.toString('base64url')
   ctx.cookies.set(deps.cookieSettings.names.sessionKey, ctx.state.sessionKey, cookieOptions(deps.cookieSettings, maxAge))
-  const sid = ctx.state.sessionId as string
+  const sid = ctx.state.sessionId!
   // A rotation moved the index entries with the session; a new login adds them.
   if (!args.continues) await deps.sessionIndex.link(args.user.id, sid, args.deviceId)
   return sid
@@ -110,18 +104,30 @@ export async function startSession(
 /**
  * A new session id and per-session key for the same login, at a privilege change (password,
  * two-factor on or off, email change): an id or cookie stolen before is worthless after. Keeps the
- * login time, so the absolute lifetime is not extended. `patch` changes what the session says
- * about the user (e.g. a new email). Only while the current session still exists: a session
- * revoked while this request was in flight throws SessionEndedError and stays ended.
+ * login time, so the absolute lifetime is not extended. Only while the current session still
+ * exists: a session revoked while this request was in flight throws SessionEndedError and stays ended.
  */
-export async function regenerateSession(ctx: Context, deps: SessionDeps, patch: Partial<SessionData> = {}) {
-  const old = { ...session(ctx) }
-  const vaultKey = requestViewer(ctx)?.vaultKey
+export async function regenerateSession(ctx: Context, deps: SessionDeps) {
+  const old = { ...ctx.session }
+  const vaultKey = ctx.state.viewer?.vaultKey
   if (!old.uid || !old.did || !vaultKey) throw new Error('regenerateSession needs a logged-in session')
-  const user = { id: old.uid, name: old.name ?? '', email: old.email ?? '', verified: !!old.verified, theme: old.theme, ...pickUser(patch) }
+  const user = sessionUserOf(old.uid, old)
   const sid = await startSession(ctx, deps, { user, deviceId: old.did, vaultKey, remember: !!old.remember, continues: true })
-  Object.assign(session(ctx), { createdAt: old.createdAt, ...patch })
+  ctx.session!.createdAt = old.createdAt
   return sid
+}
+
+/**
+ * Changes a field every session of a user caches about them (a new name, email, verified, theme):
+ * in the store for their other sessions, and in this request's own session and ctx.state.user
+ * (koa-session writes this one back whole at the end of the request). No session then needs a SQL
+ * query to learn it. Every route that changes such a field calls this, and nothing else writes it.
+ */
+export async function updateSessionUser(ctx: Context, deps: SessionDeps, userId: string, patch: SessionUserPatch) {
+  await deps.sessionIndex.updateUserSessions(userId, patch)
+  if (ctx.state.user?.id !== userId) return
+  Object.assign(ctx.session!, patch)
+  ctx.state.user = { ...ctx.state.user, ...patch }
 }
 
 /**
@@ -143,13 +149,11 @@ function forgetSession(ctx: Context, deps: SessionDeps) {
   ctx.state.sessionRotation = undefined
   ctx.session = null
   ctx.state.user = undefined
+  ctx.state.deviceId = undefined
   ctx.state.viewer = undefined
   ctx.state.pendingMfa = undefined
   ctx.state.sessionKey = undefined
 }
-
-const pickUser = (p: Partial<SessionData>) =>
-  Object.fromEntries(Object.entries({ name: p.name, email: p.email, verified: p.verified, theme: p.theme }).filter(([, v]) => v !== undefined))
 
 /** The half-made login of a session waiting for its second factor, with its open vault key. */
 export interface PendingLogin {
@@ -159,14 +163,14 @@ export interface PendingLogin {
   next: string
 }
 
-/** Null unless the session is a pending login (middleware/authenticate.ts) whose vault key opens. */
+/** Null unless the session is a pending login (authenticate.ts) whose vault key opens. */
 export function pendingLogin(ctx: Context): PendingLogin | null {
-  const s = session(ctx)
+  const s = ctx.session
   if (!ctx.state.pendingMfa || s?.mfa !== 'pending' || !s.uid) return null
   const vaultKey = sessionVaultKey(ctx)
   if (!vaultKey) return null
   return {
-    user: { id: s.uid, name: s.name ?? '', email: s.email ?? '', verified: !!s.verified },
+    user: sessionUserOf(s.uid, s),
     vaultKey,
     remember: !!s.remember,
     next: s.next ?? '/dashboard',
@@ -174,7 +178,7 @@ export function pendingLogin(ctx: Context): PendingLogin | null {
 }
 
 export async function endSession(ctx: Context, deps: SessionDeps) {
-  const s = session(ctx)
+  const s = ctx.session
   if (s?.uid) await deps.sessionIndex.unlink(s.uid, currentSessionId(ctx) ?? '', s.did)
   ctx.session = null
   ctx.state.viewer = undefined
@@ -183,22 +187,9 @@ export async function endSession(ctx: Context, deps: SessionDeps) {
   clearCookie(ctx, deps.cookieSettings.names.sessionKey, deps.cookieSettings)
 }
 
-/**
- * The logged-in user with their open vault key, for the services: unsealed once per request
- * (routes and page hooks all ask here), null when logged out or the key cannot be opened.
- */
-export function requestViewer(ctx: Context): Viewer | null {
-  if (ctx.state.viewer === undefined) {
-    const user = ctx.state.user as SessionUser | undefined
-    const vaultKey = user ? sessionVaultKey(ctx) : null
-    ctx.state.viewer = user && vaultKey ? { userId: user.id, vaultKey } : null
-  }
-  return ctx.state.viewer as Viewer | null
-}
-
-/** The vault key of the current session, or null when it cannot be opened. */
-function sessionVaultKey(ctx: Context): Buffer | null {
-  const s = session(ctx)
+/** The vault key of the current session, or null when it cannot be opened (authenticate.ts). */
+export function sessionVaultKey(ctx: Context): Buffer | null {
+  const s = ctx.session
   const key = sessionKey(ctx)
   if (!s?.vk || !key) return null
   try {
@@ -209,7 +200,7 @@ function sessionVaultKey(ctx: Context): Buffer | null {
 }
 
 export function pendingRecoveryCode(ctx: Context): string | null {
-  const s = session(ctx)
+  const s = ctx.session
   const key = sessionKey(ctx)
   if (!s?.rc || !key) return null
   try {
@@ -223,9 +214,9 @@ export function pendingRecoveryCode(ctx: Context): string | null {
 export function holdRecoveryCode(ctx: Context, code: string) {
   const key = sessionKey(ctx)
   if (!key) throw new Error('holdRecoveryCode needs a logged-in session')
-  session(ctx).rc = crypto.seal(key, Buffer.from(code), RC_AAD).toString('base64')
+  ctx.session!.rc = crypto.seal(key, Buffer.from(code), RC_AAD).toString('base64')
 }
 
 export function clearRecoveryCode(ctx: Context) {
-  delete session(ctx).rc
+  if (ctx.session) delete ctx.session.rc
 }

@@ -1,0 +1,14 @@
+// Who is logged in, as every session caches it and every page receives it (page context `user`):
+// the one shape of the logged-in user, server and browser alike. No secrets.
+import type { Theme } from '../models/User.js'
+
+export type { Theme }
+
+export interface SessionUser {
+  id: string
+  name: string
+  email: string
+  verified: boolean
+  /** The chosen appearance: every page is rendered in it (<html data-theme>) with no SQL query. */
+  theme: Theme
+}
