@@ -3,7 +3,7 @@
 import * as crypto from '../lib/crypto.js'
 import { parseForm } from '../lib/validate.js'
 import { itemFieldsSchema } from '../../schemas/vault.js'
-import { passwordScore } from './passwordStrength.js'
+import { scoreForUser } from './passwordStrength.js'
 import { itemPasswordInputs, STRENGTH_MAX } from '../../shared/strengthInputs.js'
 import type { ItemFields } from './types.js'
 
@@ -19,7 +19,7 @@ export const itemStrengthJob = (fields: ItemFields) => ({ password: fields.passw
 export async function scoreItem(fields: ItemFields, userId: string): Promise<number> {
   if (fields.password === '') return 0
   const { password, inputs } = itemStrengthJob(fields)
-  return passwordScore(password, inputs, userId)
+  return scoreForUser(password, inputs, userId)
 }
 
 export function encryptItem(folderKey: Buffer, itemId: string, folderId: string, plaintext: ItemPlaintext): Buffer {

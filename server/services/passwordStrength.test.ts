@@ -8,7 +8,7 @@ import { closeStrengthPool, scoreOnPool, setStrengthQueueMax, strengthQueueSize 
 import { BusyError, RateLimitedError } from '../lib/errors.js'
 import { createMemoryKv, createRedisKv } from '../lib/kv.js'
 import { createRateLimits } from '../lib/rateLimits.js'
-import { isWeakPassword, passwordScore, scoreMany, scoringPoints, submittedStrength, useScoringBudget } from './passwordStrength.js'
+import { isWeakPassword, scoreForUser, scoreMany, scoringPoints, submittedStrength, useScoringBudget } from './passwordStrength.js'
 
 afterAll(() => closeStrengthPool())
 
@@ -28,7 +28,7 @@ describe('password strength on the pool', () => {
       ['adalovelace', ['Ada Lovelace', 'ada@example.com']],
       [randomBytes(12).toString('base64'), []],
     ]
-    for (const [password, inputs] of cases) expect(await passwordScore(password, inputs, USER)).toBe(scoreHere(password, inputs))
+    for (const [password, inputs] of cases) expect(await scoreForUser(password, inputs, USER)).toBe(scoreHere(password, inputs))
     expect(await isWeakPassword('password1')).toBe(true)
     expect(await isWeakPassword('quartz lantern mosaic orbit velvet')).toBe(false)
     expect(await submittedStrength('password', '', [], USER)).toEqual({})
@@ -36,7 +36,7 @@ describe('password strength on the pool', () => {
   })
 
   it('keeps the event loop free while scoring passwords that take zxcvbn a second each', async () => {
-    await passwordScore('warm up the pool', [], USER)
+    await scoreForUser('warm up the pool', [], USER)
     const lag = monitorEventLoopDelay({ resolution: 10 })
     lag.enable()
     const started = performance.now()
@@ -70,7 +70,7 @@ describe('password strength on the pool', () => {
     await expect(scoreMany(jobs, USER, AbortSignal.timeout(300))).rejects.toThrow()
     // Aborted tasks end their threads at once: far sooner than the 40 seconds of work asked for.
     expect(performance.now() - started).toBeLessThan(5_000)
-    expect(await passwordScore('password', [], USER)).toBe(0)
+    expect(await scoreForUser('password', [], USER)).toBe(0)
   })
 })
 
@@ -78,7 +78,7 @@ describe('the pool queue is bounded', () => {
   afterEach(() => setStrengthQueueMax(Infinity))
 
   it('refuses new work at once (503 with Retry-After) while the queue is full, then takes work again', async () => {
-    await passwordScore('warm up the pool', [], USER)
+    await scoreForUser('warm up the pool', [], USER)
     setStrengthQueueMax(3)
     // Fill every thread and the queue with passwords zxcvbn is slow on.
     const slow = Array.from({ length: 6 }, () => scoreOnPool([{ password: crafted(24), inputs: [] }]))
@@ -86,7 +86,7 @@ describe('the pool queue is bounded', () => {
     const started = performance.now()
     // Asked in the same tick, while the queue is full: each kind of scoring is refused.
     const [one, weak, many, meter] = await Promise.all([
-      passwordScore('correct horse battery staple', [], USER).catch((e: unknown) => e),
+      scoreForUser('correct horse battery staple', [], USER).catch((e: unknown) => e),
       isWeakPassword('password1').catch((e: unknown) => e),
       scoreMany([{ password: 'qwerty', inputs: [] }], USER).catch((e: unknown) => e),
       submittedStrength('password', 'qwerty', [], USER),
@@ -101,7 +101,7 @@ describe('the pool queue is bounded', () => {
     // A re-rendered form comes back without its meter rather than failing.
     expect(meter).toEqual({})
     await Promise.all(slow)
-    expect(await passwordScore('password', [], USER)).toBe(0)
+    expect(await scoreForUser('password', [], USER)).toBe(0)
   }, 120_000)
 })
 
@@ -126,22 +126,22 @@ describe("a user's scoring budget", () => {
     const alice = user()
     // 100 characters (25 points) that zxcvbn scores fast: the budget counts length, not time.
     const long = () => `${'xq'.repeat(48)}${randomBytes(2).toString('hex')}`
-    await passwordScore(long(), [], alice)
-    await passwordScore(long(), [], alice)
-    const refused = await passwordScore(long(), [], alice).catch((e: unknown) => e)
+    await scoreForUser(long(), [], alice)
+    await scoreForUser(long(), [], alice)
+    const refused = await scoreForUser(long(), [], alice).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(RateLimitedError)
     expect((refused as RateLimitedError).status).toBe(429)
     expect((refused as RateLimitedError).message).toMatch(/Try again in \d+ minutes?\./)
     expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThan(60)
     // The refused request spent nothing: a short password (1 point) still fits in 60.
-    expect(await passwordScore('qwerty', [], alice)).toBe(0)
+    expect(await scoreForUser('qwerty', [], alice)).toBe(0)
     // An import is paid up front for its distinct passwords: one that does not fit scores nothing.
     await expect(scoreMany([{ password: long(), inputs: [] }, { password: 'abc', inputs: [] }], alice)).rejects.toBeInstanceOf(RateLimitedError)
     // The meter of a re-rendered form is left out instead.
     expect(await submittedStrength('password', long(), [], alice)).toEqual({})
 
     const bob = user()
-    expect(await passwordScore(long(), [], bob)).toBeGreaterThanOrEqual(0)
+    expect(await scoreForUser(long(), [], bob)).toBeGreaterThanOrEqual(0)
     expect(await scoreMany([{ password: long(), inputs: [] }, { password: 'qwerty', inputs: [] }, { password: 'qwerty', inputs: [] }], bob)).toHaveLength(3)
     // More than the whole budget at once never fits: said so, without spending anything.
     const tooBig = await scoreMany(Array.from({ length: 3 }, () => ({ password: long(), inputs: [] })), user()).catch((e: unknown) => e)

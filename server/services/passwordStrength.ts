@@ -60,7 +60,7 @@ async function paid<T>(userId: string | null, points: number, score: () => Promi
 }
 
 /** zxcvbn score of one password, paid from `userId`'s scoring budget. */
-export async function passwordScore(password: string, userInputs: string[], userId: string): Promise<number> {
+export async function scoreForUser(password: string, userInputs: string[], userId: string): Promise<number> {
   return paid(userId, scoringPoints(password), () => scoreOne(password, userInputs))
 }
 
