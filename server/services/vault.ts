@@ -14,7 +14,6 @@ import { compareFolders, createFolderCommands, createFolderQueries, toFolderSumm
 import { LIST_FILTERS, LIST_SORTS, defaultDirection } from '../../shared/vaultList.js'
 
 export const PAGE_SIZE = 100
-const MAX_QUERY = 200
 
 const collator = new Intl.Collator('en', { sensitivity: 'accent' })
 const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -60,6 +59,17 @@ interface Entry {
 const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.broken
 
 const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
+
+type EntryCounts = Omit<VaultCounts, 'folders'>
+const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 })
+/** Adds one entry to the counts beside the list's filters and in the sidebar. */
+function count(counts: EntryCounts, e: Entry) {
+  counts.items++
+  if (e.row.weak) counts.weak++
+  if (e.row.reused) counts.reused++
+  if (e.row.broken) counts.broken++
+  if (e.noPassword) counts.noPassword++
+}
 const searchOf = (e: Entry) => (e.search ??= e.row.broken ? '' : `${e.row.name}\n${e.row.username}\n${e.url}`.toLowerCase())
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
 
@@ -157,7 +167,7 @@ interface CachedFolder {
 interface CachedList {
   fingerprint: string
   entries: Entry[]
-  counts: Omit<VaultCounts, 'folders'>
+  counts: EntryCounts
   folders: Map<string, CachedFolder>
   /** Per folder id: its entries that need attention (the sidebar sums them). */
   issues: Map<string, number>
@@ -341,7 +351,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     for (const f of perFolder.values()) {
       for (const { passwordTag } of f.entries) if (passwordTag) tagUses.set(passwordTag, (tagUses.get(passwordTag) ?? 0) + 1)
     }
-    const counts: Omit<VaultCounts, 'folders'> = { items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 }
+    const counts = noCounts()
     const entries: Entry[] = []
     const issues = new Map<string, number>()
     for (const [folderId, f] of perFolder) {
@@ -350,11 +360,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
         const reused = reuseGroup !== null
         const e = entry.reuseGroup === reuseGroup ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused } }
         entries.push(e)
-        counts.items++
-        if (e.row.weak) counts.weak++
-        if (reused) counts.reused++
-        if (e.row.broken) counts.broken++
-        if (e.noPassword) counts.noPassword++
+        count(counts, e)
         if (needsAttention(e)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
       }
     }
@@ -379,7 +385,8 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     const { folders, entries, counts } = vault
     if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
-    const q = (opts.q ?? '').trim().slice(0, MAX_QUERY).toLowerCase()
+    // The page cut q to its limit (pages/dashboard/vaultData.ts listQuery); here it only matches.
+    const q = (opts.q ?? '').trim().toLowerCase()
     let sort = oneOf(LIST_SORTS, opts.sort) ?? 'name'
     if (sort === 'folder' && folderId !== null) sort = 'name'
     const dir: SortDirection = oneOf(['asc', 'desc'] as const, opts.dir) ?? defaultDirection(sort)
@@ -393,14 +400,8 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     const rows = dir === 'asc' ? matching : matching.toReversed()
     let folderCounts: VaultPage['folderCounts'] = null
     if (folderId !== null) {
-      folderCounts = { items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 }
-      for (const e of inFolder) {
-        folderCounts.items++
-        if (e.row.weak) folderCounts.weak++
-        if (e.row.reused) folderCounts.reused++
-        if (e.row.broken) folderCounts.broken++
-        if (e.noPassword) folderCounts.noPassword++
-      }
+      folderCounts = noCounts()
+      for (const e of inFolder) count(folderCounts, e)
     }
 
     const total = rows.length
