@@ -1,4 +1,4 @@
-// createApp(deps): the middleware order, top to bottom, with why each sits where it does.
+// createApp(deps): the whole request pipeline, top to bottom, with why each step sits where it does.
 import Koa from 'koa'
 import session from 'koa-session'
 import compress from 'koa-compress'
@@ -12,6 +12,7 @@ import { requestContext } from './middleware/requestContext.js'
 import { errorHandler } from './middleware/errors.js'
 import { isClientAbort } from './lib/errors.js'
 import { securityHeaders } from './middleware/securityHeaders.js'
+import { secureCookieGuard } from './middleware/secureCookieGuard.js'
 import { authenticate } from './session/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
 import { resentPostGuard } from './middleware/resentPosts.js'
@@ -19,7 +20,7 @@ import { SessionEndedError, createSessionStore } from './session/store.js'
 import { ensureSessionAlive } from './session/lifecycle.js'
 import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
-import { healthRoutes } from './routes/health.js'
+import { healthRoutes, readinessWhileDraining } from './routes/health.js'
 import { authRoutes } from './routes/auth.js'
 import { vaultRoutes } from './routes/vault.js'
 import { sharingRoutes } from './routes/sharing.js'
@@ -28,12 +29,13 @@ import { settingsRoutes } from './routes/settings.js'
 import { exportRoutes } from './routes/export.js'
 import { importRoutes } from './routes/import.js'
 import type { AppDeps } from './deps.js'
+import type { Drain } from './shutdown.js'
 
 export const BODY_LIMIT = '1mb'
 /** Forms a logged-out visitor sends: a session that ended meanwhile does not stop them. */
 const PUBLIC_FORMS = new Set(['/login', '/register', '/recover', '/logout'])
 
-export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = {}) {
+export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>; devMiddleware?: Middleware }) {
   const devMode = !!opts.devMiddleware
   const { config } = deps
   // Cookie signatures use a key derived for that purpose alone (lib/secrets.ts); all keys verify.
@@ -41,7 +43,16 @@ export function createApp(deps: AppDeps, opts: { devMiddleware?: Middleware } = 
   const app = new Koa({ keys, proxy: config.trustProxy })
   const render = createRenderer(deps)
 
-  // 1. Request id + one log line per request, and metrics: first, so they see every outcome.
+  // 0. Outside Koa, in the server's request listener (index.ts, shutdown.ts Drain#listener): each
+  // request is counted on its connection, and once stopping its response says `Connection: close`.
+  // There because the drain works on connections, which Koa does not see.
+  // 0a. While draining for shutdown, /readyz answers 503 at once (routes/health.ts).
+  app.use(readinessWhileDraining(opts.drain))
+  // 0b. Secure cookies on a request that came as plain HTTP (the proxy does not forward the
+  // scheme): a page naming the problem instead of koa-session's throw on every page; logged once,
+  // probes spared. 0a and 0b answer before anything else runs (no request log, headers, session).
+  app.use(secureCookieGuard(config, deps.log))
+  // 1. Request id + one log line per request, and metrics: before the rest, so they see every outcome.
   app.use(requestContext(deps.log, deps.metrics.observe))
   // 2. Compression of HTML and JSON (hashed assets are pre-compressed at build time). Brotli at
   // quality 2 with a 256 KB window: measured on the 200-item dashboard (62 KB), 0.9 ms of CPU for

@@ -7,6 +7,7 @@ const production = {
   SESSION_SECRETS: strong,
   REDIS_URL: 'redis://127.0.0.1:6379',
   APP_ORIGIN: 'https://vault.example.com',
+  TRUST_PROXY: 'true',
   DATABASE_URL: 'postgres://u:p@db:5432/nid',
   SMTP_URL: 'smtp://mail.example.com:587',
 }
@@ -27,8 +28,16 @@ describe('configuration', () => {
   })
 
   it('takes Secure cookies from the scheme of APP_ORIGIN unless COOKIE_SECURE says otherwise', () => {
-    expect(loadConfig({ APP_ORIGIN: 'https://vault.example.com' }).cookieSecure).toBe(true)
+    expect(loadConfig({ APP_ORIGIN: 'https://vault.example.com', TRUST_PROXY: 'true' }).cookieSecure).toBe(true)
     expect(loadConfig({ APP_ORIGIN: 'http://vault.lan:3000' }).cookieSecure).toBe(false)
+    expect(loadConfig({ APP_ORIGIN: 'https://vault.example.com', COOKIE_SECURE: 'false' }).cookieSecure).toBe(false)
+  })
+
+  it('refuses Secure cookies without TRUST_PROXY, in any mode: this server speaks plain HTTP, only a trusted proxy makes a request secure', () => {
+    for (const env of [{ COOKIE_SECURE: 'true' }, { APP_ORIGIN: 'https://vault.example.com' }, { ...production, TRUST_PROXY: '' }]) {
+      expect(() => loadConfig(env)).toThrow(/COOKIE_SECURE=true \(the default with an https APP_ORIGIN\) needs TRUST_PROXY=true/)
+    }
+    expect(loadConfig({ COOKIE_SECURE: 'true', TRUST_PROXY: 'true' }).cookieSecure).toBe(true)
     expect(loadConfig({ APP_ORIGIN: 'https://vault.example.com', COOKIE_SECURE: 'false' }).cookieSecure).toBe(false)
   })
 

@@ -45,7 +45,7 @@ const schema = z.object({
   LIMIT_FOLDERS_PER_USER: intFrom(1, 100_000).default(100),
   LIMIT_ITEMS_PER_FOLDER: intFrom(1, 1_000_000).default(5000),
   LIMIT_MEMBERS_PER_FOLDER: intFrom(1, 10_000).default(50),
-  // --- Shutdown (server/index.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
+  // --- Shutdown (server/shutdown.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
   // server keeps serving (so a balancer that polls it stops sending), then in-flight requests get
   // up to SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
   SHUTDOWN_GRACE_MS: intFrom(0, 600_000).default(0),
@@ -86,6 +86,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   if (!c.REDIS_URL && c.WEB_CONCURRENCY > 1) {
     problems.push('WEB_CONCURRENCY > 1 needs REDIS_URL: the in-memory store cannot be shared between workers')
+  }
+  // This server only speaks plain HTTP, so Koa sees every request as insecure unless it trusts a
+  // TLS-terminating proxy's X-Forwarded-Proto; koa-session then throws on every Secure cookie.
+  if (cookieSecure && !c.TRUST_PROXY) {
+    problems.push(
+      'COOKIE_SECURE=true (the default with an https APP_ORIGIN) needs TRUST_PROXY=true: this server speaks plain HTTP, ' +
+        'so Secure cookies can only be set behind a TLS-terminating proxy that sends X-Forwarded-Proto: https. ' +
+        'Set TRUST_PROXY=true (and make the proxy send that header), or COOKIE_SECURE=false for plain-HTTP local use.',
+    )
   }
   if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
 

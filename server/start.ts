@@ -17,6 +17,8 @@ if (buildState() !== 'fresh') {
 // development build). A fresh machine has none of what a deployment must configure, so unless
 // NODE_ENV was set explicitly, LOCAL_START keeps the local defaults (embedded PostgreSQL, memory
 // store, generated secret, mail to files) that a strict production configuration refuses.
+// Environment variables, set before any server module loads, because Vue and Vike read NODE_ENV
+// from process.env alone, and cluster workers run this script again and inherit both.
 if (!process.env.NODE_ENV) {
   process.env.NODE_ENV = 'production'
   process.env.LOCAL_START = 'true'

@@ -2,8 +2,9 @@
 // itself answers it only to loopback or to the bearer token METRICS_TOKEN.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import Router from '@koa/router'
-import type { Context } from 'koa'
+import type { Context, Middleware } from 'koa'
 import type { AppDeps } from '../deps.js'
+import type { Drain } from '../shutdown.js'
 
 const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i
 
@@ -25,6 +26,28 @@ export function hasBearerToken(ctx: Context, token: string | undefined): boolean
   if (!given) return false
   const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
   return timingSafeEqual(digest(given), digest(token))
+}
+
+/** The probes' and the scraper's paths: they talk to the process directly, never through the proxy. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics'])
+
+/** A request URL's path as the router matches it: case-insensitive, without a trailing slash. */
+export function routerPath(url: string): string {
+  const p = url.split('?', 1)[0]!.toLowerCase()
+  return p.length > 1 ? p.replace(/\/+$/, '') : p
+}
+
+/**
+ * While the process drains for shutdown (shutdown.ts), /readyz answers 503 at once, whatever the
+ * stores say, so a balancer that polls it takes this process out before it stops accepting.
+ */
+export function readinessWhileDraining(drain: Pick<Drain, 'draining'>): Middleware {
+  return async (ctx, next) => {
+    if (!drain.draining || routerPath(ctx.url) !== '/readyz') return next()
+    ctx.status = 503
+    ctx.set('cache-control', 'no-store')
+    ctx.body = { ok: false, draining: true }
+  }
 }
 
 export function healthRoutes(deps: AppDeps) {
