@@ -19,6 +19,8 @@ export function createTestContext(limits = TEST_LIMITS) {
   return { sequelize, models, services, counter }
 }
 
+export type TestContext = ReturnType<typeof createTestContext>
+
 export const uniqueEmail = (tag = 'user') => `${tag}-${randomBytes(5).toString('hex')}@example.test`
 
 /** Registers a real user and returns what a logged-in session would hold. */
@@ -28,6 +30,8 @@ export async function registerUser(ctx: ReturnType<typeof createTestContext>, na
   const { user, vaultKey, recoveryCode } = await ctx.services.users.register({ name, email, password })
   return { user, vaultKey, recoveryCode, email, password, viewer: { userId: user.id, vaultKey } }
 }
+
+export type RegisteredUser = Awaited<ReturnType<typeof registerUser>>
 
 /** An item's fields with a strong password; override what a test is about. */
 export const itemFields = (over: Partial<ItemFields> = {}): ItemFields & Record<string, string> => ({
