@@ -398,17 +398,3 @@ export function openSealed(privateKey: Buffer | OpenedPrivateKey, sealed: Buffer
   }
   return gcmOpen(key, headerLength, sealed, aad)
 }
-
-// ---------------------------------------------------------------------------
-// Tokens
-// ---------------------------------------------------------------------------
-
-/** URL-safe random token (email verification links, session keys). */
-export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url')
-}
-
-/** Tokens are stored hashed so a database dump does not hand out live links/sessions. */
-export function sha256Hex(input: string | Buffer): string {
-  return createHash('sha256').update(input).digest('hex')
-}
