@@ -13,6 +13,7 @@ import {
   generateRecoveryCode,
   generateUserKeyPair,
   hashAuthKey,
+  importResultAad,
   itemAad,
   newSalt,
   normalizeRecoveryCode,
@@ -222,6 +223,11 @@ describe('encryptJson / decryptJson and item AAD', () => {
     expect(itemAad('x', 'y').equals(folderKeyAad('x', 'y'))).toBe(false)
     expect(folderKeyAad('f', 'u1').equals(folderKeyAad('f', 'u2'))).toBe(false)
     expect(itemAad('i', 'f').equals(itemAad('i', 'f'))).toBe(true)
+  })
+
+  it('the import result keeps the label it was first sealed with', () => {
+    // Pinned: a result sealed before a change must still open after it.
+    expect(importResultAad('user-1').toString('utf8')).toBe('nucleusid:import-result:v1:user-1')
   })
 })
 
