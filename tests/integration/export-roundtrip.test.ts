@@ -158,7 +158,7 @@ describe('every awkward value, alone in its field, reads back as it was', () => 
     const result = await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'detect', folderId: await personalId(ctx, to), keepFolders: true })
     expect(result.imported).toBe(1)
     expect(result.skipped).toEqual([])
-    // Two changes the importer makes on purpose (docs/decisions/016): line ends are written as \n
+    // Two changes the importer makes on purpose (docs/features/import.md): line ends are written as \n
     // (a note's CR or CRLF comes back as a line break all the same) and a web address is trimmed.
     // Everything else comes back character for character.
     const note = field === 'note' ? value.replace(/\r\n?/g, '\n') : fields.note
