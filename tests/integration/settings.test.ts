@@ -9,10 +9,9 @@ import { createRedisKv } from '../../server/lib/kv.js'
 import { Client, PASSWORD, csrfFrom } from '../helpers/http.js'
 import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { personalId } from '../helpers/vault.js'
+import { redisEnv } from '../helpers/redis.js'
 
-const redisUrl = process.env.REDIS_URL
-const prefix = process.env.REDIS_PREFIX
-if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
+const { redisUrl, prefix } = redisEnv()
 const kv = createRedisKv(redisUrl, prefix)
 await kv.whenReady(10_000)
 const db = createTestContext()
