@@ -8,7 +8,7 @@ import { QueryTypes } from 'sequelize'
 import { createImporter } from '../../server/services/importer/importer.js'
 import { createMemoryKv } from '../../server/lib/kv.js'
 import { BASE_URL, session, textOf } from '../helpers/http.js'
-import { TEST_KDF, TEST_LIMITS, createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { addMember, personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -162,7 +162,7 @@ describe('a crafted file does not freeze the server (issue 17.3)', () => {
   it('imports nothing when reading the file takes longer than its budget, and says so next to the file', async () => {
     const u = await registerUser(ctx, 'ParseBudget')
     const personal = await personalId(ctx, u)
-    const importer = createImporter({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS, kv: createMemoryKv(), parseBudgetMs: 50 })
+    const importer = createImporter({ ...ctx.deps, kv: createMemoryKv(), parseBudgetMs: 50 })
     // 4 MB of ordinary rows: far more than 50 ms to decode, parse and validate.
     const file = csv([BITWARDEN_HEADER, ...Array.from({ length: 15_000 }, (_, i) => `,,login,Row ${i},${'note '.repeat(40)},,,https://s${i}.example,user${i},,`)].join('\n'))
     await expect(importer.importCsv(u.viewer, { bytes: file, format: 'detect', folderId: personal, keepFolders: false })).rejects.toMatchObject({

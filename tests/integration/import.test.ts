@@ -10,7 +10,7 @@ import { Redis } from 'ioredis'
 import { createImporter } from '../../server/services/importer/importer.js'
 import { createMemoryKv } from '../../server/lib/kv.js'
 import { BASE_URL, Client, session, textOf } from '../helpers/http.js'
-import { TEST_KDF, TEST_LIMITS, createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { TEST_LIMITS, createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { addMember, personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -22,7 +22,7 @@ const BITWARDEN_HEADER = 'folder,favorite,type,name,notes,fields,reprompt,login_
 
 /** An importer on the test database with other limits (its own in-memory result store). */
 function importerWith(limits: Partial<typeof TEST_LIMITS>, scoringBudgetMs?: number) {
-  return createImporter({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: { ...TEST_LIMITS, ...limits }, kv: createMemoryKv(), scoringBudgetMs })
+  return createImporter({ ...ctx.deps, limits: { ...TEST_LIMITS, ...limits }, kv: createMemoryKv(), scoringBudgetMs })
 }
 
 /** Every item the user owns, decrypted, with its folder's name. */

@@ -11,7 +11,7 @@ import { itemsDigestSql } from '../../server/services/access.js'
 import { entriesFromItems, fromStored, openListIndex, type IndexEntry } from '../../server/services/listIndex.js'
 import { createVaultService } from '../../server/services/vault.js'
 import type { ItemFields, ItemRow, Viewer } from '../../server/services/types.js'
-import { createTestContext, itemFields, registerUser, TEST_KDF, TEST_LIMITS, type RegisteredUser } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { personalId, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -25,7 +25,6 @@ afterAll(async () => {
 const vault = ctx.services.vault
 const sharing = ctx.services.sharing
 const fields = itemFields
-const serviceDeps = { sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS }
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /** The folder key as `u` holds it now (null once their copy no longer opens). */
@@ -83,7 +82,7 @@ async function expectIndexCurrent(u: RegisteredUser, folderId: string) {
 
 /** The whole list as a first view sees it (a new service: nothing cached), every page, by id. */
 async function coldList(viewer: Viewer) {
-  const service = createVaultService(serviceDeps)
+  const service = createVaultService(ctx.deps)
   const rows: ItemRow[] = []
   let before = ctx.counter.count
   let page = await service.listVault(viewer, { page: 1 })
@@ -392,7 +391,7 @@ describe('a reader trusts an index only while it agrees with the items', () => {
 
     // A view after a change, with a list cached: the index is fetched (its clear digest claims to
     // be current), found behind, and the items fetched after all.
-    const service = createVaultService(serviceDeps)
+    const service = createVaultService(ctx.deps)
     await service.listVault(u.viewer, {})
     await ctx.sequelize.query('UPDATE folders SET list_index = :listIndex, list_index_digest = NULL WHERE id = :personal', {
       replacements: { listIndex: old.listIndex, personal },
@@ -451,7 +450,7 @@ describe('a folder without an index (rows from before the migration)', () => {
     const { applyListIndexChanges } = await import('../../server/services/listIndex.js')
     await ctx.sequelize.transaction(async (transaction) => {
       await ctx.sequelize.query('DELETE FROM items WHERE id = :id', { replacements: { id: a.id }, transaction })
-      await applyListIndexChanges(serviceDeps, transaction, [{ folderId: personal, key: null, removes: [a.id] }])
+      await applyListIndexChanges(ctx.deps, transaction, [{ folderId: personal, key: null, removes: [a.id] }])
     })
     const row = await folderRow(personal)
     expect(row.listIndex).toBeNull()

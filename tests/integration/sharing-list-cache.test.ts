@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../server/lib/errors.js'
 import { createVaultService } from '../../server/services/vault.js'
-import { createTestContext, itemFields as fields, TEST_KDF, TEST_LIMITS } from '../helpers/context.js'
+import { createTestContext, itemFields as fields } from '../helpers/context.js'
 import { folderWithItems, share } from '../helpers/sharing.js'
 import { expectError, verifiedUser } from '../helpers/vault.js'
 
@@ -13,9 +13,8 @@ afterAll(() => ctx.sequelize.close())
 
 describe('the list cache of two workers', () => {
   // Two vault services over the same database, as two worker processes would have.
-  const deps = { sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS }
-  const workerA = createVaultService(deps)
-  const workerB = createVaultService(deps)
+  const workerA = createVaultService(ctx.deps)
+  const workerB = createVaultService(ctx.deps)
 
   it('a member removed through B no longer sees the folder through A; added back, it appears; changes after rotation show', async () => {
     const owner = await verifiedUser(ctx, 'Cache Owner')

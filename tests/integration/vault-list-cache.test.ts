@@ -5,20 +5,12 @@ import { createHash } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createVaultService, LIST_CACHE_MAX_BYTES } from '../../server/services/vault.js'
 import { queryMemberships } from '../../server/services/access.js'
-import { createTestContext, itemFields as fields, registerUser, TEST_KDF, TEST_LIMITS, type RegisteredUser, type TestContext } from '../helpers/context.js'
+import { countQueries, createTestContext, itemFields as fields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { personalId, rawItem, seedItems } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 const vault = ctx.services.vault
 afterAll(() => ctx.sequelize.close())
-/** What createServices got in the test context, for building a service with other options. */
-const serviceDeps = { sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS }
-
-async function queries<T>(c: TestContext, fn: () => Promise<T>): Promise<{ result: T; count: number }> {
-  const before = c.counter.count
-  const result = await fn()
-  return { result, count: c.counter.count - before }
-}
 
 describe('listVault', () => {
   it('costs at most 3 SQL queries with 0, 1 and 250 items', async () => {
@@ -26,13 +18,13 @@ describe('listVault', () => {
     const personal = await personalId(ctx, u)
     const measured: number[] = []
 
-    let { result, count } = await queries(ctx, () => vault.listVault(u.viewer, {}))
+    let { result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, {}))
     expect(result.total).toBe(0)
     expect(result.folders).toHaveLength(1)
     measured.push(count)
 
     await vault.createItem(u.viewer, { folderId: personal, ...fields() })
-    ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+    ;({ result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, {})))
     expect(result.total).toBe(1)
     measured.push(count)
 
@@ -41,10 +33,10 @@ describe('listVault', () => {
     await seedItems(ctx, u, personal, Array.from({ length: 99 }, (_, i) => fields({ name: `P ${i}` })))
     await seedItems(ctx, u, work, Array.from({ length: 100 }, (_, i) => fields({ name: `W ${i}` })))
     await seedItems(ctx, u, home, Array.from({ length: 50 }, (_, i) => fields({ name: `H ${i}` })))
-    ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, { q: 'w', folderId: work, page: 2 })))
+    ;({ result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, { q: 'w', folderId: work, page: 2 })))
     expect(result.counts.items).toBe(250)
     measured.push(count)
-    ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+    ;({ result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, {})))
     expect(result.total).toBe(250)
     expect(result.items).toHaveLength(100)
     measured.push(count)
@@ -57,10 +49,10 @@ describe('listVault', () => {
     // from the list cache: the memberships query only.
     expect(measured).toEqual([1, 2, 2, 1])
     // The other reads are one query each.
-    expect((await queries(ctx, () => vault.listFolders(u.viewer))).count).toBe(1)
-    expect((await queries(ctx, () => vault.getFolder(u.viewer, work))).count).toBe(1)
-    expect((await queries(ctx, () => vault.getItem(u.viewer, result.items[0].id))).count).toBe(1)
-    expect((await queries(ctx, () => vault.listHealth(u.viewer))).count).toBe(1)
+    expect((await countQueries(ctx, () => vault.listFolders(u.viewer))).count).toBe(1)
+    expect((await countQueries(ctx, () => vault.getFolder(u.viewer, work))).count).toBe(1)
+    expect((await countQueries(ctx, () => vault.getItem(u.viewer, result.items[0].id))).count).toBe(1)
+    expect((await countQueries(ctx, () => vault.listHealth(u.viewer))).count).toBe(1)
   })
 
   it('serves an unchanged vault from the list cache, and sees every change at once', async () => {
@@ -69,12 +61,12 @@ describe('listVault', () => {
     const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Alpha' }) })
     const b = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Bravo' }) })
     // A first view: the memberships query brings the folder's list index along (ADR 020).
-    expect((await queries(ctx, () => vault.listVault(u.viewer, {}))).count).toBe(1)
-    expect((await queries(ctx, () => vault.listVault(u.viewer, { q: 'alp' }))).count).toBe(1)
+    expect((await countQueries(ctx, () => vault.listVault(u.viewer, {}))).count).toBe(1)
+    expect((await countQueries(ctx, () => vault.listVault(u.viewer, { q: 'alp' }))).count).toBe(1)
 
     // A change through the service: the next list fetches and decrypts that folder's index.
     await vault.updateItem(u.viewer, a.id, fields({ name: 'Alpha 2' }))
-    let { result, count } = await queries(ctx, () => vault.listVault(u.viewer, {}))
+    let { result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, {}))
     expect(count).toBe(2)
     expect(result.items.map((i) => i.name)).toEqual(['Alpha 2', 'Bravo'])
 
@@ -82,13 +74,13 @@ describe('listVault', () => {
     await ctx.sequelize.query('UPDATE items SET ciphertext = (SELECT ciphertext FROM items WHERE id = :b) WHERE id = :a', {
       replacements: { a: a.id, b: b.id },
     })
-    ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+    ;({ result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, {})))
     expect(count).toBe(2)
     expect(result.counts.broken).toBe(1)
 
     // Another vault key (not this user's) never reads the cached entries.
     const stranger = { userId: u.user.id, vaultKey: Buffer.alloc(32, 9) }
-    ;({ result } = await queries(ctx, () => vault.listVault(stranger, {})))
+    ;({ result } = await countQueries(ctx, () => vault.listVault(stranger, {})))
     expect(result.items.every((i) => i.broken && i.name === '')).toBe(true)
   })
 
@@ -99,7 +91,7 @@ describe('listVault', () => {
     await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Bank', password: 'shared secret 123!' }) })
     await seedItems(ctx, u, personal, Array.from({ length: 20 }, (_, i) => fields({ name: `P ${i}`, password: `unique-${i}-Xq9!vR` })))
     const gym = await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'Gym', password: 'another one 456?' }) })
-    let { result } = await queries(ctx, () => vault.listVault(u.viewer, {}))
+    let { result } = await countQueries(ctx, () => vault.listVault(u.viewer, {}))
     expect(result.counts.reused).toBe(0)
 
     // Record which folders the list's second query asks for (their list indexes or their items).
@@ -114,7 +106,7 @@ describe('listVault', () => {
       // The Work item now uses the Bank password: both are reused, though Personal was not decrypted again.
       await vault.updateItem(u.viewer, gym.id, fields({ name: 'Gym', password: 'shared secret 123!' }))
       let count: number
-      ;({ result, count } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+      ;({ result, count } = await countQueries(ctx, () => vault.listVault(u.viewer, {})))
       expect(count).toBe(2)
       expect(asked).toEqual([[work]])
       expect(result.counts.reused).toBe(2)
@@ -122,14 +114,14 @@ describe('listVault', () => {
 
       // And back: no longer reused anywhere.
       await vault.updateItem(u.viewer, gym.id, fields({ name: 'Gym', password: 'different again 789#' }))
-      ;({ result } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+      ;({ result } = await countQueries(ctx, () => vault.listVault(u.viewer, {})))
       expect(result.counts.reused).toBe(0)
       expect(result.items.some((i) => i.reused)).toBe(false)
 
       // A renamed folder shows its new name on its rows.
       asked.length = 0
       await vault.renameFolder(u.viewer, work, 'Gym stuff')
-      ;({ result } = await queries(ctx, () => vault.listVault(u.viewer, {})))
+      ;({ result } = await countQueries(ctx, () => vault.listVault(u.viewer, {})))
       expect(asked).toEqual([[work]])
       expect(result.items.find((i) => i.name === 'Gym')?.folderName).toBe('Gym stuff')
       expect(result.counts.items).toBe(22)
@@ -144,7 +136,7 @@ describe('listVault', () => {
     const { id: empty } = await vault.createFolder(u.viewer, 'Empty')
     const item = await vault.createItem(u.viewer, { folderId: personal, ...fields() })
     const digests = async () => {
-      const rows = await queryMemberships(serviceDeps, u.user.id, { withDigest: true })
+      const rows = await queryMemberships(ctx.deps, u.user.id, { withDigest: true })
       return new Map(rows.map((m) => [m.folderId, m.itemsDigest ?? null]))
     }
     const before = await digests()
@@ -166,18 +158,18 @@ describe('listVault', () => {
       await seedItems(ctx, u, await personalId(ctx, u), Array.from({ length: 10 }, () => fields()))
       users.push(u)
     }
-    const roomy = createVaultService(serviceDeps)
+    const roomy = createVaultService(ctx.deps)
     await roomy.listVault(users[0]!.viewer)
     const one = roomy.listCacheStats().bytes
     expect(one).toBeGreaterThan(10 * 500) // counts each entry's objects, not only its strings
     expect(one).toBeLessThan(LIST_CACHE_MAX_BYTES)
 
     // Room for two and a half lists: after four, the two most recent stay.
-    const tight = createVaultService(serviceDeps, { listCacheMaxBytes: Math.floor(one * 2.5) })
-    for (const u of users) expect((await queries(ctx, () => tight.listVault(u.viewer))).count).toBe(2)
+    const tight = createVaultService(ctx.deps, { listCacheMaxBytes: Math.floor(one * 2.5) })
+    for (const u of users) expect((await countQueries(ctx, () => tight.listVault(u.viewer))).count).toBe(2)
     expect(tight.listCacheStats()).toEqual({ lists: 2, bytes: 2 * one })
-    expect((await queries(ctx, () => tight.listVault(users[3]!.viewer))).count).toBe(1)
-    expect((await queries(ctx, () => tight.listVault(users[0]!.viewer))).count).toBe(2)
+    expect((await countQueries(ctx, () => tight.listVault(users[3]!.viewer))).count).toBe(1)
+    expect((await countQueries(ctx, () => tight.listVault(users[0]!.viewer))).count).toBe(2)
     expect(tight.listCacheStats().bytes).toBeLessThanOrEqual(Math.floor(one * 2.5))
 
     // 40 items: bigger than the whole budget, so decrypted on every view; it evicts no one.
@@ -185,11 +177,11 @@ describe('listVault', () => {
     await seedItems(ctx, big, await personalId(ctx, big), Array.from({ length: 40 }, () => fields()))
     const before = tight.listCacheStats()
     for (let i = 0; i < 2; i++) {
-      const { result, count } = await queries(ctx, () => tight.listVault(big.viewer))
+      const { result, count } = await countQueries(ctx, () => tight.listVault(big.viewer))
       expect(result.total).toBe(40)
       expect(count).toBe(2)
     }
     expect(tight.listCacheStats()).toEqual(before)
-    expect((await queries(ctx, () => tight.listVault(users[0]!.viewer))).count).toBe(1)
+    expect((await countQueries(ctx, () => tight.listVault(users[0]!.viewer))).count).toBe(1)
   })
 })
