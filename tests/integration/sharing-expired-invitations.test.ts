@@ -4,18 +4,18 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { ForbiddenError, NotFoundError } from '../../server/lib/errors.js'
-import { createTestContext, TEST_LIMITS } from '../helpers/context.js'
+import { createTestContext } from '../helpers/context.js'
 import { captureBefore, currentKeyOf, decryptAll, folderWithItems, itemRows, membershipRow, openSealedKey, share, shown } from '../helpers/sharing.js'
 import { expectError, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
-// 3 people per folder, the owner included. Both contexts close at the very end: initModels binds
-// the shared model classes to the last Sequelize instance, so closing one early breaks the other.
-const small = createTestContext({ ...TEST_LIMITS, membersPerFolder: 3 })
+// Another Sequelize pool on the same database: a second worker. Both close at the very end:
+// initModels binds the shared model classes to the last Sequelize instance.
+const otherWorker = createTestContext()
 const { vault, sharing } = ctx.services
 afterAll(async () => {
   await ctx.sequelize.close()
-  await small.sequelize.close()
+  await otherWorker.sequelize.close()
 })
 
 describe('an expired invitation’s sealed copy (issue 17.6)', () => {
@@ -124,8 +124,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
   it('two sweeps in parallel (two workers) mark each folder once; two views in parallel re-key it once; the folder stays consistent', async () => {
     const folders = [await lapsedFolder('Parallel A'), await lapsedFolder('Parallel B'), await lapsedFolder('Parallel C')]
     const ids = folders.map((f) => f.folderId)
-    // `small` is another Sequelize pool on the same database: another worker.
-    const results = await Promise.all([sharing.sweepExpiredInvitations(), small.services.sharing.sweepExpiredInvitations(), sharing.sweepExpiredInvitations()])
+    const results = await Promise.all([sharing.sweepExpiredInvitations(), otherWorker.services.sharing.sweepExpiredInvitations(), sharing.sweepExpiredInvitations()])
     // No folder marked twice; each one marked (by these sweeps, or by a test server's own sweep).
     const marked = results.flat().filter((id) => ids.includes(id))
     expect(new Set(marked).size).toBe(marked.length)
@@ -136,7 +135,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
     for (const f of folders) {
       const rekeyed = await Promise.all([
         sharing.rekeyIfDue(f.owner.viewer, f.folderId),
-        small.services.sharing.rekeyIfDue(f.member.viewer, f.folderId),
+        otherWorker.services.sharing.rekeyIfDue(f.member.viewer, f.folderId),
         sharing.rekeyIfDue(f.member.viewer, f.folderId),
       ])
       expect(rekeyed.filter(Boolean)).toHaveLength(1)
