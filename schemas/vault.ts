@@ -36,7 +36,7 @@ export const folderSchema = z.object({
 const WEBSITE_MESSAGE = 'Enter a web address like example.com or https://example.com/login.'
 
 /**
- * The Website field (docs/decisions/015): empty; a URI with a scheme ("https://…", an app's
+ * The Website field (docs/features/strength-meter-generator-and-pending.md): empty; a URI with a scheme ("https://…", an app's
  * "androidapp://…", "mailto:…") that parses; or a bare host as people type it ("example.com",
  * "example.com/login"), read as https, which needs a dot (or is localhost), so a word or a
  * sentence is refused. No spaces anywhere. Only http(s) ever becomes a link (safeHref).

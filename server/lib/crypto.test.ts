@@ -13,16 +13,15 @@ import {
   generateRecoveryCode,
   generateUserKeyPair,
   hashAuthKey,
+  importResultAad,
   itemAad,
   newSalt,
   normalizeRecoveryCode,
   open,
   openSealed,
   randomKey,
-  randomToken,
   seal,
   sealToPublicKey,
-  sha256Hex,
   verifyAuthKey,
 } from './crypto.js'
 
@@ -225,6 +224,11 @@ describe('encryptJson / decryptJson and item AAD', () => {
     expect(folderKeyAad('f', 'u1').equals(folderKeyAad('f', 'u2'))).toBe(false)
     expect(itemAad('i', 'f').equals(itemAad('i', 'f'))).toBe(true)
   })
+
+  it('the import result keeps the label it was first sealed with', () => {
+    // Pinned: a result sealed before a change must still open after it.
+    expect(importResultAad('user-1').toString('utf8')).toBe('nucleusid:import-result:v1:user-1')
+  })
 })
 
 describe('recovery codes', () => {
@@ -381,20 +385,7 @@ describe('X25519 sealed boxes', () => {
   })
 })
 
-describe('tokens', () => {
-  it('randomToken is base64url of the requested length and unique', () => {
-    const t = randomToken()
-    expect(t).toMatch(/^[A-Za-z0-9_-]{43}$/) // 32 bytes, unpadded
-    expect(Buffer.from(t, 'base64url')).toHaveLength(32)
-    expect(randomToken(16)).toMatch(/^[A-Za-z0-9_-]{22}$/)
-    expect(randomToken()).not.toBe(t)
-  })
-
-  it('sha256Hex hashes strings (UTF-8) and buffers alike', () => {
-    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
-    expect(sha256Hex(Buffer.from('abc'))).toBe(sha256Hex('abc'))
-  })
-
+describe('random values', () => {
   it('newSalt and randomKey have the documented sizes', () => {
     expect(newSalt()).toHaveLength(16)
     expect(randomKey()).toHaveLength(32)

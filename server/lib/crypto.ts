@@ -232,6 +232,7 @@ const LABELS = {
   privateKey: 'private-key',
   sessionVaultKey: 'session:vault-key',
   sessionRecoveryCode: 'session:recovery-code',
+  importResult: 'nucleusid:import-result:v1:',
 } as const
 
 /** The vault key wrapped by the password's wrapKey, or by the recovery code's key. */
@@ -247,6 +248,11 @@ export function privateKeyAad(): Buffer {
 /** What a Redis session holds sealed under the per-session key of the nid.sk cookie. */
 export function sessionAad(what: 'vault-key' | 'recovery-code'): Buffer {
   return Buffer.from(what === 'vault-key' ? LABELS.sessionVaultKey : LABELS.sessionRecoveryCode)
+}
+
+/** An import's result, sealed under the importer's vault key while it waits for its page, bound to the user. */
+export function importResultAad(userId: string): Buffer {
+  return Buffer.from(LABELS.importResult + userId)
 }
 
 /**
@@ -397,18 +403,4 @@ export function openSealed(privateKey: Buffer | OpenedPrivateKey, sealed: Buffer
     throw new DecryptionError()
   }
   return gcmOpen(key, headerLength, sealed, aad)
-}
-
-// ---------------------------------------------------------------------------
-// Tokens
-// ---------------------------------------------------------------------------
-
-/** URL-safe random token (email verification links, session keys). */
-export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url')
-}
-
-/** Tokens are stored hashed so a database dump does not hand out live links/sessions. */
-export function sha256Hex(input: string | Buffer): string {
-  return createHash('sha256').update(input).digest('hex')
 }

@@ -45,7 +45,7 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many)
 /**
  * The password was right, but some items the viewer can see cannot be decrypted: no file is
  * written. An export is a backup, and a file that silently lacks an item is worse than none
- * (docs/decisions/017). A ValidationError: the export form shows the message (422).
+ * (docs/features/export-and-vault-health.md). A ValidationError: the export form shows the message (422).
  */
 export class UnreadableItemsError extends ValidationError {
   constructor(

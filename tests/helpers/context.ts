@@ -15,8 +15,19 @@ export function createTestContext(limits = TEST_LIMITS) {
   const counter: QueryCounter = { count: 0 }
   const sequelize = createSequelize(url, { poolMax: 4, counter })
   const models = initModels(sequelize)
-  const services = createServices({ sequelize, models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits })
-  return { sequelize, models, services, counter }
+  /** What createServices got, for building a service with other options. */
+  const deps = { sequelize, models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits }
+  const services = createServices(deps)
+  return { sequelize, models, services, counter, deps }
+}
+
+export type TestContext = ReturnType<typeof createTestContext>
+
+/** Runs `fn` and counts the SQL queries it sent through this context's pool. */
+export async function countQueries<T>(c: TestContext, fn: () => Promise<T>): Promise<{ result: T; count: number }> {
+  const before = c.counter.count
+  const result = await fn()
+  return { result, count: c.counter.count - before }
 }
 
 export const uniqueEmail = (tag = 'user') => `${tag}-${randomBytes(5).toString('hex')}@example.test`
@@ -28,6 +39,8 @@ export async function registerUser(ctx: ReturnType<typeof createTestContext>, na
   const { user, vaultKey, recoveryCode } = await ctx.services.users.register({ name, email, password })
   return { user, vaultKey, recoveryCode, email, password, viewer: { userId: user.id, vaultKey } }
 }
+
+export type RegisteredUser = Awaited<ReturnType<typeof registerUser>>
 
 /** An item's fields with a strong password; override what a test is about. */
 export const itemFields = (over: Partial<ItemFields> = {}): ItemFields & Record<string, string> => ({

@@ -2,6 +2,7 @@
 // PostgreSQL and Redis): fetch plus a small cookie jar, like a browser with JavaScript off.
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
+import { expect } from 'vitest'
 
 function requireUrl(name: 'BASE_URL' | 'SECOND_URL'): string {
   const url = process.env[name]
@@ -162,4 +163,33 @@ export function textOf(html: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
+}
+
+export const JSON_HEADERS = { accept: 'application/json' }
+
+/**
+ * A browser session of `u`, logged in through POST /login, and the CSRF token of the forms on
+ * `formPage`: `post` sends a form like a browser without JavaScript, or (json) like the enhanced
+ * form; `raw` sends any body (for fuzzing) with the session's cookies and the right Origin.
+ */
+export async function session(u: { email: string; password: string }, formPage = '/dashboard') {
+  const c = new Client()
+  const res = await c.login(u.email, u.password)
+  expect(res.status).toBe(303)
+  expect(res.headers.get('location')).toBe('/dashboard')
+  const page = await c.get(formPage)
+  expect(page.status).toBe(200)
+  const token = csrfFrom(await page.text())
+  const post = (path: string, form: Record<string, string> = {}, opts: { json?: boolean; server?: string } = {}) =>
+    c.request(path, { method: 'POST', form: { _csrf: token, ...form }, headers: opts.json ? JSON_HEADERS : {}, server: opts.server })
+  const raw = (path: string, body: string, type: string, headers: Record<string, string> = {}) =>
+    c.request(path, { method: 'POST', body, headers: { 'content-type': type, ...headers } })
+  return { client: c, token, post, raw, get: (path: string, server?: string) => c.get(path, { server }) }
+}
+
+/** Reads the body and checks the status, showing the start of the page's text when it differs. */
+export async function expectStatus(res: Response, status: number, what: string) {
+  const body = await res.text()
+  expect(res.status, `${what}: ${textOf(body).slice(0, 300)}`).toBe(status)
+  return body
 }

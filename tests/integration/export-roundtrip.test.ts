@@ -16,11 +16,11 @@ import { stringify } from 'csv-stringify/sync'
 import { EXPORT_COLUMNS, EXPORT_CSV_OPTIONS, type ExportRecord } from '../../server/services/exporter.js'
 import type { ItemFields } from '../../server/services/types.js'
 import { Client, PASSWORD, csrfFrom } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
-type Registered = Awaited<ReturnType<typeof registerUser>>
 
 // Reads CSV from stdin as Python's csv module does (dialect excel, strict: a malformed file is an
 // error, not a guess) and prints the rows as JSON. newline='' as the csv documentation requires,
@@ -110,7 +110,7 @@ const COLUMN: Record<Field, keyof ExportRecord> = {
 async function exportOne(field: Field, value: string) {
   const from = await registerUser(ctx, 'Roundtrip From')
   const fields = itemFields({ name: 'Plain name', note: 'plain note', [field]: value })
-  let folderId = await personalId(from)
+  let folderId = await personalId(ctx, from)
   if (field === 'folder') folderId = (await ctx.services.vault.createFolder(from.viewer, value)).id
   await ctx.services.vault.createItem(from.viewer, { folderId, ...fields })
   const records = await ctx.services.exporter.exportVault(from.viewer, from.password)
@@ -120,12 +120,8 @@ async function exportOne(field: Field, value: string) {
   return { fields, folderName: field === 'folder' ? value : '', text }
 }
 
-async function personalId(u: Registered) {
-  return (await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
-}
-
 /** Every item a user owns, decrypted one by one (getItem, not the exporter), with its folder. */
-async function itemsOf(u: Registered) {
+async function itemsOf(u: RegisteredUser) {
   const rows = await ctx.sequelize.query<{ id: string }>(
     'SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.owner_id = :userId ORDER BY i.created_at',
     { replacements: { userId: u.user.id }, type: QueryTypes.SELECT },
@@ -159,10 +155,10 @@ describe('every awkward value, alone in its field, reads back as it was', () => 
     // A comma in a web address: see the test below.
     if (field === 'url' && value.includes(',')) return
     const to = await registerUser(ctx, 'Roundtrip To')
-    const result = await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'detect', folderId: await personalId(to), keepFolders: true })
+    const result = await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'detect', folderId: await personalId(ctx, to), keepFolders: true })
     expect(result.imported).toBe(1)
     expect(result.skipped).toEqual([])
-    // Two changes the importer makes on purpose (docs/decisions/016): line ends are written as \n
+    // Two changes the importer makes on purpose (docs/features/import.md): line ends are written as \n
     // (a note's CR or CRLF comes back as a line break all the same) and a web address is trimmed.
     // Everything else comes back character for character.
     const note = field === 'note' ? value.replace(/\r\n?/g, '\n') : fields.note
@@ -179,7 +175,7 @@ describe('every awkward value, alone in its field, reads back as it was', () => 
     const value = 'https://example.com/a,b?c=1,2'
     const { text } = await exportOne('url', value)
     const to = await registerUser(ctx, 'Roundtrip To')
-    await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'nucleusid', folderId: await personalId(to), keepFolders: true })
+    await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'nucleusid', folderId: await personalId(ctx, to), keepFolders: true })
     expect((await itemsOf(to))[0]!.url).toBe(value)
   }, 120_000)
 })
@@ -204,7 +200,7 @@ describe('the file as downloaded', () => {
     expect(readWithPython(text).records.map((r) => r.notes)).toEqual(notes)
 
     const to = await registerUser(ctx, 'Roundtrip Http To')
-    const result = await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'nucleusid', folderId: await personalId(to), keepFolders: true })
+    const result = await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'nucleusid', folderId: await personalId(ctx, to), keepFolders: true })
     expect(result.imported).toBe(notes.length)
     expect((await itemsOf(to)).map((i) => i.note)).toEqual(notes.map((n) => n.replace(/\r\n?/g, '\n')))
   }, 120_000)

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parse } from 'csv-parse/sync'
 import { Client, PASSWORD, csrfFrom, textOf } from '../helpers/http.js'
 import { mailTo } from '../helpers/mail.js'
+import { personalId } from '../helpers/vault.js'
 import { createTestContext, itemFields } from '../helpers/context.js'
 
 const db = createTestContext()
@@ -19,7 +20,7 @@ async function loggedIn(tag: string) {
   const token = csrfFrom(await (await c.get('/dashboard/settings')).text())
   const { user, vaultKey } = (await db.services.users.authenticate(account.email, PASSWORD))!
   const viewer = { userId: user.id, vaultKey }
-  const personal = (await db.models.Folder.findOne({ where: { ownerId: user.id, isPersonal: true } }))!.id
+  const personal = await personalId(db, { user })
   const exportWith = (password: string, headers: Record<string, string> = {}) =>
     c.request('/dashboard/export', { method: 'POST', form: { _csrf: token, password }, headers })
   return { c, account, viewer, personal, token, exportWith }

@@ -4,10 +4,8 @@
 // malformed ids. No answer is a 5xx, none shows a stack trace or SQL, and another user's rows stay
 // as they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BASE_URL, Client, csrfFrom, textOf } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { BASE_URL, Client, session, textOf } from '../helpers/http.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
@@ -90,21 +88,14 @@ const PAYLOADS: Payload[] = [
   { name: 'prototype keys and deep nesting', build: (csrf) => ({ body: `_csrf=${encodeURIComponent(csrf)}&__proto__[x]=1&constructor[prototype][y]=2&${'a['.repeat(50)}b${']'.repeat(50)}=1&name[]=1`, type: FORM }) },
 ]
 
-let attacker: Registered
-let victim: Registered
+let attacker: RegisteredUser
+let victim: RegisteredUser
 let victimFolder: string
 let victimItem: string
 let ownFolder: string
 let ownItem: string
 let client: Client
 let csrf: string
-
-async function loggedIn(u: Registered) {
-  const c = new Client()
-  expect((await c.login(u.email, u.password)).status).toBe(303)
-  const token = csrfFrom(await (await c.get('/dashboard')).text())
-  return { c, token }
-}
 
 function send(c: Client, path: string, p: Payload, token: string) {
   const { body, type, headers } = p.build(token)
@@ -123,7 +114,7 @@ beforeAll(async () => {
   victimItem = (await ctx.services.vault.createItem(victim.viewer, { folderId: victimFolder, ...itemFields({ name: 'Victim item', username: 'victim-user' }) })).id
   ownFolder = (await ctx.services.vault.createFolder(attacker.viewer, 'Own folder')).id
   ownItem = (await ctx.services.vault.createItem(attacker.viewer, { folderId: ownFolder, ...itemFields({ name: 'Own item' }) })).id
-  ;({ c: client, token: csrf } = await loggedIn(attacker))
+  ;({ client, token: csrf } = await session(attacker))
 })
 
 const ids = (own: string) => [own, victimFolder, victimItem, 'not-a-uuid', '00000000-0000-0000-0000-000000000000', `${own.toUpperCase()}`, '%00', '%E0%A4%A', 'x'.repeat(2000)]
@@ -178,13 +169,13 @@ describe('fuzzing every form action', () => {
 
   it('/logout, too (last: it ends the session)', async () => {
     for (const p of PAYLOADS) {
-      const { c, token } = await loggedIn(attacker)
+      const { client: c, token } = await session(attacker)
       await check('/logout', await send(c, '/logout', p, token), p)
     }
   }, 120_000)
 
   it("left the other user's folder and item as they were", async () => {
-    const { c } = await loggedIn(victim)
+    const { client: c } = await session(victim)
     const dashboard = textOf(await (await c.get('/dashboard')).text())
     expect(dashboard).toContain('Victim folder')
     expect(dashboard).toContain('Victim item')
@@ -220,7 +211,7 @@ describe('every path id of every action', () => {
   ]
 
   it('is 404 for a malformed or foreign id, and nothing changes', async () => {
-    const { c, token } = await loggedIn(attacker)
+    const { client: c, token } = await session(attacker)
     const actions: [string, Record<string, string>][] = []
     const item = (t: string, body: Record<string, string> = {}) => badIds(ownItem).forEach((id) => actions.push([t.replace(':id', id), body]))
     const folder = (t: string, body: Record<string, string> = {}) => badIds(ownFolder).forEach((id) => actions.push([t.replace(':id', id), body]))
@@ -274,13 +265,13 @@ describe('fuzzing the import and export actions', () => {
   // Each payload by a user of its own: both actions spend a limited budget (20 imports an hour,
   // 5 wrong export passwords), which one user would use up halfway through the list.
   it.each(PAYLOADS.map((p) => [p.name, p] as const))('%s', async (_, p) => {
-    const { c, token } = await loggedIn(await registerUser(ctx, 'Fuzz IO'))
+    const { client: c, token } = await session(await registerUser(ctx, 'Fuzz IO'))
     for (const path of ['/dashboard/import', '/dashboard/export']) await check(path, await send(c, path, p, token), p)
   }, 120_000)
 
   it('multipart bodies shaped like the import form, with bad files, fields and ids', async () => {
     const u = await registerUser(ctx, 'Fuzz Import')
-    const { c, token } = await loggedIn(u)
+    const { client: c, token } = await session(u)
     const personal = (await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
     const part = (name: string, value: string | Uint8Array<ArrayBuffer>, filename?: string) => {
       const head = `--b\r\nContent-Disposition: form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}\r\n\r\n`
@@ -311,7 +302,7 @@ describe('fuzzing the import and export actions', () => {
 
 describe('a NUL in an item name', () => {
   it('is refused with 422 and the message next to the name field, not stored', async () => {
-    const { c, token } = await loggedIn(attacker)
+    const { client: c, token } = await session(attacker)
     const res = await c.request('/dashboard/items', { form: { _csrf: token, folder_id: ownFolder, name: 'Bank\u0000Evil', username: '', password: '', url: '', note: '' } })
     expect(res.status).toBe(422)
     const html = await res.text()

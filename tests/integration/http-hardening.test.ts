@@ -7,10 +7,9 @@ import { Client, PASSWORD, csrfFrom, textOf, trickledPost } from '../helpers/htt
 import { createRedisKv } from '../../server/lib/kv.js'
 import { createSessionIndex } from '../../server/session/store.js'
 import { latestVerificationLink, mailTo } from '../helpers/mail.js'
+import { redisEnv } from '../helpers/redis.js'
 
-const redisUrl = process.env.REDIS_URL
-const prefix = process.env.REDIS_PREFIX
-if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
+const { redisUrl, prefix } = redisEnv()
 const redis = new Redis(redisUrl)
 const kv = createRedisKv(redisUrl, prefix)
 await kv.whenReady(10_000)

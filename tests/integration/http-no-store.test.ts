@@ -6,6 +6,7 @@
 // carries `no-store`; hashed assets keep their year of immutable caching.
 import { afterAll, describe, expect, it } from 'vitest'
 import { BASE_URL, Client, PASSWORD, csrfFrom } from '../helpers/http.js'
+import { personalId } from '../helpers/vault.js'
 import { createTestContext, itemFields } from '../helpers/context.js'
 
 const db = createTestContext()
@@ -26,7 +27,7 @@ async function loggedIn(tag: string) {
   const account = await c.register(`No Store ${tag}`)
   const { user, vaultKey } = (await db.services.users.authenticate(account.email, PASSWORD))!
   const viewer = { userId: user.id, vaultKey }
-  const personal = (await db.models.Folder.findOne({ where: { ownerId: user.id, isPersonal: true } }))!.id
+  const personal = await personalId(db, { user })
   return { c, account, viewer, personal }
 }
 

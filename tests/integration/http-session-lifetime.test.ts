@@ -4,10 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { Client, PASSWORD } from '../helpers/http.js'
 import { createTestContext, registerUser } from '../helpers/context.js'
+import { redisEnv } from '../helpers/redis.js'
 
-const redisUrl = process.env.REDIS_URL
-const prefix = process.env.REDIS_PREFIX
-if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
+const { redisUrl, prefix } = redisEnv()
 const redis = new Redis(redisUrl)
 const db = createTestContext()
 afterAll(async () => {

@@ -7,71 +7,21 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
-import { BASE_URL, Client, SECOND_URL, csrfFrom, textOf } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { BASE_URL, Client, JSON_HEADERS, SECOND_URL, expectStatus, session, textOf } from '../helpers/http.js'
+import { createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
+import { folderSnapshot, personalId, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 const { vault, sharing } = ctx.services
 afterAll(() => ctx.sequelize.close())
 
 const SERVERS = [BASE_URL, SECOND_URL]
-const JSON_HEADERS = { accept: 'application/json' }
 const fields = itemFields
 const LEAK = /\n\s+at [\w.<]|\bat \S+ \(\/|node_modules\/|Sequelize\w*Error|\bSELECT\b[^<]{0,200}\bFROM\b|INSERT INTO|UPDATE "\w+" SET|DELETE FROM/
 
-/** A registered user with a verified email (sharing requires it on both sides). */
-async function verifiedUser(name: string) {
-  const u = await registerUser(ctx, name)
-  await ctx.sequelize.query('UPDATE users SET verified_at = now() WHERE id = :id', { replacements: { id: u.user.id } })
-  return u
-}
-
-async function personalId(u: Registered) {
-  const f = await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } })
-  return f!.id
-}
-
-/** A browser session of `u` (logged in through POST /login) and the CSRF token of its forms. */
-async function session(u: Registered) {
-  const c = new Client()
-  const res = await c.login(u.email, u.password)
-  expect(res.status).toBe(303)
-  const token = csrfFrom(await (await c.get('/dashboard')).text())
-  const post = (path: string, form: Record<string, string> = {}, opts: { json?: boolean; server?: string } = {}) =>
-    c.request(path, { method: 'POST', form: { _csrf: token, ...form }, headers: opts.json ? JSON_HEADERS : {}, server: opts.server })
-  /** A raw body (for fuzzing), with the session's cookies and the right Origin. */
-  const raw = (path: string, body: string, type: string, headers: Record<string, string> = {}) =>
-    c.request(path, { method: 'POST', body, headers: { 'content-type': type, ...headers } })
-  return { client: c, token, post, raw, get: (path: string, server?: string) => c.get(path, { server }) }
-}
-
-async function expectStatus(res: Response, status: number, what: string) {
-  const body = await res.text()
-  expect(res.status, `${what}: ${textOf(body).slice(0, 300)}`).toBe(status)
-  return body
-}
-
-/** Everything stored about a folder, its items and its members, to compare before and after. */
-async function snapshot(folderIds: string[]) {
-  const q = (sql: string) => ctx.sequelize.query(sql, { replacements: { folderIds }, type: QueryTypes.SELECT })
-  return {
-    folders: await q('SELECT id, name, owner_id, updated_at FROM folders WHERE id IN (:folderIds) ORDER BY id'),
-    items: (await q('SELECT id, folder_id, ciphertext, updated_at FROM items WHERE folder_id IN (:folderIds) ORDER BY id')).map((r) => {
-      const row = r as { ciphertext: Buffer }
-      return { ...row, ciphertext: row.ciphertext.toString('base64') }
-    }),
-    members: (await q('SELECT folder_id, user_id, role, permission, status, sealed_key FROM folder_memberships WHERE folder_id IN (:folderIds) ORDER BY folder_id, user_id')).map((r) => {
-      const row = r as { sealed_key: Buffer | null }
-      return { ...row, sealed_key: row.sealed_key ? row.sealed_key.toString('base64') : null }
-    }),
-  }
-}
-
 describe('a view-only member, by hand-made posts', () => {
-  let owner: Registered
-  let member: Registered
+  let owner: RegisteredUser
+  let member: RegisteredUser
   let folderId: string
   let itemId: string
   let memberPersonal: string
@@ -79,11 +29,11 @@ describe('a view-only member, by hand-made posts', () => {
   let http: Awaited<ReturnType<typeof session>>
 
   beforeAll(async () => {
-    owner = await verifiedUser('Share Owner Http')
-    member = await verifiedUser('Share Viewer Http')
+    owner = await verifiedUser(ctx, 'Share Owner Http')
+    member = await verifiedUser(ctx, 'Share Viewer Http')
     folderId = (await vault.createFolder(owner.viewer, 'Shared Http')).id
     itemId = (await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Router admin', username: 'admin' }) })).id
-    memberPersonal = await personalId(member)
+    memberPersonal = await personalId(ctx, member)
     memberItem = (await vault.createItem(member.viewer, { folderId: memberPersonal, ...fields({ name: 'Member own' }) })).id
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
     http = await session(member)
@@ -100,7 +50,7 @@ describe('a view-only member, by hand-made posts', () => {
   })
 
   it('gets 403 for create, edit, delete and move (both ways), as a form and as JSON, on both servers; nothing changes', async () => {
-    const before = await snapshot([folderId, memberPersonal])
+    const before = await folderSnapshot(ctx, [folderId, memberPersonal])
     const actions: [string, Record<string, string>][] = [
       ['/dashboard/items', { folder_id: folderId, ...fields({ name: 'Planted' }) }],
       [`/dashboard/items/${itemId}`, fields({ name: 'Defaced', password: 'attacker chosen password 1' })],
@@ -116,17 +66,17 @@ describe('a view-only member, by hand-made posts', () => {
         expect(await res.json()).toMatchObject({ ok: false })
       }
     }
-    expect(await snapshot([folderId, memberPersonal])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId, memberPersonal])).toEqual(before)
     expect((await vault.getItem(owner.viewer, itemId)).fields.name).toBe('Router admin')
   })
 
   it("gets 403 for the owner's member actions: invite, change permission, remove", async () => {
-    const outsider = await verifiedUser('Share Outsider Http')
-    const before = await snapshot([folderId])
+    const outsider = await verifiedUser(ctx, 'Share Outsider Http')
+    const before = await folderSnapshot(ctx, [folderId])
     await expectStatus(await http.post(`/dashboard/folders/${folderId}/members`, { email: outsider.email, permission: 'edit' }), 403, 'invite')
     await expectStatus(await http.post(`/dashboard/folders/${folderId}/members/${member.user.id}`, { permission: 'edit' }), 403, 'own permission')
     await expectStatus(await http.post(`/dashboard/folders/${folderId}/members/${owner.user.id}/delete`), 403, 'remove the owner')
-    expect(await snapshot([folderId])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   })
 
   it('after leaving by POST, every item route of the folder is 404 for them', async () => {
@@ -141,18 +91,18 @@ describe('a view-only member, by hand-made posts', () => {
 })
 
 describe('strangers and anonymous visitors', () => {
-  let owner: Registered
-  let member: Registered
-  let pending: Registered
-  let stranger: Registered
+  let owner: RegisteredUser
+  let member: RegisteredUser
+  let pending: RegisteredUser
+  let stranger: RegisteredUser
   let folderId: string
   let strangerHttp: Awaited<ReturnType<typeof session>>
 
   beforeAll(async () => {
-    owner = await verifiedUser('Stranger Owner Http')
-    member = await verifiedUser('Stranger Member Http')
-    pending = await verifiedUser('Stranger Pending Http')
-    stranger = await verifiedUser('Stranger Http')
+    owner = await verifiedUser(ctx, 'Stranger Owner Http')
+    member = await verifiedUser(ctx, 'Stranger Member Http')
+    pending = await verifiedUser(ctx, 'Stranger Pending Http')
+    stranger = await verifiedUser(ctx, 'Stranger Http')
     folderId = (await vault.createFolder(owner.viewer, 'Private Team')).id
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Team secret' }) })
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
@@ -162,7 +112,7 @@ describe('strangers and anonymous visitors', () => {
   })
 
   it("a non-member gets 404 on every member route of the folder, and on its shares actions; nothing changes", async () => {
-    const before = await snapshot([folderId])
+    const before = await folderSnapshot(ctx, [folderId])
     const posts: [string, Record<string, string>][] = [
       [`/dashboard/folders/${folderId}/members`, { email: stranger.email, permission: 'edit' }],
       [`/dashboard/folders/${folderId}/members/${member.user.id}`, { permission: 'view' }],
@@ -184,7 +134,7 @@ describe('strangers and anonymous visitors', () => {
     for (const id of [randomUUID(), 'not-a-uuid', folderId.toUpperCase()]) {
       expect((await strangerHttp.post(`/dashboard/folders/${id}/members/${member.user.id}/delete`)).status).toBe(404)
     }
-    expect(await snapshot([folderId])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   })
 
   it('an invitee who has not accepted cannot manage, open or leave the folder (404); accepting by POST works', async () => {
@@ -201,7 +151,7 @@ describe('strangers and anonymous visitors', () => {
   })
 
   it('an anonymous post to every sharing route is sent to log in (303), a fetch gets 401; nothing changes', async () => {
-    const before = await snapshot([folderId])
+    const before = await folderSnapshot(ctx, [folderId])
     const anon = new Client()
     const paths = [
       `/dashboard/folders/${folderId}/members`,
@@ -218,19 +168,19 @@ describe('strangers and anonymous visitors', () => {
       const json = await anon.post(path, { permission: 'edit' }, { headers: JSON_HEADERS })
       expect(json.status, `anonymous JSON POST ${path}`).toBe(401)
     }
-    expect(await snapshot([folderId])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   })
 })
 
 describe('the owner: validation messages', () => {
-  let owner: Registered
-  let member: Registered
+  let owner: RegisteredUser
+  let member: RegisteredUser
   let folderId: string
   let http: Awaited<ReturnType<typeof session>>
 
   beforeAll(async () => {
-    owner = await verifiedUser('Validate Owner Http')
-    member = await verifiedUser('Validate Member Http')
+    owner = await verifiedUser(ctx, 'Validate Owner Http')
+    member = await verifiedUser(ctx, 'Validate Member Http')
     folderId = (await vault.createFolder(owner.viewer, 'Validated')).id
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
     await sharing.accept(member.viewer, folderId)
@@ -240,8 +190,8 @@ describe('the owner: validation messages', () => {
   const PERMISSION_MESSAGE = 'Choose “Can view” or “Can edit”.'
 
   it('an invalid permission value is a 422 with its message, as a form (values kept) and as JSON; nothing changes', async () => {
-    const invitee = await verifiedUser('Validate Invitee Http')
-    const before = await snapshot([folderId])
+    const invitee = await verifiedUser(ctx, 'Validate Invitee Http')
+    const before = await folderSnapshot(ctx, [folderId])
     for (const permission of ['admin', 'owner', '', 'VIEW', 'edit ']) {
       const html = await expectStatus(await http.post(`/dashboard/folders/${folderId}/members`, { email: invitee.email, permission }), 422, `invite with ${permission}`)
       // The folder page re-rendered. Its member form (and so the message beside the field and the
@@ -260,7 +210,7 @@ describe('the owner: validation messages', () => {
       expect(changeJson.status).toBe(422)
       expect(await changeJson.json()).toMatchObject({ ok: false, errors: { permission: PERMISSION_MESSAGE } })
     }
-    expect(await snapshot([folderId])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   })
 
   it('an unknown address: 422 with the message at the email field', async () => {
@@ -270,7 +220,7 @@ describe('the owner: validation messages', () => {
   })
 
   it('a valid invitation and permission change are 303 back to the folder page', async () => {
-    const invitee = await verifiedUser('Validate Ok Http')
+    const invitee = await verifiedUser(ctx, 'Validate Ok Http')
     const res = await http.post(`/dashboard/folders/${folderId}/members`, { email: invitee.email, permission: 'edit' }, { server: SECOND_URL })
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe(`/dashboard/folders/${folderId}`)
@@ -283,10 +233,10 @@ describe('the owner: validation messages', () => {
 
 describe('an expired invitation (issue 17.6)', () => {
   it('only the owner may cancel it (member 403, stranger 404, invitee cannot accept: 404); a member’s page view re-keys the folder; the owner cancels it by JSON', async () => {
-    const owner = await verifiedUser('Expired Owner Http')
-    const member = await verifiedUser('Expired Member Http')
-    const lapsed = await verifiedUser('Expired Lapsed Http')
-    const stranger = await verifiedUser('Expired Stranger Http')
+    const owner = await verifiedUser(ctx, 'Expired Owner Http')
+    const member = await verifiedUser(ctx, 'Expired Member Http')
+    const lapsed = await verifiedUser(ctx, 'Expired Lapsed Http')
+    const stranger = await verifiedUser(ctx, 'Expired Stranger Http')
     const folderId = (await vault.createFolder(owner.viewer, 'Lapsing Team')).id
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Lapsing secret' }) })
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
@@ -298,18 +248,18 @@ describe('an expired invitation (issue 17.6)', () => {
     const [ownerHttp, memberHttp, lapsedHttp, strangerHttp] = await Promise.all([session(owner), session(member), session(lapsed), session(stranger)])
     const cancel = `/dashboard/folders/${folderId}/members/${lapsed.user.id}/delete`
 
-    const before = await snapshot([folderId])
+    const before = await folderSnapshot(ctx, [folderId])
     await expectStatus(await strangerHttp.post(cancel), 404, 'stranger cancels')
     await expectStatus(await memberHttp.post(cancel, {}, { json: true }), 403, 'member cancels')
     await expectStatus(await lapsedHttp.post(`/dashboard/shares/${folderId}/accept`), 404, 'expired invitee accepts')
     // Nothing changed (the servers' own sweep may have emptied the expired copy meanwhile: that is all it may do).
     const unkeyed = (snap: typeof before) => ({ ...snap, members: snap.members.map((m) => ({ ...(m as object), sealed_key: undefined })) })
-    expect(unkeyed(await snapshot([folderId]))).toEqual(unkeyed(before))
+    expect(unkeyed(await folderSnapshot(ctx, [folderId]))).toEqual(unkeyed(before))
 
     // A member opens the folder page (on the other server): the folder is re-keyed; they do not see the invitation.
     const memberPage = await expectStatus(await memberHttp.get(`/dashboard/folders/${folderId}`, SECOND_URL), 200, 'member page')
     expect(textOf(memberPage)).not.toContain('Expired Lapsed Http')
-    const after = await snapshot([folderId])
+    const after = await folderSnapshot(ctx, [folderId])
     expect(after.items).not.toEqual(before.items)
     type MemberRow = { user_id: string; sealed_key: string | null }
     const row = (after.members as unknown as MemberRow[]).find((m) => m.user_id === lapsed.user.id)
@@ -323,16 +273,16 @@ describe('an expired invitation (issue 17.6)', () => {
     const res = await ownerHttp.post(cancel, {}, { json: true, server: SECOND_URL })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ ok: true, redirect: `/dashboard/folders/${folderId}` })
-    expect(((await snapshot([folderId])).members as unknown as MemberRow[]).map((m) => m.user_id)).not.toContain(lapsed.user.id)
-    expect((await snapshot([folderId])).items).toEqual(after.items)
+    expect(((await folderSnapshot(ctx, [folderId])).members as unknown as MemberRow[]).map((m) => m.user_id)).not.toContain(lapsed.user.id)
+    expect((await folderSnapshot(ctx, [folderId])).items).toEqual(after.items)
     await expectStatus(await ownerHttp.post(cancel), 404, 'cancelled twice')
   })
 })
 
 describe('the invitation limit', () => {
   it('40 parallel invitations from one owner over both servers: at most 30 are processed, the rest get 429', async () => {
-    const owner = await verifiedUser('Rate Owner Http')
-    const invitees = await Promise.all(Array.from({ length: 40 }, (_, i) => verifiedUser(`Rate Invitee ${i}`)))
+    const owner = await verifiedUser(ctx, 'Rate Owner Http')
+    const invitees = await Promise.all(Array.from({ length: 40 }, (_, i) => verifiedUser(ctx, `Rate Invitee ${i}`)))
     const folderId = (await vault.createFolder(owner.viewer, 'Popular')).id
     const http = await session(owner)
     const responses = await Promise.all(
@@ -352,13 +302,13 @@ describe('the invitation limit', () => {
     })
     expect(n).toBe(ok)
     // Still limited afterwards, with a page saying when to retry.
-    const extra = await verifiedUser('Rate Extra Http')
+    const extra = await verifiedUser(ctx, 'Rate Extra Http')
     const after = await http.post(`/dashboard/folders/${folderId}/members`, { email: extra.email, permission: 'view' }, { server: SECOND_URL })
     expect(after.status).toBe(429)
     expect(after.headers.get('retry-after')).toMatch(/^\d+$/)
     expect(textOf(await after.text())).toMatch(/Try again in/)
     // The limit is the owner's: another owner still invites.
-    const other = await verifiedUser('Rate Other Owner Http')
+    const other = await verifiedUser(ctx, 'Rate Other Owner Http')
     const otherFolder = (await vault.createFolder(other.viewer, 'Other')).id
     const otherHttp = await session(other)
     expect((await otherHttp.post(`/dashboard/folders/${otherFolder}/members`, { email: extra.email, permission: 'view' })).status).toBe(303)
@@ -366,15 +316,15 @@ describe('the invitation limit', () => {
 })
 
 describe('malformed bodies on the sharing routes', () => {
-  let owner: Registered
-  let member: Registered
+  let owner: RegisteredUser
+  let member: RegisteredUser
   let folderId: string
   let http: Awaited<ReturnType<typeof session>>
   let memberHttp: Awaited<ReturnType<typeof session>>
 
   beforeAll(async () => {
-    owner = await verifiedUser('Fuzz Share Owner')
-    member = await verifiedUser('Fuzz Share Member')
+    owner = await verifiedUser(ctx, 'Fuzz Share Owner')
+    member = await verifiedUser(ctx, 'Fuzz Share Member')
     folderId = (await vault.createFolder(owner.viewer, 'Fuzzed')).id
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Fuzz item' }) })
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
@@ -411,7 +361,7 @@ describe('malformed bodies on the sharing routes', () => {
   }
 
   it('never answer 5xx, never leak, never change the folder', async () => {
-    const before = await snapshot([folderId])
+    const before = await folderSnapshot(ctx, [folderId])
     const ids = [member.user.id, 'not-a-uuid', '%E0%A4%A', 'x'.repeat(2000), randomUUID()]
     const ownerPaths = [
       `/dashboard/folders/${folderId}/members`, // spends invitation points: 9 bodies, fewer than 30
@@ -427,6 +377,6 @@ describe('malformed bodies on the sharing routes', () => {
       }
     }
     // The member's permission is unchanged, nobody new was invited, no key rotated.
-    expect(await snapshot([folderId])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   }, 120_000)
 })

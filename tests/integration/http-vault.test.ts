@@ -4,88 +4,25 @@
 // on the server, not just in the UI; over-long fields give 422 with the values kept; and nothing
 // an item holds reaches the database or Redis in clear.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
 import { QueryTypes } from 'sequelize'
 import { Redis } from 'ioredis'
-import * as crypto from '../../server/lib/crypto.js'
-import { BASE_URL, Client, SECOND_URL, csrfFrom, textOf } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { BASE_URL, SECOND_URL, expectStatus, session, textOf } from '../helpers/http.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { addMember, folderSnapshot, personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 const vault = ctx.services.vault
 afterAll(() => ctx.sequelize.close())
 
 const SERVERS = [BASE_URL, SECOND_URL]
-const JSON_HEADERS = { accept: 'application/json' }
 
 const fields = itemFields
 
-async function personalId(u: Registered) {
-  const f = await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } })
-  return f!.id
-}
-
-/** A browser session of `u` (logged in through POST /login) and the CSRF token of its forms. */
-async function session(u: Registered) {
-  const c = new Client()
-  const res = await c.login(u.email, u.password)
-  expect(res.status).toBe(303)
-  expect(res.headers.get('location')).toBe('/dashboard')
-  const page = await c.get('/dashboard')
-  expect(page.status).toBe(200)
-  const token = csrfFrom(await page.text())
-  /** A form post like a browser without JavaScript, or (json) like the enhanced form. */
-  const post = (path: string, form: Record<string, string> = {}, opts: { json?: boolean; server?: string } = {}) =>
-    c.request(path, { method: 'POST', form: { _csrf: token, ...form }, headers: opts.json ? JSON_HEADERS : {}, server: opts.server })
-  return { client: c, post, get: (path: string, server?: string) => c.get(path, { server }) }
-}
-
-/** Adds `member` to `owner`'s folder directly: the folder key sealed to the member's public key. */
-async function addMember(owner: Registered, member: Registered, folderId: string, permission: 'view' | 'edit', status: 'accepted' | 'pending' = 'accepted') {
-  const user = await ctx.models.User.findByPk(owner.user.id)
-  const own = await ctx.models.FolderMembership.findOne({ where: { folderId, userId: owner.user.id } })
-  const priv = crypto.open(owner.vaultKey, user!.privateKeyWrapped, Buffer.from('private-key'))
-  const key = crypto.openSealed(priv, own!.sealedKey, crypto.folderKeyAad(folderId, owner.user.id))
-  await ctx.models.FolderMembership.create({
-    folderId,
-    userId: member.user.id,
-    role: 'member',
-    permission,
-    status,
-    sealedKey: crypto.sealToPublicKey(member.user.publicKey, key, crypto.folderKeyAad(folderId, member.user.id)),
-    invitedAt: new Date(),
-    acceptedAt: status === 'accepted' ? new Date() : null,
-  })
-}
-
-/** Everything stored about some folders and their items, to compare before and after. */
-async function snapshot(folderIds: string[]) {
-  const folders = await ctx.sequelize.query('SELECT id, name, owner_id, updated_at FROM folders WHERE id IN (:folderIds) ORDER BY id', {
-    replacements: { folderIds },
-    type: QueryTypes.SELECT,
-  })
-  const items = await ctx.sequelize.query<{ id: string; folder_id: string; ciphertext: Buffer }>(
-    'SELECT id, folder_id, ciphertext, updated_at FROM items WHERE folder_id IN (:folderIds) ORDER BY id',
-    { replacements: { folderIds }, type: QueryTypes.SELECT },
-  )
-  const memberships = await ctx.sequelize.query(
-    'SELECT folder_id, user_id, role, permission, status FROM folder_memberships WHERE folder_id IN (:folderIds) ORDER BY folder_id, user_id',
-    { replacements: { folderIds }, type: QueryTypes.SELECT },
-  )
-  return { folders, items: items.map((i) => ({ ...i, ciphertext: i.ciphertext.toString('base64') })), memberships }
-}
-
-async function expectStatus(res: Response, status: number, what: string) {
-  const body = await res.text()
-  expect(res.status, `${what}: ${body.slice(0, 300)}`).toBe(status)
-  return body
-}
-
 describe("another user's ids", () => {
-  let alice: Registered
-  let bob: Registered
-  let carol: Registered
+  let alice: RegisteredUser
+  let bob: RegisteredUser
+  let carol: RegisteredUser
   let aliceFolder: string
   let alicePersonal: string
   let aliceItem: string
@@ -99,14 +36,14 @@ describe("another user's ids", () => {
     alice = await registerUser(ctx, 'Alice Http')
     bob = await registerUser(ctx, 'Bob Http')
     carol = await registerUser(ctx, 'Carol Http')
-    alicePersonal = await personalId(alice)
+    alicePersonal = await personalId(ctx, alice)
     aliceFolder = (await vault.createFolder(alice.viewer, 'Alice Work')).id
     aliceItem = (await vault.createItem(alice.viewer, { folderId: aliceFolder, ...fields({ name: 'Alice Secret', username: 'alice-login' }) })).id
     alicePersonalItem = (await vault.createItem(alice.viewer, { folderId: alicePersonal, ...fields({ name: 'Alice Diary' }) })).id
-    bobPersonal = await personalId(bob)
+    bobPersonal = await personalId(ctx, bob)
     bobItem = (await vault.createItem(bob.viewer, { folderId: bobPersonal, ...fields({ name: 'Bob Own' }) })).id
     // Carol was invited to Alice's folder but has not accepted: still not hers to see.
-    await addMember(alice, carol, aliceFolder, 'edit', 'pending')
+    await addMember(ctx, alice, carol, aliceFolder, 'edit', 'pending')
     ;[bobHttp, carolHttp] = await Promise.all([session(bob), session(carol)])
   })
 
@@ -138,7 +75,7 @@ describe("another user's ids", () => {
 
   it('unknown and malformed ids are 404 too', async () => {
     for (const path of [
-      `/dashboard/items/${crypto.randomToken(8)}`,
+      `/dashboard/items/${randomBytes(8).toString('base64url')}`,
       '/dashboard/items/00000000-0000-4000-8000-000000000000',
       '/dashboard/items/00000000-0000-4000-8000-000000000000/edit',
       "/dashboard/items/1' OR '1'='1",
@@ -152,7 +89,7 @@ describe("another user's ids", () => {
   })
 
   it('every action is 404 (form post and JSON) and changes nothing', async () => {
-    const before = await snapshot([aliceFolder, alicePersonal, bobPersonal])
+    const before = await folderSnapshot(ctx, [aliceFolder, alicePersonal, bobPersonal])
     const actions: [string, Record<string, string>][] = [
       ['/dashboard/items', { folder_id: aliceFolder, ...fields({ name: 'Planted' }) }],
       ['/dashboard/items', { folder_id: alicePersonal, ...fields({ name: 'Planted' }) }],
@@ -179,7 +116,7 @@ describe("another user's ids", () => {
         if (!form.generate) expect(await res.json()).toMatchObject({ ok: false, error: expect.any(String) })
       }
     }
-    expect(await snapshot([aliceFolder, alicePersonal, bobPersonal])).toEqual(before)
+    expect(await folderSnapshot(ctx, [aliceFolder, alicePersonal, bobPersonal])).toEqual(before)
     expect((await vault.getItem(alice.viewer, aliceItem)).fields).toEqual(fields({ name: 'Alice Secret', username: 'alice-login' }))
     expect((await vault.getItem(bob.viewer, bobItem)).folderId).toBe(bobPersonal)
   })
@@ -193,9 +130,9 @@ describe("another user's ids", () => {
 })
 
 describe('a view-only member', () => {
-  let owner: Registered
-  let viewer: Registered
-  let editor: Registered
+  let owner: RegisteredUser
+  let viewer: RegisteredUser
+  let editor: RegisteredUser
   let shared: string
   let sharedItem: string
   let viewerPersonal: string
@@ -208,10 +145,10 @@ describe('a view-only member', () => {
     editor = await registerUser(ctx, 'Editor Http')
     shared = (await vault.createFolder(owner.viewer, 'Household')).id
     sharedItem = (await vault.createItem(owner.viewer, { folderId: shared, ...fields({ name: 'Wifi', username: 'home-net' }) })).id
-    viewerPersonal = await personalId(viewer)
+    viewerPersonal = await personalId(ctx, viewer)
     viewerItem = (await vault.createItem(viewer.viewer, { folderId: viewerPersonal, ...fields({ name: 'Viewer Own' }) })).id
-    await addMember(owner, viewer, shared, 'view')
-    await addMember(owner, editor, shared, 'edit')
+    await addMember(ctx, owner, viewer, shared, 'view')
+    await addMember(ctx, owner, editor, shared, 'edit')
     viewerHttp = await session(viewer)
   })
 
@@ -247,7 +184,7 @@ describe('a view-only member', () => {
   })
 
   it('is refused (403) create, edit, move, delete, rename and folder delete, and nothing changes', async () => {
-    const before = await snapshot([shared, viewerPersonal])
+    const before = await folderSnapshot(ctx, [shared, viewerPersonal])
     const actions: [string, Record<string, string>][] = [
       ['/dashboard/items', { folder_id: shared, ...fields({ name: 'Planted' }) }],
       [`/dashboard/items/${sharedItem}`, fields({ name: 'Changed' })],
@@ -266,7 +203,7 @@ describe('a view-only member', () => {
         if (!form.generate) expect(await res.json()).toMatchObject({ ok: false, error: expect.any(String) })
       }
     }
-    expect(await snapshot([shared, viewerPersonal])).toEqual(before)
+    expect(await folderSnapshot(ctx, [shared, viewerPersonal])).toEqual(before)
     expect((await vault.getItem(owner.viewer, sharedItem)).fields.name).toBe('Wifi')
   })
 
@@ -281,13 +218,13 @@ describe('a view-only member', () => {
 })
 
 describe('item form validation', () => {
-  let user: Registered
+  let user: RegisteredUser
   let http: Awaited<ReturnType<typeof session>>
   let folderId: string
 
   beforeAll(async () => {
     user = await registerUser(ctx, 'Form Http')
-    folderId = await personalId(user)
+    folderId = await personalId(ctx, user)
     http = await session(user)
   })
 
@@ -313,17 +250,17 @@ describe('item form validation', () => {
 
   it('an over-long edit is refused and the stored item is unchanged', async () => {
     const { id } = await vault.createItem(user.viewer, { folderId, ...fields({ name: 'Stable' }) })
-    const before = await snapshot([folderId])
+    const before = await folderSnapshot(ctx, [folderId])
     const html = await expectStatus(await http.post(`/dashboard/items/${id}`, fields({ name: 'Stable', note: 'y'.repeat(10_001) })), 422, 'POST long note')
     expect(textOf(html)).toContain('Notes are at most 10,000 characters.')
     expect(html).toContain('value="Stable"')
-    expect(await snapshot([folderId])).toEqual(before)
+    expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   })
 })
 
 describe('encryption at rest', () => {
   it('no field of an item added and edited over HTTP appears in clear in any table or in Redis', async () => {
-    const tag = crypto.randomToken(6).replace(/[^a-zA-Z0-9]/g, 'q')
+    const tag = randomBytes(6).toString('base64url').replace(/[^a-zA-Z0-9]/g, 'q')
     const first = {
       name: `Canary Bank ${tag}`,
       username: `canary-user-${tag}`,

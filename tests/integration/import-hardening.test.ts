@@ -5,13 +5,11 @@
 import { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
-import * as crypto from '../../server/lib/crypto.js'
 import { createImporter } from '../../server/services/importer/importer.js'
 import { createMemoryKv } from '../../server/lib/kv.js'
-import { BASE_URL, Client, csrfFrom, textOf } from '../helpers/http.js'
-import { TEST_KDF, TEST_LIMITS, createTestContext, registerUser } from '../helpers/context.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { BASE_URL, session, textOf } from '../helpers/http.js'
+import { createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { addMember, personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
@@ -19,28 +17,9 @@ afterAll(() => ctx.sequelize.close())
 const csv = (text: string) => Buffer.from(text, 'utf8')
 const BITWARDEN_HEADER = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp'
 
-const personalId = async (u: Registered) => (await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
 const itemCount = async (folderId: string) =>
   (await ctx.sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM items WHERE folder_id = :folderId', { replacements: { folderId }, type: QueryTypes.SELECT }))[0]!.n
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Adds `member` to `owner`'s folder directly: the folder key sealed to the member. */
-async function addMember(owner: Registered, member: Registered, folderId: string, permission: 'view' | 'edit') {
-  const user = await ctx.models.User.findByPk(owner.user.id)
-  const own = await ctx.models.FolderMembership.findOne({ where: { folderId, userId: owner.user.id } })
-  const priv = crypto.open(owner.vaultKey, user!.privateKeyWrapped, Buffer.from('private-key'))
-  const key = crypto.openSealed(priv, own!.sealedKey, crypto.folderKeyAad(folderId, owner.user.id))
-  await ctx.models.FolderMembership.create({
-    folderId,
-    userId: member.user.id,
-    role: 'member',
-    permission,
-    status: 'accepted',
-    sealedKey: crypto.sealToPublicKey(member.user.publicKey, key, crypto.folderKeyAad(folderId, member.user.id)),
-    invitedAt: new Date(),
-    acceptedAt: new Date(),
-  })
-}
 
 /**
  * Polls `url` every 50 ms from a worker thread until stopped: the slowest answer under each label
@@ -87,10 +66,8 @@ function startPoller(url: string) {
 }
 
 /** A logged-in browser and a multipart post of the import form, with its token unless told otherwise. */
-async function session(u: Registered) {
-  const c = new Client()
-  expect((await c.login(u.email, u.password)).status).toBe(303)
-  const token = csrfFrom(await (await c.get('/dashboard/import')).text())
+async function importSession(u: RegisteredUser) {
+  const { client: c, token } = await session(u, '/dashboard/import')
   const upload = (file: Buffer, fields: Record<string, string>, opts: { csrf?: string | null; origin?: string } = {}) => {
     const form = new FormData()
     const csrf = opts.csrf === undefined ? token : opts.csrf
@@ -106,8 +83,8 @@ async function session(u: Registered) {
 describe('a crafted file does not freeze the server (issue 17.3)', () => {
   it('keeps /healthz answering within 250 ms while 5 MB pathological files are imported, each answered 303 or 422', async () => {
     const u = await registerUser(ctx, 'Pathological')
-    const personal = await personalId(u)
-    const s = await session(u)
+    const personal = await personalId(ctx, u)
+    const s = await importSession(u)
     const MB5 = 5 * 1024 * 1024 - 4096 // the multipart envelope stays under the 5 MB cap
     const pad = (head: string, fill: string, tail: string) => csv(head + fill.repeat(Math.floor((MB5 - head.length - tail.length) / fill.length)) + tail)
     // Distinct rows (else all but one are duplicates), each a note of 9,900 spaces, then a letter,
@@ -166,7 +143,7 @@ describe('a crafted file does not freeze the server (issue 17.3)', () => {
 
   it('refuses a file with a cell longer than the field it feeds, naming the line and the limit; nothing is imported', async () => {
     const u = await registerUser(ctx, 'Caps')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const run = (text: string) => ctx.services.importer.importCsv(u.viewer, { bytes: csv(text), format: 'detect', folderId: personal, keepFolders: true })
     // A name of 201 characters (padded with spaces, which the name would have lost): refused as it is read.
     await expect(run(`name,url,username,password\nOk,https://ok.example,me,pw-1\n${'N'.repeat(150)}${' '.repeat(51)},https://n.example,me,pw-2\n`)).rejects.toMatchObject({
@@ -184,8 +161,8 @@ describe('a crafted file does not freeze the server (issue 17.3)', () => {
 
   it('imports nothing when reading the file takes longer than its budget, and says so next to the file', async () => {
     const u = await registerUser(ctx, 'ParseBudget')
-    const personal = await personalId(u)
-    const importer = createImporter({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS, kv: createMemoryKv(), parseBudgetMs: 50 })
+    const personal = await personalId(ctx, u)
+    const importer = createImporter({ ...ctx.deps, kv: createMemoryKv(), parseBudgetMs: 50 })
     // 4 MB of ordinary rows: far more than 50 ms to decode, parse and validate.
     const file = csv([BITWARDEN_HEADER, ...Array.from({ length: 15_000 }, (_, i) => `,,login,Row ${i},${'note '.repeat(40)},,,https://s${i}.example,user${i},,`)].join('\n'))
     await expect(importer.importCsv(u.viewer, { bytes: file, format: 'detect', folderId: personal, keepFolders: false })).rejects.toMatchObject({
@@ -203,11 +180,11 @@ describe('"keep the folders" (issue 17.4)', () => {
     const colleague = await registerUser(ctx, 'Colleague')
     const importer = await registerUser(ctx, 'Importer')
     const { id: sharedWork } = await ctx.services.vault.createFolder(colleague.viewer, 'Work')
-    await addMember(colleague, importer, sharedWork, 'edit')
+    await addMember(ctx, colleague, importer, sharedWork, 'edit')
     const before = await itemCount(sharedWork)
 
     const file = csv(`${BITWARDEN_HEADER}\nwork,,login,My bank,,,,https://bank.example,me,Lantern-Quartz-7,\n`)
-    const result = await ctx.services.importer.importCsv(importer.viewer, { bytes: file, format: 'detect', folderId: await personalId(importer), keepFolders: true })
+    const result = await ctx.services.importer.importCsv(importer.viewer, { bytes: file, format: 'detect', folderId: await personalId(ctx, importer), keepFolders: true })
     expect(result.imported).toBe(1)
     expect(result.folders).toEqual([{ id: expect.any(String), name: 'work', count: 1, created: true }])
 
@@ -221,7 +198,7 @@ describe('"keep the folders" (issue 17.4)', () => {
     const again = await ctx.services.importer.importCsv(importer.viewer, {
       bytes: csv(`${BITWARDEN_HEADER}\nWORK,,login,My shop,,,,https://shop.example,me,Lantern-Quartz-8,\n`),
       format: 'detect',
-      folderId: await personalId(importer),
+      folderId: await personalId(ctx, importer),
       keepFolders: true,
     })
     expect(again.folders).toEqual([{ id: own[0]!.id, name: 'work', count: 1, created: false }])
@@ -232,8 +209,8 @@ describe('"keep the folders" (issue 17.4)', () => {
 describe('the import budget and CSRF (issue 17.12)', () => {
   it('spends nothing on posts that fail the CSRF check: after 20 of them a real import still goes through', async () => {
     const u = await registerUser(ctx, 'CsrfBudget')
-    const personal = await personalId(u)
-    const s = await session(u)
+    const personal = await personalId(ctx, u)
+    const s = await importSession(u)
     const file = csv('name,url,username,password\nA,https://a.example,me,Lantern-Quartz-3\n')
     // 20 is the whole hourly budget: a cross-site page posting the form for the victim, without a
     // token, with a wrong one, or from its own origin.

@@ -7,14 +7,11 @@ import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { Redis } from 'ioredis'
-import * as crypto from '../../server/lib/crypto.js'
 import { createImporter } from '../../server/services/importer/importer.js'
 import { createMemoryKv } from '../../server/lib/kv.js'
-import { BASE_URL, Client, csrfFrom, textOf } from '../helpers/http.js'
-import { TEST_KDF, TEST_LIMITS, createTestContext, registerUser } from '../helpers/context.js'
-
-type Ctx = ReturnType<typeof createTestContext>
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { BASE_URL, Client, session, textOf } from '../helpers/http.js'
+import { TEST_LIMITS, createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { addMember, personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
@@ -25,15 +22,11 @@ const BITWARDEN_HEADER = 'folder,favorite,type,name,notes,fields,reprompt,login_
 
 /** An importer on the test database with other limits (its own in-memory result store). */
 function importerWith(limits: Partial<typeof TEST_LIMITS>, scoringBudgetMs?: number) {
-  return createImporter({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: { ...TEST_LIMITS, ...limits }, kv: createMemoryKv(), scoringBudgetMs })
-}
-
-async function personalId(c: Ctx, u: Registered) {
-  return (await c.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
+  return createImporter({ ...ctx.deps, limits: { ...TEST_LIMITS, ...limits }, kv: createMemoryKv(), scoringBudgetMs })
 }
 
 /** Every item the user owns, decrypted, with its folder's name. */
-async function vaultOf(u: Registered) {
+async function vaultOf(u: RegisteredUser) {
   const page = await ctx.services.vault.listVault(u.viewer, { page: 1 })
   const items = await Promise.all(page.items.map((row) => ctx.services.vault.getItem(u.viewer, row.id)))
   return items.map((i) => ({ folder: i.folderName, ...i.fields }))
@@ -156,7 +149,7 @@ describe('the importer', () => {
     const owner = await registerUser(ctx, 'Owner')
     const member = await registerUser(ctx, 'Viewer')
     const { id: shared } = await ctx.services.vault.createFolder(owner.viewer, 'Shared')
-    await addMember(owner, member, shared, 'view')
+    await addMember(ctx, owner, member, shared, 'view')
     const file = fixture('chrome.csv')
     await expect(ctx.services.importer.importCsv(member.viewer, { bytes: file, format: 'detect', folderId: shared, keepFolders: true })).rejects.toMatchObject({ status: 403 })
     const stranger = await registerUser(ctx, 'Stranger')
@@ -211,29 +204,9 @@ describe('the importer', () => {
 // HTTP
 // ---------------------------------------------------------------------------
 
-/** Adds `member` to `owner`'s folder directly: the folder key sealed to the member. */
-async function addMember(owner: Registered, member: Registered, folderId: string, permission: 'view' | 'edit') {
-  const user = await ctx.models.User.findByPk(owner.user.id)
-  const own = await ctx.models.FolderMembership.findOne({ where: { folderId, userId: owner.user.id } })
-  const priv = crypto.open(owner.vaultKey, user!.privateKeyWrapped, Buffer.from('private-key'))
-  const key = crypto.openSealed(priv, own!.sealedKey, crypto.folderKeyAad(folderId, owner.user.id))
-  await ctx.models.FolderMembership.create({
-    folderId,
-    userId: member.user.id,
-    role: 'member',
-    permission,
-    status: 'accepted',
-    sealedKey: crypto.sealToPublicKey(member.user.publicKey, key, crypto.folderKeyAad(folderId, member.user.id)),
-    invitedAt: new Date(),
-    acceptedAt: new Date(),
-  })
-}
-
 /** A logged-in browser and a multipart post of the import form (a token unless `csrf: false`). */
-async function session(u: Registered) {
-  const c = new Client()
-  expect((await c.login(u.email, u.password)).status).toBe(303)
-  const token = csrfFrom(await (await c.get('/dashboard/import')).text())
+async function importSession(u: RegisteredUser) {
+  const { client: c, token } = await session(u, '/dashboard/import')
   const upload = (file: Buffer, fields: Record<string, string>, opts: { csrf?: boolean; origin?: string; json?: boolean } = {}) => {
     const form = new FormData()
     if (opts.csrf !== false) form.append('_csrf', token)
@@ -255,7 +228,7 @@ describe('POST /dashboard/import', () => {
   it('answers 303 to the result page, which shows the result once; Redis holds it only encrypted', async () => {
     const u = await registerUser(ctx, 'HttpImport')
     const personal = await personalId(ctx, u)
-    const s = await session(u)
+    const s = await importSession(u)
     const res = await s.upload(fixture('firefox.csv'), { folder_id: personal, format: 'detect', folders: 'keep' })
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/dashboard/import/result')
@@ -279,7 +252,7 @@ describe('POST /dashboard/import', () => {
   it('keeps the server answering other requests while it scores a file of slow passwords', async () => {
     const u = await registerUser(ctx, 'Busy')
     const personal = await personalId(ctx, u)
-    const s = await session(u)
+    const s = await importSession(u)
     // 12 passwords that take zxcvbn up to a second each: seconds of scoring, on the pool's threads.
     const rows = Array.from({ length: 12 }, (_, i) => `,,login,Busy ${i},,,,https://busy${i}.example,me,"${Array.from(randomBytes(100), (b) => '4@8(6<{[3&91!|7+0$5%2'[b % 21]).join('')}",`)
     const importing = s.upload(csv([BITWARDEN_HEADER, ...rows].join('\n')), { folder_id: personal })
@@ -304,7 +277,7 @@ describe('POST /dashboard/import', () => {
   it('refuses a 6 MB file with 413 and imports nothing', async () => {
     const u = await registerUser(ctx, 'Big')
     const personal = await personalId(ctx, u)
-    const s = await session(u)
+    const s = await importSession(u)
     const big = Buffer.concat([csv('name,url,username,password\n'), Buffer.alloc(6 * 1024 * 1024, 'a')])
     const res = await s.upload(big, { folder_id: personal })
     expect(res.status).toBe(413)
@@ -318,7 +291,7 @@ describe('POST /dashboard/import', () => {
   it('refuses a multipart post without the CSRF token or from another origin (403)', async () => {
     const u = await registerUser(ctx, 'Csrf')
     const personal = await personalId(ctx, u)
-    const s = await session(u)
+    const s = await importSession(u)
     expect((await s.upload(fixture('chrome.csv'), { folder_id: personal }, { csrf: false })).status).toBe(403)
     expect((await s.upload(fixture('chrome.csv'), { folder_id: personal }, { origin: 'https://evil.example' })).status).toBe(403)
     expect(await itemCount(personal)).toBe(0)
@@ -337,8 +310,8 @@ describe('POST /dashboard/import', () => {
     const owner = await registerUser(ctx, 'HttpOwner')
     const member = await registerUser(ctx, 'HttpViewer')
     const { id: shared } = await ctx.services.vault.createFolder(owner.viewer, 'Shared')
-    await addMember(owner, member, shared, 'view')
-    const s = await session(member)
+    await addMember(ctx, owner, member, shared, 'view')
+    const s = await importSession(member)
     expect((await s.upload(fixture('chrome.csv'), { folder_id: shared })).status).toBe(403)
     expect(await itemCount(shared)).toBe(0)
   })
@@ -346,7 +319,7 @@ describe('POST /dashboard/import', () => {
   it('answers JSON to a fetch: {ok, redirect}, or 422 with the message on the file field', async () => {
     const u = await registerUser(ctx, 'Json')
     const personal = await personalId(ctx, u)
-    const s = await session(u)
+    const s = await importSession(u)
     const ok = await s.upload(fixture('chrome-old.csv'), { folder_id: personal }, { json: true })
     expect(ok.status).toBe(200)
     expect(await ok.json()).toEqual({ ok: true, redirect: '/dashboard/import/result' })
@@ -358,7 +331,7 @@ describe('POST /dashboard/import', () => {
   it('re-renders the form with 422, the message next to the file field and the other values kept', async () => {
     const u = await registerUser(ctx, 'Form')
     const personal = await personalId(ctx, u)
-    const s = await session(u)
+    const s = await importSession(u)
     const res = await s.upload(csv('name,url,username,password\nA,https://a.example,me\n'), { folder_id: personal, format: 'chrome', folders: 'single' })
     expect(res.status).toBe(422)
     const html = await res.text()

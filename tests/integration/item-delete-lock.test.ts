@@ -10,39 +10,24 @@
 // Then a plain race of the real HTTP actions, 20 rounds, for consistency.
 import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes, type Transaction } from 'sequelize'
-import { Client, csrfFrom, textOf } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { session, textOf } from '../helpers/http.js'
+import { createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
+import { verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
 
-async function verifiedUser(name: string) {
-  const u = await registerUser(ctx, name)
-  await ctx.sequelize.query('UPDATE users SET verified_at = now() WHERE id = :id', { replacements: { id: u.user.id } })
-  return u
-}
-
-/** A browser session of `u` and a POST with its CSRF token. */
-async function session(u: Registered) {
-  const c = new Client()
-  expect((await c.login(u.email, u.password)).status).toBe(303)
-  const token = csrfFrom(await (await c.get('/dashboard')).text())
-  return (path: string, form: Record<string, string> = {}) => c.request(path, { method: 'POST', form: { _csrf: token, ...form } })
-}
-
 /** An owner's folder shared with `member` for edit, holding one item. */
 async function sharedFolder(tag: string) {
-  const owner = await verifiedUser(`Lock Owner ${tag}`)
-  const member = await verifiedUser(`Lock Member ${tag}`)
+  const owner = await verifiedUser(ctx, `Lock Owner ${tag}`)
+  const member = await verifiedUser(ctx, `Lock Member ${tag}`)
   const folderId = (await ctx.services.vault.createFolder(owner.viewer, `Locked ${tag}`)).id
   await ctx.services.sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
   await ctx.services.sharing.accept(member.viewer, folderId)
-  return { owner, member, folderId, post: await session(member) }
+  return { owner, member, folderId, post: (await session(member)).post }
 }
 
-const newItem = async (owner: Registered, folderId: string, name: string) =>
+const newItem = async (owner: RegisteredUser, folderId: string, name: string) =>
   (await ctx.services.vault.createItem(owner.viewer, { folderId, ...itemFields({ name }) })).id
 
 const itemExists = async (id: string) => (await ctx.models.Item.count({ where: { id } })) === 1
@@ -144,8 +129,8 @@ describe("a member's delete overlapping the owner's change of their access", () 
 
   it('20 rounds of the real actions at once (downgrade, then removal): either the delete came first or it is refused', async () => {
     const { member, folderId, owner } = await sharedFolder('race')
-    const ownerPost = await session(owner)
-    const memberPost = await session(member)
+    const ownerPost = (await session(owner)).post
+    const memberPost = (await session(member)).post
     for (let round = 0; round < 20; round++) {
       const removal = round % 2 === 1
       // An edit member again: back in through the real invitation flow after a removal.

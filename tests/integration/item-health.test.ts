@@ -3,21 +3,15 @@
 // decrypted list is cached.
 import { afterAll, describe, expect, it } from 'vitest'
 import { createVaultService } from '../../server/services/vault.js'
-import { createTestContext, itemFields, registerUser, TEST_KDF, TEST_LIMITS } from '../helpers/context.js'
+import { countQueries, createTestContext, itemFields, registerUser } from '../helpers/context.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
 const SHARED = 'quartz lantern mosaic orbit velvet'
 
-async function counted<T>(run: () => Promise<T>) {
-  const before = ctx.counter.count
-  const result = await run()
-  return { result, queries: ctx.counter.count - before }
-}
-
 describe('reusedBy', () => {
   it('counts the other items with the same password across folders, with the sidebar folders, in one query when cached', async () => {
-    const vault = createVaultService({ sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS })
+    const vault = createVaultService(ctx.deps)
     const u = await registerUser(ctx, 'Health Hana')
     const personal = (await vault.listFolders(u.viewer)).folders[0]!.id
     const work = (await vault.createFolder(u.viewer, 'Work')).id
@@ -34,14 +28,14 @@ describe('reusedBy', () => {
       const [reusedBy, { folders }] = await Promise.all([reader.reusedBy(itemId), reader.folders()])
       return { reusedBy, folders }
     }
-    const first = await counted(() => itemPage(a))
+    const first = await countQueries(ctx, () => itemPage(a))
     expect(first.result.reusedBy).toBe(2)
     expect(first.result.folders.map((f) => f.name)).toEqual(['Personal', 'Work'])
-    expect(first.queries).toBe(2) // memberships + the items of the folders not yet decrypted
+    expect(first.count).toBe(2) // memberships + the items of the folders not yet decrypted
 
-    const cached = await counted(() => itemPage(lone))
+    const cached = await countQueries(ctx, () => itemPage(lone))
     expect(cached.result.reusedBy).toBe(0)
-    expect(cached.queries).toBe(1)
+    expect(cached.count).toBe(1)
     expect(await vault.reader(u.viewer).reusedBy(empty)).toBe(0)
 
     // Someone else's item tells nothing.

@@ -11,9 +11,8 @@ import { itemsDigestSql } from '../../server/services/access.js'
 import { entriesFromItems, fromStored, openListIndex, type IndexEntry } from '../../server/services/listIndex.js'
 import { createVaultService } from '../../server/services/vault.js'
 import type { ItemFields, ItemRow, Viewer } from '../../server/services/types.js'
-import { createTestContext, itemFields, registerUser, TEST_KDF, TEST_LIMITS } from '../helpers/context.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { personalId, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 /** A second pool on the same database, as a second server process would have. */
@@ -26,22 +25,10 @@ afterAll(async () => {
 const vault = ctx.services.vault
 const sharing = ctx.services.sharing
 const fields = itemFields
-const serviceDeps = { sequelize: ctx.sequelize, models: ctx.models, kdf: TEST_KDF, tokenKeys: [Buffer.alloc(32, 7)], limits: TEST_LIMITS }
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
-async function personalId(u: Registered) {
-  const f = await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } })
-  return f!.id
-}
-
-async function verifiedUser(name: string) {
-  const u = await registerUser(ctx, name)
-  await ctx.sequelize.query('UPDATE users SET verified_at = now() WHERE id = :id', { replacements: { id: u.user.id } })
-  return u
-}
-
 /** The folder key as `u` holds it now (null once their copy no longer opens). */
-async function folderKeyOf(u: Registered, folderId: string): Promise<Buffer | null> {
+async function folderKeyOf(u: RegisteredUser, folderId: string): Promise<Buffer | null> {
   const user = await ctx.models.User.findByPk(u.user.id)
   const m = await ctx.models.FolderMembership.findOne({ where: { folderId, userId: u.user.id } })
   if (!m?.sealedKey) return null
@@ -80,7 +67,7 @@ async function decryptedItems(folderId: string, key: Buffer | null): Promise<Ind
  * The folder's index opens with the key `u` holds, describes the live items digest (inside and in
  * the clear column), and its entries equal a fresh decryption of the items, field for field.
  */
-async function expectIndexCurrent(u: Registered, folderId: string) {
+async function expectIndexCurrent(u: RegisteredUser, folderId: string) {
   const key = await folderKeyOf(u, folderId)
   expect(key, 'the member holds the folder key').not.toBeNull()
   const row = await folderRow(folderId)
@@ -95,7 +82,7 @@ async function expectIndexCurrent(u: Registered, folderId: string) {
 
 /** The whole list as a first view sees it (a new service: nothing cached), every page, by id. */
 async function coldList(viewer: Viewer) {
-  const service = createVaultService(serviceDeps)
+  const service = createVaultService(ctx.deps)
   const rows: ItemRow[] = []
   let before = ctx.counter.count
   let page = await service.listVault(viewer, { page: 1 })
@@ -110,7 +97,7 @@ async function coldList(viewer: Viewer) {
 }
 
 /** What the list must show for a folder's items, decrypted afresh (name, username, host, flags, last change). */
-async function truthRows(u: Registered, folderIds: string[]) {
+async function truthRows(u: RegisteredUser, folderIds: string[]) {
   const rows: Pick<ItemRow, 'id' | 'folderId' | 'name' | 'username' | 'host' | 'weak' | 'broken' | 'updatedAt'>[] = []
   for (const folderId of folderIds) {
     for (const e of await decryptedItems(folderId, await folderKeyOf(u, folderId))) {
@@ -120,7 +107,7 @@ async function truthRows(u: Registered, folderIds: string[]) {
   return rows.sort(byId)
 }
 
-async function expectListShowsTruth(u: Registered, folderIds: string[]) {
+async function expectListShowsTruth(u: RegisteredUser, folderIds: string[]) {
   const { rows, queries } = await coldList(u.viewer)
   const shown = rows.filter((r) => folderIds.includes(r.folderId))
   expect(shown.map(({ id, folderId, name, username, host, weak, broken, updatedAt }) => ({ id, folderId, name, username, host, weak, broken, updatedAt }))).toEqual(
@@ -142,7 +129,7 @@ const csv = (rows: string[]) =>
 describe('every write path keeps the folder index equal to its items', () => {
   it('create, update and delete', async () => {
     const u = await registerUser(ctx, 'Index Writes')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Alpha', url: 'alpha.example/login' }) })
     await expectIndexCurrent(u, personal)
     const b = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Bravo', password: '' }) })
@@ -162,7 +149,7 @@ describe('every write path keeps the folder index equal to its items', () => {
 
   it('the index is a ciphertext: no name, username or URL in it', async () => {
     const u = await registerUser(ctx, 'Index Opaque')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Visible Marker Name', username: 'marker-user', url: 'https://marker-host.example' }) })
     const { listIndex } = await folderRow(personal)
     const raw = listIndex!.toString('latin1')
@@ -174,7 +161,7 @@ describe('every write path keeps the folder index equal to its items', () => {
 
   it('a move rewrites both folders', async () => {
     const u = await registerUser(ctx, 'Index Move')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const { id: work } = await vault.createFolder(u.viewer, 'Work')
     const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Mover' }) })
     await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Stayer' }) })
@@ -190,7 +177,7 @@ describe('every write path keeps the folder index equal to its items', () => {
 
   it('import: into an existing folder, and into folders it creates', async () => {
     const u = await registerUser(ctx, 'Index Import')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Before Import' }) })
     const result = await ctx.services.importer.importCsv(u.viewer, {
       bytes: csv([
@@ -213,7 +200,7 @@ describe('every write path keeps the folder index equal to its items', () => {
 
   it('folder delete: Personal gains the moved items', async () => {
     const u = await registerUser(ctx, 'Index Folder Delete')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const { id: work } = await vault.createFolder(u.viewer, 'Work')
     await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Home' }) })
     for (const name of ['W1', 'W2', 'W3']) await vault.createItem(u.viewer, { folderId: work, ...fields({ name }) })
@@ -223,9 +210,9 @@ describe('every write path keeps the folder index equal to its items', () => {
   })
 
   it('sharing: a member writes with their copy of the key; removal, leaving and declining rotate the key and re-seal the index', async () => {
-    const owner = await verifiedUser('Index Owner')
-    const member = await verifiedUser('Index Member')
-    const third = await verifiedUser('Index Third')
+    const owner = await verifiedUser(ctx, 'Index Owner')
+    const member = await verifiedUser(ctx, 'Index Member')
+    const third = await verifiedUser(ctx, 'Index Third')
     const { id: folderId } = await vault.createFolder(owner.viewer, 'Shared')
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Owner Item' }) })
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
@@ -264,8 +251,8 @@ describe('every write path keeps the folder index equal to its items', () => {
   })
 
   it('an expired invitation: the sweep marks the folder, the next visit re-keys it, the index follows', async () => {
-    const owner = await verifiedUser('Index Expiry Owner')
-    const invitee = await verifiedUser('Index Expiry Invitee')
+    const owner = await verifiedUser(ctx, 'Index Expiry Owner')
+    const invitee = await verifiedUser(ctx, 'Index Expiry Invitee')
     const { id: folderId } = await vault.createFolder(owner.viewer, 'Expiring')
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Kept' }) })
     await sharing.invite(owner.viewer, folderId, { email: invitee.email, permission: 'view' })
@@ -281,7 +268,7 @@ describe('every write path keeps the folder index equal to its items', () => {
 
   it('a write to a folder whose index fell behind (an item changed by raw SQL) rebuilds it from the items', async () => {
     const u = await registerUser(ctx, 'Index Heal')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Original' }) })
     const key = (await folderKeyOf(u, personal))!
     await rawWrite(key, personal, a.id, fields({ name: 'Changed Behind' }), 'update')
@@ -309,8 +296,8 @@ function countRebuilds() {
 
 describe('concurrent writes to one folder', () => {
   it('50 creates, updates, deletes and moves in parallel, from two members over two pools, leave the index equal to the items', async () => {
-    const owner = await verifiedUser('Race Owner')
-    const member = await verifiedUser('Race Member')
+    const owner = await verifiedUser(ctx, 'Race Owner')
+    const member = await verifiedUser(ctx, 'Race Member')
     const { id: folderId } = await vault.createFolder(owner.viewer, 'Busy')
     const { id: side } = await vault.createFolder(owner.viewer, 'Side')
     await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
@@ -359,7 +346,7 @@ describe('concurrent writes to one folder', () => {
 describe('a reader trusts an index only while it agrees with the items', () => {
   async function vaultWithIndex(name: string) {
     const u = await registerUser(ctx, name)
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const { id: work } = await vault.createFolder(u.viewer, 'Work')
     const ids: string[] = []
     for (const n of ['One', 'Two', 'Three']) ids.push((await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: n }) })).id)
@@ -404,7 +391,7 @@ describe('a reader trusts an index only while it agrees with the items', () => {
 
     // A view after a change, with a list cached: the index is fetched (its clear digest claims to
     // be current), found behind, and the items fetched after all.
-    const service = createVaultService(serviceDeps)
+    const service = createVaultService(ctx.deps)
     await service.listVault(u.viewer, {})
     await ctx.sequelize.query('UPDATE folders SET list_index = :listIndex, list_index_digest = NULL WHERE id = :personal', {
       replacements: { listIndex: old.listIndex, personal },
@@ -430,7 +417,7 @@ describe('a reader trusts an index only while it agrees with the items', () => {
 describe('a folder without an index (rows from before the migration)', () => {
   it('lists correctly by decrypting its items, and gets an index on its next write', async () => {
     const u = await registerUser(ctx, 'No Index')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const { id: work } = await vault.createFolder(u.viewer, 'Work')
     for (const n of ['Old One', 'Old Two']) await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: n, password: 'shared-pw-Xq9!vR' }) })
     await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'Old Work', password: 'shared-pw-Xq9!vR' }) })
@@ -458,12 +445,12 @@ describe('a folder without an index (rows from before the migration)', () => {
     // Not reachable through the services today (a member always holds the key); checked through the
     // module: a change with no key writes NULL.
     const u = await registerUser(ctx, 'No Key')
-    const personal = await personalId(u)
+    const personal = await personalId(ctx, u)
     const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'Gone' }) })
     const { applyListIndexChanges } = await import('../../server/services/listIndex.js')
     await ctx.sequelize.transaction(async (transaction) => {
       await ctx.sequelize.query('DELETE FROM items WHERE id = :id', { replacements: { id: a.id }, transaction })
-      await applyListIndexChanges(serviceDeps, transaction, [{ folderId: personal, key: null, removes: [a.id] }])
+      await applyListIndexChanges(ctx.deps, transaction, [{ folderId: personal, key: null, removes: [a.id] }])
     })
     const row = await folderRow(personal)
     expect(row.listIndex).toBeNull()

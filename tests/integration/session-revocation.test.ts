@@ -12,10 +12,9 @@ import { mailTo } from '../helpers/mail.js'
 import { createRedisKv } from '../../server/lib/kv.js'
 import { createSessionIndex } from '../../server/session/store.js'
 import { createTestContext } from '../helpers/context.js'
+import { redisEnv } from '../helpers/redis.js'
 
-const redisUrl = process.env.REDIS_URL
-const prefix = process.env.REDIS_PREFIX
-if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
+const { redisUrl, prefix } = redisEnv()
 const redis = new Redis(redisUrl)
 const kv = createRedisKv(redisUrl, prefix)
 await kv.whenReady(10_000)

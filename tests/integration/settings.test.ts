@@ -7,11 +7,11 @@ import { QueryTypes } from 'sequelize'
 import * as crypto from '../../server/lib/crypto.js'
 import { createRedisKv } from '../../server/lib/kv.js'
 import { Client, PASSWORD, csrfFrom } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { personalId } from '../helpers/vault.js'
+import { redisEnv } from '../helpers/redis.js'
 
-const redisUrl = process.env.REDIS_URL
-const prefix = process.env.REDIS_PREFIX
-if (!redisUrl || !prefix) throw new Error('REDIS_URL and REDIS_PREFIX are not set: run the suite with `npm test`')
+const { redisUrl, prefix } = redisEnv()
 const kv = createRedisKv(redisUrl, prefix)
 await kv.whenReady(10_000)
 const db = createTestContext()
@@ -21,15 +21,10 @@ afterAll(async () => {
 })
 
 const NEW_PASSWORD = 'copper lantern orbit 91 meadow'
-type Registered = Awaited<ReturnType<typeof registerUser>>
-
-async function personalFolder(u: Registered) {
-  return (await db.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
-}
 
 /** Bulk-inserts `n` encrypted items into the user's Personal folder. */
-async function seedItems(u: Registered, n: number) {
-  const folderId = await personalFolder(u)
+async function seedItems(u: RegisteredUser, n: number) {
+  const folderId = await personalId(db, u)
   const m = await db.models.FolderMembership.findOne({ where: { folderId, userId: u.user.id } })
   const priv = crypto.open(u.vaultKey, u.user.privateKeyWrapped, crypto.privateKeyAad())
   const key = crypto.openSealed(priv, m!.sealedKey, crypto.folderKeyAad(folderId, u.user.id))

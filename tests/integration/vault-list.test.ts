@@ -1,12 +1,16 @@
-// The item list's sort and filter (issue 10): the vault service's orders and filters, what it does
-// with values it does not know, its query count, and the pages' answer to any GET parameters.
+// The item list: pages, the default order, the counts of weak, reused and broken items, and the
+// sort and filter of issue 10 (the vault service's orders and filters, what it does with values it
+// does not know, its query count, and the pages' answer to any GET parameters).
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import * as crypto from '../../server/lib/crypto.js'
+import { NotFoundError } from '../../server/lib/errors.js'
 import type { ItemFields } from '../../server/services/types.js'
 import { createTestContext, itemFields as fields, registerUser } from '../helpers/context.js'
 import { Client, textOf } from '../helpers/http.js'
+import { ITEM_PASSWORD } from '../helpers/canaries.js'
+import { expectError, listWithSidebar, personalId, seedItems } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 const vault = ctx.services.vault
@@ -137,5 +141,130 @@ describe('list pages over HTTP: any sort, dir and filter parameter', () => {
     expect(created.status).toBe(303)
     const html = await (await client.get('/dashboard?sort=changed&dir=asc')).text()
     expect(html).toMatch(/role="columnheader"[^>]*aria-sort="ascending"[^>]*>\s*<a[^>]*href="\/dashboard\?sort=changed"/)
+  })
+})
+
+const collator = new Intl.Collator('en', { sensitivity: 'accent' })
+
+describe('listVault', () => {
+  it('paginates 100 per page, clamps the page, sorts by name and filters by q', async () => {
+    const u = await registerUser(ctx, 'Pager')
+    const personal = await personalId(ctx, u)
+    // 250 items, shuffled names, mixed case.
+    const names = Array.from({ length: 250 }, (_, i) => `${i % 2 ? 'item' : 'Item'} ${String(i).padStart(3, '0')}`)
+    const shuffled = [...names].sort(() => Math.random() - 0.5)
+    await seedItems(
+      ctx,
+      u,
+      personal,
+      shuffled.map((name, i) => fields({ name, username: i === 7 ? 'needle-user' : 'user', url: i === 9 ? 'https://NeedleSite.example' : '' })),
+    )
+
+    const p1 = await vault.listVault(u.viewer, {})
+    expect(p1).toMatchObject({ total: 250, page: 1, pageCount: 3, pageSize: 100 })
+    expect(p1.items).toHaveLength(100)
+    const p3 = await vault.listVault(u.viewer, { page: 3 })
+    expect(p3.items).toHaveLength(50)
+    expect((await vault.listVault(u.viewer, { page: 99 })).page).toBe(3)
+    expect((await vault.listVault(u.viewer, { page: 0 })).page).toBe(1)
+    expect((await vault.listVault(u.viewer, { page: -4 })).page).toBe(1)
+    expect((await vault.listVault(u.viewer, { page: Number.NaN })).page).toBe(1)
+
+    const all = [...p1.items, ...(await vault.listVault(u.viewer, { page: 2 })).items, ...p3.items]
+    expect(new Set(all.map((r) => r.id)).size).toBe(250)
+    expect(all.map((r) => r.name)).toEqual([...names].sort((a, b) => collator.compare(a, b)))
+
+    // q: name, username, url; case-insensitive; counts still cover everything.
+    const byName = await vault.listVault(u.viewer, { q: 'ITEM 12' })
+    expect(byName.items.map((r) => r.name)).toEqual(['Item 120', 'item 121', 'Item 122', 'item 123', 'Item 124', 'item 125', 'Item 126', 'item 127', 'Item 128', 'item 129'])
+    expect(byName.total).toBe(10)
+    expect(byName.pageCount).toBe(1)
+    expect(byName.counts.items).toBe(250)
+    expect((await vault.listVault(u.viewer, { q: 'needle-USER' })).total).toBe(1)
+    expect((await vault.listVault(u.viewer, { q: ' needlesite ' })).total).toBe(1)
+    const none = await vault.listVault(u.viewer, { q: 'no such thing', page: 5 })
+    expect(none).toMatchObject({ total: 0, page: 1, pageCount: 1, items: [] })
+  })
+
+  it('sorts case-insensitively, then by id; folders Personal first, then by name', async () => {
+    const u = await registerUser(ctx, 'Sorter')
+    const personal = await personalId(ctx, u)
+    const { id: zeta } = await vault.createFolder(u.viewer, 'zeta')
+    await vault.createFolder(u.viewer, 'Alpha')
+    await vault.createFolder(u.viewer, 'beta')
+    const ids = await seedItems(ctx, u, personal, ['banana', 'Apple', 'cherry', 'apple', 'Äpfel'].map((name) => fields({ name })))
+    await seedItems(ctx, u, zeta, [fields({ name: 'Blueberry' })])
+    const page = await listWithSidebar(vault, u.viewer, {})
+    // 'Äpfel' < 'Apple' (f < p comes before the accent); 'Apple' and 'apple' tie, then id decides.
+    expect(page.items.map((r) => r.name.toLowerCase())).toEqual(['äpfel', 'apple', 'apple', 'banana', 'blueberry', 'cherry'])
+    expect(page.items.slice(1, 3).map((r) => r.id)).toEqual([ids[1], ids[3]].sort())
+    expect(page.folders.map((f) => f.name)).toEqual(['Personal', 'Alpha', 'beta', 'zeta'])
+    expect(page.folders[0]).toEqual({
+      id: personal,
+      name: 'Personal',
+      isPersonal: true,
+      role: 'owner',
+      permission: 'edit',
+      ownerName: 'Sorter',
+      shared: false,
+      memberCount: 0,
+      itemCount: 5,
+      issues: 5, // the seeded items share one password: all reused
+    })
+    expect(page.folders.find((f) => f.id === zeta)!.itemCount).toBe(1)
+    expect(await vault.listFolders(u.viewer)).toEqual({ folders: page.folders, pendingInvitations: 0 })
+  })
+
+  it('counts weak, reused, password-less and broken items over the whole vault', async () => {
+    const u = await registerUser(ctx, 'Health')
+    const personal = await personalId(ctx, u)
+    const { id: work } = await vault.createFolder(u.viewer, 'Work')
+    const a = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'A', password: 'password123' }) })
+    const b = await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'B', password: 'password123' }) })
+    const c = await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'C', password: ITEM_PASSWORD }) })
+    const d = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'D', password: 'another ' + ITEM_PASSWORD }) })
+    const e = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'E', password: 'another ' + ITEM_PASSWORD }) })
+    const f = await vault.createItem(u.viewer, { folderId: personal, ...fields({ name: 'F', password: '' }) })
+    // A weak password that is weak because of the item's own name (user inputs).
+    const g = await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'correcthorsebatterystaple', username: 'x', password: 'correcthorsebatterystaple' }) })
+
+    const page = await listWithSidebar(vault, u.viewer, { folderId: work })
+    expect(page.items.map((r) => r.id).sort()).toEqual([b.id, c.id, g.id].sort())
+    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, broken: 0, noPassword: 1 })
+    const all = (await vault.listVault(u.viewer, {})).items
+    const flags = Object.fromEntries(all.map((r) => [r.id, [r.weak, r.reused]]))
+    expect(flags[a.id]).toEqual([true, true])
+    expect(flags[b.id]).toEqual([true, true])
+    expect(flags[c.id]).toEqual([false, false])
+    expect(flags[d.id]).toEqual([false, true])
+    expect(flags[e.id]).toEqual([false, true])
+    expect(flags[f.id]).toEqual([false, false]) // no password: neither weak nor reused
+    expect(flags[g.id]).toEqual([true, false])
+
+    const health = await vault.listHealth(u.viewer)
+    expect(health.counts).toEqual(page.counts)
+    expect(health.weak.map((r) => r.name)).toEqual(['A', 'B', 'correcthorsebatterystaple'])
+    expect(health.reused.map((group) => group.map((r) => r.name))).toEqual([['A', 'B'], ['D', 'E']])
+    expect(health.issues).toBe(6) // A, B, D, E, F and the weak g: C is fine
+    // The sidebar sums its folders' counts: Personal holds A, D, E, F; Work B and g.
+    const issuesOf = (id: string) => page.folders.find((f) => f.id === id)!.issues
+    expect([issuesOf(personal), issuesOf(work)]).toEqual([4, 2])
+    expect(health.noPassword.map((r) => r.name)).toEqual(['F'])
+    expect(health.broken).toEqual([])
+  })
+
+  it('filters by folder; a foreign or malformed folder id is NotFound', async () => {
+    const u = await registerUser(ctx, 'Filter')
+    const other = await registerUser(ctx, 'Other')
+    const { id: work } = await vault.createFolder(u.viewer, 'Work')
+    await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'In work' }) })
+    await vault.createItem(u.viewer, { folderId: await personalId(ctx, u), ...fields({ name: 'In personal' }) })
+    const page = await vault.listVault(u.viewer, { folderId: work.toUpperCase() })
+    expect(page.items.map((r) => r.name)).toEqual(['In work'])
+    expect(page.counts.items).toBe(2)
+    expect((await vault.listVault(u.viewer, { folderId: '' })).total).toBe(2)
+    await expectError(vault.listVault(u.viewer, { folderId: await personalId(ctx, other) }), NotFoundError)
+    await expectError(vault.listVault(u.viewer, { folderId: randomUUID() }), NotFoundError)
+    await expectError(vault.listVault(u.viewer, { folderId: "x' OR 1=1 --" }), NotFoundError)
   })
 })

@@ -1,7 +1,7 @@
 // Reading other password managers' CSV exports: decoding, detection from the header row, and the
 // mapping of each format's columns onto an item (name, username, password, url, note) and a
 // folder name. What an item has no field for goes into its note, labelled, never dropped
-// (docs/decisions/016). Pure functions: no database, no keys. Never logs what it reads.
+// (docs/features/import.md). Pure functions: no database, no keys. Never logs what it reads.
 // Runs on the import worker thread (readFile.ts), and the file is the attacker's text: every
 // step is linear in its length (no regex that can backtrack over a field: trims are
 // String.prototype.trim/trimEnd), and no cell is longer than the field it feeds (docs/decisions/019).

@@ -41,7 +41,6 @@ export const SCORING_BUDGET_MS = 120_000
  */
 export const PARSE_BUDGET_MS = 20_000
 const resultKey = (userId: string) => `import-result:${userId}`
-const resultAad = (userId: string) => Buffer.from(`nucleusid:import-result:v1:${userId}`)
 
 const fileError = (message: string) => new ValidationError({ file: message }, message)
 const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
@@ -146,7 +145,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const result = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
     result.format = formatLabel(format)
     result.skipped.sort((a, b) => a.line - b.line)
-    await kv.set(resultKey(viewer.userId), crypto.seal(viewer.vaultKey, Buffer.from(JSON.stringify(result)), resultAad(viewer.userId)).toString('base64'), RESULT_TTL_MS)
+    await kv.set(resultKey(viewer.userId), crypto.seal(viewer.vaultKey, Buffer.from(JSON.stringify(result)), crypto.importResultAad(viewer.userId)).toString('base64'), RESULT_TTL_MS)
     return result
   }
 
@@ -309,7 +308,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     if (!stored) return null
     await kv.del(resultKey(viewer.userId))
     try {
-      return JSON.parse(crypto.open(viewer.vaultKey, Buffer.from(stored, 'base64'), resultAad(viewer.userId)).toString('utf8')) as ImportResult
+      return JSON.parse(crypto.open(viewer.vaultKey, Buffer.from(stored, 'base64'), crypto.importResultAad(viewer.userId)).toString('utf8')) as ImportResult
     } catch (e) {
       if (e instanceof crypto.DecryptionError) return null // sealed under a key this session no longer has
       throw e

@@ -1,5 +1,5 @@
 // Reading an uploaded export into what the importer writes: decoding, parsing, mapping and the
-// validation of every row (docs/decisions/016). CPU only, on the attacker's text: it runs on the
+// validation of every row (docs/features/import.md). CPU only, on the attacker's text: it runs on the
 // import worker thread (parsePool.ts, parseWorker.mjs), never on the event loop, and answers with
 // plain data (errors do not keep their class across threads): a ValidationError of the file
 // becomes { ok: false, message }. Never logs what it reads.

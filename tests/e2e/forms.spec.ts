@@ -1,4 +1,4 @@
-// Issue 10, points 5, 8 and 9 (forms): the strength meter (as you type with JavaScript, after
+// Forms: the strength meter (as you type with JavaScript, after
 // submitting without), the generator's options without JavaScript and its passphrases, the item
 // page's weak and reused warnings, the Website check, and feedback while a form is on its way.
 // Runs with JavaScript off and on.

@@ -1,4 +1,4 @@
-// Issue 10, the item list made for scanning: columns on one grid, a header that sorts (links, so
+// The item list made for scanning: columns on one grid, a header that sorts (links, so
 // without JavaScript too), counts that lead to the filtered list, tiles coloured by name, a phone
 // layout that keeps names readable, one "+ New item" on an empty vault, and the sidebar marking an
 // item's folder. JavaScript off and on.

@@ -1,0 +1,153 @@
+// Items through the vault service against the real database: create, read, update, delete, move
+// (re-encrypted under the target folder's key), and no plaintext of any field at rest.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { QueryTypes } from 'sequelize'
+import * as crypto from '../../server/lib/crypto.js'
+import { NotFoundError, ValidationError } from '../../server/lib/errors.js'
+import type { Viewer } from '../../server/services/types.js'
+import { ITEM_PASSWORD } from '../helpers/canaries.js'
+import { createTestContext, itemFields as fields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { expectError, folderKeyOf, personalId, rawItem } from '../helpers/vault.js'
+
+const ctx = createTestContext()
+const vault = ctx.services.vault
+afterAll(() => ctx.sequelize.close())
+
+describe('items: create, list, get, update, delete', () => {
+  let alice: RegisteredUser
+  let viewer: Viewer
+  let personal: string
+
+  beforeAll(async () => {
+    alice = await registerUser(ctx, 'Alice')
+    viewer = alice.viewer
+    personal = await personalId(ctx, alice)
+  })
+
+  it('creates an item and reads it back (list row and detail)', async () => {
+    const { id } = await vault.createItem(viewer, {
+      folderId: personal,
+      ...fields({ name: '  Mail  ', username: 'alice', url: 'mail.example.org/inbox', note: 'a note' }),
+    })
+    const page = await vault.listVault(viewer, {})
+    const row = page.items.find((r) => r.id === id)!
+    expect(row).toEqual({
+      id,
+      folderId: personal,
+      folderName: 'Personal',
+      name: 'Mail', // trimmed
+      username: 'alice',
+      host: 'mail.example.org', // no scheme: read as https
+      weak: false,
+      reused: false,
+      broken: false,
+      updatedAt: expect.any(Date),
+    })
+    const item = await vault.getItem(viewer, id)
+    expect(item.fields).toEqual({ name: 'Mail', username: 'alice', password: ITEM_PASSWORD, url: 'mail.example.org/inbox', note: 'a note' })
+    expect(item).toMatchObject({ id, folderId: personal, folderName: 'Personal', permission: 'edit', broken: false, weak: false })
+    expect(item.href).toBe('https://mail.example.org/inbox')
+    expect(item.createdAt).toBeInstanceOf(Date)
+    // An uppercase spelling of the same id works too.
+    expect((await vault.getItem(viewer, id.toUpperCase())).id).toBe(id)
+  })
+
+  it('validates fields with one message per field', async () => {
+    const err = (await expectError(
+      vault.createItem(viewer, { folderId: personal, ...fields({ name: '   ', password: 'x'.repeat(1001), note: 'n'.repeat(10_001) }) }),
+      ValidationError,
+    )) as ValidationError
+    expect(err.fields).toEqual({
+      name: 'Enter a name for this item.',
+      password: 'Passwords are at most 1,000 characters.',
+      note: 'Notes are at most 10,000 characters.',
+    })
+  })
+
+  it('updates an item: new fields, new ciphertext, same folder', async () => {
+    const { id } = await vault.createItem(viewer, { folderId: personal, ...fields({ name: 'Before' }) })
+    const before = await rawItem(ctx, id)
+    const created = await vault.getItem(viewer, id)
+    await vault.updateItem(viewer, id, fields({ name: 'After', username: 'new-user', password: 'hunter2', url: '', note: 'changed' }))
+    const after = await vault.getItem(viewer, id)
+    expect(after.fields).toEqual({ name: 'After', username: 'new-user', password: 'hunter2', url: '', note: 'changed' })
+    expect(after.weak).toBe(true)
+    expect(after.host).toBe('')
+    expect(after.href).toBeNull()
+    expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime())
+    const raw = await rawItem(ctx, id)
+    expect(raw!.folder_id).toBe(personal)
+    expect(raw!.ciphertext.equals(before!.ciphertext)).toBe(false)
+    await expectError(vault.updateItem(viewer, id, fields({ name: '' })), ValidationError)
+  })
+
+  it('deletes an item', async () => {
+    const { id } = await vault.createItem(viewer, { folderId: personal, ...fields({ name: 'Doomed' }) })
+    expect(await vault.deleteItem(viewer, id)).toEqual({ folderId: personal })
+    expect(await rawItem(ctx, id)).toBeNull()
+    await expectError(vault.getItem(viewer, id), NotFoundError)
+    await expectError(vault.deleteItem(viewer, id), NotFoundError)
+  })
+
+  it('stores no plaintext of any field in the items table', async () => {
+    const secret = {
+      name: 'Zanzibar Credit Union',
+      username: 'quokka-operator-77',
+      password: 'Tr0ub4dor&3-plaintext-canary',
+      url: 'https://canary-bank.example/login',
+      note: 'the vault door code is 8841-canary',
+    }
+    const { id } = await vault.createItem(viewer, { folderId: personal, ...secret })
+    const rows = await ctx.sequelize.query<Record<string, unknown>>('SELECT * FROM items WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+    })
+    const everything = Buffer.concat(
+      Object.values(rows[0]).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8'))),
+    )
+    for (const value of Object.values(secret)) {
+      expect(everything.includes(Buffer.from(value, 'utf8'))).toBe(false)
+      expect(everything.includes(Buffer.from(value.slice(0, 8), 'utf8'))).toBe(false)
+    }
+    for (const key of ['"password"', '"username"', '"score"']) expect(everything.includes(Buffer.from(key))).toBe(false)
+    // ...and it is the AES-GCM format of the crypto module, bound to this item and folder.
+    expect(rows[0].ciphertext).toBeInstanceOf(Buffer)
+    const key = await folderKeyOf(ctx, alice, personal)
+    const plain = crypto.decryptJson<Record<string, unknown>>(key, rows[0].ciphertext as Buffer, crypto.itemAad(id, personal))
+    expect(plain).toMatchObject(secret)
+    expect(typeof plain.score).toBe('number')
+  })
+})
+
+describe('moving items', () => {
+  it('re-encrypts under the target folder key and AAD', async () => {
+    const u = await registerUser(ctx, 'Mover')
+    const personal = await personalId(ctx, u)
+    const { id: work } = await vault.createFolder(u.viewer, 'Work')
+    const input = fields({ name: 'Travelling', note: 'goes places' })
+    const { id } = await vault.createItem(u.viewer, { folderId: personal, ...input })
+    const before = (await rawItem(ctx, id))!
+
+    await vault.moveItem(u.viewer, id, work)
+    const after = (await rawItem(ctx, id))!
+    expect(after.folder_id).toBe(work)
+    expect(after.ciphertext.equals(before.ciphertext)).toBe(false)
+    const personalKey = await folderKeyOf(ctx, u, personal)
+    const workKey = await folderKeyOf(ctx, u, work)
+    expect(() => crypto.decryptJson(personalKey, after.ciphertext, crypto.itemAad(id, personal))).toThrow(crypto.DecryptionError)
+    expect(() => crypto.decryptJson(workKey, after.ciphertext, crypto.itemAad(id, personal))).toThrow(crypto.DecryptionError)
+    expect(crypto.decryptJson(workKey, after.ciphertext, crypto.itemAad(id, work))).toMatchObject(input)
+    const item = await vault.getItem(u.viewer, id)
+    expect(item).toMatchObject({ folderId: work, folderName: 'Work', fields: input, broken: false })
+
+    // Same folder: nothing changes.
+    await vault.moveItem(u.viewer, id, work)
+    expect((await rawItem(ctx, id))!.ciphertext.equals(after.ciphertext)).toBe(true)
+
+    // Unknown target: NotFound, nothing changes.
+    await expectError(vault.moveItem(u.viewer, id, randomUUID()), NotFoundError)
+    await expectError(vault.moveItem(u.viewer, id, 'not-a-uuid'), NotFoundError)
+    expect((await rawItem(ctx, id))!.ciphertext.equals(after.ciphertext)).toBe(true)
+  })
+})
