@@ -10,7 +10,7 @@ import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { renderPage } from 'vike/server'
-import type { VaultPage } from '../server/services/types.js'
+import type { VaultPage } from '../shared/contract.js'
 import type { Services } from '../server/services/index.js'
 
 interface Dataset {

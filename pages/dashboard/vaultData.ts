@@ -2,7 +2,7 @@
 // errors turned into Vike's error page with the right status.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import type { VaultPage } from '../../server/services/types'
+import type { VaultPage } from '../../shared/contract'
 import { toListRows } from '../../shared/vaultList'
 
 export function viewerOf(pageContext: PageContextServer) {

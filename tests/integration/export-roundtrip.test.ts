@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { stringify } from 'csv-stringify/sync'
 import { EXPORT_COLUMNS, EXPORT_CSV_OPTIONS, type ExportRecord } from '../../server/services/exporter.js'
-import type { ItemFields } from '../../server/services/types.js'
+import type { ItemFields } from '../../shared/contract.js'
 import { Client, PASSWORD, csrfFrom } from '../helpers/http.js'
 import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
 

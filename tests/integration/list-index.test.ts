@@ -10,7 +10,8 @@ import * as crypto from '../../server/lib/crypto.js'
 import { itemsDigestSql } from '../../server/services/access.js'
 import { entriesFromItems, fromStored, openListIndex, type IndexEntry } from '../../server/services/listIndex.js'
 import { createVaultService } from '../../server/services/vault.js'
-import type { ItemFields, ItemRow, Viewer } from '../../server/services/types.js'
+import type { ItemFields, ItemRow } from '../../shared/contract.js'
+import type { Viewer } from '../../server/services/types.js'
 import { createTestContext, itemFields, registerUser, TEST_KDF, TEST_LIMITS } from '../helpers/context.js'
 
 type Registered = Awaited<ReturnType<typeof registerUser>>

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import * as crypto from '../../server/lib/crypto.js'
-import type { ItemFields } from '../../server/services/types.js'
+import type { ItemFields } from '../../shared/contract.js'
 import { createTestContext, itemFields as fields, registerUser } from '../helpers/context.js'
 import { Client, textOf } from '../helpers/http.js'
 
