@@ -10,7 +10,7 @@ import { CsvError } from 'csv-parse'
 import { ValidationError } from '../../lib/errors.js'
 import { ITEM_LIMITS } from '../../../schemas/limits.js'
 import { hostOf } from '../itemCrypto.js'
-import type { ImportFormatChoice } from '../../../schemas/import.js'
+import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 
 /** More rows than this is no export of a vault these limits allow into one import. */
 export const MAX_IMPORT_ROWS = 20_000

@@ -10,7 +10,7 @@
 import { ValidationError } from '../../lib/errors.js'
 import { folderSchema, itemFieldsSchema } from '../../../schemas/vault.js'
 import type { ImportResult, ItemFields } from '../../../shared/contract.js'
-import type { ImportFormatChoice } from '../../../schemas/import.js'
+import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 import { decodeCsv, parseExport, type ImportFormat } from './formats.js'
 import { slicer } from './pace.js'
 
