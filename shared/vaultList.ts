@@ -2,7 +2,7 @@
 // each order, the link of a list state (GET parameters of /dashboard and folder pages, which the
 // vault service validates), and the rows in the page's shape. The orders, filters and row shape
 // themselves are the contract's (shared/contract.ts).
-import { ROW_BROKEN, ROW_REUSED, ROW_WEAK, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
+import { ROW_BROKEN, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /** A first click on a column: names and folders A to Z, last change newest first. */
 export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc')
@@ -29,7 +29,7 @@ export function listHref(basePath: string, { q, sort = 'name', dir, filter, page
 
 /** The service's rows in the page's shape (on the server, in the list pages' +data). */
 export function toListRows(
-  items: readonly { id: string; folderId: string; name: string; username: string; host: string; weak: boolean; reused: boolean; broken: boolean; updatedAt: Date }[],
+  items: readonly Omit<ItemRow, 'folderName'>[],
   folders: readonly { id: string }[],
 ): ListRow[] {
   const index = new Map(folders.map((f, i) => [f.id, i]))
