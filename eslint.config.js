@@ -26,6 +26,30 @@ export default tseslint.config(
     },
   },
   {
+    // What the browser runs takes the shapes it receives from shared/contract.ts and its limits
+    // from schemas/, never from server/ (server code in a page's bundle, or a contract that drifts
+    // with the server's internals). +data hooks, and vaultData.ts which only they import, run on
+    // the server only.
+    files: ['shared/**', 'schemas/**', 'stores/**', 'components/**', 'pages/**', 'renderer/**'],
+    ignores: ['pages/**/+data.ts', 'pages/dashboard/vaultData.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+server(/|$)', message: 'Browser code imports no server module: shared/contract.ts has the shapes it receives.' }] },
+      ],
+    },
+  },
+  {
+    // The page context's server-only fields (services, the viewer's vault key) are typed by the server.
+    files: ['renderer/types.d.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+server(/|$)', allowTypeImports: true, message: 'Only the types of server-only page context fields.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
   },

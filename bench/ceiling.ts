@@ -10,7 +10,7 @@ import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { renderPage } from 'vike/server'
-import type { FolderList, VaultPage } from '../server/services/types.js'
+import type { FolderList, VaultPage } from '../shared/contract.js'
 import type { Services } from '../server/services/index.js'
 import type { SessionUser } from '../shared/user.js'
 

@@ -11,7 +11,8 @@ import { queryMemberships } from '../server/services/access.js'
 import { encryptItem, itemStrengthJob } from '../server/services/itemCrypto.js'
 import { rebuildListIndexes } from '../server/services/listIndex.js'
 import { passwordScore } from '../shared/passwordStrength.js'
-import type { FolderList, ItemFields, VaultPage, Viewer } from '../server/services/types.js'
+import type { FolderList, ItemFields, VaultPage } from '../shared/contract.js'
+import type { Viewer } from '../server/services/types.js'
 
 export const FOLDER_NAMES = ['Work', 'Finance', 'Shopping', 'Social', 'Travel', 'Family', 'Development', 'Streaming', 'Utilities']
 export const MASTER_PASSWORD = 'bench quartz lantern mosaic orbit velvet'

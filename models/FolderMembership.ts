@@ -1,14 +1,14 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize'
+import type { Permission } from '../shared/contract.js'
 
 export type MemberRole = 'owner' | 'member'
-export type MemberPermission = 'view' | 'edit'
 export type MemberStatus = 'pending' | 'accepted'
 
 export class FolderMembership extends Model<InferAttributes<FolderMembership>, InferCreationAttributes<FolderMembership>> {
   declare folderId: string
   declare userId: string
   declare role: MemberRole
-  declare permission: MemberPermission
+  declare permission: Permission
   declare status: MemberStatus
   declare sealedKey: Buffer
   declare invitedAt: Date | null

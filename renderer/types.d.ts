@@ -1,6 +1,5 @@
 import type { Services } from '../server/services/index.js'
-import type { FormState } from '../server/render.js'
-import type { Flash } from '../server/lib/flash.js'
+import type { Flash, FormState } from '../shared/contract.js'
 import type { Viewer } from '../server/services/types.js'
 import type { SessionUser } from '../shared/user.js'
 

@@ -1,6 +1,7 @@
 // One zod schema per form, with the messages users see. Isomorphic: the server is the authority.
 import { z } from 'zod'
 import { singleLine } from './text.js'
+import { EMAIL_MAX, MAX_PASSWORD, MIN_PASSWORD, RECOVERY_CODE_MAX, USER_NAME_MAX } from './limits.js'
 
 /** An email field, lowercased; `missing` is the message for an empty one. */
 export const emailField = (missing = 'Enter your email address.') =>
@@ -9,15 +10,12 @@ export const emailField = (missing = 'Enter your email address.') =>
       .string({ error: missing })
       .trim()
       .min(1, missing)
-      .max(254, 'Email addresses are at most 254 characters.'),
+      .max(EMAIL_MAX, `Email addresses are at most ${EMAIL_MAX} characters.`),
   )
     .pipe(z.email('Enter a valid email address, like name@example.com.'))
     .transform((e) => e.toLowerCase())
 
 const email = emailField()
-
-export const MIN_PASSWORD = 12
-export const MAX_PASSWORD = 1024
 
 const newPassword = singleLine(
   z
@@ -34,7 +32,7 @@ export const registerSchema = z
         .string({ error: 'Enter your name.' })
         .trim()
         .min(1, 'Enter your name.')
-        .max(100, 'Names are at most 100 characters.'),
+        .max(USER_NAME_MAX, `Names are at most ${USER_NAME_MAX} characters.`),
     ),
     email,
     password: newPassword,
@@ -67,7 +65,7 @@ export const recoverSchema = z
         .string({ error: 'Enter your recovery code.' })
         .trim()
         .min(1, 'Enter your recovery code.')
-        .max(100, 'Email or recovery code is incorrect.'),
+        .max(RECOVERY_CODE_MAX, 'Email or recovery code is incorrect.'),
     ),
     new_password: newPassword,
     new_password_confirm: singleLine(z.string({ error: 'Repeat your new master password.' }).min(1, 'Repeat your new master password.')),

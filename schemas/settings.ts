@@ -1,9 +1,10 @@
 // The settings forms (SPEC 3 field names), with the messages users see.
 import { z } from 'zod'
 import { singleLine } from './text.js'
-import { MAX_PASSWORD, MIN_PASSWORD, emailField } from './auth.js'
+import { emailField } from './auth.js'
+import { MAX_PASSWORD, MIN_PASSWORD, USER_NAME_MAX } from './limits.js'
 
-const name = singleLine(z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(100, 'Names are at most 100 characters.'))
+const name = singleLine(z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(USER_NAME_MAX, `Names are at most ${USER_NAME_MAX} characters.`))
 
 /** A password the user types to confirm a sensitive action (its check is the service's). */
 export const passwordField = (missing = 'Enter your master password.') =>

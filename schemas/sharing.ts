@@ -1,8 +1,9 @@
 // Sharing forms (SPEC section 3). Isomorphic: no server imports; the sharing service parses again.
 import { z } from 'zod'
 import { emailField } from './auth.js'
+import { PERMISSIONS } from '../shared/contract.js'
 
-const permission = z.enum(['view', 'edit'], { error: 'Choose “Can view” or “Can edit”.' })
+const permission = z.enum(PERMISSIONS, { error: 'Choose “Can view” or “Can edit”.' })
 
 /** POST /dashboard/folders/:id/members */
 export const inviteSchema = z.object({
@@ -14,4 +15,3 @@ export const inviteSchema = z.object({
 export const permissionSchema = z.object({ permission })
 
 export type InviteInput = z.infer<typeof inviteSchema>
-export type Permission = z.infer<typeof permission>

@@ -1,6 +1,6 @@
 // The two-factor forms (SPEC section 3): the login's second step, and turning it on or off.
 import { z } from 'zod'
-import { MAX_PASSWORD } from './auth.js'
+import { MAX_PASSWORD } from './limits.js'
 import { singleLine } from './text.js'
 
 const CODE_MESSAGE = 'Enter the 6-digit code from your authenticator app.'

@@ -2,10 +2,8 @@
 // server is the authority (the services parse again with the same schemas).
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
+import { FOLDER_NAME_MAX, ITEM_LIMITS } from './limits.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
-
-export const FOLDER_NAME_MAX = 64
-export const ITEM_LIMITS = { name: 200, username: 200, password: 1000, url: 2048, note: 10_000 } as const
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -66,9 +64,9 @@ export const itemFieldsSchema = z.object({
       .max(ITEM_LIMITS.name, `Names are at most ${ITEM_LIMITS.name} characters.`),
   ),
   username: optionalText(ITEM_LIMITS.username, `Usernames are at most ${ITEM_LIMITS.username} characters.`),
-  password: optionalText(ITEM_LIMITS.password, 'Passwords are at most 1,000 characters.'),
-  url: optionalText(ITEM_LIMITS.url, 'Web addresses are at most 2,048 characters.').refine(isWebsite, WEBSITE_MESSAGE),
-  note: optionalText(ITEM_LIMITS.note, 'Notes are at most 10,000 characters.', multiLine),
+  password: optionalText(ITEM_LIMITS.password, `Passwords are at most ${ITEM_LIMITS.password.toLocaleString('en-US')} characters.`),
+  url: optionalText(ITEM_LIMITS.url, `Web addresses are at most ${ITEM_LIMITS.url.toLocaleString('en-US')} characters.`).refine(isWebsite, WEBSITE_MESSAGE),
+  note: optionalText(ITEM_LIMITS.note, `Notes are at most ${ITEM_LIMITS.note.toLocaleString('en-US')} characters.`, multiLine),
 })
 
 /** POST /dashboard/items and POST /dashboard/items/:id (the folder_id of an update is ignored). */

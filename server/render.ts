@@ -6,18 +6,9 @@ import { render as abortRender } from 'vike/abort'
 import { takeFlash } from './lib/flash.js'
 import { pendingRecoveryCode } from './session/lifecycle.js'
 import type { AppDeps } from './deps.js'
-import { AppError, ServiceUnavailableError, downDependency, type FieldErrors } from './lib/errors.js'
+import { AppError, ServiceUnavailableError, downDependency } from './lib/errors.js'
 import type { Services } from './services/index.js'
-
-export interface FormState {
-  /** The path the form posted to: the form on the page with that action shows this state. */
-  action: string
-  values: Record<string, string>
-  errors: FieldErrors
-  message?: string
-  /** zxcvbn scores of submitted passwords, by field: the strength meter without JavaScript. */
-  strength?: Record<string, number>
-}
+import type { FormState } from '../shared/contract.js'
 
 export function createRenderer(deps: AppDeps) {
   /** Renders `url` for this request. Returns false when Vike has no page for it. */

@@ -1,12 +1,9 @@
 // Wording and dates shared by the sharing pages (server and browser alike: the same text at
 // hydration, so dates are formatted in UTC, never in the browser's time zone).
-export type Permission = 'view' | 'edit'
+import type { Permission } from './contract'
 
 export const PERMISSION_LABEL: Record<Permission, string> = { view: 'Can view', edit: 'Can edit' }
-export const PERMISSION_OPTIONS = [
-  { value: 'view', label: 'Can view' },
-  { value: 'edit', label: 'Can edit' },
-]
+export const PERMISSION_OPTIONS = Object.entries(PERMISSION_LABEL).map(([value, label]) => ({ value, label }))
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' })
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })

@@ -1,9 +1,8 @@
-// The item list's orders and filters (GET parameters of /dashboard and folder pages): read by the
-// vault service, which validates them, and by the list header, which links to them.
-import type { ListFilter, ListSort, SortDirection } from '../server/services/types'
-
-export const LIST_SORTS: readonly ListSort[] = ['name', 'folder', 'changed']
-export const LIST_FILTERS: readonly ListFilter[] = ['weak', 'reused', 'unreadable']
+// The item list's URLs and rows, on the server and in the browser alike: the default direction of
+// each order, the link of a list state (GET parameters of /dashboard and folder pages, which the
+// vault service validates), and the rows in the page's shape. The orders, filters and row shape
+// themselves are the contract's (shared/contract.ts).
+import { ROW_BROKEN, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /** A first click on a column: names and folders A to Z, last change newest first. */
 export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc')
@@ -28,20 +27,9 @@ export function listHref(basePath: string, { q, sort = 'name', dir, filter, page
   return qs ? `${basePath}?${qs}` : basePath
 }
 
-/**
- * One row of the item list as the page receives it: a tuple, so 100 rows cost the browser about
- * 12 KB of page context rather than 30 (issue 18's budget). `folder` is the row's folder's index
- * in the page's folder list (the sidebar's), `changed` the UTC day of its last change, in days
- * since 1970-01-01.
- */
-export type ListRow = [id: string, name: string, username: string, host: string, folder: number, changed: number, flags: number]
-export const ROW_WEAK = 1
-export const ROW_REUSED = 2
-export const ROW_BROKEN = 4
-
 /** The service's rows in the page's shape (on the server, in the list pages' +data). */
 export function toListRows(
-  items: readonly { id: string; folderId: string; name: string; username: string; host: string; weak: boolean; reused: boolean; broken: boolean; updatedAt: Date }[],
+  items: readonly Omit<ItemRow, 'folderName'>[],
   folders: readonly { id: string }[],
 ): ListRow[] {
   const index = new Map(folders.map((f, i) => [f.id, i]))

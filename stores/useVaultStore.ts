@@ -1,10 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-// Type-only: the shapes are the domain's own (erased from the browser bundle).
-import type { FolderSummary, VaultPage } from '../server/services/types'
-import type { ListRow } from '../shared/vaultList'
+import type { FolderSummary, ListRow, VaultPage } from '../shared/contract'
 
-export type { FolderSummary }
 /** A list page's list: the service's page with its rows as the page shows them (shared/vaultList.ts). */
 export type VaultList = Omit<VaultPage, 'folders' | 'pendingInvitations' | 'items'> & { rows: ListRow[]; q: string; folderId: string | null }
 

@@ -4,7 +4,8 @@
 // sidebar.
 import type { PageContext } from 'vike/types'
 import { useVaultStore } from '../../stores/useVaultStore'
-import type { FolderSummary, VaultList } from '../../stores/useVaultStore'
+import type { FolderSummary } from '../../shared/contract'
+import type { VaultList } from '../../stores/useVaultStore'
 import type { VaultPageData } from './vaultData'
 
 interface VaultPageDataIn extends Partial<VaultPageData> {

@@ -6,7 +6,8 @@
 // runs (server/render.ts), not here.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import type { FolderList, VaultPage, Viewer } from '../../server/services/types'
+import type { FolderList, VaultPage } from '../../shared/contract'
+import type { Viewer } from '../../server/services/types'
 import type { ListOptions, VaultReader } from '../../server/services/vault'
 import { toListRows } from '../../shared/vaultList'
 

@@ -1,5 +1,7 @@
 // One error model: each error carries a status and a message safe to show to the user.
 // Anything else that is thrown is a bug: logged in full, shown as a generic 500.
+import type { FieldErrors } from '../../shared/contract.js'
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
@@ -9,8 +11,6 @@ export class AppError extends Error {
     this.name = new.target.name
   }
 }
-
-export type FieldErrors = Record<string, string>
 
 export class ValidationError extends AppError {
   constructor(

@@ -2,11 +2,7 @@
 // verification) need no server-side session.
 import type { Context } from 'koa'
 import { clearCookie, cookieOptions, type CookieSettings } from './cookies.js'
-
-export interface Flash {
-  type: 'success' | 'error' | 'info'
-  message: string
-}
+import type { Flash } from '../../shared/contract.js'
 
 export function setFlash(ctx: Context, settings: CookieSettings, flash: Flash) {
   const value = Buffer.from(JSON.stringify(flash)).toString('base64url')

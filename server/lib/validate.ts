@@ -1,6 +1,7 @@
 // Parses a form body with a zod schema; turns failures into one message per field.
 import type { z } from 'zod'
-import { ValidationError, type FieldErrors } from './errors.js'
+import { ValidationError } from './errors.js'
+import type { FieldErrors } from '../../shared/contract.js'
 
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const result = schema.safeParse(body ?? {})

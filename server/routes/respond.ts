@@ -2,7 +2,8 @@
 // and 422 with the form re-rendered (values kept, never passwords) when input is invalid.
 import type { Context, Middleware } from 'koa'
 import { ValidationError } from '../lib/errors.js'
-import { setFlash, type Flash } from '../lib/flash.js'
+import { setFlash } from '../lib/flash.js'
+import type { Flash } from '../../shared/contract.js'
 import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'

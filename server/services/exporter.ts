@@ -8,7 +8,8 @@ import { compareFolders } from './folders.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem } from './itemCrypto.js'
 import { openWithPassword } from './users.js'
-import type { FolderSummary, ServiceDeps, Viewer } from './types.js'
+import type { FolderSummary } from '../../shared/contract.js'
+import type { ServiceDeps, Viewer } from './types.js'
 
 /** Bitwarden's column order, exactly as its exporter writes the header row. */
 export const EXPORT_COLUMNS = [

@@ -5,7 +5,7 @@ import { parseForm } from '../lib/validate.js'
 import { itemFieldsSchema } from '../../schemas/vault.js'
 import { scoreForUser } from './passwordStrength.js'
 import { itemPasswordInputs, STRENGTH_MAX } from '../../shared/strengthInputs.js'
-import type { ItemFields } from './types.js'
+import type { ItemFields } from '../../shared/contract.js'
 
 /** What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time. */
 export interface ItemPlaintext extends ItemFields {

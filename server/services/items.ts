@@ -7,7 +7,8 @@ import { folderFullError, lockFolders, queryItemAccess, queryMemberships, requir
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem, hostOf, isWeak, parseItemFields, safeHref, scoreItem } from './itemCrypto.js'
 import { applyListIndexChanges, indexEntry } from './listIndex.js'
-import type { ItemDetail, ItemFields, ServiceDeps, Viewer } from './types.js'
+import type { ItemDetail, ItemFields } from '../../shared/contract.js'
+import type { ServiceDeps, Viewer } from './types.js'
 
 // ---------------------------------------------------------------------------
 // Reads

@@ -8,15 +8,8 @@ import { QueryTypes } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ValidationError } from '../lib/errors.js'
 import { openWithPassword } from './users.js'
+import type { TwoFactorStatus } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
-
-export interface TwoFactorStatus {
-  enabled: boolean
-  /** When enabled: since when (ISO 8601). */
-  enabledAt: string | null
-  /** When not enabled: a fresh secret to confirm, as text and as a server-rendered QR code. */
-  setup: { secret: string; otpauthUrl: string; qrSvg: string } | null
-}
 
 export const TOTP_ISSUER = 'NucleusID'
 const PERIOD = 30

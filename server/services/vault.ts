@@ -9,9 +9,10 @@ import { LIST_INDEX_BASE64, liveItemsIn, queryMemberships, toId, type Membership
 import { createKeyRing } from './keyRing.js'
 import { BROKEN, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
-import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, ServiceDeps, SortDirection, VaultCounts, VaultHealth, VaultPage, Viewer } from './types.js'
+import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
-import { LIST_FILTERS, LIST_SORTS, defaultDirection } from '../../shared/vaultList.js'
+import { LIST_FILTERS, LIST_SORTS, type FolderList, type FolderSummary, type ItemRow, type ListFilter, type ListSort, type SortDirection, type VaultCounts, type VaultHealth, type VaultPage } from '../../shared/contract.js'
+import { defaultDirection } from '../../shared/vaultList.js'
 
 export const PAGE_SIZE = 100
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { QueryTypes } from 'sequelize'
 import type { Page } from '@playwright/test'
 import * as crypto from '../../server/lib/crypto.js'
-import type { ItemFields } from '../../server/services/types.js'
+import type { ItemFields } from '../../shared/contract.js'
 import { createTestContext } from '../helpers/context.js'
 import { PASSWORD, expect, fillLogin, hydrated, open, test as base, uniqueEmail } from './helpers'
 

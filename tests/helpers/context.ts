@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createSequelize, type QueryCounter } from '../../server/lib/db.js'
 import { initModels } from '../../models/index.js'
 import { createServices } from '../../server/services/index.js'
-import type { ItemFields } from '../../server/services/types.js'
+import type { ItemFields } from '../../shared/contract.js'
 import { ITEM_PASSWORD, SEED_PASSWORD } from './canaries.js'
 
 export const TEST_KDF = { logN: 10, r: 8, p: 1 }

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import * as crypto from '../../server/lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../../server/lib/errors.js'
-import type { ItemFields } from '../../server/services/types.js'
+import type { ItemFields } from '../../shared/contract.js'
 import { createTestContext, itemFields as fields, registerUser, TEST_LIMITS } from '../helpers/context.js'
 import { addMember, expectError, folderKeyOf, personalId, rawItem, listWithSidebar } from '../helpers/vault.js'
 

@@ -1,5 +1,5 @@
 import type { PageContextServer } from 'vike/types'
-import type { ItemRow } from '../../../server/services/types'
+import type { ItemRow } from '../../../shared/contract'
 import { vaultPageData } from '../vaultData'
 
 /** The health lists, each entry trimmed to what a row shows and where it leads. One query when cached. */

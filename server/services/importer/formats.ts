@@ -8,9 +8,9 @@
 import { parse } from 'csv-parse/sync'
 import { CsvError } from 'csv-parse'
 import { ValidationError } from '../../lib/errors.js'
-import { ITEM_LIMITS } from '../../../schemas/vault.js'
+import { ITEM_LIMITS } from '../../../schemas/limits.js'
 import { hostOf } from '../itemCrypto.js'
-import type { ImportFormat, ImportFormatChoice } from '../types.js'
+import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 
 /** More rows than this is no export of a vault these limits allow into one import. */
 export const MAX_IMPORT_ROWS = 20_000
@@ -67,6 +67,9 @@ const isTrue = (v: string) => /^(1|true|yes)$/i.test(v.trim())
 
 /** Item name: the file's, else the site's host, else the username (every item needs a name). */
 const nameOf = (name: string, url: string, username: string) => name.trim() || hostOf(url) || username.trim() || 'Untitled item'
+
+/** The CSV layouts the importer reads (NucleusID's own export is Bitwarden's layout). */
+export type ImportFormat = 'bitwarden' | 'chrome' | 'firefox' | 'lastpass' | 'keepassxc' | 'onepassword'
 
 const FORMATS: Record<ImportFormat, FormatSpec> = {
   bitwarden: {

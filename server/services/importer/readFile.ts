@@ -9,8 +9,9 @@
 // there a slice at a time (decodeOutcome).
 import { ValidationError } from '../../lib/errors.js'
 import { folderSchema, itemFieldsSchema } from '../../../schemas/vault.js'
-import type { ImportFormat, ImportFormatChoice, ImportResult, ItemFields } from '../types.js'
-import { decodeCsv, parseExport } from './formats.js'
+import type { ImportResult, ItemFields } from '../../../shared/contract.js'
+import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
+import { decodeCsv, parseExport, type ImportFormat } from './formats.js'
 import { slicer } from './pace.js'
 
 /** A row to import: its validated fields, and the folder the file names for it (keep mode). */

@@ -1,0 +1,215 @@
+// What the browser receives: the shapes of the data the pages render (folders, members, shares,
+// item lists and details, vault health, an import's result, two-factor status, a form's state, a
+// flash), and the value lists those shapes are built from (list sorts and filters, permissions).
+// The services return these shapes and the pages, stores and components import them from here,
+// never from server/ (eslint.config.js forbids it). One file rather than a folder: it is types and
+// a few constants with no imports, short enough to read in one go; split it into shared/contract/
+// with an index when a part outgrows it. Shapes only the server sees (ServiceDeps, Viewer) stay in
+// server/services/types.ts, and the logged-in user has a module of its own. Dates are Date as the
+// services return them; a page's +data turns them into ISO text or numbers for the browser.
+
+/** What a folder's member may do; an owner always has 'edit'. */
+export const PERMISSIONS = ['view', 'edit'] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+/** The five secret fields of an item (what is encrypted). */
+export interface ItemFields {
+  name: string
+  username: string
+  password: string
+  url: string
+  note: string
+}
+
+export interface FolderSummary {
+  id: string
+  name: string
+  isPersonal: boolean
+  role: 'owner' | 'member'
+  /** Effective permission: an owner always has 'edit'. */
+  permission: Permission
+  ownerName: string
+  /** Someone other than the viewer is a member (accepted or invited). */
+  shared: boolean
+  /** How many people besides the owner have it (accepted) or are invited (pending, not expired). */
+  memberCount: number
+  itemCount: number
+  /** Its items that need attention (weak, reused, no password, unreadable): summed beside "Health"
+   *  in the sidebar. Only on the vault's folder list (listFolders, listVault), not on getFolder. */
+  issues?: number
+}
+
+/** The sidebar of every vault page: the viewer's folders and their pending invitations. */
+export interface FolderList {
+  folders: FolderSummary[]
+  /** Invitations to the viewer that are pending and not expired (the count beside "Shares"). */
+  pendingInvitations: number
+}
+
+/** A person on a folder's member list. */
+export interface FolderMember {
+  userId: string
+  name: string
+  email: string
+  role: 'owner' | 'member'
+  permission: Permission
+  status: 'pending' | 'accepted' | 'expired'
+  /** Accepted: when they joined (the owner: when the folder was made). Pending or expired: when invited. */
+  since: Date
+  /** Pending: when the invitation lapses; expired: when it lapsed. */
+  expiresAt: Date | null
+}
+
+/** A folder's page: who has it. Members see accepted members; the owner also sees invitations. */
+export interface FolderMembers {
+  members: FolderMember[]
+  /** The viewer may invite, change permissions and remove (the owner of a folder other than Personal). */
+  canManage: boolean
+  /** The membersPerFolder limit, owner included. */
+  limit: number
+}
+
+/** A folder shared with the viewer, on /dashboard/shares. */
+export interface Share {
+  folderId: string
+  folderName: string
+  ownerName: string
+  ownerEmail: string
+  permission: Permission
+  /** Pending: when invited. Accepted: when accepted. */
+  since: Date
+  /** Pending only. */
+  expiresAt: Date | null
+}
+
+export interface ShareList {
+  pending: Share[]
+  accepted: Share[]
+}
+
+/** A row of the item list. broken: the ciphertext failed to decrypt (name/username/host are ''). */
+export interface ItemRow {
+  id: string
+  folderId: string
+  folderName: string
+  name: string
+  username: string
+  host: string
+  weak: boolean
+  reused: boolean
+  broken: boolean
+  /** When the item was last written (created, edited or moved): the list's "last change" column. */
+  updatedAt: Date
+}
+
+/** The item list's orders (GET parameter `sort`): by name, by folder (then name), by last change. */
+export const LIST_SORTS = ['name', 'folder', 'changed'] as const
+export type ListSort = (typeof LIST_SORTS)[number]
+export type SortDirection = 'asc' | 'desc'
+/** The item list narrowed to the items a count of the summary line stands for (GET parameter `filter`). */
+export const LIST_FILTERS = ['weak', 'reused', 'unreadable'] as const
+export type ListFilter = (typeof LIST_FILTERS)[number]
+
+/**
+ * One row of the item list as the page receives it: a tuple, so 100 rows cost the browser about
+ * 12 KB of page context rather than 30 (issue 18's budget). `folder` is the row's folder's index
+ * in the page's folder list (the sidebar's), `changed` the UTC day of its last change, in days
+ * since 1970-01-01, `flags` the ROW_* bits. Built by toListRows (shared/vaultList.ts).
+ */
+export type ListRow = [id: string, name: string, username: string, host: string, folder: number, changed: number, flags: number]
+export const ROW_WEAK = 1
+export const ROW_REUSED = 2
+export const ROW_BROKEN = 4
+
+export interface VaultCounts {
+  items: number
+  folders: number
+  weak: number
+  reused: number
+  broken: number
+  /** Items with an empty password (vault health). */
+  noPassword: number
+}
+
+export interface VaultPage {
+  items: ItemRow[]
+  /** Items matching the filter (folder, q), over all pages. */
+  total: number
+  page: number
+  pageCount: number
+  pageSize: number
+  /** Over ALL accessible items, whatever the filter and page. */
+  counts: VaultCounts
+  /** With a folderId: over that folder's items only (whatever q and page); else null. Reused
+   *  still means "used again anywhere in the vault", as on the item's own row. */
+  folderCounts: Omit<VaultCounts, 'folders'> | null
+  /** The order and filter applied: what was asked for when valid, else the defaults (name, asc, none). */
+  sort: ListSort
+  dir: SortDirection
+  filter: ListFilter | null
+}
+
+export interface ItemDetail {
+  id: string
+  folderId: string
+  folderName: string
+  /** All '' when broken. */
+  fields: ItemFields
+  permission: Permission
+  createdAt: Date
+  updatedAt: Date
+  broken: boolean
+  host: string
+  /** The URL when it is safe to link (http or https), else null. */
+  href: string | null
+  weak: boolean
+}
+
+export interface VaultHealth {
+  counts: VaultCounts
+  /** Items in at least one list below, each once: the count beside "Health" in the sidebar. */
+  issues: number
+  /** Each list sorted like the dashboard. */
+  weak: ItemRow[]
+  /** Groups of items that share one password (never shown): largest group first. */
+  reused: ItemRow[][]
+  noPassword: ItemRow[]
+  broken: ItemRow[]
+}
+
+/** What an import did, shown once on its result page. Item names are secret: kept encrypted. */
+export interface ImportResult {
+  format: string
+  imported: number
+  /** Where the imported items went, in the order of first use. */
+  folders: { id: string; name: string; count: number; created: boolean }[]
+  skipped: { line: number; name: string; reason: string }[]
+}
+
+export interface TwoFactorStatus {
+  enabled: boolean
+  /** When enabled: since when (ISO 8601). */
+  enabledAt: string | null
+  /** When not enabled: a fresh secret to confirm, as text and as a server-rendered QR code. */
+  setup: { secret: string; otpauthUrl: string; qrSvg: string } | null
+}
+
+/** A form's messages, by field name. */
+export type FieldErrors = Record<string, string>
+
+/** A form the server refused, rendered again with what was sent (pageContext.form). */
+export interface FormState {
+  /** The path the form posted to: the form on the page with that action shows this state. */
+  action: string
+  values: Record<string, string>
+  errors: FieldErrors
+  message?: string
+  /** zxcvbn scores of submitted passwords, by field: the strength meter without JavaScript. */
+  strength?: Record<string, number>
+}
+
+/** A one-time message shown on the next page (pageContext.flash). */
+export interface Flash {
+  type: 'success' | 'error' | 'info'
+  message: string
+}
