@@ -223,7 +223,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
       t = performance.now()
       // The same query as listVault's cold path with every list index current (server/services/vault.ts
       // loadVault, ADR 020): the memberships with each folder's index.
-      await queryMemberships(deps, viewer.userId, { withKeys: true, withDigest: true, withInvitations: true, withListIndex: 'index' })
+      await queryMemberships(deps, viewer.userId, { withKeys: true, withVersion: true, withDigest: true, withInvitations: true, withListIndex: true })
       sql.push(performance.now() - t)
     }
     return {

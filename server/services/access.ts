@@ -53,7 +53,7 @@ export interface MembershipRow {
   itemCount: number
   /** A digest of the folder's item ids and ciphertexts (only when asked for): what a list index describes. */
   itemsDigest?: string | null
-  /** The version of the folder's item rows (only with itemsDigest): changes with any column of any item. */
+  /** The version of the folder's item rows (only when asked for): changes with any column of any item; null when empty. */
   itemsVersion?: string | null
   /** The items digest the folder's list index describes (only when asked for; null without an index). */
   listIndexDigest?: string | null
@@ -102,19 +102,17 @@ export const itemsDigestSql = (folderId: string) =>
   `(SELECT encode(sha256(convert_to(string_agg(ic.id::text || encode(sha256(ic.ciphertext), 'hex'), ',' ORDER BY ic.id), 'UTF8')), 'hex')
     FROM ${liveItemsIn('ic', folderId)})`
 
-/** What of the folder's list index (ADR 020) a memberships query returns: the digest it describes, and the ciphertext too. */
-export type ListIndexColumns = 'digest' | 'index'
 /**
- * SQL: folder f's list index as base64 text. The driver sends bytea as hex text, twice the bytes;
+ * SQL: the list index of the folder row `alias` as base64 text. The driver sends bytea as hex text, twice the bytes;
  * base64 is a third less to send and parse, which shows on a first view (about 250 KB at 1,000
  * items). Buffer.from(text, 'base64') skips the line breaks PostgreSQL puts in.
  */
-export const LIST_INDEX_BASE64 = "encode(f.list_index, 'base64')"
+export const listIndexBase64 = (alias: string) => `encode(${alias}.list_index, 'base64')`
 
 /** Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u). */
-const membershipColumns = (withKeys: boolean, withDigest = false, withInvitations = false, withListIndex?: ListIndexColumns) => `${
-  withDigest ? `${itemsDigestSql('f.id')} AS "itemsDigest", ${itemsVersionSql('f.id')} AS "itemsVersion",` : ''
-}${withListIndex ? ' f.list_index_digest AS "listIndexDigest",' : ''}${withListIndex === 'index' ? ` ${LIST_INDEX_BASE64} AS "listIndex",` : ''}
+const membershipColumns = (withKeys: boolean, withVersion = false, withDigest = false, withInvitations = false, withListIndex = false) => `${
+  withVersion ? `${itemsVersionSql('f.id')} AS "itemsVersion",` : ''
+}${withDigest ? ` ${itemsDigestSql('f.id')} AS "itemsDigest",` : ''}${withListIndex ? ` f.list_index_digest AS "listIndexDigest", ${listIndexBase64('f')} AS "listIndex",` : ''}
   f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",
   o.name AS "ownerName", m.role::text AS role,
   CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
@@ -144,15 +142,19 @@ export async function queryMemberships(
   opts: {
     folderIds?: string[]
     withKeys?: boolean
+    /** The version of the folder's item rows (itemsVersion): cheap, no ciphertext is read. */
+    withVersion?: boolean
+    /** The digest of the folder's ids and ciphertexts (itemsDigest): hashes every ciphertext. */
     withDigest?: boolean
     withInvitations?: boolean
-    withListIndex?: ListIndexColumns
+    /** The folder's list index (ADR 020) and the digest it describes. */
+    withListIndex?: boolean
     transaction?: Transaction
   } = {},
 ): Promise<MembershipRow[]> {
   if (opts.folderIds && opts.folderIds.length === 0) return []
   return deps.sequelize.query<MembershipRow>(
-    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withDigest, opts.withInvitations, opts.withListIndex)}
+    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withVersion, opts.withDigest, opts.withInvitations, opts.withListIndex)}
      FROM ${membershipFrom}
      WHERE m.user_id = :userId AND m.status = 'accepted'${opts.folderIds ? ' AND m.folder_id IN (:folderIds)' : ''}`,
     {

@@ -5,7 +5,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
-import { LIST_INDEX_BASE64, liveItemsIn, queryMemberships, toId, type MembershipRow } from './access.js'
+import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, toId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { BROKEN, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
@@ -192,11 +192,13 @@ function listSize(list: CachedList): number {
   return Math.max(1, bytes)
 }
 
-/** A row of queryIndexesAndItems: a folder's list index (id null), or one of its items. */
-interface IndexOrItemRow {
+/** A row of queryFolderContents: a folder's list index (id null), or one of its items. */
+interface FolderContentRow {
   folderId: string
   id: string | null
   listIndex: string | null
+  /** With a list index: the live items digest it must match. */
+  digest: string | null
   ciphertext: Buffer | null
   updatedAt: Date | null
 }
@@ -249,39 +251,44 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   /**
    * The list entries of some folders (ADR 020): from each folder's list index when it describes
    * exactly the items now there (its digest is the live one), else by decrypting the folder's
-   * items. `m.listIndex` is the index when the memberships query brought it (a first view); else
-   * the indexes are fetched. One query at most (the indexes to fetch and the items of the others
-   * together); two when an index whose digest said it was current does not open (tampered, or
-   * replaced between the two queries).
+   * items. On a first view the memberships query brought each index and the live digest along
+   * (m.listIndex, m.itemsDigest). After a change, one query resolves the changed folders in
+   * PostgreSQL: the index of each folder whose stored index digest is the live one, the items of
+   * the others. One query at most; two when an index does not open or its own digest is not the
+   * live one (tampered with, or replaced between the two queries).
    */
   async function loadFolders(viewer: Viewer, stale: MembershipRow[]) {
     const byFolder = new Map<string, CachedFolder>()
     const keys = createKeyRing(viewer)
-    const fetchIndex: MembershipRow[] = []
+    const resolve: MembershipRow[] = []
     const fetchItems: MembershipRow[] = []
-    const fromIndex = (m: MembershipRow, listIndex: string | null | undefined) => {
+    const fromIndex = (m: MembershipRow, listIndex: string | null | undefined, liveDigest: string | null | undefined) => {
       const index = openListIndex(keys.folderKey(m), m.folderId, listIndex ? Buffer.from(listIndex, 'base64') : null)
-      if (!index || index.digest !== (m.itemsDigest ?? '')) return false
+      if (!index || index.digest !== (liveDigest ?? '')) return false
       byFolder.set(m.folderId, folderEntries(m, index.entries))
       return true
     }
     for (const m of stale) {
       // An empty folder needs nothing (a new folder has no index yet).
-      if (m.itemsDigest === null || m.itemsDigest === undefined) byFolder.set(m.folderId, folderEntries(m, []))
-      else if (m.listIndexDigest !== m.itemsDigest) fetchItems.push(m)
-      else if (m.listIndex === undefined) fetchIndex.push(m)
-      else if (!fromIndex(m, m.listIndex)) fetchItems.push(m)
+      if (m.itemsVersion === null || m.itemsVersion === undefined) byFolder.set(m.folderId, folderEntries(m, []))
+      else if (m.itemsDigest === undefined || m.listIndex === undefined) resolve.push(m)
+      else if (m.listIndexDigest !== m.itemsDigest || !fromIndex(m, m.listIndex, m.itemsDigest)) fetchItems.push(m)
     }
-    if (fetchIndex.length === 0 && fetchItems.length === 0) return byFolder
+    if (resolve.length === 0 && fetchItems.length === 0) return byFolder
 
-    const rows = await queryIndexesAndItems(fetchIndex, fetchItems)
-    const indexes = new Map(rows.filter((r) => r.id === null).map((r) => [r.folderId, r.listIndex]))
-    const unopened = fetchIndex.filter((m) => !fromIndex(m, indexes.get(m.folderId)))
+    const rows = await queryFolderContents(resolve, fetchItems)
+    const indexes = new Map(rows.filter((r) => r.id === null).map((r) => [r.folderId, r]))
+    const unopened: MembershipRow[] = []
+    for (const m of resolve) {
+      const index = indexes.get(m.folderId)
+      if (!index) fetchItems.push(m) // its items came with the query
+      else if (!fromIndex(m, index.listIndex, index.digest)) unopened.push(m)
+    }
     decryptItems(fetchItems, rows)
-    if (unopened.length > 0) decryptItems(unopened, await queryIndexesAndItems([], unopened))
+    if (unopened.length > 0) decryptItems(unopened, await queryFolderContents([], unopened))
     return byFolder
 
-    function decryptItems(memberships: MembershipRow[], rows: IndexOrItemRow[]) {
+    function decryptItems(memberships: MembershipRow[], rows: FolderContentRow[]) {
       const items = groupBy(
         rows.filter((r) => r.id !== null),
         (r) => r.folderId,
@@ -293,23 +300,33 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
     }
   }
 
-  /** One query: the list indexes of some folders (rows with id null) and the items of others. */
-  function queryIndexesAndItems(indexes: MembershipRow[], items: MembershipRow[]) {
+  /**
+   * One query. For the folders to `resolve`: the list index (a row with id null, with the live
+   * items digest) of each whose stored index digest is the live one, the items of the others.
+   * For the folders in `items`: their items.
+   */
+  function queryFolderContents(resolve: MembershipRow[], items: MembershipRow[]) {
     const parts: string[] = []
-    if (indexes.length > 0) {
+    if (resolve.length > 0) {
       parts.push(
-        `SELECT f.id AS "folderId", NULL::uuid AS id, ${LIST_INDEX_BASE64} AS "listIndex", NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt"
-         FROM folders f WHERE f.id IN (:indexes)`,
+        `SELECT d.id AS "folderId", NULL::uuid AS id, ${listIndexBase64('d')} AS "listIndex", d.digest, NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt"
+         FROM d WHERE d.stored = d.digest`,
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt"
+         FROM d CROSS JOIN LATERAL (SELECT i.* FROM ${liveItemsIn('i', 'd.id')}) i WHERE d.stored IS DISTINCT FROM d.digest`,
       )
     }
     if (items.length > 0) {
       parts.push(
-        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", i.ciphertext, i.updated_at AS "updatedAt"
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt"
          FROM ${liveItemsIn('i', ':items')}`,
       )
     }
-    return sequelize.query<IndexOrItemRow>(parts.join(' UNION ALL '), {
-      replacements: { indexes: indexes.map((m) => m.folderId), items: items.map((m) => m.folderId) },
+    const resolved =
+      resolve.length > 0
+        ? `WITH d AS MATERIALIZED (SELECT f.id, f.list_index, f.list_index_digest AS stored, ${itemsDigestSql('f.id')} AS digest FROM folders f WHERE f.id IN (:indexes)) `
+        : ''
+    return sequelize.query<FolderContentRow>(resolved + parts.join(' UNION ALL '), {
+      replacements: { indexes: resolve.map((m) => m.folderId), items: items.map((m) => m.folderId) },
       type: QueryTypes.SELECT,
     })
   }
@@ -325,11 +342,14 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   async function loadVault(viewer: Viewer): Promise<LoadedVault> {
     const cacheKey = createHash('sha256').update(viewer.userId).update(viewer.vaultKey).digest('base64url')
     const cached = listCache.get(cacheKey)
+    // A cached list needs only the item rows' version to see what changed (no ciphertext is
+    // hashed); a first view also takes each folder's list index and the digest it must match.
     const memberships = await queryMemberships(deps, viewer.userId, {
       withKeys: true,
-      withDigest: true,
+      withVersion: true,
+      withDigest: !cached,
       withInvitations: true,
-      withListIndex: cached ? 'digest' : 'index',
+      withListIndex: !cached,
     })
     const pendingInvitations = memberships[0]?.pendingInvitations ?? 0
     const summaries = (issues: Map<string, number>) =>
