@@ -1,4 +1,5 @@
-// Sharing forms (SPEC section 3). Isomorphic: no server imports; the sharing service parses again.
+// Sharing forms (SPEC section 3). Isomorphic: no server imports. The sharing routes parse with
+// these; the sharing service takes the parsed values.
 import { z } from 'zod'
 import { emailField } from './auth.js'
 import { PERMISSIONS } from '../shared/contract.js'
@@ -15,3 +16,4 @@ export const inviteSchema = z.object({
 export const permissionSchema = z.object({ permission })
 
 export type InviteInput = z.infer<typeof inviteSchema>
+export type PermissionInput = z.infer<typeof permissionSchema>

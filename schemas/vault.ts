@@ -1,5 +1,5 @@
-// Vault forms: folders and items (SPEC sections 3 and 4). Isomorphic: no server imports; the
-// server is the authority (the services parse again with the same schemas).
+// Vault forms: folders and items (SPEC sections 3 and 4). Isomorphic: no server imports. The
+// routes parse with these once; the services take the parsed values and check only invariants.
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
 import { FOLDER_NAME_MAX, ITEM_LIMITS } from './limits.js'
@@ -7,6 +7,11 @@ import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type Gener
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The canonical (lowercase) form of a UUID, as the database writes it, or null: a malformed id must never reach PostgreSQL. */
+export function toId(raw: unknown): string | null {
+  return typeof raw === 'string' && UUID_RE.test(raw) ? raw.toLowerCase() : null
+}
 
 const FOLDER_NAME_MESSAGE = `Folder names are 1 to ${FOLDER_NAME_MAX} characters.`
 

@@ -1,6 +1,6 @@
 // The item list's URLs and rows, on the server and in the browser alike: the default direction of
-// each order, the link of a list state (GET parameters of /dashboard and folder pages, which the
-// vault service validates), and the rows in the page's shape. The orders, filters and row shape
+// each order, the link of a list state (GET parameters of /dashboard and folder pages, which
+// pages/dashboard/vaultData.ts listQuery parses), and the rows in the page's shape. The orders, filters and row shape
 // themselves are the contract's (shared/contract.ts).
 import { ROW_BROKEN, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 

@@ -6,10 +6,10 @@
 // runs (server/render.ts), not here.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import type { FolderList, VaultPage } from '../../shared/contract'
+import { LIST_FILTERS, LIST_SORTS, type FolderList, type SortDirection, type VaultPage } from '../../shared/contract'
 import type { Viewer } from '../../server/services/types'
 import type { ListOptions, VaultReader } from '../../server/services/vault'
-import { toListRows } from '../../shared/vaultList'
+import { defaultDirection, toListRows } from '../../shared/vaultList'
 
 /** What every vault page's data carries besides its own: the sidebar. */
 export interface VaultPageData {
@@ -45,10 +45,25 @@ function pageNumber(raw: string | undefined): number {
   return Number.isFinite(n) && n > 0 ? n : 1
 }
 
-/** A list page's GET parameters as typed (q cut to 200); the vault service validates the rest. */
-export function listQuery(pageContext: PageContextServer): ListOptions & { q: string } {
+const DIRECTIONS: readonly SortDirection[] = ['asc', 'desc']
+const oneOf = <T extends string>(allowed: readonly T[], raw: string | undefined): T | undefined =>
+  allowed.find((value) => value === raw)
+
+/**
+ * A list page's GET parameters, parsed once, here: q as typed, cut to 200 (the vault service only
+ * matches it); the page a whole number from 1; sort, dir and filter from their lists. Anything
+ * else means the default: name, that order's own direction, unfiltered.
+ */
+export function listQuery(pageContext: PageContextServer): Required<Omit<ListOptions, 'folderId'>> {
   const { q, page, sort, dir, filter } = pageContext.urlParsed.search
-  return { q: (q ?? '').slice(0, 200), page: pageNumber(page), sort, dir, filter }
+  const listSort = oneOf(LIST_SORTS, sort) ?? 'name'
+  return {
+    q: (q ?? '').slice(0, 200),
+    page: pageNumber(page),
+    sort: listSort,
+    dir: oneOf(DIRECTIONS, dir) ?? defaultDirection(listSort),
+    filter: oneOf(LIST_FILTERS, filter) ?? null,
+  }
 }
 
 /** The list part of a list page's data: its rows in the page's shape, each sent once. */

@@ -1,9 +1,11 @@
 // Sharing actions (SPEC section 3): invite, change permission, remove or cancel (the owner), and
 // accept, decline, leave (the invitee or member). Parse -> service -> 303 (or JSON); every check
-// is the sharing service's.
+// beyond the form's own (ids, ownership, limits) is the sharing service's.
 import Router from '@koa/router'
 import type { Context } from 'koa'
 import { invitationMessage } from '../lib/mailMessages.js'
+import { parseForm } from '../lib/validate.js'
+import { inviteSchema, permissionSchema } from '../../schemas/sharing.js'
 import { formAction, redirectTo } from './respond.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
@@ -24,7 +26,8 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
       const viewer = viewerOf(ctx)
       // Spent before the work (SPEC 4): fifty parallel invitations are checked 30 times at most.
       await deps.rateLimits.spend('invitations', viewer.userId)
-      const { invitee, owner, folderName, permission } = await sharing().invite(viewer, ctx.params.id!, body(ctx))
+      const input = parseForm(inviteSchema, body(ctx))
+      const { invitee, owner, folderName, permission } = await sharing().invite(viewer, ctx.params.id!, input)
       // After the commit, and never awaited: a slow mail server does not hold up the owner.
       deps.mailer
         .send(invitationMessage(invitee, { ownerName: owner.name, folderName, permission }, deps.config.appOrigin))
@@ -36,7 +39,9 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
   router.post(
     '/folders/:id/members/:userId',
     formAction(render, folderPage, async (ctx) => {
-      const { name, permission } = await sharing().changePermission(viewerOf(ctx), ctx.params.id!, ctx.params.userId!, body(ctx))
+      const viewer = viewerOf(ctx)
+      const input = parseForm(permissionSchema, body(ctx))
+      const { name, permission } = await sharing().changePermission(viewer, ctx.params.id!, ctx.params.userId!, input)
       redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message: `${name} ${PERMISSION_LABEL[permission]} now.` })
     }),
   )

@@ -1,5 +1,5 @@
-// Folder and item actions (SPEC section 3). Parse -> service -> 303 (or JSON), 422 re-render on
-// invalid input. Ownership and permission checks live in the vault service.
+// Folder and item actions (SPEC section 3). Parse (once, here) -> service -> 303 (or JSON), 422
+// re-render on invalid input. Ids, limits, ownership and permission checks live in the vault service.
 import Router from '@koa/router'
 import type { Context } from 'koa'
 import { folderSchema, generatorSchema, itemFieldsSchema, itemSchema, moveSchema } from '../../schemas/vault.js'
@@ -39,20 +39,12 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
     await render(ctx, page, { form: { action: ctx.path, values, errors: {}, strength } })
   }
 
-  const itemFields = (input: ReturnType<typeof itemFieldsSchema.parse>) => ({
-    name: input.name,
-    username: input.username,
-    password: input.password,
-    url: input.url,
-    note: input.note,
-  })
-
   router.post(
     '/items',
     formAction(render, (ctx) => `/dashboard/items/new?folder=${encodeURIComponent(String(body(ctx).folder_id ?? ''))}`, async (ctx) => {
       if (body(ctx).generate !== undefined) return renderGenerated(ctx, `/dashboard/items/new?folder=${encodeURIComponent(String(body(ctx).folder_id ?? ''))}`)
-      const input = parseForm(itemSchema, body(ctx))
-      const { id } = await vault().createItem(viewerOf(ctx), { folderId: input.folder_id, ...itemFields(input) })
+      const { folder_id: folderId, ...fields } = parseForm(itemSchema, body(ctx))
+      const { id } = await vault().createItem(viewerOf(ctx), { folderId, ...fields })
       redirectTo(ctx, deps, `/dashboard/items/${id}`, {
         type: 'success',
         // The flash cookie is signed, not encrypted: it never carries an item's fields (SPEC 4).
@@ -67,8 +59,8 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
       const id = ctx.params.id!
       if (body(ctx).generate !== undefined) return renderGenerated(ctx, `/dashboard/items/${id}/edit`)
       const viewer = viewerOf(ctx)
-      const input = parseForm(itemFieldsSchema, body(ctx))
-      await vault().updateItem(viewer, id, itemFields(input))
+      const fields = parseForm(itemFieldsSchema, body(ctx))
+      await vault().updateItem(viewer, id, fields)
       redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: 'Changes saved.' })
     }, { keepSecrets: true, strength: itemStrength }),
   )

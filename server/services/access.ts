@@ -9,14 +9,10 @@
 // pass a limit.
 import { QueryTypes, type Transaction } from 'sequelize'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
-import { UUID_RE } from '../../schemas/vault.js'
+import { toId } from '../../schemas/vault.js'
 import type { ServiceDeps } from './types.js'
 
-/** The canonical (lowercase) form of a UUID, or null: a malformed id must never reach PostgreSQL. */
-export function toId(raw: unknown): string | null {
-  return typeof raw === 'string' && UUID_RE.test(raw) ? raw.toLowerCase() : null
-}
-
+/** An id in its canonical form (schemas/vault.ts toId); NotFoundError when it is none. */
 export function requireId(raw: unknown): string {
   const id = toId(raw)
   if (!id) throw new NotFoundError()

@@ -3,9 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
-import { parseForm } from '../lib/validate.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
-import { folderSchema } from '../../schemas/vault.js'
 import type { Models } from '../../models/index.js'
 import type { FolderSummary } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
@@ -71,10 +69,6 @@ export function compareFolders(a: FolderSummary, b: FolderSummary): number {
   return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
-function parseFolderName(name: unknown): string {
-  return parseForm(folderSchema, { name }).name
-}
-
 // ---------------------------------------------------------------------------
 // Reads
 // ---------------------------------------------------------------------------
@@ -99,9 +93,11 @@ export function createFolderQueries(deps: ServiceDeps) {
 export function createFolderCommands(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
 
-  /** ValidationError({ name }) at limits.foldersPerUser owned folders (Personal included). */
-  async function createFolder(viewer: Viewer, rawName: string): Promise<{ id: string }> {
-    const name = parseFolderName(rawName)
+  /**
+   * `name` as the route parsed it (schemas/vault.ts folderSchema). ValidationError({ name }) at
+   * limits.foldersPerUser owned folders (Personal included).
+   */
+  async function createFolder(viewer: Viewer, name: string): Promise<{ id: string }> {
     return sequelize.transaction(async (transaction) => {
       // The user row lock serializes this user's folder creations, so the count below holds.
       const [owner] = await sequelize.query<{ id: string; publicKey: Buffer }>(
@@ -127,10 +123,9 @@ export function createFolderCommands(deps: ServiceDeps) {
     return m
   }
 
-  /** Owner only; the Personal folder cannot be renamed. */
-  async function renameFolder(viewer: Viewer, rawFolderId: string, rawName: string): Promise<void> {
+  /** Owner only; the Personal folder cannot be renamed. `name` as the route parsed it. */
+  async function renameFolder(viewer: Viewer, rawFolderId: string, name: string): Promise<void> {
     const folderId = requireId(rawFolderId)
-    const name = parseFolderName(rawName)
     await ownedFolder(viewer, folderId, 'renamed')
     await models.Folder.update({ name }, { where: { id: folderId, ownerId: viewer.userId, isPersonal: false } })
   }

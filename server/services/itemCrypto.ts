@@ -1,8 +1,6 @@
 // Item encryption (SPEC section 5) and what is derived from an item's fields: its strength score,
 // host and safe link. Never logs item contents.
 import * as crypto from '../lib/crypto.js'
-import { parseForm } from '../lib/validate.js'
-import { itemFieldsSchema } from '../../schemas/vault.js'
 import { scoreForUser } from './passwordStrength.js'
 import { itemPasswordInputs, STRENGTH_MAX } from '../../shared/strengthInputs.js'
 import type { ItemFields } from '../../shared/contract.js'
@@ -70,10 +68,4 @@ function parseUrl(raw: string): URL | null {
   } catch {
     return null
   }
-}
-
-/** Validates (and normalizes: trims the name) the fields of an item; throws ValidationError. */
-export function parseItemFields(input: Partial<ItemFields>): ItemFields {
-  const { name, username, password, url, note } = parseForm(itemFieldsSchema, input)
-  return { name, username, password, url, note }
 }

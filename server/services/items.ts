@@ -5,7 +5,7 @@ import type { Transaction } from 'sequelize'
 import { NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderFullError, lockFolders, queryItemAccess, queryMemberships, requireEdit, requireId } from './access.js'
 import { createKeyRing } from './keyRing.js'
-import { decryptItem, encryptItem, hostOf, isWeak, parseItemFields, safeHref, scoreItem } from './itemCrypto.js'
+import { decryptItem, encryptItem, hostOf, isWeak, safeHref, scoreItem } from './itemCrypto.js'
 import { applyListIndexChanges, indexEntry } from './listIndex.js'
 import type { ItemDetail, ItemFields } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
@@ -53,10 +53,12 @@ export function createItemQueries(deps: ServiceDeps) {
 export function createItemCommands(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
 
-  /** ForbiddenError on a view-only folder, NotFoundError if not a member, ValidationError when full. */
-  async function createItem(viewer: Viewer, input: { folderId: string } & ItemFields): Promise<{ id: string }> {
-    const folderId = requireId(input.folderId)
-    const fields = parseItemFields(input)
+  /**
+   * `fields` as the route parsed them (schemas/vault.ts). ForbiddenError on a view-only folder,
+   * NotFoundError if not a member, ValidationError when full.
+   */
+  async function createItem(viewer: Viewer, { folderId: rawFolderId, ...fields }: { folderId: string } & ItemFields): Promise<{ id: string }> {
+    const folderId = requireId(rawFolderId)
     const score = await scoreItem(fields, viewer.userId) // zxcvbn before the transaction: locks stay short
     return sequelize.transaction(async (transaction) => {
       await lockFolders(deps, viewer.userId, [folderId], transaction)
@@ -90,9 +92,9 @@ export function createItemCommands(deps: ServiceDeps) {
     return row
   }
 
-  async function updateItem(viewer: Viewer, rawItemId: string, input: ItemFields): Promise<void> {
+  /** `fields` as the route parsed them (schemas/vault.ts). */
+  async function updateItem(viewer: Viewer, rawItemId: string, fields: ItemFields): Promise<void> {
     const itemId = requireId(rawItemId)
-    const fields = parseItemFields(input)
     const score = await scoreItem(fields, viewer.userId)
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)

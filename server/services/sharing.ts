@@ -16,9 +16,8 @@
 // row stays, without a key, so the owner sees "Invitation expired" and can cancel or resend it.
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
-import { parseForm } from '../lib/validate.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
-import { inviteSchema, permissionSchema } from '../../schemas/sharing.js'
+import type { InviteInput, PermissionInput } from '../../schemas/sharing.js'
 import { INVITATION_TTL_MS, expiredWithKey, liveMembership, lockFolder, queryMemberships, requireId, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
@@ -311,11 +310,11 @@ export function createSharingService(deps: ServiceDeps) {
   /**
    * Invites a verified user by email. ValidationError next to `email` for an unknown or
    * unverified address, yourself, someone already invited or a member, a full folder, or the
-   * owner's own email unverified. ForbiddenError unless the owner.
+   * owner's own email unverified. ForbiddenError unless the owner. `email` is the parsed one
+   * (schemas/sharing.ts: trimmed, lower case).
    */
-  async function invite(viewer: Viewer, rawFolderId: string, input: { email?: unknown; permission?: unknown }) {
+  async function invite(viewer: Viewer, rawFolderId: string, { email, permission }: InviteInput) {
     const folderId = requireId(rawFolderId)
-    const { email, permission } = parseForm(inviteSchema, input)
     return sequelize.transaction(async (transaction) => {
       await lockFolder(deps, folderId, transaction)
       const m = await ownedShareable(viewer, folderId, transaction)
@@ -364,10 +363,9 @@ export function createSharingService(deps: ServiceDeps) {
   }
 
   /** The owner changes a member's (or an invitee's) permission. No key changes: both can read. */
-  async function changePermission(viewer: Viewer, rawFolderId: string, rawUserId: string, input: { permission?: unknown }) {
+  async function changePermission(viewer: Viewer, rawFolderId: string, rawUserId: string, { permission }: PermissionInput) {
     const folderId = requireId(rawFolderId)
     const userId = requireId(rawUserId)
-    const { permission } = parseForm(permissionSchema, input)
     return sequelize.transaction(async (transaction) => {
       await lockFolder(deps, folderId, transaction)
       await ownedShareable(viewer, folderId, transaction)

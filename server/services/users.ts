@@ -7,7 +7,7 @@ import type { Models, User } from '../../models/index.js'
 import type { SessionUser } from '../../shared/user.js'
 import { isWeakPassword } from './passwordStrength.js'
 import { createFolderRecord } from './folders.js'
-import { toId } from './access.js'
+import { toId } from '../../schemas/vault.js'
 
 export const VERIFY_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
 export const PERSONAL_FOLDER_NAME = 'Personal'

@@ -5,13 +5,13 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
-import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, toId, type MembershipRow } from './access.js'
+import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
 import { BROKEN, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
-import { LIST_FILTERS, LIST_SORTS, type FolderList, type FolderSummary, type ItemRow, type ListFilter, type ListSort, type SortDirection, type VaultCounts, type VaultHealth, type VaultPage } from '../../shared/contract.js'
+import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
 import { defaultDirection } from '../../shared/vaultList.js'
 
 export const PAGE_SIZE = 100
@@ -19,14 +19,19 @@ export const PAGE_SIZE = 100
 const collator = new Intl.Collator('en', { sensitivity: 'accent' })
 const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
-/** A list page's GET parameters as typed; pageOf validates them. */
+/**
+ * What a list page asks for, parsed by the page (pages/dashboard/vaultData.ts listQuery). Left
+ * out: the defaults (all folders, page 1, name, that order's direction, unfiltered).
+ */
 export interface ListOptions {
+  /** Search text as typed: matched trimmed and case-insensitively. */
   q?: string
-  folderId?: string
+  /** A folder page's folder, as the database spells it (lower case). */
+  folderId?: string | null
   page?: number
-  sort?: string
-  dir?: string
-  filter?: string
+  sort?: ListSort
+  dir?: SortDirection
+  filter?: ListFilter | null
 }
 
 /** One request's reads of the vault, all from one load (createVaultService's reader). */
@@ -79,8 +84,6 @@ const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
   reused: (e) => e.row.reused,
   unreadable: (e) => e.row.broken,
 }
-const oneOf = <T extends string>(allowed: readonly T[], raw: string | undefined): T | null =>
-  allowed.includes(raw as T) ? (raw as T) : null
 
 /**
  * The vault's entries in the other orders, kept beside the name-sorted array they were sorted
@@ -393,25 +396,20 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
 
   /**
    * One page (100) of items, and counts over the whole vault.
-   * folderId: NotFoundError unless the viewer is an accepted member. sort, dir and filter come
-   * from the URL as typed: anything unknown means the default (name, A to Z, unfiltered), and a
-   * folder page has no folder order (every row is in the same folder).
+   * folderId: NotFoundError unless the viewer is an accepted member (checked against the folders
+   * just loaded: the id reaches no query). A folder page has no folder order (every row is in the
+   * same folder), and the page is clamped to the pages there are.
    */
   function pageOf(vault: LoadedVault, opts: ListOptions): VaultPage {
-    let folderId: string | null = null
-    if (opts.folderId !== undefined && opts.folderId !== '') {
-      folderId = toId(opts.folderId)
-      if (!folderId) throw new NotFoundError()
-    }
     const { folders, entries, counts } = vault
-    if (folderId && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
+    const folderId = opts.folderId || null
+    if (folderId !== null && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     // The page cut q to its limit (pages/dashboard/vaultData.ts listQuery); here it only matches.
     const q = (opts.q ?? '').trim().toLowerCase()
-    let sort = oneOf(LIST_SORTS, opts.sort) ?? 'name'
-    if (sort === 'folder' && folderId !== null) sort = 'name'
-    const dir: SortDirection = oneOf(['asc', 'desc'] as const, opts.dir) ?? defaultDirection(sort)
-    const filter = oneOf(LIST_FILTERS, opts.filter)
+    const sort = opts.sort === 'folder' && folderId !== null ? 'name' : (opts.sort ?? 'name')
+    const dir = opts.dir ?? defaultDirection(sort)
+    const filter = opts.filter ?? null
     // Filtering keeps the order of the sorted entries. A folder page counts its own items, from
     // the same decrypted entries (no query more).
     const sorted = entriesIn(entries, sort, folders)
@@ -427,8 +425,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
 
     const total = rows.length
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
-    const requested = Math.trunc(Number(opts.page ?? 1))
-    const page = Number.isFinite(requested) ? Math.min(Math.max(requested, 1), pageCount) : 1
+    const page = Math.min(Math.max(opts.page ?? 1, 1), pageCount)
     return {
       items: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(toRow),
       total,

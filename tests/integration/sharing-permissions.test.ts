@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ForbiddenError, NotFoundError } from '../../server/lib/errors.js'
 import { createTestContext, itemFields as fields, type RegisteredUser } from '../helpers/context.js'
 import { folderWithItems, itemRows, membershipRow, membershipRows, share } from '../helpers/sharing.js'
-import { expectError, expectFieldError, personalId, verifiedUser, listWithSidebar } from '../helpers/vault.js'
+import { expectError, personalId, verifiedUser, listWithSidebar } from '../helpers/vault.js'
 
 const ctx = createTestContext()
 const { vault, sharing } = ctx.services
@@ -67,7 +67,7 @@ describe("the owner's powers are the owner's alone", () => {
     await sharing.changePermission(owner.viewer, folderId, other.user.id, { permission: 'view' })
     await expectError(vault.updateItem(other.viewer, id, fields({ name: 'Again' })), ForbiddenError)
     await expectError(sharing.changePermission(owner.viewer, folderId, randomUUID(), { permission: 'view' }), NotFoundError)
-    await expectFieldError(sharing.changePermission(owner.viewer, folderId, other.user.id, { permission: 'owner' }), 'permission', /.+/)
+    // An unknown permission value ('owner' ...) is the route's to refuse: http-sharing.test.ts.
   })
 
   it('members see accepted members; the owner also sees invitations and may manage', async () => {

@@ -16,9 +16,10 @@ afterAll(async () => {
 })
 
 describe('folders', () => {
-  it('creates, renames and lists folders; validates names', async () => {
+  // The names as the route parsed them: trimming and the name's messages are http-validation.test.ts's.
+  it('creates, renames and lists folders', async () => {
     const u = await registerUser(ctx, 'Folders')
-    const { id } = await vault.createFolder(u.viewer, '  Finance  ')
+    const { id } = await vault.createFolder(u.viewer, 'Finance')
     expect(await vault.getFolder(u.viewer, id)).toEqual({
       id,
       name: 'Finance',
@@ -31,12 +32,6 @@ describe('folders', () => {
       itemCount: 0,
     })
     await vault.renameFolder(u.viewer, id, 'Money')
-    expect((await vault.getFolder(u.viewer, id)).name).toBe('Money')
-    for (const bad of ['', '   ', 'x'.repeat(65)]) {
-      const err = (await expectError(vault.createFolder(u.viewer, bad), ValidationError)) as ValidationError
-      expect(err.fields).toEqual({ name: 'Folder names are 1 to 64 characters.' })
-      await expectError(vault.renameFolder(u.viewer, id, bad), ValidationError)
-    }
     expect((await vault.getFolder(u.viewer, id)).name).toBe('Money')
   })
 

@@ -1,9 +1,13 @@
 // The item list: pages, the default order, the counts of weak, reused and broken items, and the
-// sort and filter of issue 10 (the vault service's orders and filters, what it does with values it
-// does not know, its query count, and the pages' answer to any GET parameters).
+// sort and filter of issue 10 (the vault service's orders and filters, what the list pages' parse
+// of their GET parameters (listQuery) makes of values it does not know, the query count, and the
+// pages' answer to any GET parameters).
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
+import type { PageContextServer } from 'vike/types'
+import { listQuery } from '../../pages/dashboard/vaultData.js'
+import type { ListOptions } from '../../server/services/vault.js'
 import * as crypto from '../../server/lib/crypto.js'
 import { NotFoundError } from '../../server/lib/errors.js'
 import type { ItemFields } from '../../shared/contract.js'
@@ -39,6 +43,8 @@ async function seed(u: Registered, folderId: string, list: (Partial<ItemFields> 
 }
 
 const names = (page: { items: { name: string }[] }) => page.items.map((r) => r.name)
+/** A list page's GET parameters as the page parses them. */
+const parsed = (search: Record<string, string>) => listQuery({ urlParsed: { search } } as unknown as PageContextServer)
 
 describe('listVault: sort and filter', () => {
   let u: Registered
@@ -102,11 +108,11 @@ describe('listVault: sort and filter', () => {
 
   it('falls back to the defaults for values it does not know; a folder has no folder order', async () => {
     for (const bad of ['NAME', 'updated_at', "name'; DROP TABLE items --", '', ' folder']) {
-      const page = await vault.listVault(u.viewer, { sort: bad, dir: bad, filter: bad })
+      const page = await vault.listVault(u.viewer, parsed({ sort: bad, dir: bad, filter: bad }))
       expect(page).toMatchObject({ sort: 'name', dir: 'asc', filter: null, total: 5 })
     }
     // A valid order with an unknown direction takes that order's own default.
-    expect(await vault.listVault(u.viewer, { sort: 'changed', dir: 'up' })).toMatchObject({ sort: 'changed', dir: 'desc' })
+    expect(await vault.listVault(u.viewer, parsed({ sort: 'changed', dir: 'up' }))).toMatchObject({ sort: 'changed', dir: 'desc' })
     const inFolder = await vault.listVault(u.viewer, { folderId: personal, sort: 'folder', dir: 'desc' })
     expect(inFolder).toMatchObject({ sort: 'name', dir: 'desc' })
     expect(names(inFolder)).toEqual(['Zoo', 'mail', 'Bank'])
@@ -114,7 +120,8 @@ describe('listVault: sort and filter', () => {
 
   it('costs the same queries whatever the order and filter: one when the list is cached', async () => {
     await vault.listVault(u.viewer, {})
-    for (const opts of [{ sort: 'folder' }, { sort: 'changed', dir: 'asc' }, { filter: 'weak' }, { filter: 'reused', sort: 'changed', q: 'j' }]) {
+    const orders: ListOptions[] = [{ sort: 'folder' }, { sort: 'changed', dir: 'asc' }, { filter: 'weak' }, { filter: 'reused', sort: 'changed', q: 'j' }]
+    for (const opts of orders) {
       const before = ctx.counter.count
       await vault.listVault(u.viewer, opts)
       expect(ctx.counter.count - before, JSON.stringify(opts)).toBe(1)
@@ -168,7 +175,9 @@ describe('listVault', () => {
     expect((await vault.listVault(u.viewer, { page: 99 })).page).toBe(3)
     expect((await vault.listVault(u.viewer, { page: 0 })).page).toBe(1)
     expect((await vault.listVault(u.viewer, { page: -4 })).page).toBe(1)
-    expect((await vault.listVault(u.viewer, { page: Number.NaN })).page).toBe(1)
+    // What the page parses from a page parameter that is no number.
+    for (const page of ['NaN', 'abc', '', '-1']) expect((await vault.listVault(u.viewer, parsed({ page }))).page).toBe(1)
+    expect((await vault.listVault(u.viewer, parsed({ page: '3' }))).page).toBe(3)
 
     const all = [...p1.items, ...(await vault.listVault(u.viewer, { page: 2 })).items, ...p3.items]
     expect(new Set(all.map((r) => r.id)).size).toBe(250)
@@ -253,13 +262,14 @@ describe('listVault', () => {
     expect(health.broken).toEqual([])
   })
 
+  // The page parses the folder id of its path (any case: http-validation.test.ts).
   it('filters by folder; a foreign or malformed folder id is NotFound', async () => {
     const u = await registerUser(ctx, 'Filter')
     const other = await registerUser(ctx, 'Other')
     const { id: work } = await vault.createFolder(u.viewer, 'Work')
     await vault.createItem(u.viewer, { folderId: work, ...fields({ name: 'In work' }) })
     await vault.createItem(u.viewer, { folderId: await personalId(ctx, u), ...fields({ name: 'In personal' }) })
-    const page = await vault.listVault(u.viewer, { folderId: work.toUpperCase() })
+    const page = await vault.listVault(u.viewer, { folderId: work })
     expect(page.items.map((r) => r.name)).toEqual(['In work'])
     expect(page.counts.items).toBe(2)
     expect((await vault.listVault(u.viewer, { folderId: '' })).total).toBe(2)

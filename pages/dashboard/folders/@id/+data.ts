@@ -1,11 +1,14 @@
 import type { PageContextServer } from 'vike/types'
+import { render } from 'vike/abort'
+import { toId } from '../../../../schemas/vault'
 import { listOf, listQuery, vaultPageData } from '../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  // The service accepts a UUID in any case (and lowercases it); so must the lookup below.
-  const folderId = pageContext.routeParams.id!.toLowerCase()
   const query = listQuery(pageContext)
   return vaultPageData(pageContext, async (vault, viewer) => {
+    // The id as the database spells it (a UUID in any case is accepted); none is "not found".
+    const folderId = toId(pageContext.routeParams.id)
+    if (!folderId) throw render(404)
     // Both refuse (404) a folder the viewer has not accepted; the member list costs one query more.
     const [page, { folders }, { members, canManage, limit }] = await Promise.all([
       vault.list({ ...query, folderId }),

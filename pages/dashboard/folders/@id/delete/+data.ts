@@ -1,10 +1,11 @@
 import type { PageContextServer } from 'vike/types'
 import { render } from 'vike/abort'
+import { toId } from '../../../../../schemas/vault'
 import { vaultPageData } from '../../../vaultData'
 
 export async function data(pageContext: PageContextServer) {
-  // Ids are compared as the database writes them (lower case), as /dashboard/folders/:id does.
-  const folderId = pageContext.routeParams.id!.toLowerCase()
+  // Compared as the database writes ids (lower case); null, when it is none, matches no folder.
+  const folderId = toId(pageContext.routeParams.id)
   return vaultPageData(pageContext, async (vault) => {
     const { folders } = await vault.folders()
     const folder = folders.find((f) => f.id === folderId)
