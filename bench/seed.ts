@@ -212,7 +212,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
       warm.push(performance.now() - t)
       // An item the viewer may edit (a member may be view-only in some folders).
       const editable = new Set(folders.filter((f) => f.permission === 'edit').map((f) => f.id))
-      const first = page.items.find((i) => !i.broken && editable.has(i.folderId))
+      const first = page.items.find((i) => !i.unreadable && editable.has(i.folderId))
       if (first) {
         const item = await fresh.getItem(viewer, first.id)
         await fresh.updateItem(viewer, first.id, item.fields)

@@ -87,7 +87,7 @@ export interface ShareList {
   accepted: Share[]
 }
 
-/** A row of the item list. broken: the ciphertext failed to decrypt (name/username/host are ''). */
+/** A row of the item list. unreadable: the ciphertext failed to decrypt (name/username/host are ''). */
 export interface ItemRow {
   id: string
   folderId: string
@@ -97,7 +97,7 @@ export interface ItemRow {
   host: string
   weak: boolean
   reused: boolean
-  broken: boolean
+  unreadable: boolean
   /** When the item was last written (created, edited or moved): the list's "last change" column. */
   updatedAt: Date
 }
@@ -119,14 +119,14 @@ export type ListFilter = (typeof LIST_FILTERS)[number]
 export type ListRow = [id: string, name: string, username: string, host: string, folder: number, changed: number, flags: number]
 export const ROW_WEAK = 1
 export const ROW_REUSED = 2
-export const ROW_BROKEN = 4
+export const ROW_UNREADABLE = 4
 
 export interface VaultCounts {
   items: number
   folders: number
   weak: number
   reused: number
-  broken: number
+  unreadable: number
   /** Items with an empty password (vault health). */
   noPassword: number
 }
@@ -153,12 +153,12 @@ export interface ItemDetail {
   id: string
   folderId: string
   folderName: string
-  /** All '' when broken. */
+  /** All '' when unreadable. */
   fields: ItemFields
   permission: Permission
   createdAt: Date
   updatedAt: Date
-  broken: boolean
+  unreadable: boolean
   host: string
   /** The URL when it is safe to link (http or https), else null. */
   href: string | null
@@ -174,7 +174,7 @@ export interface VaultHealth {
   /** Groups of items that share one password (never shown): largest group first. */
   reused: ItemRow[][]
   noPassword: ItemRow[]
-  broken: ItemRow[]
+  unreadable: ItemRow[]
 }
 
 /** What an import did, shown once on its result page. Item names are secret: kept encrypted. */

@@ -10,8 +10,8 @@ function hueOf(key: string): number {
 }
 
 /** The tile's letter and colour class (`h0` … `h7`, or `hx` for an unreadable item). */
-export function tileOf(name: string, broken = false): { initial: string; hue: string } {
-  if (broken) return { initial: '!', hue: 'hx' }
+export function tileOf(name: string, unreadable = false): { initial: string; hue: string } {
+  if (unreadable) return { initial: '!', hue: 'hx' }
   const key = name.trim().toLowerCase()
   return { initial: (Array.from(key)[0] ?? '?').toUpperCase(), hue: `h${hueOf(key)}` }
 }

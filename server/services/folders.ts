@@ -172,11 +172,11 @@ export function createFolderCommands(deps: ServiceDeps) {
       const ciphertexts: Buffer[] = []
       const entries: IndexEntry[] = []
       const now = new Date() // the moved items' updated_at, and their index entries'
-      let broken = 0
+      let unreadable = 0
       for (const item of items) {
         const plain = decryptItem(sourceKey, item.id, folderId, item.ciphertext)
         if (!plain) {
-          broken++
+          unreadable++
           continue
         }
         const ciphertext = encryptItem(keys.requireFolderKey(target), item.id, target.folderId, plain)
@@ -184,9 +184,9 @@ export function createFolderCommands(deps: ServiceDeps) {
         ciphertexts.push(ciphertext)
         entries.push(indexEntry(item.id, ciphertext, now, plain))
       }
-      if (broken > 0) {
+      if (unreadable > 0) {
         throw new ValidationError({
-          _form: `${broken === 1 ? 'One item' : `${broken} items`} in this folder could not be decrypted and cannot be moved to Personal. Delete ${broken === 1 ? 'it' : 'them'} first.`,
+          _form: `${unreadable === 1 ? 'One item' : `${unreadable} items`} in this folder could not be decrypted and cannot be moved to Personal. Delete ${unreadable === 1 ? 'it' : 'them'} first.`,
         })
       }
 

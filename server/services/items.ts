@@ -32,7 +32,7 @@ export function createItemQueries(deps: ServiceDeps) {
       permission: row.permission,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
-      broken: plain === null,
+      unreadable: plain === null,
       host: hostOf(fields.url),
       href: safeHref(fields.url),
       weak: plain !== null && isWeak(plain),
@@ -135,7 +135,7 @@ export function createItemCommands(deps: ServiceDeps) {
   }
 
   /**
-   * Deleting needs no key, so a broken item can always be deleted. Locked and checked like every
+   * Deleting needs no key, so an unreadable item can always be deleted. Locked and checked like every
    * other item write (lockItem): a member downgraded to view or removed while this waits for the
    * folder lock is refused, never deleting after the change committed.
    */
@@ -145,7 +145,7 @@ export function createItemCommands(deps: ServiceDeps) {
       const row = await lockItem(viewer, itemId, transaction)
       const deleted = await models.Item.destroy({ where: { id: itemId, folderId: row.folderId }, transaction })
       if (deleted === 0) throw new NotFoundError() // cannot happen under the lock; kept as a guard
-      // Without the folder key (the item may be broken because of it) the index is cleared, not kept stale.
+      // Without the folder key (the item may be unreadable because of it) the index is cleared, not kept stale.
       await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key: createKeyRing(viewer).folderKey(row), removes: [itemId] }])
       return { folderId: row.folderId }
     })

@@ -5,7 +5,7 @@ import type { MembershipRow } from './access.js'
 
 /**
  * Opens folder keys for one request: the private key is unwrapped once, each folder key once.
- * A key that cannot be opened gives null (its items show as broken), never an exception.
+ * A key that cannot be opened gives null (its items show as unreadable), never an exception.
  */
 export function createKeyRing(viewer: Viewer) {
   let privateKey: crypto.OpenedPrivateKey | null | undefined

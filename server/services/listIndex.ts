@@ -42,7 +42,7 @@ export interface IndexEntry {
   weak: boolean
   noPassword: boolean
   /** The item did not decrypt when the entry was made: it lists as unreadable. */
-  broken: boolean
+  unreadable: boolean
   /** The password's hash (passwordHash), for reuse detection; null when none or unreadable. */
   pw: string | null
 }
@@ -50,7 +50,7 @@ export interface IndexEntry {
 /** The flags of a stored entry. */
 export const WEAK = 1
 export const NO_PASSWORD = 2
-export const BROKEN = 4
+export const UNREADABLE = 4
 
 /**
  * Stored form: an array per entry, no keys (less to send, parse and allocate). The list reads
@@ -84,12 +84,12 @@ export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plai
     updatedAt: updatedAt.getTime(),
     weak: plain !== null && isWeak(plain),
     noPassword: plain !== null && plain.password === '',
-    broken: plain === null,
+    unreadable: plain === null,
     pw: plain && plain.password !== '' ? passwordHash(plain.password) : null,
   }
 }
 
-/** Decrypts items of one folder into entries (a broken item gives a broken entry). */
+/** Decrypts items of one folder into entries (an unreadable item gives an unreadable entry). */
 export function entriesFromItems(key: Buffer | null, folderId: string, items: { id: string; ciphertext: Buffer; updatedAt: Date }[]): IndexEntry[] {
   return items.map((item) => indexEntry(item.id, item.ciphertext, item.updatedAt, decryptItem(key, item.id, folderId, item.ciphertext)))
 }
@@ -127,7 +127,7 @@ export const toStored = (e: IndexEntry): StoredEntry => [
   e.url,
   e.host,
   e.updatedAt,
-  (e.weak ? WEAK : 0) | (e.noPassword ? NO_PASSWORD : 0) | (e.broken ? BROKEN : 0),
+  (e.weak ? WEAK : 0) | (e.noPassword ? NO_PASSWORD : 0) | (e.unreadable ? UNREADABLE : 0),
   e.pw,
 ]
 
@@ -141,7 +141,7 @@ export const fromStored = (s: StoredEntry): IndexEntry => ({
   updatedAt: s[6],
   weak: (s[7] & WEAK) !== 0,
   noPassword: (s[7] & NO_PASSWORD) !== 0,
-  broken: (s[7] & BROKEN) !== 0,
+  unreadable: (s[7] & UNREADABLE) !== 0,
   pw: s[8],
 })
 

@@ -7,7 +7,7 @@ import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
 import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
-import { BROKEN, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
+import { UNREADABLE, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
@@ -62,27 +62,27 @@ interface Entry {
 }
 
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
-const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.broken
+const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable
 
 const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
 
 type EntryCounts = Omit<VaultCounts, 'folders'>
-const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, broken: 0, noPassword: 0 })
+const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0 })
 /** Adds one entry to the counts beside the list's filters and in the sidebar. */
 function count(counts: EntryCounts, e: Entry) {
   counts.items++
   if (e.row.weak) counts.weak++
   if (e.row.reused) counts.reused++
-  if (e.row.broken) counts.broken++
+  if (e.row.unreadable) counts.unreadable++
   if (e.noPassword) counts.noPassword++
 }
-const searchOf = (e: Entry) => (e.search ??= e.row.broken ? '' : `${e.row.name}\n${e.row.username}\n${e.url}`.toLowerCase())
+const searchOf = (e: Entry) => (e.search ??= e.row.unreadable ? '' : `${e.row.name}\n${e.row.username}\n${e.url}`.toLowerCase())
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
 
 const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
   weak: (e) => e.row.weak,
   reused: (e) => e.row.reused,
-  unreadable: (e) => e.row.broken,
+  unreadable: (e) => e.row.unreadable,
 }
 
 /**
@@ -159,7 +159,7 @@ function passwordTags(hashes: readonly (string | null)[]): (string | null)[] {
 /** A list entry as decrypted from its folder, before vault-wide reuse is known. */
 interface FolderEntry {
   entry: Entry
-  /** HMAC of the password (null for none or broken): equal tags mean the same password. */
+  /** HMAC of the password (null for none or unreadable): equal tags mean the same password. */
   passwordTag: string | null
 }
 interface CachedFolder {
@@ -238,7 +238,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
             host,
             weak: (flags & WEAK) !== 0,
             reused: false,
-            broken: (flags & BROKEN) !== 0,
+            unreadable: (flags & UNREADABLE) !== 0,
             updatedAt: new Date(updatedAt),
           },
           url,
@@ -441,7 +441,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
   }
 
   /**
-   * Every weak, password-less and broken item, and the reused ones in groups that share one
+   * Every weak, password-less and unreadable item, and the reused ones in groups that share one
    * password (grouped by its tag, never by the password).
    */
   function healthOf({ entries, counts }: LoadedVault): VaultHealth {
@@ -461,7 +461,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
       weak: pick((e) => e.row.weak),
       reused,
       noPassword: pick((e) => e.noPassword),
-      broken: pick((e) => e.row.broken),
+      unreadable: pick((e) => e.row.unreadable),
     }
   }
 

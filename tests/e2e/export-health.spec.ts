@@ -147,7 +147,7 @@ test('health: exactly the weak, reused (in groups) and password-less items, each
   await expect(groups.nth(1).locator('.name')).toHaveText(['Alpha', 'Bravo'])
   await expect(main(page).getByTestId('health-reused').locator('.count')).toHaveText('5')
   await expect(rowNames(page, 'health-no-password')).toHaveText(['Foxtrot'])
-  await expect(main(page).getByTestId('health-broken')).toHaveCount(0)
+  await expect(main(page).getByTestId('health-unreadable')).toHaveCount(0)
   // Never a password on the page.
   for (const secret of ['password123', STRONG, 'qwerty', 'letmein']) await expect(main(page)).not.toContainText(secret)
 

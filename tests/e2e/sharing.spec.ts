@@ -380,7 +380,7 @@ test('the owner sees an expired invitation on the folder page and cancels it', a
   expect(await sealedKeyOf(db, folderId, lapsed.id)).toBeUndefined()
   // The member still reads everything with the new key.
   const page2 = await db.services.vault.listVault(member.viewer, { folderId })
-  expect(page2.items.map((i) => [i.name, i.broken])).toEqual([
+  expect(page2.items.map((i) => [i.name, i.unreadable])).toEqual([
     ['Router', false],
     ['Streaming', false],
   ])
@@ -404,7 +404,7 @@ test('the owner invites again from an expired invitation: a fresh one the invite
   await expect(row.getByRole('combobox')).toHaveValue('edit')
   await db.services.sharing.accept(lapsed.viewer, folderId)
   const theirs = await db.services.vault.listVault(lapsed.viewer, { folderId })
-  expect(theirs.items.map((i) => i.broken)).toEqual([false, false])
+  expect(theirs.items.map((i) => i.unreadable)).toEqual([false, false])
 })
 
 test('inviting an address with no account shows the message next to the email field, keeping the values', async ({ page, db, consoleGuard }) => {

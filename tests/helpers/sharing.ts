@@ -120,10 +120,10 @@ export async function expectRotatedAway(
     // ...and through the service too (an invitee still pending reads nothing yet).
     if ((await membershipRow(c, folderId, u.user.id))!.status !== 'accepted') continue
     const page = await vault.listVault(u.viewer, { folderId })
-    expect(page.items.filter((i) => i.broken)).toEqual([])
+    expect(page.items.filter((i) => i.unreadable)).toEqual([])
     expect(page.items.map((i) => i.name).sort()).toEqual(before.plain.map((p) => p!.name).sort())
     const detail = await vault.getItem(u.viewer, after[0]!.id)
-    expect(detail.broken).toBe(false)
+    expect(detail.unreadable).toBe(false)
   }
   // No one else holds a row in the folder.
   expect((await membershipRows(c, folderId)).map((r) => r.user_id).sort()).toEqual(remaining.map((u) => u.user.id).sort())

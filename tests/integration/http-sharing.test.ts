@@ -264,7 +264,7 @@ describe('an expired invitation (issue 17.6)', () => {
     type MemberRow = { user_id: string; sealed_key: string | null }
     const row = (after.members as unknown as MemberRow[]).find((m) => m.user_id === lapsed.user.id)
     expect(row?.sealed_key).toBeNull()
-    expect((await vault.listVault(member.viewer, { folderId })).items.map((i) => [i.name, i.broken])).toEqual([['Lapsing secret', false]])
+    expect((await vault.listVault(member.viewer, { folderId })).items.map((i) => [i.name, i.unreadable])).toEqual([['Lapsing secret', false]])
 
     // The owner sees it, and cancels it with an enhanced (JSON) post.
     const ownerPage = textOf(await expectStatus(await ownerHttp.get(`/dashboard/folders/${folderId}`), 200, 'owner page'))

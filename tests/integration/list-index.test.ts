@@ -99,10 +99,10 @@ async function coldList(viewer: Viewer) {
 
 /** What the list must show for a folder's items, decrypted afresh (name, username, host, flags, last change). */
 async function truthRows(u: RegisteredUser, folderIds: string[]) {
-  const rows: Pick<ItemRow, 'id' | 'folderId' | 'name' | 'username' | 'host' | 'weak' | 'broken' | 'updatedAt'>[] = []
+  const rows: Pick<ItemRow, 'id' | 'folderId' | 'name' | 'username' | 'host' | 'weak' | 'unreadable' | 'updatedAt'>[] = []
   for (const folderId of folderIds) {
     for (const e of await decryptedItems(folderId, await folderKeyOf(u, folderId))) {
-      rows.push({ id: e.id, folderId, name: e.name, username: e.username, host: e.host, weak: e.weak, broken: e.broken, updatedAt: new Date(e.updatedAt) })
+      rows.push({ id: e.id, folderId, name: e.name, username: e.username, host: e.host, weak: e.weak, unreadable: e.unreadable, updatedAt: new Date(e.updatedAt) })
     }
   }
   return rows.sort(byId)
@@ -111,7 +111,7 @@ async function truthRows(u: RegisteredUser, folderIds: string[]) {
 async function expectListShowsTruth(u: RegisteredUser, folderIds: string[]) {
   const { rows, queries } = await coldList(u.viewer)
   const shown = rows.filter((r) => folderIds.includes(r.folderId))
-  expect(shown.map(({ id, folderId, name, username, host, weak, broken, updatedAt }) => ({ id, folderId, name, username, host, weak, broken, updatedAt }))).toEqual(
+  expect(shown.map(({ id, folderId, name, username, host, weak, unreadable, updatedAt }) => ({ id, folderId, name, username, host, weak, unreadable, updatedAt }))).toEqual(
     await truthRows(u, folderIds),
   )
   return queries
@@ -140,7 +140,7 @@ describe('every write path keeps the folder index equal to its items', () => {
     const entries = await expectIndexCurrent(u, personal)
     // The entry carries what the list shows, and the row's updated_at to the millisecond.
     const alpha = entries.find((e) => e.id === a.id)!
-    expect(alpha).toMatchObject({ name: 'Alpha 2', username: 'new', host: 'alpha2.example', broken: false })
+    expect(alpha).toMatchObject({ name: 'Alpha 2', username: 'new', host: 'alpha2.example', unreadable: false })
     expect(entries.find((e) => e.id === b.id)).toMatchObject({ noPassword: true, pw: null })
     expect(entries.find((e) => e.name === 'Charlie')).toMatchObject({ weak: true })
     await vault.deleteItem(u.viewer, b.id)
@@ -230,7 +230,7 @@ describe('every write path keeps the folder index equal to its items', () => {
     const newKey = (await folderKeyOf(owner, folderId))!
     expect(newKey.equals(oldKey)).toBe(false)
     const entries = await expectIndexCurrent(owner, folderId)
-    expect(entries.map((e) => [e.name, e.broken]).sort()).toEqual([['', true], ['Member Item', false], ['Owner Item', false]])
+    expect(entries.map((e) => [e.name, e.unreadable]).sort()).toEqual([['', true], ['Member Item', false], ['Owner Item', false]])
     // The old key (the removed member's copy) opens neither the items nor the index.
     expect(openListIndex(oldKey, folderId, (await folderRow(folderId)).listIndex)).toBeNull()
     await expectListShowsTruth(owner, [folderId])
@@ -376,7 +376,7 @@ describe('a reader trusts an index only while it agrees with the items', () => {
     // An item made unreadable behind the index (another row's ciphertext) lists as unreadable.
     await ctx.sequelize.query('UPDATE items SET ciphertext = (SELECT ciphertext FROM items WHERE id = :b) WHERE id = :a', { replacements: { a: ids[2], b: ids[0] } })
     await expectListShowsTruth(u, [personal, work])
-    expect((await coldList(u.viewer)).counts.broken).toBe(1)
+    expect((await coldList(u.viewer)).counts.unreadable).toBe(1)
   })
 
   it('an old index replayed with its clear digest forged to the live one: the digest inside gives it away', async () => {

@@ -76,7 +76,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
     expect(row).toMatchObject({ status: 'pending', sealed_key: null })
     expect(await rekeyDue(f.folderId)).toBe(false)
     const page = await vault.listVault(f.member.viewer, { folderId: f.folderId })
-    expect(page.items.map((i) => i.broken)).toEqual([false, false, false])
+    expect(page.items.map((i) => i.unreadable)).toEqual([false, false, false])
   }
 
   it('the next view of the folder page re-keys the folder (lazily), once', async () => {
@@ -153,7 +153,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
       const [accepted, swept] = await Promise.all([sharing.accept(invitee.viewer, folderId), sharing.sweepExpiredInvitations()])
       expect(accepted.folderId).toBe(folderId)
       expect(swept).not.toContain(folderId)
-      expect((await vault.listVault(invitee.viewer, { folderId })).items.map((i) => i.broken)).toEqual([false, false])
+      expect((await vault.listVault(invitee.viewer, { folderId })).items.map((i) => i.unreadable)).toEqual([false, false])
     }
   })
 

@@ -139,7 +139,7 @@ describe('invitations expire after 7 days', () => {
     expect(pending[0]!.expiresAt!.getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000)
     await sharing.accept(dave.viewer, folderId)
     const page = await vault.listVault(dave.viewer, { folderId })
-    expect(page.items.map((i) => [i.name, i.broken])).toEqual([['Expiring item 0', false]])
+    expect(page.items.map((i) => [i.name, i.unreadable])).toEqual([['Expiring item 0', false]])
     expect(await membershipRows(ctx, folderId)).toHaveLength(2)
   })
 })

@@ -65,7 +65,7 @@ describe('removing anyone rotates the folder key', () => {
     await sharing.accept(waiting.viewer, folderId)
     const page = await vault.listVault(waiting.viewer, { folderId })
     expect(page.total).toBe(before.items.length)
-    expect(page.items.every((i) => !i.broken)).toBe(true)
+    expect(page.items.every((i) => !i.unreadable)).toBe(true)
     await expectError(sharing.decline(decliner.viewer, folderId), NotFoundError)
   })
 
@@ -108,7 +108,7 @@ describe('the owner deletes a shared folder', () => {
     const personal = await personalId(ctx, owner)
     for (const id of itemIds) {
       const item = await vault.getItem(owner.viewer, id)
-      expect(item).toMatchObject({ folderId: personal, broken: false })
+      expect(item).toMatchObject({ folderId: personal, unreadable: false })
     }
     // The member's copy of the deleted folder's key opens none of them where they are now.
     expect((await decryptAll(ctx, memberKey, personal)).every((p) => p === null)).toBe(true)

@@ -40,7 +40,7 @@ describe('the list cache of two workers', () => {
     await share(ctx, owner, member, folderId, 'edit')
     const back = await listWithSidebar(workerA, member.viewer)
     expect(back.folders.find((f) => f.id === folderId)).toMatchObject({ permission: 'edit', itemCount: 3 })
-    expect(back.items.filter((i) => i.folderId === folderId).map((i) => [i.name, i.broken]).sort()).toEqual([
+    expect(back.items.filter((i) => i.folderId === folderId).map((i) => [i.name, i.unreadable]).sort()).toEqual([
       ['Cached item 0', false],
       ['Cached item 1', false],
       ['Cached item 2', false],
@@ -53,7 +53,7 @@ describe('the list cache of two workers', () => {
     await sharing.removeMember(owner.viewer, folderId, third.user.id)
     await workerB.updateItem(owner.viewer, itemIds[1]!, fields({ name: 'Renamed by owner', username: 'new-user' }))
     const changed = await workerA.listVault(member.viewer, { folderId })
-    expect(changed.items.map((i) => [i.name, i.username, i.broken]).sort()).toEqual([
+    expect(changed.items.map((i) => [i.name, i.username, i.unreadable]).sort()).toEqual([
       ['Cached item 0', 'user0', false],
       ['Cached item 2', 'user2', false],
       ['Renamed by owner', 'new-user', false],

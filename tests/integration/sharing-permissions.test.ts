@@ -117,7 +117,7 @@ describe('accepting shows the folder and its items; view-only is enforced', () =
     const page = await listWithSidebar(vault, viewerU.viewer)
     const folder = page.folders.find((f) => f.id === folderId)
     expect(folder).toMatchObject({ name: 'Read Only Team', role: 'member', permission: 'view', ownerName: 'View Owner', itemCount: 3, shared: true })
-    expect(page.items.filter((i) => i.folderId === folderId).map((i) => [i.name, i.broken]).sort()).toEqual([
+    expect(page.items.filter((i) => i.folderId === folderId).map((i) => [i.name, i.unreadable]).sort()).toEqual([
       ['Read Only Team item 0', false],
       ['Read Only Team item 1', false],
       ['Read Only Team item 2', false],
@@ -130,7 +130,7 @@ describe('accepting shows the folder and its items; view-only is enforced', () =
   it('a view-only member reads every item', async () => {
     for (const id of itemIds) {
       const item = await vault.getItem(viewerU.viewer, id)
-      expect(item.broken).toBe(false)
+      expect(item.unreadable).toBe(false)
       expect(item.permission).toBe('view')
       expect(item.fields.password).toBe(fields().password)
     }

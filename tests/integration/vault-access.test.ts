@@ -115,9 +115,9 @@ describe('shared folders', () => {
       itemCount: 1,
       issues: 0,
     })
-    expect(page.items.map((r) => [r.name, r.folderName, r.broken])).toEqual([['Team login', 'Team', false]])
+    expect(page.items.map((r) => [r.name, r.folderName, r.unreadable])).toEqual([['Team login', 'Team', false]])
     const item = await vault.getItem(v, itemId)
-    expect(item).toMatchObject({ permission: 'view', broken: false, fields: { name: 'Team login', password: 'team ' + ITEM_PASSWORD } })
+    expect(item).toMatchObject({ permission: 'view', unreadable: false, fields: { name: 'Team login', password: 'team ' + ITEM_PASSWORD } })
 
     const before = (await rawItem(ctx, itemId))!
     const { id: own } = await vault.createItem(v, { folderId: vPersonal, ...fields({ name: 'Own' }) })

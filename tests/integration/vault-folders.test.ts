@@ -70,7 +70,7 @@ describe('folders', () => {
     }
     const page = await listWithSidebar(vault, u.viewer, {})
     expect(page.items.map((r) => r.name)).toEqual(['Kept', 'One', 'Three', 'Two'])
-    expect(page.items.every((r) => r.folderId === personal && !r.broken)).toBe(true)
+    expect(page.items.every((r) => r.folderId === personal && !r.unreadable)).toBe(true)
     expect(page.folders.map((f) => f.name)).toEqual(['Personal'])
     expect(page.folders[0].itemCount).toBe(4)
     expect(kept.id).toBeTruthy()

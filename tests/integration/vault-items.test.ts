@@ -42,12 +42,12 @@ describe('items: create, list, get, update, delete', () => {
       host: 'mail.example.org', // no scheme: read as https
       weak: false,
       reused: false,
-      broken: false,
+      unreadable: false,
       updatedAt: expect.any(Date),
     })
     const item = await vault.getItem(viewer, id)
     expect(item.fields).toEqual({ name: 'Mail', username: 'alice', password: ITEM_PASSWORD, url: 'mail.example.org/inbox', note: 'a note' })
-    expect(item).toMatchObject({ id, folderId: personal, folderName: 'Personal', permission: 'edit', broken: false, weak: false })
+    expect(item).toMatchObject({ id, folderId: personal, folderName: 'Personal', permission: 'edit', unreadable: false, weak: false })
     expect(item.href).toBe('https://mail.example.org/inbox')
     expect(item.createdAt).toBeInstanceOf(Date)
     // An uppercase spelling of the same id works too.
@@ -127,7 +127,7 @@ describe('moving items', () => {
     expect(() => crypto.decryptJson(workKey, after.ciphertext, crypto.itemAad(id, personal))).toThrow(crypto.DecryptionError)
     expect(crypto.decryptJson(workKey, after.ciphertext, crypto.itemAad(id, work))).toMatchObject(input)
     const item = await vault.getItem(u.viewer, id)
-    expect(item).toMatchObject({ folderId: work, folderName: 'Work', fields: input, broken: false })
+    expect(item).toMatchObject({ folderId: work, folderName: 'Work', fields: input, unreadable: false })
 
     // Same folder: nothing changes.
     await vault.moveItem(u.viewer, id, work)

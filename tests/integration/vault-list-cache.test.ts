@@ -76,12 +76,12 @@ describe('listVault', () => {
     })
     ;({ result, count } = await countQueries(ctx, () => listWithSidebar(vault, u.viewer, {})))
     expect(count).toBe(2)
-    expect(result.counts.broken).toBe(1)
+    expect(result.counts.unreadable).toBe(1)
 
     // Another vault key (not this user's) never reads the cached entries.
     const stranger = { userId: u.user.id, vaultKey: Buffer.alloc(32, 9) }
     ;({ result } = await countQueries(ctx, () => listWithSidebar(vault, stranger, {})))
-    expect(result.items.every((i) => i.broken && i.name === '')).toBe(true)
+    expect(result.items.every((i) => i.unreadable && i.name === '')).toBe(true)
   })
 
   it('after a change in one folder, decrypts only that folder and keeps reuse and names right across folders', async () => {

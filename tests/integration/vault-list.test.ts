@@ -1,4 +1,4 @@
-// The item list: pages, the default order, the counts of weak, reused and broken items, and the
+// The item list: pages, the default order, the counts of weak, reused and unreadable items, and the
 // sort and filter of issue 10 (the vault service's orders and filters, what the list pages' parse
 // of their GET parameters (listQuery) makes of values it does not know, the query count, and the
 // pages' answer to any GET parameters).
@@ -224,7 +224,7 @@ describe('listVault', () => {
     expect(await vault.listFolders(u.viewer)).toEqual({ folders: page.folders, pendingInvitations: 0 })
   })
 
-  it('counts weak, reused, password-less and broken items over the whole vault', async () => {
+  it('counts weak, reused, password-less and unreadable items over the whole vault', async () => {
     const u = await registerUser(ctx, 'Health')
     const personal = await personalId(ctx, u)
     const { id: work } = await vault.createFolder(u.viewer, 'Work')
@@ -239,7 +239,7 @@ describe('listVault', () => {
 
     const page = await listWithSidebar(vault, u.viewer, { folderId: work })
     expect(page.items.map((r) => r.id).sort()).toEqual([b.id, c.id, g.id].sort())
-    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, broken: 0, noPassword: 1 })
+    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, unreadable: 0, noPassword: 1 })
     const all = (await vault.listVault(u.viewer, {})).items
     const flags = Object.fromEntries(all.map((r) => [r.id, [r.weak, r.reused]]))
     expect(flags[a.id]).toEqual([true, true])
@@ -259,7 +259,7 @@ describe('listVault', () => {
     const issuesOf = (id: string) => page.folders.find((f) => f.id === id)!.issues
     expect([issuesOf(personal), issuesOf(work)]).toEqual([4, 2])
     expect(health.noPassword.map((r) => r.name)).toEqual(['F'])
-    expect(health.broken).toEqual([])
+    expect(health.unreadable).toEqual([])
   })
 
   // The page parses the folder id of its path (any case: http-validation.test.ts).

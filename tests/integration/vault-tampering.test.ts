@@ -1,5 +1,5 @@
 // Ciphertexts and folder keys changed behind the app's back: a tampered item or folder key breaks
-// only what it covers, the rest of the vault still lists and reads, and a broken item can be
+// only what it covers, the rest of the vault still lists and reads, and an unreadable item can be
 // overwritten or deleted but not moved.
 import { afterAll, describe, expect, it } from 'vitest'
 import * as crypto from '../../server/lib/crypto.js'
@@ -11,7 +11,7 @@ const ctx = createTestContext()
 const vault = ctx.services.vault
 afterAll(() => ctx.sequelize.close())
 
-describe('broken ciphertexts', () => {
+describe('unreadable ciphertexts', () => {
   it('a ciphertext copied onto another item breaks that item only', async () => {
     const u = await registerUser(ctx, 'Tampered')
     const personal = await personalId(ctx, u)
@@ -30,18 +30,18 @@ describe('broken ciphertexts', () => {
 
     const page = await vault.listVault(u.viewer, {})
     const byId = Object.fromEntries(page.items.map((r) => [r.id, r]))
-    expect(byId[b.id]).toEqual({ id: b.id, folderId: personal, folderName: 'Personal', name: '', username: '', host: '', weak: false, reused: false, broken: true, updatedAt: expect.any(Date) })
-    expect(byId[d.id].broken).toBe(true)
-    expect(byId[a.id]).toMatchObject({ name: 'Source', broken: false, reused: false })
-    expect(byId[c.id]).toMatchObject({ name: 'Bystander', broken: false })
-    expect(page.counts).toMatchObject({ items: 4, broken: 2, weak: 1, reused: 0 })
+    expect(byId[b.id]).toEqual({ id: b.id, folderId: personal, folderName: 'Personal', name: '', username: '', host: '', weak: false, reused: false, unreadable: true, updatedAt: expect.any(Date) })
+    expect(byId[d.id].unreadable).toBe(true)
+    expect(byId[a.id]).toMatchObject({ name: 'Source', unreadable: false, reused: false })
+    expect(byId[c.id]).toMatchObject({ name: 'Bystander', unreadable: false })
+    expect(page.counts).toMatchObject({ items: 4, unreadable: 2, weak: 1, reused: 0 })
     expect((await vault.listVault(u.viewer, { q: 'victim' })).total).toBe(0)
 
     const item = await vault.getItem(u.viewer, b.id)
-    expect(item).toMatchObject({ broken: true, fields: { name: '', username: '', password: '', url: '', note: '' }, weak: false })
-    expect((await vault.listHealth(u.viewer)).broken.map((r) => r.id).sort()).toEqual([b.id, d.id].sort())
+    expect(item).toMatchObject({ unreadable: true, fields: { name: '', username: '', password: '', url: '', note: '' }, weak: false })
+    expect((await vault.listHealth(u.viewer)).unreadable.map((r) => r.id).sort()).toEqual([b.id, d.id].sort())
 
-    // A broken item cannot be moved (nothing to re-encrypt) and blocks deleting its folder...
+    // An unreadable item cannot be moved (nothing to re-encrypt) and blocks deleting its folder...
     await expectError(vault.moveItem(u.viewer, d.id, personal), ValidationError)
     const err = (await expectError(vault.deleteFolder(u.viewer, work), ValidationError)) as ValidationError
     expect(err.fields._form).toMatch(/could not be decrypted/)
@@ -51,7 +51,7 @@ describe('broken ciphertexts', () => {
     expect((await vault.getItem(u.viewer, b.id)).fields.name).toBe('Repaired')
     await vault.deleteItem(u.viewer, d.id)
     expect(await vault.deleteFolder(u.viewer, work)).toEqual({ movedItems: 1 })
-    expect((await vault.listVault(u.viewer, {})).counts).toMatchObject({ items: 3, broken: 0 })
+    expect((await vault.listVault(u.viewer, {})).counts).toMatchObject({ items: 3, unreadable: 0 })
   })
 
   it('a folder key that cannot be opened breaks that folder only', async () => {
@@ -64,12 +64,12 @@ describe('broken ciphertexts', () => {
     const p = await ctx.models.FolderMembership.findOne({ where: { folderId: personal, userId: u.user.id } })
     await ctx.models.FolderMembership.update({ sealedKey: p!.sealedKey }, { where: { folderId: work, userId: u.user.id } })
     const page = await vault.listVault(u.viewer, {})
-    expect(page.items.map((r) => [r.name, r.broken])).toEqual([
+    expect(page.items.map((r) => [r.name, r.unreadable])).toEqual([
       ['', true],
       ['Fine', false],
     ])
     // A wrong vault key (a corrupted session) breaks everything but still lists.
     const wrong = await vault.listVault({ userId: u.user.id, vaultKey: crypto.randomKey() }, {})
-    expect(wrong.items.every((r) => r.broken)).toBe(true)
+    expect(wrong.items.every((r) => r.unreadable)).toBe(true)
   })
 })

@@ -5,12 +5,12 @@ import { vaultPageData } from '../vaultData'
 /** The health lists, each entry trimmed to what a row shows and where it leads. One query when cached. */
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault) => {
-    const [{ counts, issues, weak, reused, noPassword, broken }, { folders }] = await Promise.all([vault.health(), vault.folders()])
+    const [{ counts, issues, weak, reused, noPassword, unreadable }, { folders }] = await Promise.all([vault.health(), vault.folders()])
     const editable = new Set(folders.filter((f) => f.permission === 'edit').map((f) => f.id))
     // An entry leads to where it can be fixed: the edit page, or the item page when it is view-only
     // (nothing to change there) or unreadable (only deleting it is possible).
     const toEntry = (r: ItemRow) => {
-      const canEdit = editable.has(r.folderId) && !r.broken
+      const canEdit = editable.has(r.folderId) && !r.unreadable
       return {
         id: r.id,
         name: r.name,
@@ -22,11 +22,11 @@ export async function data(pageContext: PageContextServer) {
     }
     return {
       issues,
-      counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, broken: counts.broken },
+      counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, unreadable: counts.unreadable },
       weak: weak.map(toEntry),
       reused: reused.map((group) => group.map(toEntry)),
       noPassword: noPassword.map(toEntry),
-      broken: broken.map(toEntry),
+      unreadable: unreadable.map(toEntry),
     }
   })
 }

@@ -12,7 +12,7 @@ export async function data(pageContext: PageContextServer) {
         folderId: item.folderId,
         folderName: item.folderName,
         permission: item.permission,
-        broken: item.broken,
+        unreadable: item.unreadable,
         fields: item.fields,
         href: item.href,
         updatedAt: item.updatedAt.toISOString(),

@@ -2,4 +2,4 @@ import type { PageContext } from 'vike/types'
 import type { Data } from './+data'
 
 export default (pageContext: PageContext<Data>) =>
-  `${pageContext.data.item.broken ? 'Unreadable item' : pageContext.data.item.fields.name} · NucleusID`
+  `${pageContext.data.item.unreadable ? 'Unreadable item' : pageContext.data.item.fields.name} · NucleusID`
