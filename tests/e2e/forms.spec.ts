@@ -8,7 +8,7 @@ import { passwordScore } from '../../shared/passwordStrength'
 import { STRENGTH_WORDS, itemPasswordInputs, masterPasswordInputs } from '../../shared/strengthInputs'
 import { PASSPHRASE_WORDS } from '../../shared/passphraseWords'
 import { CHARACTER_SETS } from '../../shared/generatePassword'
-import { newAccount, open, submitAndWait } from './helpers'
+import { clickPending, holdPosts, newAccount, open, submitAndWait } from './helpers'
 import { at, expect, fields, isJs, logIn, main, seedItems, seedUser, test } from './vault-helpers'
 
 /** What the meter says for a password, computed with the server's own scorer. */
@@ -199,26 +199,15 @@ test('a slow login says "Unlocking your vault…", holds the fields read-only an
   test.skip(!isJs(), 'the pending state is JavaScript feedback: without it the browser shows its own loading')
   const user = await seedUser(db, 'slow-login')
   await open(page, '/login')
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
-  await page.route('**/login', async (route) => {
-    if (route.request().method() === 'POST') await released
-    await route.continue()
-  })
-  const button = page.getByRole('button', { name: 'Log in', exact: true })
-  const before = (await button.boundingBox())!
+  const release = await holdPosts(page, '**/login')
   await page.getByLabel('Email', { exact: true }).fill(user.email)
   await page.getByLabel('Master password', { exact: true }).fill(user.password)
-  await button.click()
+  const { pending, before } = await clickPending(page, 'Log in', 'Unlocking your vault…')
 
-  const pending = page.getByRole('button', { name: 'Unlocking your vault…' })
   await expect(pending).toBeVisible()
-  await expect(pending).toHaveAttribute('aria-busy', 'true')
   await expect(page.getByLabel('Email', { exact: true })).not.toBeEditable()
   await expect(page.getByLabel('Master password', { exact: true })).not.toBeEditable()
-  const during = (await pending.boundingBox())!
-  expect(during.width).toBe(before.width)
-  expect(during.height).toBe(before.height)
+  expect((await pending.boundingBox())!.height).toBe(before.height)
 
   release()
   await expect(page).toHaveURL(/\/dashboard$/)
@@ -230,18 +219,8 @@ test('a slow item save says "Saving…" without moving anything', async ({ page,
   await logIn(page, user)
   await open(page, `/dashboard/items/new?folder=${user.personalId}`)
   await page.getByLabel('Name', { exact: true }).fill('Slow')
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
-  await page.route('**/dashboard/items', async (route) => {
-    if (route.request().method() === 'POST') await released
-    await route.continue()
-  })
-  const button = page.getByRole('button', { name: 'Save item', exact: true })
-  const before = (await button.boundingBox())!
-  await button.click()
-  const pending = page.getByRole('button', { name: 'Saving…' })
-  await expect(pending).toHaveAttribute('aria-busy', 'true')
-  expect((await pending.boundingBox())!.width).toBe(before.width)
+  const release = await holdPosts(page, '**/dashboard/items')
+  await clickPending(page, 'Save item', 'Saving…')
   await expect(page.getByLabel('Name', { exact: true })).not.toBeEditable()
   release()
   await at(page, /\/dashboard\/items\/[0-9a-f-]{36}$/)
