@@ -8,13 +8,20 @@ import { passwordScore } from '../../shared/passwordStrength'
 import { STRENGTH_WORDS, itemPasswordInputs, masterPasswordInputs } from '../../shared/strengthInputs'
 import { PASSPHRASE_WORDS } from '../../shared/passphraseWords'
 import { CHARACTER_SETS } from '../../shared/generatePassword'
-import { newAccount, open, submitAndWait } from './helpers'
-import { at, expect, fields, isJs, logIn, main, seedItems, seedUser, test } from './vault-helpers'
+import { clickPending, holdPosts, newAccount, open, submitAndWait } from './helpers'
+import { at, expect, fields, isJs, logIn, main, seedItems, seedUser, test, type Db } from './vault-helpers'
 
 /** What the meter says for a password, computed with the server's own scorer. */
 function strengthText(password: string, userInputs: string[]) {
   const score = passwordScore(password, userInputs)
   return `Strength: ${STRENGTH_WORDS[score]} (${score} of 4)`
+}
+
+/** A new user, logged in, on the new item form of their Personal folder. */
+async function onNewItemForm(page: Page, db: Db, tag: string) {
+  const user = await seedUser(db, tag)
+  await logIn(page, user)
+  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
 }
 
 /** Types a password, or (without JavaScript) submits the form and expects it back as a 422. */
@@ -69,9 +76,7 @@ test('settings: the new master password strength', async ({ page, db, consoleGua
 
 test('item form: the password strength, kept with the password after a refused save', async ({ page, db, consoleGuard }) => {
   consoleGuard.allow(/status of 422/)
-  const user = await seedUser(db, 'meter-item')
-  await logIn(page, user)
-  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await onNewItemForm(page, db, 'meter-item')
   await page.getByLabel('Username or email').fill('sam')
   // No name: the save is refused, the password and its strength come back.
   await typeOrSubmit(page, 'Password', 'sam12345', { path: '/dashboard/items', button: 'Save item' })
@@ -81,9 +86,7 @@ test('item form: the password strength, kept with the password after a refused s
 })
 
 test('generator: length and character classes, passphrases of chosen words, with their strength', async ({ page, db }) => {
-  const user = await seedUser(db, 'generator')
-  await logIn(page, user)
-  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await onNewItemForm(page, db, 'generator')
   await page.getByLabel('Name', { exact: true }).fill('Generated')
   await page.getByLabel('Note').fill('kept while generating')
   const password = page.getByLabel('Password', { exact: true })
@@ -124,9 +127,7 @@ test('generator: length and character classes, passphrases of chosen words, with
 test('generator without JavaScript: an option out of range is refused next to it, the rest kept', async ({ page, db, consoleGuard }) => {
   test.skip(isJs(), 'with JavaScript the options are used in place (out-of-range lengths are clamped)')
   consoleGuard.allow(/status of 422/)
-  const user = await seedUser(db, 'generator-422')
-  await logIn(page, user)
-  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await onNewItemForm(page, db, 'generator-422')
   await page.getByLabel('Name', { exact: true }).fill('Too long')
   await page.getByLabel('Length').fill('500')
   const res = await submitAndWait(page, '/dashboard/items', () => page.getByRole('button', { name: 'Generate', exact: true }).click())
@@ -170,9 +171,7 @@ test('the item page warns of a weak password and of one used by other items, and
 
 test('the Website field refuses "not a url" with a message next to it and keeps what was typed', async ({ page, db, consoleGuard }) => {
   consoleGuard.allow(/status of 422/)
-  const user = await seedUser(db, 'website')
-  await logIn(page, user)
-  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await onNewItemForm(page, db, 'website')
   await page.getByLabel('Name', { exact: true }).fill('Bad address')
   await page.getByLabel('Username or email').fill('kept-user')
   await page.getByLabel('Password', { exact: true }).fill('kept password 42')
@@ -199,26 +198,15 @@ test('a slow login says "Unlocking your vault…", holds the fields read-only an
   test.skip(!isJs(), 'the pending state is JavaScript feedback: without it the browser shows its own loading')
   const user = await seedUser(db, 'slow-login')
   await open(page, '/login')
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
-  await page.route('**/login', async (route) => {
-    if (route.request().method() === 'POST') await released
-    await route.continue()
-  })
-  const button = page.getByRole('button', { name: 'Log in', exact: true })
-  const before = (await button.boundingBox())!
+  const release = await holdPosts(page, '**/login')
   await page.getByLabel('Email', { exact: true }).fill(user.email)
   await page.getByLabel('Master password', { exact: true }).fill(user.password)
-  await button.click()
+  const { pending, before } = await clickPending(page, 'Log in', 'Unlocking your vault…')
 
-  const pending = page.getByRole('button', { name: 'Unlocking your vault…' })
   await expect(pending).toBeVisible()
-  await expect(pending).toHaveAttribute('aria-busy', 'true')
   await expect(page.getByLabel('Email', { exact: true })).not.toBeEditable()
   await expect(page.getByLabel('Master password', { exact: true })).not.toBeEditable()
-  const during = (await pending.boundingBox())!
-  expect(during.width).toBe(before.width)
-  expect(during.height).toBe(before.height)
+  expect((await pending.boundingBox())!.height).toBe(before.height)
 
   release()
   await expect(page).toHaveURL(/\/dashboard$/)
@@ -226,22 +214,10 @@ test('a slow login says "Unlocking your vault…", holds the fields read-only an
 
 test('a slow item save says "Saving…" without moving anything', async ({ page, db }) => {
   test.skip(!isJs(), 'JavaScript feedback')
-  const user = await seedUser(db, 'slow-save')
-  await logIn(page, user)
-  await open(page, `/dashboard/items/new?folder=${user.personalId}`)
+  await onNewItemForm(page, db, 'slow-save')
   await page.getByLabel('Name', { exact: true }).fill('Slow')
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
-  await page.route('**/dashboard/items', async (route) => {
-    if (route.request().method() === 'POST') await released
-    await route.continue()
-  })
-  const button = page.getByRole('button', { name: 'Save item', exact: true })
-  const before = (await button.boundingBox())!
-  await button.click()
-  const pending = page.getByRole('button', { name: 'Saving…' })
-  await expect(pending).toHaveAttribute('aria-busy', 'true')
-  expect((await pending.boundingBox())!.width).toBe(before.width)
+  const release = await holdPosts(page, '**/dashboard/items')
+  await clickPending(page, 'Save item', 'Saving…')
   await expect(page.getByLabel('Name', { exact: true })).not.toBeEditable()
   release()
   await at(page, /\/dashboard\/items\/[0-9a-f-]{36}$/)

@@ -2,7 +2,7 @@
 // 'no-js' project (plain HTML forms, full page loads) and in the 'js' project (enhanced forms
 // submitted by fetch, client-side navigation). Helpers act like a user: labels, roles, text.
 import { randomBytes } from 'node:crypto'
-import { test as base, expect, request as playwrightRequest, type Page, type Response } from '@playwright/test'
+import { test as base, expect, request as playwrightRequest, type BrowserContext, type Page, type Response } from '@playwright/test'
 
 export { expect }
 export { decodeQuotedPrintable, parseEml, mailTo, latestVerificationLink, type Mail } from '../helpers/mail'
@@ -19,6 +19,28 @@ export interface ConsoleGuard {
 }
 
 /**
+ * Collects, with JavaScript on, what the pages of `context` log as console errors or Vue hydration
+ * warnings and the exceptions they do not catch; `unexpected()` is what no `allow` pattern covers.
+ */
+export function watchConsole(context: BrowserContext, javaScriptEnabled: boolean): ConsoleGuard & { unexpected(): string[] } {
+  const problems: string[] = []
+  const allowed: RegExp[] = []
+  if (javaScriptEnabled) {
+    context.on('console', (msg) => {
+      const text = msg.text()
+      if (msg.type() === 'error' || (msg.type() === 'warning' && /hydration/i.test(text))) {
+        problems.push(`console.${msg.type()}: ${text} (${msg.location().url})`)
+      }
+    })
+    context.on('weberror', (err) => problems.push(`uncaught: ${err.error().message}`))
+  }
+  return {
+    allow: (pattern) => void allowed.push(pattern),
+    unexpected: () => problems.filter((p) => !allowed.some((a) => a.test(p))),
+  }
+}
+
+/**
  * The spec's `test`: in the js project it fails any test whose pages log a console error, throw
  * an uncaught exception, or log a Vue hydration warning. It is automatic, so every test is guarded;
  * ask for the `consoleGuard` fixture only to allow an expected line.
@@ -26,20 +48,9 @@ export interface ConsoleGuard {
 export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
   consoleGuard: [
     async ({ context, javaScriptEnabled }, use) => {
-      const problems: string[] = []
-      const allowed: RegExp[] = []
-      if (javaScriptEnabled) {
-        context.on('console', (msg) => {
-          const text = msg.text()
-          if (msg.type() === 'error' || (msg.type() === 'warning' && /hydration/i.test(text))) {
-            problems.push(`console.${msg.type()}: ${text} (${msg.location().url})`)
-          }
-        })
-        context.on('weberror', (err) => problems.push(`uncaught: ${err.error().message}`))
-      }
-      await use({ allow: (pattern) => void allowed.push(pattern) })
-      const unexpected = problems.filter((p) => !allowed.some((a) => a.test(p)))
-      expect(unexpected, 'console errors, uncaught exceptions or hydration warnings').toEqual([])
+      const guard = watchConsole(context, javaScriptEnabled)
+      await use({ allow: guard.allow })
+      expect(guard.unexpected(), 'console errors, uncaught exceptions or hydration warnings').toEqual([])
     },
     { auto: true },
   ],
@@ -72,6 +83,31 @@ export async function submitAndWait(page: Page, pathname: string, action: () => 
     action(),
   ])
   return res
+}
+
+/** Holds every POST to `url` in the browser until the returned `release` is called: a form on its way. */
+export async function holdPosts(page: Page, url: string): Promise<() => void> {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  await page.route(url, async (route) => {
+    if (route.request().method() === 'POST') await released
+    await route.continue()
+  })
+  return release
+}
+
+/**
+ * Clicks the submit button `label` of a form whose post is held back, and checks that it says
+ * `pendingLabel`, is aria-busy and keeps its width (nothing moves). Returns it and its box before.
+ */
+export async function clickPending(page: Page, label: string, pendingLabel: string) {
+  const button = page.getByRole('button', { name: label, exact: true })
+  const before = (await button.boundingBox())!
+  await button.click()
+  const pending = page.getByRole('button', { name: pendingLabel })
+  await expect(pending).toHaveAttribute('aria-busy', 'true')
+  expect((await pending.boundingBox())!.width).toBe(before.width)
+  return { pending, before }
 }
 
 export interface Account {

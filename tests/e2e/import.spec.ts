@@ -4,7 +4,7 @@
 // that cannot be imported whole imports nothing and says why next to the file field.
 import path from 'node:path'
 import type { Page } from '@playwright/test'
-import { csrfFrom, open, submitAndWait, BASE_URL } from './helpers'
+import { BASE_URL, clickPending, csrfFrom, open, submitAndWait } from './helpers'
 import { addMember, at, expect, fields, isJs, itemList, logIn, main, seedItems, seedUser, sidebar, test, type Db, type Seeded } from './vault-helpers'
 
 const fixture = (name: string) => path.resolve('tests/fixtures/import', name)
@@ -126,12 +126,7 @@ test('a pending upload says "Importing…" on its button without moving it', asy
   // Hold the post in the page (a plain form's navigation would hide the page from the test):
   // this listener runs after the form's own, which shows the pending state.
   await page.locator('form.import-form').evaluate((form) => form.addEventListener('submit', (e) => e.preventDefault()))
-  const button = page.getByRole('button', { name: 'Import', exact: true })
-  const before = (await button.boundingBox())!
-  await button.click()
-  const pending = page.getByRole('button', { name: 'Importing…' })
-  await expect(pending).toHaveAttribute('aria-busy', 'true')
-  expect((await pending.boundingBox())!.width).toBe(before.width)
+  await clickPending(page, 'Import', 'Importing…')
   // Now let the browser send it.
   await page.locator('form.import-form').evaluate((form: HTMLFormElement) => form.submit())
   await at(page, /\/dashboard\/import\/result$/)

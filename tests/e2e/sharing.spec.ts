@@ -5,42 +5,9 @@
 // delete confirmation of a shared folder. Every test runs with JavaScript off and on.
 import AxeBuilder from '@axe-core/playwright'
 import { QueryTypes } from 'sequelize'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { BASE_URL, csrfFrom, mailTo, open, submitAndWait } from './helpers'
-import {
-  at,
-  expect,
-  expectFlash,
-  fields,
-  isJs,
-  itemList,
-  logIn,
-  main,
-  seedItems,
-  seedUser,
-  sidebar,
-  test,
-  type Db,
-  type Seeded,
-} from './vault-helpers'
-
-/** A user seeded through the services, with a verified email (sharing requires one on both sides). */
-async function verifiedUser(db: Db, tag: string, name: string): Promise<Seeded> {
-  const u = await seedUser(db, tag, name)
-  await db.sequelize.query('UPDATE users SET verified_at = now() WHERE id = :id', { replacements: { id: u.id }, type: QueryTypes.UPDATE })
-  return u
-}
-
-/** An owner with a folder "Family" holding two items. */
-async function ownerWithFolder(db: Db) {
-  const owner = await verifiedUser(db, 'owner', 'Olivia Owner')
-  const { id: folderId } = await db.services.vault.createFolder(owner.viewer, 'Family')
-  const [routerId, tvId] = await seedItems(db, owner, folderId, [
-    fields({ name: 'Router', username: 'admin', url: 'https://router.example' }),
-    fields({ name: 'Streaming', username: 'family@example.test', password: 'shared-tv-password-93', url: 'https://tv.example' }),
-  ])
-  return { owner, folderId, routerId: routerId!, tvId: tvId! }
-}
+import type { Browser, Page } from '@playwright/test'
+import { BASE_URL, csrfFrom, mailTo, open, submitAndWait, watchConsole } from './helpers'
+import { at, expect, expectFlash, isJs, itemList, logIn, main, ownerWithFolder, revealPassword, sidebar, test, verifiedUser, type Db, type Seeded } from './vault-helpers'
 
 /** Invites through the service and, unless `pending`, accepts as the member. */
 async function share(db: Db, owner: Seeded, member: Seeded, folderId: string, permission: 'view' | 'edit', pending = false) {
@@ -53,24 +20,25 @@ async function share(db: Db, owner: Seeded, member: Seeded, folderId: string, pe
  * js project the same guard against console errors and hydration warnings as helpers.ts's.
  */
 async function secondBrowser(browser: Browser) {
-  const context: BrowserContext = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: isJs() })
-  const problems: string[] = []
-  const allowed: RegExp[] = []
-  if (isJs()) {
-    context.on('console', (msg) => {
-      if (msg.type() === 'error' || (msg.type() === 'warning' && /hydration/i.test(msg.text()))) problems.push(`console.${msg.type()}: ${msg.text()}`)
-    })
-    context.on('weberror', (err) => problems.push(`uncaught: ${err.error().message}`))
-  }
+  const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: isJs() })
+  const guard = watchConsole(context, isJs())
   const page = await context.newPage()
   return {
     page,
-    allow: (pattern: RegExp) => void allowed.push(pattern),
+    allow: guard.allow,
     async close() {
       await context.close()
-      expect(problems.filter((p) => !allowed.some((a) => a.test(p))), 'second browser: console errors or hydration warnings').toEqual([])
+      expect(guard.unexpected(), 'second browser: console errors or hydration warnings').toEqual([])
     },
   }
+}
+
+/** ownerWithFolder's "Family", and Max Member invited to it for `permission` (accepted unless `pending`). */
+async function folderWithMember(db: Db, permission: 'view' | 'edit', pending = false) {
+  const family = await ownerWithFolder(db)
+  const member = await verifiedUser(db, 'member', 'Max Member')
+  await share(db, family.owner, member, family.folderId, permission, pending)
+  return { ...family, member }
 }
 
 /** The sidebar's Shares link, whatever its pending count. */
@@ -92,6 +60,14 @@ const memberRow = (page: Page, email: string) => main(page).getByRole('list', { 
 async function postForm(page: Page, path: string, form: Record<string, string> = {}) {
   const csrf = csrfFrom(await (await page.request.get('/dashboard')).text())
   return page.request.post(path, { form: { _csrf: csrf, ...form }, headers: { Origin: BASE_URL }, maxRedirects: 0 })
+}
+
+/** Ages an invitation past its 7 days, as a week of waiting would. */
+async function expire(db: Db, folderId: string, userId: string) {
+  await db.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
+    replacements: { folderId, userId },
+    type: QueryTypes.UPDATE,
+  })
 }
 
 async function invitationMail(email: string, timeoutMs = 10_000) {
@@ -209,11 +185,7 @@ test('a view-only member sees no way to change the folder, and hand-made changes
   await expect(main(page).getByRole('link', { name: 'Edit' })).toHaveCount(0)
   await expect(main(page).getByRole('link', { name: /Delete/ })).toHaveCount(0)
   await expect(main(page).getByLabel('Move to')).toHaveCount(0)
-  if (isJs()) {
-    await main(page).getByRole('button', { name: 'Reveal' }).click()
-  } else {
-    await main(page).getByText('Reveal password').click()
-  }
+  await revealPassword(page)
   await expect(main(page).getByTestId('password-value')).toHaveText('shared-tv-password-93')
 
   // Hand-made POSTs with a valid CSRF token: refused by the server.
@@ -235,9 +207,7 @@ test('a view-only member sees no way to change the folder, and hand-made changes
 })
 
 test('the owner removes a member: the folder and its items are gone for them', async ({ page, browser, db, consoleGuard }) => {
-  const { owner, folderId, routerId } = await ownerWithFolder(db)
-  const member = await verifiedUser(db, 'member', 'Max Member')
-  await share(db, owner, member, folderId, 'edit')
+  const { owner, folderId, routerId, member } = await folderWithMember(db, 'edit')
   await logIn(page, member)
   await expect(sharedWithMe(page).getByRole('link', { name: /^Family/ })).toBeVisible()
 
@@ -264,9 +234,7 @@ test('the owner removes a member: the folder and its items are gone for them', a
 })
 
 test('decline an invitation', async ({ page, db }) => {
-  const { owner, folderId } = await ownerWithFolder(db)
-  const member = await verifiedUser(db, 'member', 'Max Member')
-  await share(db, owner, member, folderId, 'view', true)
+  const { owner, folderId, member } = await folderWithMember(db, 'view', true)
   await logIn(page, member)
 
   await sidebar(page).getByRole('link', { name: 'Shares, 1 pending invitation' }).click()
@@ -284,9 +252,7 @@ test('decline an invitation', async ({ page, db }) => {
 })
 
 test('leave a shared folder after confirming', async ({ page, db }) => {
-  const { owner, folderId } = await ownerWithFolder(db)
-  const member = await verifiedUser(db, 'member', 'Max Member')
-  await share(db, owner, member, folderId, 'edit')
+  const { folderId, member } = await folderWithMember(db, 'edit')
   await logIn(page, member)
 
   await sharesLink(page).click()
@@ -308,13 +274,8 @@ test('leave a shared folder after confirming', async ({ page, db }) => {
 })
 
 test('an invitation older than 7 days is not shown, and accepting it gives 404', async ({ page, db, consoleGuard }) => {
-  const { owner, folderId } = await ownerWithFolder(db)
-  const member = await verifiedUser(db, 'member', 'Max Member')
-  await share(db, owner, member, folderId, 'edit', true)
-  await db.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
-    replacements: { folderId, userId: member.id },
-    type: QueryTypes.UPDATE,
-  })
+  const { folderId, member } = await folderWithMember(db, 'edit', true)
+  await expire(db, folderId, member.id)
   await logIn(page, member)
   await expect(sharesLink(page)).toHaveAccessibleName('Shares')
   await sharesLink(page).click()
@@ -328,12 +289,12 @@ test('an invitation older than 7 days is not shown, and accepting it gives 404',
   expect((await db.services.vault.listFolders(member.viewer)).folders.map((f) => f.name)).toEqual(['Personal'])
 })
 
-/** Ages an invitation past its 7 days, as a week of waiting would. */
-async function expire(db: Db, folderId: string, userId: string) {
-  await db.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
-    replacements: { folderId, userId },
-    type: QueryTypes.UPDATE,
+async function ciphertextsIn(db: Db, folderId: string) {
+  const rows = await db.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM items WHERE folder_id = :folderId ORDER BY id', {
+    replacements: { folderId },
+    type: QueryTypes.SELECT,
   })
+  return rows.map((r) => r.ciphertext)
 }
 
 async function sealedKeyOf(db: Db, folderId: string, userId: string) {
@@ -345,16 +306,11 @@ async function sealedKeyOf(db: Db, folderId: string, userId: string) {
 }
 
 test('the owner sees an expired invitation on the folder page and cancels it', async ({ page, db }) => {
-  const { owner, folderId } = await ownerWithFolder(db)
-  const member = await verifiedUser(db, 'member', 'Max Member')
+  const { owner, folderId, member } = await folderWithMember(db, 'view')
   const lapsed = await verifiedUser(db, 'lapsed', 'Lena Lapsed')
-  await share(db, owner, member, folderId, 'view')
   await share(db, owner, lapsed, folderId, 'edit', true)
   await expire(db, folderId, lapsed.id)
-  const before = await db.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM items WHERE folder_id = :folderId ORDER BY id', {
-    replacements: { folderId },
-    type: QueryTypes.SELECT,
-  })
+  const before = await ciphertextsIn(db, folderId)
   await logIn(page, owner)
 
   await open(page, `/dashboard/folders/${folderId}`)
@@ -365,11 +321,8 @@ test('the owner sees an expired invitation on the folder page and cancels it', a
   await expect(main(page).getByTestId('members')).toContainText('1 person has this folder besides you, 1 invitation has expired.')
   // Opening the page re-keyed the folder: the expired invitation's copy of the key is gone.
   expect(await sealedKeyOf(db, folderId, lapsed.id)).toBeNull()
-  const after = await db.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM items WHERE folder_id = :folderId ORDER BY id', {
-    replacements: { folderId },
-    type: QueryTypes.SELECT,
-  })
-  expect(after.map((r, i) => r.ciphertext.equals(before[i]!.ciphertext))).toEqual([false, false])
+  const after = await ciphertextsIn(db, folderId)
+  expect(after.map((c, i) => c.equals(before[i]!))).toEqual([false, false])
   await expect(itemList(page).getByRole('link')).toHaveCount(2)
 
   await row.getByRole('button', { name: 'Cancel invitation for Lena Lapsed' }).click()
@@ -457,10 +410,8 @@ test('the sharing pages have no serious or critical accessibility violation, lig
   // Ten axe analyses (five pages, light and dark): on a loaded two-core machine they alone took
   // the default minute.
   test.slow()
-  const { owner, folderId } = await ownerWithFolder(db)
-  const member = await verifiedUser(db, 'member', 'Max Member')
+  const { owner, folderId, member } = await folderWithMember(db, 'view')
   const invitee = await verifiedUser(db, 'invitee', 'Ivy Invitee')
-  await share(db, owner, member, folderId, 'view')
   await share(db, owner, invitee, folderId, 'edit', true)
   const lapsed = await verifiedUser(db, 'lapsed', 'Lena Lapsed')
   await share(db, owner, lapsed, folderId, 'view', true)

@@ -6,7 +6,7 @@ import { QueryTypes } from 'sequelize'
 import type { Page } from '@playwright/test'
 import * as crypto from '../../server/lib/crypto.js'
 import type { ItemFields } from '../../shared/contract.js'
-import { createTestContext } from '../helpers/context.js'
+import { createTestContext, itemFields as fields } from '../helpers/context.js'
 import { PASSWORD, expect, fillLogin, hydrated, open, test as base, uniqueEmail } from './helpers'
 
 export type Db = ReturnType<typeof createTestContext>
@@ -54,7 +54,14 @@ export async function seedUser(db: Db, tag: string, name = `Sam ${tag}`): Promis
   }
 }
 
-export { itemFields as fields } from '../helpers/context'
+export { fields }
+
+/** A user seeded through the services, with a verified email (sharing requires one on both sides). */
+export async function verifiedUser(db: Db, tag: string, name: string): Promise<Seeded> {
+  const u = await seedUser(db, tag, name)
+  await db.sequelize.query('UPDATE users SET verified_at = now() WHERE id = :id', { replacements: { id: u.id }, type: QueryTypes.UPDATE })
+  return u
+}
 
 /** Opens a member's copy of a folder key, the way the service does. */
 export async function folderKeyOf(db: Db, u: Seeded, folderId: string): Promise<Buffer> {
@@ -74,6 +81,17 @@ export async function seedItems(db: Db, u: Seeded, folderId: string, list: ItemF
   })
   await db.models.Item.bulkCreate(rows)
   return rows.map((r) => r.id)
+}
+
+/** Olivia Owner's folder "Family", holding two items: Router and Streaming (with a known password). */
+export async function ownerWithFolder(db: Db) {
+  const owner = await verifiedUser(db, 'owner', 'Olivia Owner')
+  const { id: folderId } = await db.services.vault.createFolder(owner.viewer, 'Family')
+  const [routerId, tvId] = await seedItems(db, owner, folderId, [
+    fields({ name: 'Router', username: 'admin', url: 'https://router.example' }),
+    fields({ name: 'Streaming', username: 'family@example.test', password: 'shared-tv-password-93', url: 'https://tv.example' }),
+  ])
+  return { owner, folderId, routerId: routerId!, tvId: tvId! }
 }
 
 /** Adds `member` to `owner`'s folder directly (accepted): the folder key sealed to the member. */
@@ -123,6 +141,12 @@ export const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Vau
 export const itemList = (page: Page) => page.getByRole('list', { name: 'Items' })
 /** The page's own content (not the header or sidebar). */
 export const main = (page: Page) => page.getByRole('main')
+
+/** Shows the password of the item on screen: its Reveal button, or without JavaScript its <details>. */
+export async function revealPassword(page: Page) {
+  if (isJs()) await main(page).getByRole('button', { name: 'Reveal' }).click()
+  else await main(page).getByText('Reveal password').click()
+}
 
 /** The id at the end of the current URL (/dashboard/items/:id, /dashboard/folders/:id). */
 export function idFromUrl(page: Page): string {

@@ -3,31 +3,11 @@
 // projects (JavaScript off and on). The server-side refusals are in tests/integration/http-vault.test.ts.
 import { QueryTypes } from 'sequelize'
 import { open } from './helpers'
-import {
-  addMember,
-  at,
-  expect,
-  expectFlash,
-  fields,
-  isJs,
-  itemList,
-  logIn,
-  main,
-  rawItem,
-  seedItems,
-  seedUser,
-  sidebar,
-  test,
-} from './vault-helpers'
+import { addMember, at, expect, expectFlash, fields, isJs, itemList, logIn, main, ownerWithFolder, rawItem, revealPassword, seedItems, seedUser, sidebar, test } from './vault-helpers'
 
 test('a folder shared view-only: readable and copyable, but no way to change it', async ({ page, context, db, consoleGuard }) => {
   if (isJs()) await context.grantPermissions(['clipboard-read', 'clipboard-write'])
-  const owner = await seedUser(db, 'owner', 'Olivia Owner')
-  const { id: familyId } = await db.services.vault.createFolder(owner.viewer, 'Family')
-  const [tvId] = await seedItems(db, owner, familyId, [
-    fields({ name: 'Streaming', username: 'family@example.test', password: 'shared-tv-password-93', url: 'https://tv.example' }),
-    fields({ name: 'Router', username: 'admin' }),
-  ])
+  const { owner, folderId: familyId, tvId } = await ownerWithFolder(db)
   const viewer = await seedUser(db, 'viewer', 'Victor Viewer')
   await addMember(db, owner, viewer, familyId, 'view')
   await logIn(page, viewer)
@@ -54,16 +34,12 @@ test('a folder shared view-only: readable and copyable, but no way to change it'
   await expect(main(page).getByRole('link', { name: /Delete/ })).toHaveCount(0)
   await expect(main(page).getByLabel('Move to')).toHaveCount(0)
   await expect(main(page).getByRole('button', { name: 'Move' })).toHaveCount(0)
-  const value = main(page).getByTestId('password-value')
+  await revealPassword(page)
+  await expect(main(page).getByTestId('password-value')).toHaveText('shared-tv-password-93')
   if (isJs()) {
-    await main(page).getByRole('button', { name: 'Reveal' }).click()
-    await expect(value).toHaveText('shared-tv-password-93')
     await main(page).getByRole('button', { name: 'Copy password' }).click()
     await expect(main(page).getByRole('button', { name: 'Copy password' })).toContainText('Copied')
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('shared-tv-password-93')
-  } else {
-    await main(page).getByText('Reveal password').click()
-    await expect(value).toHaveText('shared-tv-password-93')
   }
 
   // The new item form does not offer the view-only folder, even when asked for it.

@@ -4,23 +4,7 @@
 // enhanced forms, client-side navigation, live search, copy buttons); see playwright.config.ts.
 import type { Page } from '@playwright/test'
 import { newAccount, open, registerViaUi, submitAndWait } from './helpers'
-import {
-  at,
-  expect,
-  expectFlash,
-  fields,
-  idFromUrl,
-  isJs,
-  itemIdsIn,
-  itemList,
-  logIn,
-  main,
-  rawItem,
-  seedItems,
-  seedUser,
-  sidebar,
-  test,
-} from './vault-helpers'
+import { at, expect, expectFlash, fields, idFromUrl, isJs, itemIdsIn, itemList, logIn, main, rawItem, seedItems, seedUser, sidebar, test } from './vault-helpers'
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const FOLDER_URL = new RegExp(`/dashboard/folders/${UUID}$`)

@@ -39,6 +39,11 @@ export class Client {
     return this.jar.get(name)
   }
 
+  /** The Cookie header the browser sends with its requests. */
+  cookieHeader(): string {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ')
+  }
+
   private store(res: Response) {
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';')
@@ -60,7 +65,7 @@ export class Client {
     const server = opts.server ?? BASE_URL
     const method = opts.method ?? (opts.form || opts.body ? 'POST' : 'GET')
     const headers: Record<string, string> = { ...opts.headers }
-    if (this.jar.size) headers.cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    if (this.jar.size) headers.cookie = this.cookieHeader()
     const origin = opts.origin === undefined ? server : opts.origin
     if (method !== 'GET' && method !== 'HEAD' && origin !== null) headers.origin = origin
     let body = opts.body
@@ -121,7 +126,7 @@ export async function trickledPost(
     const req = http.request(new URL(path, BASE_URL), {
       method: 'POST',
       headers: {
-        cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        cookie: c.cookieHeader(),
         origin: BASE_URL,
         'content-type': raw ? raw.contentType : 'application/x-www-form-urlencoded',
         'content-length': Buffer.byteLength(body),
@@ -167,6 +172,9 @@ export function textOf(html: string): string {
 
 export const JSON_HEADERS = { accept: 'application/json' }
 
+/** A stack frame, a module path, a driver error or SQL in a body: none may reach a client. */
+export const LEAK = /\n\s+at [\w.<]|\bat \S+ \(\/|node_modules\/|Sequelize\w*Error|\bSELECT\b[^<]{0,200}\bFROM\b|INSERT INTO|UPDATE "\w+" SET|DELETE FROM/
+
 /**
  * A browser session of `u`, logged in through POST /login, and the CSRF token of the forms on
  * `formPage`: `post` sends a form like a browser without JavaScript, or (json) like the enhanced
@@ -185,6 +193,35 @@ export async function session(u: { email: string; password: string }, formPage =
   const raw = (path: string, body: string, type: string, headers: Record<string, string> = {}) =>
     c.request(path, { method: 'POST', body, headers: { 'content-type': type, ...headers } })
   return { client: c, token, post, raw, get: (path: string, server?: string) => c.get(path, { server }) }
+}
+
+/**
+ * POSTs the import form (multipart) like a browser: `c`'s cookies, and an Origin (the server's own
+ * unless given); `json` as the enhanced form.
+ */
+export function postImport(c: Client, form: FormData, opts: { origin?: string; json?: boolean; server?: string } = {}) {
+  const server = opts.server ?? BASE_URL
+  const headers: Record<string, string> = { origin: opts.origin ?? server }
+  if (c.jar.size) headers.cookie = c.cookieHeader()
+  if (opts.json) headers.accept = 'application/json'
+  return fetch(`${server}/dashboard/import`, { method: 'POST', body: form, headers, redirect: 'manual' })
+}
+
+/**
+ * A browser of `u` logged in on the import page, and its upload of a CSV file with the form's
+ * `fields`: with the page's CSRF token unless `csrf` names another (null: none).
+ */
+export async function importSession(u: { email: string; password: string }) {
+  const { client, token } = await session(u, '/dashboard/import')
+  const upload = (file: Buffer, fields: Record<string, string>, opts: { csrf?: string | null; origin?: string; json?: boolean } = {}) => {
+    const form = new FormData()
+    const csrf = opts.csrf === undefined ? token : opts.csrf
+    if (csrf !== null) form.append('_csrf', csrf)
+    for (const [k, v] of Object.entries(fields)) form.append(k, v)
+    form.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'export.csv')
+    return postImport(client, form, opts)
+  }
+  return { client, upload }
 }
 
 /** Reads the body and checks the status, showing the start of the page's text when it differs. */

@@ -1,6 +1,8 @@
 // A server process of a test's own (its own env: secrets, limits, cookies), started like
 // `npm start` starts one, against the suite's PostgreSQL and Redis.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll } from 'vitest'
 import { freePort } from '../../scripts/scratch-stores.mjs'
 
 const { DATABASE_URL, REDIS_URL, REDIS_PREFIX } = process.env
@@ -51,6 +53,27 @@ export async function startServer(extraEnv: Record<string, string>, opts: { port
   child.kill('SIGKILL')
   throw new Error(`server did not start:\n${output}`)
 }
+
+/**
+ * A server of the test file's own: started before its tests and stopped after them. The object is
+ * filled in by the time the first test runs.
+ */
+export function serverForFile(extraEnv: Record<string, string>, timeoutMs = 90_000): TestServer {
+  const server = {} as TestServer
+  beforeAll(async () => {
+    Object.assign(server, await startServer(extraEnv))
+  }, timeoutMs)
+  afterAll(async () => {
+    await server.stop?.()
+  })
+  return server
+}
+
+/**
+ * A REDIS_PREFIX for a server's own counters (rate limits), so that the points the shared servers
+ * spend for 127.0.0.1 do not count; under the run's prefix, which npm test deletes afterwards.
+ */
+export const ownRedisPrefix = (tag: string) => `${REDIS_PREFIX}${tag}-${randomBytes(3).toString('hex')}:`
 
 /** The JSON lines of a server's log. */
 export const logLines = (log: string) =>

@@ -25,6 +25,13 @@ export async function share(c: TestContext, owner: RegisteredUser, member: Regis
   await c.services.sharing.accept(member.viewer, folderId)
 }
 
+/** Ages an invitation past its expiry (7 days), as `days` of waiting would. */
+export async function ageInvitation(c: TestContext, folderId: string, userId: string, days = 8) {
+  await c.sequelize.query(`UPDATE folder_memberships SET invited_at = now() - interval '${days} days' WHERE folder_id = :folderId AND user_id = :userId`, {
+    replacements: { folderId, userId },
+  })
+}
+
 export async function membershipRow(c: TestContext, folderId: string, userId: string) {
   const [row] = await c.sequelize.query<{ sealed_key: Buffer; status: string; permission: string }>(
     'SELECT sealed_key, status::text AS status, permission::text AS permission FROM folder_memberships WHERE folder_id = :folderId AND user_id = :userId',

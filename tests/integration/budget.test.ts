@@ -7,10 +7,10 @@
 //
 // The server is this file's own, with one worker, so its /metrics count only these requests' SQL.
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { Client } from '../helpers/http.js'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { TEST_KDF, TEST_LIMITS, createTestContext, itemFields, registerUser } from '../helpers/context.js'
+import { serverForFile } from '../helpers/server.js'
+import { TEST_KDF, TEST_LIMITS, createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { firstLoad } from '../../bench/assets.js'
 import { dbQueries } from '../../bench/http.js'
 import * as crypto from '../../server/lib/crypto.js'
@@ -18,14 +18,8 @@ import { rebuildListIndexes } from '../../server/services/listIndex.js'
 
 const db = createTestContext()
 const deps = { sequelize: db.sequelize, models: db.models, kdf: TEST_KDF, tokenKeys: [], limits: TEST_LIMITS }
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({ WEB_CONCURRENCY: '1' })
-}, 120_000)
-afterAll(async () => {
-  await server?.stop()
-  await db.sequelize.close()
-})
+afterAll(() => db.sequelize.close())
+const server = serverForFile({ WEB_CONCURRENCY: '1' }, 120_000)
 
 /** Rows on one page of the list (SPEC 6: paginate at 100). */
 const PAGE_ROWS = 100
@@ -53,7 +47,7 @@ const BUDGET = {
 } satisfies Record<string, Budget>
 
 /** A user's Personal folder key, opened the way the service opens it. */
-function personalKey(u: Awaited<ReturnType<typeof registerUser>>, folderId: string, sealedKey: Buffer) {
+function personalKey(u: RegisteredUser, folderId: string, sealedKey: Buffer) {
   const priv = crypto.open(u.vaultKey, u.user.privateKeyWrapped, crypto.privateKeyAad())
   return crypto.openSealed(priv, sealedKey, crypto.folderKeyAad(folderId, u.user.id))
 }
@@ -70,7 +64,7 @@ async function fill(folderId: string, key: Buffer, n: number, prefix = 'Site num
   await db.sequelize.transaction((t) => rebuildListIndexes(deps, t, [{ folderId, key }]))
 }
 
-async function personalOf(u: Awaited<ReturnType<typeof registerUser>>) {
+async function personalOf(u: RegisteredUser) {
   const folder = await db.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } })
   const m = await db.models.FolderMembership.findOne({ where: { folderId: folder!.id, userId: u.user.id } })
   return { id: folder!.id, key: personalKey(u, folder!.id, m!.sealedKey) }

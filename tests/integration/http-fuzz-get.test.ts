@@ -7,22 +7,20 @@
 // server's log holds no stack trace and no line at level error. The server is one of this file's
 // own, so that every line of its log comes from these requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, textOf } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
-import { logLines, startServer, type TestServer } from '../helpers/server.js'
-
-type Registered = Awaited<ReturnType<typeof registerUser>>
+import { Client, LEAK, textOf } from '../helpers/http.js'
+import { createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
+import { logLines, serverForFile } from '../helpers/server.js'
+import { verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
-let server: TestServer
-let victim: Registered
-let user: Registered
+afterAll(() => ctx.sequelize.close())
+const server = serverForFile({})
+let victim: RegisteredUser
+let user: RegisteredUser
 let ids: { ownFolder: string; ownItem: string; sharedFolder: string; sharedItem: string; victimFolder: string; victimItem: string }
 let loggedIn: Client
 const loggedOut = new Client()
 
-// A stack frame, a module path, a driver error or SQL: none may reach a client.
-const LEAK = /\n\s+at [\w.<]|\bat \S+ \(\/|node_modules\/|Sequelize\w*Error|\bSELECT\b[^<]{0,200}\bFROM\b|INSERT INTO|UPDATE "\w+" SET|DELETE FROM/
 // What a page may answer to malformed input: the page, a redirect (a guard's 302 or our 303), a
 // refusal (400, 403 for a view-only item's edit page, 404), 422 or 429. Never a 5xx.
 const ALLOWED = [200, 302, 303, 400, 403, 404, 422, 429]
@@ -41,9 +39,8 @@ interface Value {
   raw: string
 }
 
-/** Values for a query parameter (raw, as sent): everything a client can put after `=`. */
-function queryValues(): Value[] {
-  const e = encodeURIComponent
+/** Ids and tokens that are malformed or someone else's: for query parameters and path ids alike. */
+function notYours(): Value[] {
   return [
     { name: '36 hyphens', raw: '-'.repeat(36) },
     // Shaped like a verification token (id.expiry.mac), with a valid expiry and a wrong id or mac.
@@ -54,6 +51,14 @@ function queryValues(): Value[] {
     { name: 'token with a NUL in the id', raw: `${victim.user.id.slice(0, 35)}%00.${FUTURE}.x` },
     { name: "another user's item", raw: ids.victimItem },
     { name: "another user's folder", raw: ids.victimFolder },
+  ]
+}
+
+/** Values for a query parameter (raw, as sent): everything a client can put after `=`. */
+function queryValues(): Value[] {
+  const e = encodeURIComponent
+  return [
+    ...notYours(),
     { name: 'own folder, uppercase', raw: ids.ownFolder.toUpperCase() },
     { name: 'own folder with trailing garbage', raw: `${ids.ownFolder}x` },
     { name: 'own folder with an encoded NUL', raw: `${ids.ownFolder}%00` },
@@ -96,15 +101,7 @@ function pathValues(own: string): (Value & { own?: boolean })[] {
   return [
     { name: 'own', raw: own, own: true },
     { name: 'own, uppercase', raw: own.toUpperCase(), own: true },
-    { name: '36 hyphens', raw: '-'.repeat(36) },
-    // Shaped like a verification token (id.expiry.mac), with a valid expiry and a wrong id or mac.
-    { name: 'token of 36 hyphens', raw: `${'-'.repeat(36)}.${FUTURE}.x` },
-    { name: 'token of 36 hex digits', raw: `${'a'.repeat(36)}.${FUTURE}.x` },
-    { name: "token with another user's id", raw: `${victim.user.id}.${FUTURE}.${'A'.repeat(43)}` },
-    { name: 'token with an uppercase id and parts too many', raw: `${victim.user.id.toUpperCase()}.${FUTURE}.${'A'.repeat(43)}.x` },
-    { name: 'token with a NUL in the id', raw: `${victim.user.id.slice(0, 35)}%00.${FUTURE}.x` },
-    { name: "another user's item", raw: ids.victimItem },
-    { name: "another user's folder", raw: ids.victimFolder },
+    ...notYours(),
     { name: 'a UUID nobody has', raw: UUID_SHAPE },
     { name: 'own with trailing garbage', raw: `${own}x` },
     { name: 'own with an encoded NUL', raw: `${own}%00` },
@@ -233,10 +230,8 @@ async function inBatches(tasks: (() => Promise<void>)[], width = 4) {
 }
 
 beforeAll(async () => {
-  server = await startServer({})
-  victim = await registerUser(ctx, 'Fuzz Get Victim')
-  user = await registerUser(ctx, 'Fuzz Get User')
-  for (const u of [victim, user]) await ctx.sequelize.query('UPDATE users SET verified_at = now() WHERE id = :id', { replacements: { id: u.user.id } })
+  victim = await verifiedUser(ctx, 'Fuzz Get Victim')
+  user = await verifiedUser(ctx, 'Fuzz Get User')
   const { vault, sharing } = ctx.services
   const victimFolder = (await vault.createFolder(victim.viewer, 'Victim folder')).id
   const victimItem = (await vault.createItem(victim.viewer, { folderId: victimFolder, ...itemFields({ name: 'Victim item' }) })).id
@@ -252,11 +247,6 @@ beforeAll(async () => {
   const login = await loggedIn.login(user.email, user.password, server.origin)
   expect(login.status, await login.text()).toBe(303)
 }, 90_000)
-
-afterAll(async () => {
-  await server?.stop()
-  await ctx.sequelize.close()
-})
 
 const sessions = () =>
   [

@@ -4,7 +4,7 @@
 // malformed ids. No answer is a 5xx, none shows a stack trace or SQL, and another user's rows stay
 // as they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BASE_URL, Client, session, textOf } from '../helpers/http.js'
+import { BASE_URL, Client, LEAK, session, textOf } from '../helpers/http.js'
 import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 
 const ctx = createTestContext()
@@ -12,8 +12,6 @@ afterAll(() => ctx.sequelize.close())
 
 // Every field any form has, so each payload reaches every handler's parsing.
 const FIELDS = ['name', 'email', 'password', 'password_confirm', 'remember', 'recovery_code', 'new_password', 'new_password_confirm', 'folder_id', 'username', 'url', 'note']
-// A stack frame, a module path, a driver error or SQL: none may reach a client.
-const LEAK = /\n\s+at [\w.<]|\bat \S+ \(\/|node_modules\/|Sequelize\w*Error|\bSELECT\b[^<]{0,200}\bFROM\b|INSERT INTO|UPDATE "\w+" SET|DELETE FROM/
 
 interface Payload {
   name: string
@@ -103,7 +101,7 @@ function send(c: Client, path: string, p: Payload, token: string) {
     method: 'POST',
     body,
     redirect: 'manual',
-    headers: { cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '), origin: BASE_URL, ...(type ? { 'content-type': type } : {}), ...headers },
+    headers: { cookie: c.cookieHeader(), origin: BASE_URL, ...(type ? { 'content-type': type } : {}), ...headers },
   })
 }
 
@@ -239,7 +237,7 @@ describe('every path id of every action', () => {
           body: form({ _csrf: token, ...body }),
           redirect: 'manual',
           headers: {
-            cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+            cookie: c.cookieHeader(),
             origin: BASE_URL,
             'content-type': FORM,
             ...(json ? { accept: JSON_TYPE } : {}),
@@ -291,7 +289,7 @@ describe('fuzzing the import and export actions', () => {
         method: 'POST',
         body: new Blob([...part('_csrf', token), ...parts, ...(name === 'a boundary that never ends' ? [] : ['--b--\r\n'])]),
         redirect: 'manual',
-        headers: { cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; '), origin: BASE_URL, 'content-type': 'multipart/form-data; boundary=b' },
+        headers: { cookie: c.cookieHeader(), origin: BASE_URL, 'content-type': 'multipart/form-data; boundary=b' },
       })
       await check('/dashboard/import', res, { name, build: () => ({ body: '' }), expect: statuses })
     }

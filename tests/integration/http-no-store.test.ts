@@ -79,7 +79,7 @@ describe('Cache-Control: no-store on what holds secrets', () => {
   it('a request that carries a session cookie gets no-store even once the session is gone; anonymous pageContext.json too', async () => {
     const u = await loggedIn('logout')
     const token = csrfFrom(await (await u.c.get('/dashboard')).text())
-    const cookies = [...u.c.jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    const cookies = u.c.cookieHeader()
     const logout = await u.c.request('/logout', { method: 'POST', form: { _csrf: token } })
     expect(logout.status).toBe(303)
     expectNoStore(logout, 'logout 303')

@@ -4,39 +4,24 @@
 // registrations per hour. TRUST_PROXY lets the test speak as different client IPs through
 // X-Forwarded-For, to show that the limit is per IP and not global.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { Client, PASSWORD } from '../helpers/http.js'
 import { createTestContext, registerUser } from '../helpers/context.js'
-import { startServer, type TestServer } from '../helpers/server.js'
-
-const { REDIS_PREFIX } = process.env
-if (!REDIS_PREFIX) throw new Error('run the suite with `npm test`')
+import { ownRedisPrefix, serverForFile } from '../helpers/server.js'
 
 const db = createTestContext()
-let s: TestServer
-let server: string
-
-beforeAll(async () => {
-  s = await startServer({
-    // Empty counts as unset: the defaults, not npm test's raised limits.
-    RATE_LOGIN_PER_IP: '',
-    RATE_REGISTER_PER_IP: '',
-    RATE_LOGIN_PER_EMAIL: '',
-    TRUST_PROXY: 'true',
-    LOG_LEVEL: 'warn',
-    // Counters of its own (still under the run's prefix, which npm test deletes afterwards):
-    // the shared servers spend points for 127.0.0.1 in theirs.
-    REDIS_PREFIX: `${REDIS_PREFIX}rate-${randomBytes(3).toString('hex')}:`,
-  })
-  server = s.origin
-}, 90_000)
-
-afterAll(async () => {
-  await s?.stop()
-  await db.sequelize.close()
+afterAll(() => db.sequelize.close())
+const server = serverForFile({
+  // Empty counts as unset: the defaults, not npm test's raised limits.
+  RATE_LOGIN_PER_IP: '',
+  RATE_REGISTER_PER_IP: '',
+  RATE_LOGIN_PER_EMAIL: '',
+  TRUST_PROXY: 'true',
+  LOG_LEVEL: 'warn',
+  REDIS_PREFIX: ownRedisPrefix('rate'),
 })
 
-const from = (ip: string) => ({ server, headers: { 'x-forwarded-for': ip } })
+const from = (ip: string) => ({ server: server.origin, headers: { 'x-forwarded-for': ip } })
 const unknownEmail = () => `nobody-${randomBytes(5).toString('hex')}@example.test`
 
 describe('per-IP limits at their defaults', () => {

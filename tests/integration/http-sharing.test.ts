@@ -7,8 +7,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
-import { BASE_URL, Client, JSON_HEADERS, SECOND_URL, expectStatus, session, textOf } from '../helpers/http.js'
+import { BASE_URL, Client, JSON_HEADERS, LEAK, SECOND_URL, expectStatus, session, textOf } from '../helpers/http.js'
 import { createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
+import { ageInvitation, share } from '../helpers/sharing.js'
 import { folderSnapshot, personalId, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -17,7 +18,6 @@ afterAll(() => ctx.sequelize.close())
 
 const SERVERS = [BASE_URL, SECOND_URL]
 const fields = itemFields
-const LEAK = /\n\s+at [\w.<]|\bat \S+ \(\/|node_modules\/|Sequelize\w*Error|\bSELECT\b[^<]{0,200}\bFROM\b|INSERT INTO|UPDATE "\w+" SET|DELETE FROM/
 
 describe('a view-only member, by hand-made posts', () => {
   let owner: RegisteredUser
@@ -105,8 +105,7 @@ describe('strangers and anonymous visitors', () => {
     stranger = await verifiedUser(ctx, 'Stranger Http')
     folderId = (await vault.createFolder(owner.viewer, 'Private Team')).id
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Team secret' }) })
-    await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
-    await sharing.accept(member.viewer, folderId)
+    await share(ctx, owner, member, folderId, 'edit')
     await sharing.invite(owner.viewer, folderId, { email: pending.email, permission: 'view' })
     strangerHttp = await session(stranger)
   })
@@ -182,8 +181,7 @@ describe('the owner: validation messages', () => {
     owner = await verifiedUser(ctx, 'Validate Owner Http')
     member = await verifiedUser(ctx, 'Validate Member Http')
     folderId = (await vault.createFolder(owner.viewer, 'Validated')).id
-    await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
-    await sharing.accept(member.viewer, folderId)
+    await share(ctx, owner, member, folderId, 'view')
     http = await session(owner)
   })
 
@@ -239,12 +237,9 @@ describe('an expired invitation (issue 17.6)', () => {
     const stranger = await verifiedUser(ctx, 'Expired Stranger Http')
     const folderId = (await vault.createFolder(owner.viewer, 'Lapsing Team')).id
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Lapsing secret' }) })
-    await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
-    await sharing.accept(member.viewer, folderId)
+    await share(ctx, owner, member, folderId, 'view')
     await sharing.invite(owner.viewer, folderId, { email: lapsed.email, permission: 'edit' })
-    await ctx.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
-      replacements: { folderId, userId: lapsed.user.id },
-    })
+    await ageInvitation(ctx, folderId, lapsed.user.id)
     const [ownerHttp, memberHttp, lapsedHttp, strangerHttp] = await Promise.all([session(owner), session(member), session(lapsed), session(stranger)])
     const cancel = `/dashboard/folders/${folderId}/members/${lapsed.user.id}/delete`
 
@@ -327,8 +322,7 @@ describe('malformed bodies on the sharing routes', () => {
     member = await verifiedUser(ctx, 'Fuzz Share Member')
     folderId = (await vault.createFolder(owner.viewer, 'Fuzzed')).id
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Fuzz item' }) })
-    await sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
-    await sharing.accept(member.viewer, folderId)
+    await share(ctx, owner, member, folderId, 'view')
     ;[http, memberHttp] = await Promise.all([session(owner), session(member)])
   })
 

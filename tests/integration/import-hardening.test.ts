@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { createImporter } from '../../server/services/importer/importer.js'
 import { createMemoryKv } from '../../server/lib/kv.js'
-import { BASE_URL, session, textOf } from '../helpers/http.js'
-import { createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { BASE_URL, importSession, textOf } from '../helpers/http.js'
+import { createTestContext, registerUser } from '../helpers/context.js'
 import { addMember, personalId } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -63,21 +63,6 @@ function startPoller(url: string) {
       return done
     },
   }
-}
-
-/** A logged-in browser and a multipart post of the import form, with its token unless told otherwise. */
-async function importSession(u: RegisteredUser) {
-  const { client: c, token } = await session(u, '/dashboard/import')
-  const upload = (file: Buffer, fields: Record<string, string>, opts: { csrf?: string | null; origin?: string } = {}) => {
-    const form = new FormData()
-    const csrf = opts.csrf === undefined ? token : opts.csrf
-    if (csrf !== null) form.append('_csrf', csrf)
-    for (const [k, v] of Object.entries(fields)) form.append(k, v)
-    form.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'export.csv')
-    const headers: Record<string, string> = { origin: opts.origin ?? BASE_URL, cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join('; ') }
-    return fetch(`${BASE_URL}/dashboard/import`, { method: 'POST', body: form, headers, redirect: 'manual' })
-  }
-  return { client: c, upload }
 }
 
 describe('a crafted file does not freeze the server (issue 17.3)', () => {

@@ -9,7 +9,7 @@ import { QueryTypes } from 'sequelize'
 import { Redis } from 'ioredis'
 import { createImporter } from '../../server/services/importer/importer.js'
 import { createMemoryKv } from '../../server/lib/kv.js'
-import { BASE_URL, Client, session, textOf } from '../helpers/http.js'
+import { Client, importSession, postImport, textOf } from '../helpers/http.js'
 import { TEST_LIMITS, createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { addMember, personalId } from '../helpers/vault.js'
 
@@ -204,31 +204,15 @@ describe('the importer', () => {
 // HTTP
 // ---------------------------------------------------------------------------
 
-/** A logged-in browser and a multipart post of the import form (a token unless `csrf: false`). */
-async function importSession(u: RegisteredUser) {
-  const { client: c, token } = await session(u, '/dashboard/import')
-  const upload = (file: Buffer, fields: Record<string, string>, opts: { csrf?: boolean; origin?: string; json?: boolean } = {}) => {
-    const form = new FormData()
-    if (opts.csrf !== false) form.append('_csrf', token)
-    for (const [k, v] of Object.entries(fields)) form.append(k, v)
-    form.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'export.csv')
-    return postForm(c, form, opts)
-  }
-  return { client: c, upload }
-}
-
-function postForm(c: Client, form: FormData, opts: { origin?: string; json?: boolean } = {}) {
-  const headers: Record<string, string> = { origin: opts.origin ?? BASE_URL }
-  if (c.jar.size) headers.cookie = [...c.jar].map(([k, v]) => `${k}=${v}`).join('; ')
-  if (opts.json) headers.accept = 'application/json'
-  return fetch(`${BASE_URL}/dashboard/import`, { method: 'POST', body: form, headers, redirect: 'manual' })
+/** A new user, their Personal folder and their browser on the import page. */
+async function importer(name: string) {
+  const u = await registerUser(ctx, name)
+  return { u, personal: await personalId(ctx, u), s: await importSession(u) }
 }
 
 describe('POST /dashboard/import', () => {
   it('answers 303 to the result page, which shows the result once; Redis holds it only encrypted', async () => {
-    const u = await registerUser(ctx, 'HttpImport')
-    const personal = await personalId(ctx, u)
-    const s = await importSession(u)
+    const { u, personal, s } = await importer('HttpImport')
     const res = await s.upload(fixture('firefox.csv'), { folder_id: personal, format: 'detect', folders: 'keep' })
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/dashboard/import/result')
@@ -250,9 +234,7 @@ describe('POST /dashboard/import', () => {
   })
 
   it('keeps the server answering other requests while it scores a file of slow passwords', async () => {
-    const u = await registerUser(ctx, 'Busy')
-    const personal = await personalId(ctx, u)
-    const s = await importSession(u)
+    const { personal, s } = await importer('Busy')
     // 12 passwords that take zxcvbn up to a second each: seconds of scoring, on the pool's threads.
     const rows = Array.from({ length: 12 }, (_, i) => `,,login,Busy ${i},,,,https://busy${i}.example,me,"${Array.from(randomBytes(100), (b) => '4@8(6<{[3&91!|7+0$5%2'[b % 21]).join('')}",`)
     const importing = s.upload(csv([BITWARDEN_HEADER, ...rows].join('\n')), { folder_id: personal })
@@ -275,9 +257,7 @@ describe('POST /dashboard/import', () => {
   })
 
   it('refuses a 6 MB file with 413 and imports nothing', async () => {
-    const u = await registerUser(ctx, 'Big')
-    const personal = await personalId(ctx, u)
-    const s = await importSession(u)
+    const { personal, s } = await importer('Big')
     const big = Buffer.concat([csv('name,url,username,password\n'), Buffer.alloc(6 * 1024 * 1024, 'a')])
     const res = await s.upload(big, { folder_id: personal })
     expect(res.status).toBe(413)
@@ -289,10 +269,8 @@ describe('POST /dashboard/import', () => {
   })
 
   it('refuses a multipart post without the CSRF token or from another origin (403)', async () => {
-    const u = await registerUser(ctx, 'Csrf')
-    const personal = await personalId(ctx, u)
-    const s = await importSession(u)
-    expect((await s.upload(fixture('chrome.csv'), { folder_id: personal }, { csrf: false })).status).toBe(403)
+    const { personal, s } = await importer('Csrf')
+    expect((await s.upload(fixture('chrome.csv'), { folder_id: personal }, { csrf: null })).status).toBe(403)
     expect((await s.upload(fixture('chrome.csv'), { folder_id: personal }, { origin: 'https://evil.example' })).status).toBe(403)
     expect(await itemCount(personal)).toBe(0)
   })
@@ -300,10 +278,10 @@ describe('POST /dashboard/import', () => {
   it('does not read the body of a logged-out request', async () => {
     const form = new FormData()
     form.append('file', new Blob([new Uint8Array(fixture('chrome.csv'))]), 'export.csv')
-    const res = await postForm(new Client(), form)
+    const res = await postImport(new Client(), form)
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toMatch(/^\/login\?next=/)
-    expect((await postForm(new Client(), form, { json: true })).status).toBe(401)
+    expect((await postImport(new Client(), form, { json: true })).status).toBe(401)
   })
 
   it('refuses a view-only folder with 403', async () => {
@@ -317,9 +295,7 @@ describe('POST /dashboard/import', () => {
   })
 
   it('answers JSON to a fetch: {ok, redirect}, or 422 with the message on the file field', async () => {
-    const u = await registerUser(ctx, 'Json')
-    const personal = await personalId(ctx, u)
-    const s = await importSession(u)
+    const { personal, s } = await importer('Json')
     const ok = await s.upload(fixture('chrome-old.csv'), { folder_id: personal }, { json: true })
     expect(ok.status).toBe(200)
     expect(await ok.json()).toEqual({ ok: true, redirect: '/dashboard/import/result' })
@@ -329,9 +305,7 @@ describe('POST /dashboard/import', () => {
   })
 
   it('re-renders the form with 422, the message next to the file field and the other values kept', async () => {
-    const u = await registerUser(ctx, 'Form')
-    const personal = await personalId(ctx, u)
-    const s = await importSession(u)
+    const { personal, s } = await importer('Form')
     const res = await s.upload(csv('name,url,username,password\nA,https://a.example,me\n'), { folder_id: personal, format: 'chrome', folders: 'single' })
     expect(res.status).toBe(422)
     const html = await res.text()

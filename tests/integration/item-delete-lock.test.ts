@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes, type Transaction } from 'sequelize'
 import { session, textOf } from '../helpers/http.js'
 import { createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
+import { share } from '../helpers/sharing.js'
 import { verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -22,10 +23,11 @@ async function sharedFolder(tag: string) {
   const owner = await verifiedUser(ctx, `Lock Owner ${tag}`)
   const member = await verifiedUser(ctx, `Lock Member ${tag}`)
   const folderId = (await ctx.services.vault.createFolder(owner.viewer, `Locked ${tag}`)).id
-  await ctx.services.sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
-  await ctx.services.sharing.accept(member.viewer, folderId)
+  await share(ctx, owner, member, folderId, 'edit')
   return { owner, member, folderId, post: (await session(member)).post }
 }
+
+type MemberPost = Awaited<ReturnType<typeof session>>['post']
 
 const newItem = async (owner: RegisteredUser, folderId: string, name: string) =>
   (await ctx.services.vault.createItem(owner.viewer, { folderId, ...itemFields({ name }) })).id
@@ -64,23 +66,31 @@ async function startedAndWaiting(request: Promise<Response>, pid: number) {
   return false
 }
 
+/**
+ * The member's delete of `itemId`, sent while the owner's transaction (above) holds the folder lock
+ * with `change` written; the owner commits once the delete waits for it, or once it has answered.
+ */
+async function deleteDuringChange(post: MemberPost, folderId: string, itemId: string, change: (t: Transaction) => Promise<unknown>) {
+  const { t, pid } = await ownerTransaction(folderId, change)
+  const deleting = post(`/dashboard/items/${itemId}/delete`)
+  let waited: boolean
+  try {
+    waited = await startedAndWaiting(deleting, pid)
+  } finally {
+    await t.commit()
+  }
+  return { waited, res: await deleting }
+}
+
 describe("a member's delete overlapping the owner's change of their access", () => {
   it('downgraded to view while the delete waits for the folder lock: refused 403, the item stays', async () => {
     const { member, folderId, owner, post } = await sharedFolder('downgrade')
     for (let round = 0; round < 3; round++) {
       const itemId = await newItem(owner, folderId, `Kept ${round}`)
       await ctx.models.FolderMembership.update({ permission: 'edit' }, { where: { folderId, userId: member.user.id } })
-      const { t, pid } = await ownerTransaction(folderId, (transaction) =>
+      const { waited, res } = await deleteDuringChange(post, folderId, itemId, (transaction) =>
         ctx.models.FolderMembership.update({ permission: 'view' }, { where: { folderId, userId: member.user.id }, transaction }),
       )
-      const deleting = post(`/dashboard/items/${itemId}/delete`)
-      let waited: boolean
-      try {
-        waited = await startedAndWaiting(deleting, pid)
-      } finally {
-        await t.commit()
-      }
-      const res = await deleting
       const body = textOf(await res.text())
       // Before the fix it did not wait for the lock and deleted with the old permission (303).
       expect(waited, `round ${round}: the delete waited for the owner's transaction (${res.status})`).toBe(true)
@@ -94,17 +104,9 @@ describe("a member's delete overlapping the owner's change of their access", () 
     for (let round = 0; round < 3; round++) {
       const { member, folderId, owner, post } = await sharedFolder(`removal ${round}`)
       const itemId = await newItem(owner, folderId, `Kept ${round}`)
-      const { t, pid } = await ownerTransaction(folderId, (transaction) =>
+      const { waited, res } = await deleteDuringChange(post, folderId, itemId, (transaction) =>
         ctx.models.FolderMembership.destroy({ where: { folderId, userId: member.user.id }, transaction }),
       )
-      const deleting = post(`/dashboard/items/${itemId}/delete`)
-      let waited: boolean
-      try {
-        waited = await startedAndWaiting(deleting, pid)
-      } finally {
-        await t.commit()
-      }
-      const res = await deleting
       expect(waited, `round ${round}: the delete waited for the owner's transaction (${res.status})`).toBe(true)
       expect(res.status, `round ${round}`).toBe(404)
       expect(await itemExists(itemId), `round ${round}`).toBe(true)
@@ -114,16 +116,9 @@ describe("a member's delete overlapping the owner's change of their access", () 
   it('the lock is not a refusal: an edit member whose access did not change deletes once the lock is free', async () => {
     const { folderId, owner, post } = await sharedFolder('unchanged')
     const itemId = await newItem(owner, folderId, 'Goes')
-    const { t, pid } = await ownerTransaction(folderId, async () => {})
-    const deleting = post(`/dashboard/items/${itemId}/delete`)
-    let waited: boolean
-    try {
-      waited = await startedAndWaiting(deleting, pid)
-    } finally {
-      await t.commit()
-    }
+    const { waited, res } = await deleteDuringChange(post, folderId, itemId, async () => {})
     expect(waited).toBe(true)
-    expect((await deleting).status).toBe(303)
+    expect(res.status).toBe(303)
     expect(await itemExists(itemId)).toBe(false)
   })
 
@@ -135,10 +130,7 @@ describe("a member's delete overlapping the owner's change of their access", () 
       const removal = round % 2 === 1
       // An edit member again: back in through the real invitation flow after a removal.
       const [updated] = await ctx.models.FolderMembership.update({ permission: 'edit' }, { where: { folderId, userId: member.user.id } })
-      if (updated === 0) {
-        await ctx.services.sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'edit' })
-        await ctx.services.sharing.accept(member.viewer, folderId)
-      }
+      if (updated === 0) await share(ctx, owner, member, folderId, 'edit')
       const itemId = await newItem(owner, folderId, `Race ${round}`)
       const change = removal
         ? ownerPost(`/dashboard/folders/${folderId}/members/${member.user.id}/delete`)

@@ -13,6 +13,7 @@ import { createVaultService } from '../../server/services/vault.js'
 import type { ItemFields, ItemRow } from '../../shared/contract.js'
 import type { Viewer } from '../../server/services/types.js'
 import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { ageInvitation } from '../helpers/sharing.js'
 import { personalId, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -257,9 +258,7 @@ describe('every write path keeps the folder index equal to its items', () => {
     const { id: folderId } = await vault.createFolder(owner.viewer, 'Expiring')
     await vault.createItem(owner.viewer, { folderId, ...fields({ name: 'Kept' }) })
     await sharing.invite(owner.viewer, folderId, { email: invitee.email, permission: 'view' })
-    await ctx.sequelize.query("UPDATE folder_memberships SET invited_at = now() - interval '8 days' WHERE folder_id = :folderId AND user_id = :userId", {
-      replacements: { folderId, userId: invitee.user.id },
-    })
+    await ageInvitation(ctx, folderId, invitee.user.id)
     const before = (await folderKeyOf(owner, folderId))!
     expect(await sharing.sweepExpiredInvitations()).toContain(folderId)
     expect(await sharing.rekeyIfDue(owner.viewer, folderId)).toBe(true)

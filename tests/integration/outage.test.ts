@@ -99,6 +99,13 @@ async function expectUnavailableJson(res: Response) {
   expect(body.error).toContain(FRIENDLY)
 }
 
+/** /readyz answers 503 and says which store is up. */
+async function expectNotReady(up: { postgres: boolean; redis: boolean }) {
+  const ready = await fetch(`${origin}/readyz`)
+  expect(ready.status).toBe(503)
+  expect(await ready.json()).toMatchObject(up)
+}
+
 describe('dependency outages', () => {
   it('Redis cut: pages and forms answer 503 with Retry-After and say so; back to 200 without a restart; one warning', async () => {
     const since = output.length
@@ -121,9 +128,7 @@ describe('dependency outages', () => {
       const login = { _csrf: token, email: uniqueEmail('nobody'), password: PASSWORD }
       await expectUnavailablePage(await anonymous.request('/login', { server: origin, form: login }))
       await expectUnavailableJson(await anonymous.request('/login', { server: origin, form: login, headers: { accept: 'application/json' } }))
-      const ready = await fetch(`${origin}/readyz`)
-      expect(ready.status).toBe(503)
-      expect(await ready.json()).toMatchObject({ postgres: true, redis: false })
+      await expectNotReady({ postgres: true, redis: false })
     } finally {
       await redis.restore()
     }
@@ -160,9 +165,7 @@ describe('dependency outages', () => {
       await expectUnavailablePage(
         await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'Resent after the outage' }, headers: { 'x-request-id': resentId } }),
       )
-      const ready = await fetch(`${origin}/readyz`)
-      expect(ready.status).toBe(503)
-      expect(await ready.json()).toMatchObject({ postgres: false, redis: true })
+      await expectNotReady({ postgres: false, redis: true })
     } finally {
       await pg.restore()
     }

@@ -170,7 +170,7 @@ describe('behind the shipped nginx', { timeout: 240_000 }, () => {
         expect(register.status).toBe(303)
         const dashboard = await c.get('/dashboard', { server: nginx.url })
         expect(dashboard.status).toBe(200)
-        const cookie = [...c.jar].map(([k, v]) => `${k}=${v}`).join('; ')
+        const cookie = c.cookieHeader()
         return { email, cookie, csrf: csrfFrom(await dashboard.text()) }
       }),
     )

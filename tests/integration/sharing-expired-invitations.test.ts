@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { ForbiddenError, NotFoundError } from '../../server/lib/errors.js'
 import { createTestContext } from '../helpers/context.js'
-import { captureBefore, currentKeyOf, decryptAll, folderWithItems, itemRows, membershipRow, openSealedKey, share, shown } from '../helpers/sharing.js'
+import { ageInvitation, captureBefore, currentKeyOf, decryptAll, folderWithItems, itemRows, membershipRow, openSealedKey, share, shown } from '../helpers/sharing.js'
 import { expectError, verifiedUser } from '../helpers/vault.js'
 
 const ctx = createTestContext()
@@ -19,13 +19,6 @@ afterAll(async () => {
 })
 
 describe('an expired invitation’s sealed copy (issue 17.6)', () => {
-  /** Ages an invitation past its expiry, as 8 days of waiting would. */
-  async function age(folderId: string, userId: string, days = 8) {
-    await ctx.sequelize.query(`UPDATE folder_memberships SET invited_at = now() - interval '${days} days' WHERE folder_id = :folderId AND user_id = :userId`, {
-      replacements: { folderId, userId },
-    })
-  }
-
   async function rekeyDue(folderId: string) {
     const [row] = await ctx.sequelize.query<{ due: boolean }>('SELECT key_rotation_due_at IS NOT NULL AS due FROM folders WHERE id = :folderId', {
       replacements: { folderId },
@@ -48,7 +41,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
     await sharing.invite(owner.viewer, folderId, { email: waiting.email, permission: 'edit' })
     await sharing.invite(owner.viewer, folderId, { email: lapsed.email, permission: 'view' })
     const before = await captureBefore(ctx, folderId, lapsed, owner)
-    await age(folderId, lapsed.user.id)
+    await ageInvitation(ctx, folderId, lapsed.user.id)
     return { owner, member, waiting, lapsed, folderId, before }
   }
 
@@ -149,7 +142,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
     for (let round = 0; round < 3; round++) {
       const invitee = await verifiedUser(ctx, `Sweep Race Invitee ${round}`)
       await sharing.invite(owner.viewer, folderId, { email: invitee.email, permission: 'view' })
-      await age(folderId, invitee.user.id, 6.99)
+      await ageInvitation(ctx, folderId, invitee.user.id, 6.99)
       const [accepted, swept] = await Promise.all([sharing.accept(invitee.viewer, folderId), sharing.sweepExpiredInvitations()])
       expect(accepted.folderId).toBe(folderId)
       expect(swept).not.toContain(folderId)
@@ -182,7 +175,7 @@ describe('an expired invitation’s sealed copy (issue 17.6)', () => {
     // Another one, swept and re-keyed already: cancelling deletes the row and re-encrypts nothing.
     const other = await verifiedUser(ctx, 'Cancel Other')
     await sharing.invite(f.owner.viewer, f.folderId, { email: other.email, permission: 'view' })
-    await age(f.folderId, other.user.id)
+    await ageInvitation(ctx, f.folderId, other.user.id)
     await sharing.sweepExpiredInvitations()
     await sharing.listMembers(f.owner.viewer, f.folderId)
     const settled = await itemRows(ctx, f.folderId)

@@ -13,16 +13,22 @@ const ctx = createTestContext()
 const { vault, sharing } = ctx.services
 afterAll(() => ctx.sequelize.close())
 
+/** A folder of `n` items, its owner and a member who stays through every departure (the keeper). */
+async function folderWithKeeper(tag: string, folderName: string, n: number, keeperPermission: 'view' | 'edit') {
+  const owner = await verifiedUser(ctx, `${tag} Owner`)
+  const keeper = await verifiedUser(ctx, `${tag} Keeper`)
+  const { folderId } = await folderWithItems(ctx, owner, folderName, n)
+  await share(ctx, owner, keeper, folderId, keeperPermission)
+  return { owner, keeper, folderId }
+}
+
 describe('removing anyone rotates the folder key', () => {
   let owner: RegisteredUser
   let keeper: RegisteredUser
   let folderId: string
 
   beforeAll(async () => {
-    owner = await verifiedUser(ctx, 'Rotate Owner')
-    keeper = await verifiedUser(ctx, 'Rotate Keeper')
-    ;({ folderId } = await folderWithItems(ctx, owner, 'Rotating', 4))
-    await share(ctx, owner, keeper, folderId, 'edit')
+    ;({ owner, keeper, folderId } = await folderWithKeeper('Rotate', 'Rotating', 4, 'edit'))
   })
 
   it('removeMember: the removed member’s old key opens nothing, owner and the other member read everything', async () => {
@@ -117,10 +123,7 @@ describe('the owner deletes a shared folder', () => {
 
 describe('races', () => {
   it('accept and removeMember of the same invitee at once: never a row left, always rotated, everyone else reads everything', async () => {
-    const owner = await verifiedUser(ctx, 'Race Owner')
-    const keeper = await verifiedUser(ctx, 'Race Keeper')
-    const { folderId } = await folderWithItems(ctx, owner, 'Race', 3)
-    await share(ctx, owner, keeper, folderId, 'view')
+    const { owner, keeper, folderId } = await folderWithKeeper('Race', 'Race', 3, 'view')
     for (let round = 0; round < 5; round++) {
       const invitee = await verifiedUser(ctx, `Race Invitee ${round}`)
       await sharing.invite(owner.viewer, folderId, { email: invitee.email, permission: 'edit' })
@@ -134,10 +137,7 @@ describe('races', () => {
   })
 
   it('leave and removeMember of the same member at once: one of them wins, the state is consistent', async () => {
-    const owner = await verifiedUser(ctx, 'Race2 Owner')
-    const keeper = await verifiedUser(ctx, 'Race2 Keeper')
-    const { folderId } = await folderWithItems(ctx, owner, 'Race2', 2)
-    await share(ctx, owner, keeper, folderId, 'edit')
+    const { owner, keeper, folderId } = await folderWithKeeper('Race2', 'Race2', 2, 'edit')
     for (let round = 0; round < 3; round++) {
       const member = await verifiedUser(ctx, `Race2 Member ${round}`)
       await share(ctx, owner, member, folderId, 'edit')
@@ -151,10 +151,7 @@ describe('races', () => {
   })
 
   it('an item written while a member is removed is still readable by everyone who stays', async () => {
-    const owner = await verifiedUser(ctx, 'Race3 Owner')
-    const keeper = await verifiedUser(ctx, 'Race3 Keeper')
-    const { folderId } = await folderWithItems(ctx, owner, 'Race3', 2)
-    await share(ctx, owner, keeper, folderId, 'edit')
+    const { owner, keeper, folderId } = await folderWithKeeper('Race3', 'Race3', 2, 'edit')
     for (let round = 0; round < 3; round++) {
       const member = await verifiedUser(ctx, `Race3 Member ${round}`)
       await share(ctx, owner, member, folderId, 'view')

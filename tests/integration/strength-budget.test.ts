@@ -6,36 +6,25 @@
 // - a full strength queue answers new work at once with 503 and Retry-After, and gives the points back;
 // - invalid registration posts spend nothing and are not scored; the sixth valid one gets 429.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, PASSWORD, csrfFrom, textOf, uniqueEmail } from '../helpers/http.js'
-import { createTestContext, itemFields, registerUser } from '../helpers/context.js'
-import { startServer, type TestServer } from '../helpers/server.js'
-
-const { REDIS_PREFIX } = process.env
-if (!REDIS_PREFIX) throw new Error('run the suite with `npm test`')
+import { afterAll, describe, expect, it } from 'vitest'
+import { Client, PASSWORD, csrfFrom, postImport, textOf, uniqueEmail } from '../helpers/http.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { ownRedisPrefix, serverForFile } from '../helpers/server.js'
 
 const db = createTestContext()
-let s: TestServer
-let server: string
-
-beforeAll(async () => {
-  s = await startServer({
+afterAll(() => db.sequelize.close())
+const server = serverForFile(
+  {
     STRENGTH_QUEUE_MAX: '1',
     RATE_SCORING_PER_USER: '60',
     // Empty counts as unset: the default registration limit, not npm test's raised one.
     RATE_REGISTER_PER_IP: '',
     TRUST_PROXY: 'true',
     LOG_LEVEL: 'warn',
-    // Counters of its own (under the run's prefix, which npm test deletes afterwards).
-    REDIS_PREFIX: `${REDIS_PREFIX}strength-${randomBytes(3).toString('hex')}:`,
-  })
-  server = s.origin
-}, 120_000)
-
-afterAll(async () => {
-  await s?.stop()
-  await db.sequelize.close()
-})
+    REDIS_PREFIX: ownRedisPrefix('strength'),
+  },
+  120_000,
+)
 
 /** 100 characters (25 points) that zxcvbn scores fast: the budget counts length, not time taken. */
 const long = () => `${'xq'.repeat(48)}${randomBytes(2).toString('hex')}`
@@ -43,24 +32,21 @@ const long = () => `${'xq'.repeat(48)}${randomBytes(2).toString('hex')}`
 const crafted = () => Array.from(randomBytes(100), (b) => '4@8(6<{[3&91!|7+0$5%2'[b % 21]).join('')
 const METER = /Strength: (very weak|weak|good|strong) \([0-4] of 4\)/
 
-type Registered = Awaited<ReturnType<typeof registerUser>>
-
 /** A logged-in browser of a new user on this file's server, and its item form posts. */
 async function user(name: string) {
-  const u: Registered = await registerUser(db, name)
+  const u: RegisteredUser = await registerUser(db, name)
   const folderId = (await db.services.vault.listFolders(u.viewer)).folders[0]!.id
   const c = new Client()
-  expect((await c.login(u.email, u.password, server)).status).toBe(303)
-  const token = csrfFrom(await (await c.get(`/dashboard/items/new?folder=${folderId}`, { server })).text())
+  expect((await c.login(u.email, u.password, server.origin)).status).toBe(303)
+  const token = csrfFrom(await (await c.get(`/dashboard/items/new?folder=${folderId}`, { server: server.origin })).text())
   const save = (fields: Record<string, string>) =>
-    c.request('/dashboard/items', { server, method: 'POST', form: { _csrf: token, folder_id: folderId, ...itemFields(fields) } })
+    c.request('/dashboard/items', { server: server.origin, method: 'POST', form: { _csrf: token, folder_id: folderId, ...itemFields(fields) } })
   const upload = (csv: string) => {
     const form = new FormData()
     form.append('_csrf', token)
     form.append('folder_id', folderId)
     form.append('file', new Blob([csv], { type: 'text/csv' }), 'export.csv')
-    const cookie = [...c.jar].map(([k, v]) => `${k}=${v}`).join('; ')
-    return fetch(`${server}/dashboard/import`, { method: 'POST', body: form, headers: { origin: server, cookie }, redirect: 'manual' })
+    return postImport(c, form, { server: server.origin })
   }
   const items = async () => db.models.Item.count({ where: { folderId } })
   return { save, upload, items }
@@ -133,7 +119,7 @@ describe('the strength queue is bounded', () => {
 
 describe('registration at the default limit (5 per hour per IP)', () => {
   it('invalid posts spend nothing and are not scored; the sixth valid registration gets 429', async () => {
-    const from = { server, headers: { 'x-forwarded-for': '198.51.100.23' } }
+    const from = { server: server.origin, headers: { 'x-forwarded-for': '198.51.100.23' } }
     const c = new Client()
     const register = (form: Record<string, string>) => c.post('/register', form, { ...from, tokenPage: '/register' })
     for (let i = 0; i < 12; i++) {
