@@ -1,6 +1,6 @@
 // The decrypted list cache (ADR 005) against every column of items: a write to any column of any
 // item, one present today or one a later release adds (trash, favourites), makes the next list
-// read that folder again. The cache key is the item rows' version (access.ts itemsVersionSql),
+// read that folder again. The cache key is the item rows' version (access.ts versionAgg),
 // which the test reads column names for from the table itself, so a new column is covered here
 // without anyone remembering to add it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
