@@ -5,7 +5,7 @@ import type { Transaction } from 'sequelize'
 import { NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderFullError, lockFolders, queryItemAccess, queryMemberships, requireEdit, requireId } from './access.js'
 import { createKeyRing } from './keyRing.js'
-import { decryptItem, encryptItem, hostOf, isWeak, safeHref, scoreItem } from './itemCrypto.js'
+import { decryptItem, encryptItem, hostOf, isUnscored, isWeak, safeHref, scoreItem } from './itemCrypto.js'
 import { applyListIndexChanges, indexEntry } from './listIndex.js'
 import type { ItemDetail, ItemFields } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
@@ -36,6 +36,7 @@ export function createItemQueries(deps: ServiceDeps) {
       host: hostOf(fields.url),
       href: safeHref(fields.url),
       weak: plain !== null && isWeak(plain),
+      unscored: plain !== null && isUnscored(plain),
     }
   }
 
