@@ -104,7 +104,8 @@ export function createItemCommands(deps: ServiceDeps) {
       const ciphertext = encryptItem(key, itemId, row.folderId, plain)
       const now = new Date()
       // silent: Sequelize would set its own updatedAt; this one is the index's too.
-      await models.Item.update({ ciphertext, updatedAt: now }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
+      // Scored just now: an imported item waiting for its score (ADR 024) waits no more.
+      await models.Item.update({ ciphertext, updatedAt: now, scoreDueAt: null }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
       await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, ciphertext, now, plain)] }])
     })
   }

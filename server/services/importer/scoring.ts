@@ -102,6 +102,11 @@ export function createBackgroundScorer(deps: ServiceDeps) {
         { bind: [done.map((d) => d.row.id), done.map((d) => d.row.ciphertext), done.map((d) => d.ciphertext)], type: QueryTypes.SELECT, transaction },
       )
       const ok = new Set(written.map((w) => w.id))
+      // Changed meanwhile (moved, re-keyed): due again at once, to be taken as they are now.
+      const changed = done.filter((d) => !ok.has(d.row.id)).map((d) => d.row.id)
+      if (changed.length > 0) {
+        await sequelize.query('UPDATE items SET score_due_at = now() WHERE id IN (:changed) AND score_due_at IS NOT NULL', { replacements: { changed }, transaction })
+      }
       const changes = new Map<string, IndexChange>()
       for (const d of done) {
         if (!ok.has(d.row.id)) continue
