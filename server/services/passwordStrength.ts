@@ -159,12 +159,19 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   })
 export { sleep as waitFor }
 
+/**
+ * Pool threads background scoring keeps busy: all but one, so that a form's score and the requests
+ * themselves keep a core while an import is scored (on 2 cores: one lane, 5,000 passwords in about
+ * two minutes instead of one).
+ */
+const BACKGROUND_LANES = Math.max(1, STRENGTH_THREADS - 1)
+
 /** How long background scoring waits for room when the pool's queue is full. */
 const BUSY_WAIT_MS = 500
 
 /**
  * Scores already-paid jobs in the background: each distinct one once, in tasks of BULK_TASK, one
- * task per thread in flight (a form's score waits for one task at most). While the pool's queue is
+ * task in flight per lane (BACKGROUND_LANES: a form's score waits for one task at most). While the pool's queue is
  * at its bound it waits instead of being refused: forms keep their place.
  */
 export async function scoreInBackground(jobs: StrengthJob[], signal?: AbortSignal): Promise<number[]> {
@@ -190,6 +197,6 @@ export async function scoreInBackground(jobs: StrengthJob[], signal?: AbortSigna
       slice.forEach(([key], i) => scores.set(key, result[i]!))
     }
   }
-  await Promise.all(Array.from({ length: Math.min(STRENGTH_THREADS, Math.ceil(unique.length / BULK_TASK)) }, lane))
+  await Promise.all(Array.from({ length: Math.min(BACKGROUND_LANES, Math.ceil(unique.length / BULK_TASK)) }, lane))
   return jobs.map((j) => scores.get(keyOf(j))!)
 }
