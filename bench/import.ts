@@ -67,7 +67,7 @@ const [left] = await sequelize.query<{ n: number }>(
 
 console.log(`rows: ${ROWS}, imported: ${result.imported} into ${result.folders.length} folders, SQL statements of the import: ${importStatements}`)
 console.log(`import (the request): ${(imported / 1000).toFixed(2)} s; ${result.unscored} passwords left to check`)
-console.log(`background scoring on ${STRENGTH_THREADS} pool threads: ${(background / 1000).toFixed(1)} s more, ${left!.n} still unchecked`)
+console.log(`background scoring (${Math.max(1, STRENGTH_THREADS - 1)} of ${STRENGTH_THREADS} pool threads): ${(background / 1000).toFixed(1)} s more, ${left!.n} still unchecked`)
 if (!Number.isNaN(scoring)) console.log(`zxcvbn alone on one thread: ${(scoring / 1000).toFixed(1)} s`)
 await models.User.destroy({ where: { id: user.id } })
 await sequelize.close()
