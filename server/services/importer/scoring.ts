@@ -40,6 +40,8 @@ export function onBackgroundScoringError(fn: (message: string) => void) {
 interface Job {
   /** Folder keys, in memory only, for as long as the job runs. */
   keys: Map<string, Buffer>
+  /** Bumped by every start() that joins this job: new items may wait, so one more pass is due. */
+  calls: number
   done: Promise<void>
 }
 
@@ -169,14 +171,16 @@ export function createBackgroundScorer(deps: ServiceDeps) {
     const running = jobs.get(userId)
     if (running) {
       for (const [id, key] of keys) running.keys.set(id, key)
+      running.calls++
       return running.done
     }
-    const job: Job = { keys: new Map(keys), done: Promise.resolve() }
+    const job: Job = { keys: new Map(keys), calls: 0, done: Promise.resolve() }
     const runOnce = async () => {
-      // Keys added while the last claim found nothing: one more pass, so none is forgotten.
-      let size = -1
-      while (size !== job.keys.size) {
-        size = job.keys.size
+      // Joined while the last claim found nothing (another import landed): one more pass, so that
+      // none of its items is left for a later view.
+      let seen = -1
+      while (seen !== job.calls) {
+        seen = job.calls
         await run(userId, job)
       }
     }
