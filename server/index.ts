@@ -19,6 +19,7 @@ import { createServices } from './services/index.js'
 import { closeStrengthPool, setStrengthQueueMax } from './lib/strengthPool.js'
 import { closeParsePool } from './services/importer/parsePool.js'
 import { useScoringBudget } from './services/passwordStrength.js'
+import { stopBackgroundScoring } from './services/importer/scoring.js'
 import { createApp } from './app.js'
 import { createViteDevMiddleware } from './devMiddleware.js'
 import { createDrain, onStopSignal } from './shutdown.js'
@@ -132,6 +133,7 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
     log.info({ signal, graceMs: config.shutdown.graceMs, timeoutMs: config.shutdown.timeoutMs }, 'draining in-flight requests')
     const { forced, handlersLeft } = await drain.run(() => log.info('stopped accepting connections'))
     await sweeper.stop()
+    await stopBackgroundScoring() // imported passwords still waiting are scored on their next view (ADR 024)
     if (forced) log.warn({ connections: forced }, `connections still open after SHUTDOWN_TIMEOUT_MS (${config.shutdown.timeoutMs} ms): cut`)
     if (handlersLeft) {
       // Closing the pools now would run these against closed pools: leave it to process exit.

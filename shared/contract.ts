@@ -98,6 +98,8 @@ export interface ItemRow {
   weak: boolean
   reused: boolean
   unreadable: boolean
+  /** Its imported password waits for its strength score: "not checked yet" (ADR 024). Absent when not. */
+  unscored?: boolean
   /** When the item was last written (created, edited or moved): the list's "last change" column. */
   updatedAt: Date
 }
@@ -120,6 +122,8 @@ export type ListRow = [id: string, name: string, username: string, host: string,
 export const ROW_WEAK = 1
 export const ROW_REUSED = 2
 export const ROW_UNREADABLE = 4
+/** The password's strength is not checked yet (ADR 024). */
+export const ROW_UNSCORED = 8
 
 export interface VaultCounts {
   items: number
@@ -129,6 +133,8 @@ export interface VaultCounts {
   unreadable: number
   /** Items with an empty password (vault health). */
   noPassword: number
+  /** Imported passwords whose strength is not checked yet (ADR 024); absent when none. */
+  unscored?: number
 }
 
 export interface VaultPage {
@@ -163,6 +169,8 @@ export interface ItemDetail {
   /** The URL when it is safe to link (http or https), else null. */
   href: string | null
   weak: boolean
+  /** The password's strength is not checked yet (an import's, ADR 024). */
+  unscored: boolean
 }
 
 export interface VaultHealth {
@@ -184,6 +192,10 @@ export interface ImportResult {
   /** Where the imported items went, in the order of first use. */
   folders: { id: string; name: string; count: number; created: boolean }[]
   skipped: { line: number; name: string; reason: string }[]
+  /** Imported passwords whose strength is checked after the import (ADR 024). */
+  unscored: number
+  /** How many of them are checked so far (the result page; absent right after the import). */
+  checked?: number
 }
 
 export interface TwoFactorStatus {

@@ -2,7 +2,7 @@
 // each order, the link of a list state (GET parameters of /dashboard and folder pages, which
 // pages/dashboard/vaultData.ts listQuery parses), and the rows in the page's shape. The orders, filters and row shape
 // themselves are the contract's (shared/contract.ts).
-import { ROW_UNREADABLE, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
+import { ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /** A first click on a column: names and folders A to Z, last change newest first. */
 export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc')
@@ -40,7 +40,7 @@ export function toListRows(
     r.host,
     index.get(r.folderId) ?? -1,
     Math.floor(r.updatedAt.getTime() / DAY_MS),
-    (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0),
+    (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0),
   ])
 }
 

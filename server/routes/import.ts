@@ -1,7 +1,9 @@
 // POST /dashboard/import (SPEC 3): a multipart upload of a CSV export. Only a logged-in user's
 // body is parsed (at most one file of 5 MB, in memory); the CSRF token is a field of that body,
 // so it is checked right after parsing, and the import budget is spent only once it passed. 303 to
-// the result page, 422 with the form again.
+// the result page, 422 with the form again. The items land at once; their passwords are scored
+// afterwards (ADR 024): the result page shows how far, and its script asks
+// GET /dashboard/import/progress for the numbers while they move.
 import Router from '@koa/router'
 import multer from '@koa/multer'
 import type { Context, Next } from 'koa'
@@ -88,6 +90,18 @@ export function importRoutes(deps: AppDeps, render: Render) {
     // No flash: the result page says what happened, in full.
     redirectTo(ctx, deps, IMPORT_RESULT_PAGE)
   }
+
+  /** How many of the last import's passwords are checked: `{ checked, unscored }`, or 404 when there is none. */
+  router.get('/import/progress', requireUser, async (ctx) => {
+    const progress = await deps.services.importer.progress(viewerOf(ctx))
+    ctx.set('Cache-Control', 'no-store')
+    if (!progress) {
+      ctx.status = 404
+      ctx.body = { ok: false }
+      return
+    }
+    ctx.body = { ok: true, ...progress }
+  })
 
   return router
 }

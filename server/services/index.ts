@@ -8,19 +8,22 @@ import { createTwoFactorService } from './twoFactor.js'
 import { createAccountService } from './account.js'
 import { createExporter } from './exporter.js'
 import { createImporter } from './importer/importer.js'
+import { createBackgroundScorer } from './importer/scoring.js'
 import { createMemoryKv } from '../lib/kv.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
+  // Imported passwords are scored in the background; a view that finds some waiting resumes it (ADR 024).
+  const scorer = createBackgroundScorer(deps)
   return {
     users: createUsersService(deps),
     devices: createDevicesService(deps.models),
-    vault: createVaultService(deps),
+    vault: createVaultService(deps, { onUnscored: (viewer) => scorer.resume(viewer) }),
     sharing,
     twoFactor: createTwoFactorService(deps),
     account: createAccountService(deps, sharing),
     exporter: createExporter(deps),
-    importer: createImporter({ ...deps, kv: deps.kv ?? createMemoryKv() }),
+    importer: createImporter({ ...deps, kv: deps.kv ?? createMemoryKv(), scorer }),
   }
 }
 export type Services = ReturnType<typeof createServices>

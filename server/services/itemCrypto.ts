@@ -5,9 +5,12 @@ import { scoreForUser } from './passwordStrength.js'
 import { itemPasswordInputs, STRENGTH_MAX } from '../../shared/strengthInputs.js'
 import type { ItemFields } from '../../shared/contract.js'
 
-/** What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time. */
+/**
+ * What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time, or
+ * null while an imported password waits for its score ("not checked yet", ADR 024).
+ */
 export interface ItemPlaintext extends ItemFields {
-  score: number
+  score: number | null
 }
 
 /** An item's password with what it is scored against besides itself (as the meter does). */
@@ -40,12 +43,20 @@ export function decryptItem(folderKey: Buffer | null, itemId: string, folderId: 
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null
   const v = value as Record<string, unknown>
   const fields: ItemFields = { name: text(v.name), username: text(v.username), password: text(v.password), url: text(v.url), note: text(v.note) }
-  // Every writer stores the score. One that is missing counts as weak: the user is asked to look.
-  const score = typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 0 && v.score <= STRENGTH_MAX ? v.score : 0
+  // Every writer stores the score, or null for an imported password not scored yet (ADR 024). One
+  // that is missing or invalid counts as weak: the user is asked to look.
+  const score =
+    v.score === null && fields.password !== ''
+      ? null
+      : typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 0 && v.score <= STRENGTH_MAX
+        ? v.score
+        : 0
   return { ...fields, score }
 }
 
-export const isWeak = (item: ItemPlaintext) => item.password !== '' && item.score < 3
+export const isWeak = (item: ItemPlaintext) => item.password !== '' && item.score !== null && item.score < 3
+/** An imported password whose strength is not checked yet (ADR 024): neither weak nor strong. */
+export const isUnscored = (item: ItemPlaintext) => item.password !== '' && item.score === null
 
 /** The host name of a URL as typed ("example.com/login" counts as https), or ''. */
 export function hostOf(url: string): string {

@@ -5,7 +5,7 @@ import type { Transaction } from 'sequelize'
 import { NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderFullError, lockFolders, queryItemAccess, queryMemberships, requireEdit, requireId } from './access.js'
 import { createKeyRing } from './keyRing.js'
-import { decryptItem, encryptItem, hostOf, isWeak, safeHref, scoreItem } from './itemCrypto.js'
+import { decryptItem, encryptItem, hostOf, isUnscored, isWeak, safeHref, scoreItem } from './itemCrypto.js'
 import { applyListIndexChanges, indexEntry } from './listIndex.js'
 import type { ItemDetail, ItemFields } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
@@ -36,6 +36,7 @@ export function createItemQueries(deps: ServiceDeps) {
       host: hostOf(fields.url),
       href: safeHref(fields.url),
       weak: plain !== null && isWeak(plain),
+      unscored: plain !== null && isUnscored(plain),
     }
   }
 
@@ -103,7 +104,8 @@ export function createItemCommands(deps: ServiceDeps) {
       const ciphertext = encryptItem(key, itemId, row.folderId, plain)
       const now = new Date()
       // silent: Sequelize would set its own updatedAt; this one is the index's too.
-      await models.Item.update({ ciphertext, updatedAt: now }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
+      // Scored just now: an imported item waiting for its score (ADR 024) waits no more.
+      await models.Item.update({ ciphertext, updatedAt: now, scoreDueAt: null }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
       await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, ciphertext, now, plain)] }])
     })
   }

@@ -22,7 +22,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { itemsDigestSql, liveItemsIn } from './access.js'
-import { decryptItem, hostOf, isWeak, type ItemPlaintext } from './itemCrypto.js'
+import { decryptItem, hostOf, isUnscored, isWeak, type ItemPlaintext } from './itemCrypto.js'
 import type { ServiceDeps } from './types.js'
 
 /** Bumped when the plaintext layout changes: an index of another version is treated as missing. */
@@ -43,6 +43,8 @@ export interface IndexEntry {
   noPassword: boolean
   /** The item did not decrypt when the entry was made: it lists as unreadable. */
   unreadable: boolean
+  /** Its password waits for its score (ADR 024): "not checked yet". */
+  unscored: boolean
   /** The password's hash (passwordHash), for reuse detection; null when none or unreadable. */
   pw: string | null
 }
@@ -51,6 +53,7 @@ export interface IndexEntry {
 export const WEAK = 1
 export const NO_PASSWORD = 2
 export const UNREADABLE = 4
+export const UNSCORED = 8
 
 /**
  * Stored form: an array per entry, no keys (less to send, parse and allocate). The list reads
@@ -85,6 +88,7 @@ export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plai
     weak: plain !== null && isWeak(plain),
     noPassword: plain !== null && plain.password === '',
     unreadable: plain === null,
+    unscored: plain !== null && isUnscored(plain),
     pw: plain && plain.password !== '' ? passwordHash(plain.password) : null,
   }
 }
@@ -127,7 +131,7 @@ export const toStored = (e: IndexEntry): StoredEntry => [
   e.url,
   e.host,
   e.updatedAt,
-  (e.weak ? WEAK : 0) | (e.noPassword ? NO_PASSWORD : 0) | (e.unreadable ? UNREADABLE : 0),
+  (e.weak ? WEAK : 0) | (e.noPassword ? NO_PASSWORD : 0) | (e.unreadable ? UNREADABLE : 0) | (e.unscored ? UNSCORED : 0),
   e.pw,
 ]
 
@@ -142,6 +146,7 @@ export const fromStored = (s: StoredEntry): IndexEntry => ({
   weak: (s[7] & WEAK) !== 0,
   noPassword: (s[7] & NO_PASSWORD) !== 0,
   unreadable: (s[7] & UNREADABLE) !== 0,
+  unscored: (s[7] & UNSCORED) !== 0,
   pw: s[8],
 })
 

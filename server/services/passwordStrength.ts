@@ -128,3 +128,75 @@ export async function submittedStrength(field: string, password: unknown, userIn
     throw e
   }
 }
+
+// ---------------------------------------------------------------------------
+// Scoring in the background (ADR 024): an import's passwords, after the import answered.
+// ---------------------------------------------------------------------------
+
+/**
+ * Spends `points` of `userId`'s scoring budget for background work, or says how long to wait:
+ * 0 when paid, else the milliseconds until they may fit. Background scoring is throttled by the
+ * budget, never refused: the caller waits and asks again (its items stay "not checked yet").
+ * Unmetered (0) without a budget (services used without a server).
+ */
+export async function spendForBackground(userId: string, points: number): Promise<number> {
+  if (!budget || points <= 0) return 0
+  try {
+    await budget.spendPoints('scoring', userId, points, overBudget)
+    return 0
+  } catch (e) {
+    if (e instanceof RateLimitedError) return Math.max(1000, Math.ceil(e.retryAfterSeconds * 1000))
+    throw e
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error)
+    const t = setTimeout(resolve, ms)
+    t.unref()
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true })
+  })
+export { sleep as waitFor }
+
+/**
+ * Pool threads background scoring keeps busy: all but one, so that a form's score and the requests
+ * themselves keep a core while an import is scored (on 2 cores: one lane, 5,000 passwords in about
+ * two minutes instead of one).
+ */
+const BACKGROUND_LANES = Math.max(1, STRENGTH_THREADS - 1)
+
+/** How long background scoring waits for room when the pool's queue is full. */
+const BUSY_WAIT_MS = 500
+
+/**
+ * Scores already-paid jobs in the background: each distinct one once, in tasks of BULK_TASK, one
+ * task in flight per lane (BACKGROUND_LANES: a form's score waits for one task at most). While the pool's queue is
+ * at its bound it waits instead of being refused: forms keep their place.
+ */
+export async function scoreInBackground(jobs: StrengthJob[], signal?: AbortSignal): Promise<number[]> {
+  const keyOf = (j: StrengthJob) => JSON.stringify([j.password, j.inputs])
+  const distinct = new Map<string, StrengthJob>()
+  for (const j of jobs) distinct.set(keyOf(j), { password: j.password, inputs: j.inputs.filter((s) => s !== '') })
+  const unique = [...distinct.entries()]
+  const scores = new Map<string, number>()
+  let next = 0
+  async function lane() {
+    while (next < unique.length) {
+      signal?.throwIfAborted()
+      try {
+        admitScoring()
+      } catch (e) {
+        if (!(e instanceof BusyError)) throw e
+        await sleep(BUSY_WAIT_MS, signal)
+        continue
+      }
+      const slice = unique.slice(next, next + BULK_TASK)
+      next += slice.length
+      const result = await scoreOnPool(slice.map(([, job]) => job), signal)
+      slice.forEach(([key], i) => scores.set(key, result[i]!))
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(BACKGROUND_LANES, Math.ceil(unique.length / BULK_TASK)) }, lane))
+  return jobs.map((j) => scores.get(keyOf(j))!)
+}

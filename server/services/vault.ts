@@ -7,7 +7,7 @@ import { QueryTypes } from 'sequelize'
 import { NotFoundError } from '../lib/errors.js'
 import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, type MembershipRow } from './access.js'
 import { createKeyRing } from './keyRing.js'
-import { UNREADABLE, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
+import { UNREADABLE, UNSCORED, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
@@ -75,6 +75,7 @@ function count(counts: EntryCounts, e: Entry) {
   if (e.row.reused) counts.reused++
   if (e.row.unreadable) counts.unreadable++
   if (e.noPassword) counts.noPassword++
+  if (e.row.unscored) counts.unscored = (counts.unscored ?? 0) + 1
 }
 const searchOf = (e: Entry) => (e.search ??= e.row.unreadable ? '' : `${e.row.name}\n${e.row.username}\n${e.url}`.toLowerCase())
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
@@ -212,7 +213,14 @@ const listFingerprint = (memberships: MembershipRow[]) =>
     .sort()
     .join('\n')
 
-export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?: number } = {}) {
+export function createVaultService(
+  deps: ServiceDeps,
+  opts: {
+    listCacheMaxBytes?: number
+    /** Called when a load finds passwords not scored yet (ADR 024): their scoring resumes with this viewer's keys. */
+    onUnscored?: (viewer: Viewer) => void
+  } = {},
+) {
   const { sequelize } = deps
   const listCache = new LRUCache<string, CachedList>({
     max: 1000,
@@ -239,6 +247,7 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
             weak: (flags & WEAK) !== 0,
             reused: false,
             unreadable: (flags & UNREADABLE) !== 0,
+            unscored: (flags & UNSCORED) !== 0 || undefined,
             updatedAt: new Date(updatedAt),
           },
           url,
@@ -480,7 +489,11 @@ export function createVaultService(deps: ServiceDeps, opts: { listCacheMaxBytes?
    */
   function reader(viewer: Viewer): VaultReader {
     let loaded: Promise<LoadedVault> | null = null
-    const load = () => (loaded ??= loadVault(viewer))
+    const load = () =>
+      (loaded ??= loadVault(viewer).then((v) => {
+        if (v.counts.unscored) opts.onUnscored?.(viewer)
+        return v
+      }))
     return {
       folders: async () => {
         const { folders, pendingInvitations } = await load()

@@ -1,8 +1,10 @@
 // Import (issue 11), as a user meets it, with JavaScript off and on: each exporter's file
 // (tests/fixtures/import) uploaded from /dashboard/import lands in the right folders with its
 // extra fields in the note; the result page says what was imported and what was skipped; a file
-// that cannot be imported whole imports nothing and says why next to the file field.
+// that cannot be imported whole imports nothing and says why next to the file field. Issue 20.3:
+// a file of slow passwords lands at once, its passwords "not checked yet" until scored.
 import path from 'node:path'
+import { Op } from 'sequelize'
 import type { Page } from '@playwright/test'
 import { BASE_URL, clickPending, csrfFrom, open, submitAndWait } from './helpers'
 import { addMember, at, expect, fields, isJs, itemList, logIn, main, seedItems, seedUser, sidebar, test, type Db, type Seeded } from './vault-helpers'
@@ -260,4 +262,47 @@ test('round trip: an export imported into a new account gives the same items in 
   expect(before).toHaveLength(4)
   expect(after).toEqual(before)
   expect(await foldersOf(db, to)).toEqual({ Personal: 2, 'Work, "old" team': 2 })
+})
+
+/** 100 characters zxcvbn is slowest on (every one a l33t substitution): up to a second each. */
+const crafted = (i: number) => Array.from({ length: 100 }, (_, j) => '4@8(6<{[3&91!|7+0$5%2'[(i * 7 + j * 13) % 21]).join('') + i
+
+test('a file of slow passwords lands at once; they show "not checked yet" until checked, then health is right', async ({ page, db }) => {
+  // Before ADR 024 this import held the page on "Importing…" while zxcvbn scored every password.
+  test.setTimeout(180_000)
+  const user = await seedUser(db, 'import-pending')
+  await logIn(page, user)
+  const header = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp'
+  const rows = [',,login,Weak one,,,,https://weak.example,me,summer2023,', ...Array.from({ length: 6 }, (_, i) => `,,login,Slow ${i},,,,https://slow${i}.example,me,"${crafted(i)}",`)]
+  const started = Date.now()
+  const res = await importFile(page, { name: 'slow.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...rows].join('\n')) })
+  expect(res.status()).toBe(303)
+  expect(Date.now() - started).toBeLessThan(10_000)
+  await at(page, /\/dashboard\/import\/result$/)
+  await expect(main(page).getByRole('heading', { name: '7 items imported into Personal' })).toBeVisible()
+  const progress = main(page).getByTestId('import-progress')
+  await expect(progress).toContainText(/Checking password strength: \d+ of 7 checked|7 passwords checked/)
+  expect(await db.models.Item.count({ where: { folderId: user.personalId } })).toBe(7)
+
+  const waiting = async () => db.models.Item.count({ where: { folderId: user.personalId, scoreDueAt: { [Op.ne]: null } } })
+  if ((await waiting()) > 0) {
+    // While they wait: the list, an item and the health page say so.
+    await open(page, '/dashboard?q=Slow')
+    const list = itemList(page)
+    const pendingRow = list.getByRole('link').filter({ hasText: 'Not checked yet' }).first()
+    if ((await waiting()) > 0) await expect(pendingRow).toBeVisible()
+    await open(page, '/dashboard/health')
+    if ((await waiting()) > 0) await expect(main(page).getByTestId('health-unscored')).toContainText(/\d+ passwords? not checked yet/)
+  }
+
+  // The result page follows the scoring: by itself with JavaScript, on refresh without.
+  await open(page, '/dashboard/import/result')
+  if (isJs()) await expect(main(page).getByTestId('import-progress')).toContainText('7 passwords checked', { timeout: 90_000 })
+  else await expect.poll(async () => (await open(page, '/dashboard/import/result'), await main(page).getByTestId('import-progress').textContent()), { timeout: 90_000 }).toContain('7 passwords checked')
+
+  await open(page, '/dashboard/health')
+  await expect(main(page).getByTestId('health-unscored')).toHaveCount(0)
+  await expect(main(page).getByTestId('health-weak').locator('.name')).toHaveText(['Weak one'])
+  await open(page, '/dashboard?q=Slow')
+  await expect(itemList(page).getByText('Not checked yet')).toHaveCount(0)
 })

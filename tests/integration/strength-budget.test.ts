@@ -2,11 +2,12 @@
 // with small bounds (STRENGTH_QUEUE_MAX=1, RATE_SCORING_PER_USER=60 points an hour, where a
 // password of 100 characters costs 25) and the default registration limit (5 per hour per IP):
 // - a user's scoring budget answers 429 with when to retry once spent, and other users are not
-//   affected; an import that does not fit imports nothing;
+//   affected; an import lands anyway and its passwords wait, throttled, until the budget allows;
 // - a full strength queue answers new work at once with 503 and Retry-After, and gives the points back;
 // - invalid registration posts spend nothing and are not scored; the sixth valid one gets 429.
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
+import { Op } from 'sequelize'
 import { Client, PASSWORD, csrfFrom, postImport, textOf, uniqueEmail } from '../helpers/http.js'
 import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { ownRedisPrefix, serverForFile } from '../helpers/server.js'
@@ -49,7 +50,12 @@ async function user(name: string) {
     return postImport(c, form, { server: server.origin })
   }
   const items = async () => db.models.Item.count({ where: { folderId } })
-  return { save, upload, items }
+  /** Milliseconds until the folder's first waiting item is due for scoring (ADR 024), null when none waits. */
+  const dueIn = async () => {
+    const waiting = await db.models.Item.findOne({ where: { folderId, scoreDueAt: { [Op.ne]: null } }, order: [['scoreDueAt', 'ASC']] })
+    return waiting ? waiting.scoreDueAt!.getTime() - Date.now() : null
+  }
+  return { save, upload, items, dueIn }
 }
 
 describe("a user's scoring budget", () => {
@@ -70,12 +76,18 @@ describe("a user's scoring budget", () => {
     const invalid = await alice.save({ name: '', password: long() })
     expect(invalid.status).toBe(422)
     expect(textOf(await invalid.text())).not.toMatch(METER)
-    // An import is paid up front: one that does not fit imports nothing.
+    // An import lands whatever the budget (ADR 024): its passwords are scored afterwards, paid from
+    // the same budget, throttled rather than refused. Alice's is spent, so hers wait.
     const header = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp'
     const imported = await alice.upload([header, `,,login,Imported,,,,https://imported.example,me,${long()},`].join('\n'))
-    expect(imported.status).toBe(429)
-    expect(textOf(await imported.text())).toContain('smaller parts')
-    expect(await alice.items()).toBe(3)
+    expect(imported.status).toBe(303)
+    expect(await alice.items()).toBe(4)
+    // The scorer asked the budget, was told to wait, and put the item back until then (minutes away).
+    await expect
+      .poll(async () => (await alice.dueIn()) ?? 0, { timeout: 30_000, interval: 200 })
+      .toBeGreaterThan(60_000)
+    // It spent nothing doing so: a long password still does not fit; a short one still does.
+    expect((await alice.save({ name: 'Long 4', password: long() })).status).toBe(429)
 
     // Bob's budget is his own.
     const bob = await user('Budget Bob')

@@ -22,6 +22,8 @@ export async function data(pageContext: PageContextServer) {
     }
     return {
       issues,
+      // Imported passwords not checked yet (ADR 024): neither weak nor strong until they are.
+      unscored: counts.unscored ?? 0,
       counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, unreadable: counts.unreadable },
       weak: weak.map(toEntry),
       reused: reused.map((group) => group.map(toEntry)),

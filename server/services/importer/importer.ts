@@ -1,8 +1,10 @@
 // Importing a CSV export into the vault: all or nothing, in one transaction, with a bounded number
-// of SQL statements whatever the number of rows. Each item is encrypted exactly as createItem
-// does it (its folder's key, AAD binding item id and folder id, the zxcvbn score inside). Knows
-// nothing of Koa or Vue; never logs what the file holds. The result (item names are secret) is
-// kept for one reading, sealed under the viewer's vault key, in the key-value store.
+// of SQL statements whatever the number of rows. Each item is encrypted as createItem does it (its
+// folder's key, AAD binding item id and folder id), with its zxcvbn score left null ("not checked
+// yet"): the passwords are scored after the import, in the background (scoring.ts, ADR 024), so a
+// big file lands in seconds however slow scoring is. Knows nothing of Koa or Vue; never logs what
+// the file holds. The result (item names are secret) is kept for its TTL, sealed under the
+// viewer's vault key, in the key-value store.
 import { randomUUID } from 'node:crypto'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../../lib/crypto.js'
@@ -10,9 +12,8 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import type { KeyValue } from '../../lib/kv.js'
 import { liveItemsIn, lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
-import { decryptItem, encryptItem, itemStrengthJob } from '../itemCrypto.js'
+import { decryptItem, encryptItem } from '../itemCrypto.js'
 import { applyListIndexChanges, indexEntry, type IndexEntry } from '../listIndex.js'
-import { scoreMany } from '../passwordStrength.js'
 import type { ImportResult, ItemFields } from '../../../shared/contract.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 import type { ServiceDeps, Viewer } from '../types.js'
@@ -20,6 +21,7 @@ import { formatLabel } from './formats.js'
 import { slicer } from './pace.js'
 import { readOnPool } from './parsePool.js'
 import type { ReadOutcome } from './readFile.js'
+import { createBackgroundScorer, type BackgroundScorer } from './scoring.js'
 
 export { MAX_IMPORT_ROWS } from './formats.js'
 /** Items per INSERT: bounded statements (bind parameters and memory) for any file. */
@@ -30,13 +32,6 @@ const INSERT_CHUNK = 1000
  */
 const INSERT_CHUNK_BYTES = 512 * 1024
 const RESULT_TTL_MS = 15 * 60_000
-/**
- * How long scoring a file's passwords may take (zxcvbn on the strength pool: 10–20 ms for a strong
- * random password on one thread, far more for crafted ones): 5,000 generated passwords take about
- * 45 s on two cores. Below docker/nginx.conf's 150 s for this route, so the user hears why rather
- * than a gateway timeout; a file that needs longer imports nothing.
- */
-export const SCORING_BUDGET_MS = 120_000
 /**
  * How long reading a file (decode, parse, map, validate, on the import pool) may take, waiting
  * for a thread included. 5 MB of ordinary rows take about a second on this 2-core machine.
@@ -50,18 +45,31 @@ const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString(
 /** Equal keys: the same item for duplicate detection (name, username, password and address). */
 const sameItemKey = (f: Pick<ItemFields, 'name' | 'username' | 'password' | 'url'>) => JSON.stringify([f.name, f.username, f.password, f.url])
 
+/**
+ * A folder name as "Keep the folders" compares it: trimmed, NFC, case-insensitive ("Work",
+ * " work ", and "Work" typed with a combining accent name one folder).
+ */
+export const folderNameKey = (name: string) => name.normalize('NFC').trim().toLocaleLowerCase('en-US')
+/** The name a new folder gets from a file: trimmed and NFC, as typed otherwise. */
+const folderNameOf = (name: string) => name.normalize('NFC').trim()
+
 interface Candidate {
   line: number
   fields: ItemFields
   /** The folder named in the file (keep mode), or null for the chosen folder. */
   folderName: string | null
-  score: number
 }
 
-export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudgetMs?: number; parseBudgetMs?: number }) {
+/** The stored result: what the page shows, and which items to count for its progress. */
+interface StoredResult extends ImportResult {
+  /** created_at of every item of this import (ISO 8601). */
+  at: string
+}
+
+export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs?: number; scorer?: BackgroundScorer }) {
   const { sequelize, models, limits, kv } = deps
-  const scoringBudgetMs = deps.scoringBudgetMs ?? SCORING_BUDGET_MS
   const parseBudgetMs = deps.parseBudgetMs ?? PARSE_BUDGET_MS
+  const scorer = deps.scorer ?? createBackgroundScorer(deps)
 
   /** The file read on the import pool, within its budget: the rows to import, or a ValidationError. */
   async function readFile(input: { bytes: Uint8Array; format: ImportFormatChoice; keepFolders: boolean }) {
@@ -111,10 +119,10 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
   ): Promise<ImportResult> {
     const chosenId = requireId(input.folderId)
     const { format, skipped, candidates: read } = await readFile(input)
-    const candidates: Candidate[] = read.map((c) => ({ ...c, score: 0 }))
+    const candidates: Candidate[] = read
 
-    // Before the transaction (its locks stay short): which rows are duplicates so far, and the
-    // zxcvbn score of the others. Duplicates that appear meanwhile are caught again under lock.
+    // Before the transaction (its locks stay short): which rows are duplicates so far. Duplicates
+    // that appear meanwhile are caught again under lock.
     const before = await queryMemberships(deps, viewer.userId)
     const chosen = before.find((m) => m.folderId === chosenId)
     if (!chosen) throw new NotFoundError()
@@ -132,38 +140,48 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       else fresh.push(c)
       if (earlier === undefined) firstLine.set(key, c.line)
     }
-    const withPassword = fresh.filter((c) => c.fields.password !== '')
-    const budget = AbortSignal.timeout(scoringBudgetMs)
-    const scores = await scoreMany(withPassword.map((c) => itemStrengthJob(c.fields)), viewer.userId, budget).catch((e: unknown) => {
-      if (budget.aborted) {
-        throw fileError(
-          `Checking the strength of ${count(withPassword.length, 'password')} took longer than ${count(Math.max(1, Math.round(scoringBudgetMs / 1000)), 'second')}, so nothing was imported. Import the file in smaller parts.`,
-        )
-      }
-      throw e
-    })
-    withPassword.forEach((c, i) => (c.score = scores[i]!))
 
-    const result = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
+    const { result, keys } = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
     result.format = formatLabel(format)
     result.skipped.sort((a, b) => a.line - b.line)
     await kv.set(resultKey(viewer.userId), crypto.seal(viewer.vaultKey, Buffer.from(JSON.stringify(result)), crypto.importResultAad(viewer.userId)).toString('base64'), RESULT_TTL_MS)
-    return result
+    // Committed: the passwords are scored now, in the background, with the folder keys in memory.
+    if (result.unscored > 0) void scorer.start(viewer.userId, keys)
+    const { at: _at, ...shown } = result
+    return shown
   }
 
-  async function write(viewer: Viewer, chosenId: string, rows: Candidate[], skipped: ImportResult['skipped'], transaction: Transaction): Promise<ImportResult> {
+  async function write(
+    viewer: Viewer,
+    chosenId: string,
+    rows: Candidate[],
+    skipped: ImportResult['skipped'],
+    transaction: Transaction,
+  ): Promise<{ result: StoredResult; keys: Map<string, Buffer> }> {
     // Folders named in the file: one the viewer owns, else a new one of theirs. Never a folder
     // someone else shares with them, even with edit rights: a personal "Work" login must not land
     // in a colleague's "Work", where every member reads it (issue 17.4).
     const all = await queryMemberships(deps, viewer.userId, { withKeys: false, transaction })
     const owned = all.filter((m) => m.role === 'owner' && m.ownerId === viewer.userId)
+    // Owned folders by name key (trimmed, NFC, case-insensitive). Should two share a key (made
+    // before folder names were unique per owner), the one named exactly so wins, else the first
+    // by name and id: the same folder every time, never an arbitrary one.
+    const ownedByKey = new Map<string, MembershipRow[]>()
+    for (const m of [...owned].sort((a, b) => (a.folderName < b.folderName ? -1 : a.folderName > b.folderName ? 1 : a.folderId < b.folderId ? -1 : 1))) {
+      const k = folderNameKey(m.folderName)
+      ownedByKey.set(k, [...(ownedByKey.get(k) ?? []), m])
+    }
     const folderIdByName = new Map<string, string | null>()
     for (const { folderName } of rows) {
-      if (folderName === null || folderIdByName.has(folderName.toLowerCase())) continue
-      folderIdByName.set(folderName.toLowerCase(), owned.find((m) => m.folderName.toLowerCase() === folderName.toLowerCase())?.folderId ?? null)
+      if (folderName === null) continue
+      const k = folderNameKey(folderName)
+      if (folderIdByName.has(k)) continue
+      const matches = ownedByKey.get(k) ?? []
+      const match = matches.find((m) => m.folderName === folderNameOf(folderName)) ?? matches[0]
+      folderIdByName.set(k, match?.folderId ?? null)
     }
-    const newNames = [...new Set(rows.filter((r) => r.folderName !== null && folderIdByName.get(r.folderName.toLowerCase()) === null).map((r) => r.folderName!))]
-      .filter((name, i, names) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase()) === i)
+    const newNames = [...new Set(rows.filter((r) => r.folderName !== null && folderIdByName.get(folderNameKey(r.folderName)) === null).map((r) => folderNameOf(r.folderName!)))]
+      .filter((name, i, names) => names.findIndex((n) => folderNameKey(n) === folderNameKey(name)) === i)
 
     if (newNames.length > 0) {
       // The user row lock serializes this user's folder creations (as createFolder does).
@@ -192,8 +210,8 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const created = await createFolders(viewer, newNames, transaction)
     const folderOf = (r: Candidate) => {
       if (r.folderName === null) return chosenId
-      const lower = r.folderName.toLowerCase()
-      return folderIdByName.get(lower) ?? created.get(lower)!.id
+      const k = folderNameKey(r.folderName)
+      return folderIdByName.get(k) ?? created.get(k)!.id
     }
 
     // Which rows go where, and the per-folder limit, before any encryption.
@@ -222,19 +240,23 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     const ids: string[] = []
     const folderIds: string[] = []
     const ciphertexts: Buffer[] = []
+    const due: boolean[] = []
     // Each folder's list index (ADR 020) gains the new entries, written after the inserts.
     const now = new Date()
     const indexed = new Map<string, { key: Buffer; entries: IndexEntry[] }>()
     for (const { row: r, folderId } of placed) {
       // A row of long notes costs ~0.2 ms to encrypt: thousands of them, a slice at a time.
       if (slice.due()) await slice.breathe()
-      const key = created.get(r.folderName?.toLowerCase() ?? '')?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
+      const key = created.get(r.folderName === null ? '' : folderNameKey(r.folderName))?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
       const id = randomUUID() // before encrypting: the AAD binds the id
-      const plain = { ...r.fields, score: r.score }
+      // Not checked yet (ADR 024): scored after the import, then written again with its score.
+      const unscored = r.fields.password !== ''
+      const plain = { ...r.fields, score: unscored ? null : 0 }
       const ciphertext = encryptItem(key, id, folderId, plain)
       ids.push(id)
       folderIds.push(folderId)
       ciphertexts.push(ciphertext)
+      due.push(unscored)
       let folder = indexed.get(folderId)
       if (!folder) indexed.set(folderId, (folder = { key, entries: [] }))
       folder.entries.push(indexEntry(id, ciphertext, now, plain))
@@ -246,9 +268,10 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       while (end < ids.length && end - i < INSERT_CHUNK && bytes + ciphertexts[end]!.length <= INSERT_CHUNK_BYTES) bytes += ciphertexts[end++]!.length
       // One statement per chunk: parallel arrays unnested into rows.
       await sequelize.query(
-        `INSERT INTO items (id, folder_id, ciphertext, created_at, updated_at)
-         SELECT v.id, v.folder_id, v.ciphertext, $4, $4 FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS v(id, folder_id, ciphertext)`,
-        { bind: [ids.slice(i, end), folderIds.slice(i, end), ciphertexts.slice(i, end), now], type: QueryTypes.INSERT, transaction },
+        `INSERT INTO items (id, folder_id, ciphertext, created_at, updated_at, score_due_at)
+         SELECT v.id, v.folder_id, v.ciphertext, $4, $4, CASE WHEN v.due THEN $4::timestamptz END
+         FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $5::boolean[]) AS v(id, folder_id, ciphertext, due)`,
+        { bind: [ids.slice(i, end), folderIds.slice(i, end), ciphertexts.slice(i, end), now, due.slice(i, end)], type: QueryTypes.INSERT, transaction },
       )
       i = end
     }
@@ -268,10 +291,15 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       ...[...created.values()].map((f): [string, { name: string; created: boolean }] => [f.id, { name: f.name, created: true }]),
     ])
     return {
-      format: '',
-      imported: ids.length,
-      folders: [...usage].map(([id, n]) => ({ id, name: names.get(id)!.name, count: n, created: names.get(id)!.created })),
-      skipped,
+      result: {
+        format: '',
+        imported: ids.length,
+        unscored: due.filter(Boolean).length,
+        at: now.toISOString(),
+        folders: [...usage].map(([id, n]) => ({ id, name: names.get(id)!.name, count: n, created: names.get(id)!.created })),
+        skipped,
+      },
+      keys: new Map(folders.map((f) => [f.folderId, f.key])),
     }
   }
 
@@ -285,7 +313,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
       transaction,
     })
     if (!owner) throw new NotFoundError()
-    for (const name of names) created.set(name.toLowerCase(), { id: randomUUID(), name, key: crypto.randomKey() })
+    for (const name of names) created.set(folderNameKey(name), { id: randomUUID(), name, key: crypto.randomKey() })
     const folders = [...created.values()]
     await models.Folder.bulkCreate(folders.map((f) => ({ id: f.id, ownerId: viewer.userId, name: f.name, isPersonal: false })), { transaction })
     await models.FolderMembership.bulkCreate(
@@ -304,18 +332,38 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; scoringBudget
     return created
   }
 
-  /** The viewer's last import result, once: reading it removes it. Null when there is none. */
-  async function takeResult(viewer: Viewer): Promise<ImportResult | null> {
+  async function storedResult(viewer: Viewer): Promise<StoredResult | null> {
     const stored = await kv.get(resultKey(viewer.userId))
     if (!stored) return null
-    await kv.del(resultKey(viewer.userId))
     try {
-      return JSON.parse(crypto.open(viewer.vaultKey, Buffer.from(stored, 'base64'), crypto.importResultAad(viewer.userId)).toString('utf8')) as ImportResult
+      return JSON.parse(crypto.open(viewer.vaultKey, Buffer.from(stored, 'base64'), crypto.importResultAad(viewer.userId)).toString('utf8')) as StoredResult
     } catch (e) {
       if (e instanceof crypto.DecryptionError) return null // sealed under a key this session no longer has
       throw e
     }
   }
 
-  return { importCsv, takeResult }
+  /**
+   * The viewer's last import result, with how many of its passwords are checked so far: readable
+   * again (a refresh shows the progress) until it expires, 15 minutes after the import. Null when
+   * there is none.
+   */
+  async function readResult(viewer: Viewer): Promise<ImportResult | null> {
+    const stored = await storedResult(viewer)
+    if (!stored) return null
+    const { at, ...result } = stored
+    const unscored = result.unscored ?? 0
+    const waiting = unscored > 0 ? await scorer.waiting(result.folders.map((f) => f.id), new Date(at)) : 0
+    // A restart ended the scoring: this viewer's keys take it up again.
+    if (waiting > 0) scorer.resume(viewer)
+    return { ...result, unscored, checked: Math.max(0, unscored - waiting) }
+  }
+
+  /** Only the progress of the last import (the result page's script asks for it while it moves). */
+  async function progress(viewer: Viewer): Promise<{ checked: number; unscored: number } | null> {
+    const r = await readResult(viewer)
+    return r ? { checked: r.checked ?? 0, unscored: r.unscored } : null
+  }
+
+  return { importCsv, readResult, progress, scorer }
 }

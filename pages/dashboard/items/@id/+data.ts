@@ -18,7 +18,7 @@ export async function data(pageContext: PageContextServer) {
         updatedAt: item.updatedAt.toISOString(),
       },
       // The warnings under the password: weak (zxcvbn < 3) and reused across the whole vault.
-      health: { weak: item.weak, reusedBy },
+      health: { weak: item.weak, unscored: item.unscored, reusedBy },
       // Who shares the folder with the viewer (null for the viewer's own folders).
       sharedBy: folder?.role === 'member' ? folder.ownerName : null,
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
