@@ -195,6 +195,14 @@ export function authRoutes(deps: AppDeps, render: Render) {
     redirectTo(ctx, deps, '/login', { type: 'info', message: 'You have been logged out.' })
   })
 
+  // A fresh CSRF token for a form already on screen (JavaScript), after its session ended and the
+  // user logged in again in place (components/logInAgain.ts): bound to whatever session the request
+  // now has, or to the anonymous seed. Never stored by a cache.
+  router.get('/session/csrf', (ctx) => {
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = { token: deps.csrf.token(ctx) }
+  })
+
   // The emailed link: verifies, then sends the user where they can carry on.
   router.get('/verify', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : ''
