@@ -73,7 +73,8 @@ export function createCsrf(keys: Buffer[], allowedOrigins: string[], cookies: Co
      * (logged out elsewhere, expired): a genuine form whose sender was logged out, not a forgery.
      */
     fromEndedSession(ctx: Context, submitted: unknown): boolean {
-      const sid = ctx.state.sessionId
+      // The id in the browser's cookie (ctx.state.sessionId may already be a new one koa-session minted).
+      const sid = ctx.cookies.get(cookies.names.session, { signed: true })
       if (ctx.state.user || !sid || !sameOrigin(ctx) || typeof submitted !== 'string' || submitted.length > 128) return false
       const given = unmask(submitted)
       return !!given && keys.some((key) => timingSafeEqual(tokenOf(key, `session:${sid}`), given))
