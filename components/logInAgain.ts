@@ -3,6 +3,7 @@
 // then fetches a CSRF token for the new session, so the form can be sent again with everything the
 // user typed. Loaded only when needed (AppForm imports it lazily): plain DOM, no component.
 // Without JavaScript the server sends the form to /login?next=<its page> instead (session/loggedOut.ts).
+import { EMAIL_MAX, MAX_PASSWORD, TOTP_CODE_FIELD_MAX } from '../schemas/limits'
 
 type Answer = { ok?: boolean; redirect?: string; message?: string; error?: string; errors?: Record<string, string> } | null
 
@@ -57,11 +58,10 @@ export function logInAgain(email: string): Promise<string | null> {
   alert.setAttribute('role', 'alert')
   alert.tabIndex = -1
   alert.hidden = true
-  const emailField = field(`login-again-email-${n}`, 'Email', { type: 'email', name: 'email', autocomplete: 'username', maxlength: '254' })
+  const emailField = field(`login-again-email-${n}`, 'Email', { type: 'email', name: 'email', autocomplete: 'username', maxlength: String(EMAIL_MAX) })
   emailField.input.value = email
-  const passwordField = field(`login-again-password-${n}`, 'Master password', { type: 'password', name: 'password', autocomplete: 'current-password', maxlength: '1024' })
-  const codeField = field(`login-again-code-${n}`, 'Authentication code', { type: 'text', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: '16' })
-  codeField.wrap.hidden = true
+  const passwordField = field(`login-again-password-${n}`, 'Master password', { type: 'password', name: 'password', autocomplete: 'current-password', maxlength: String(MAX_PASSWORD) })
+  const codeField = field(`login-again-code-${n}`, 'Authentication code', { type: 'text', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: String(TOTP_CODE_FIELD_MAX) })
   const buttons = document.createElement('div')
   buttons.className = 'row'
   const submit = document.createElement('button')
@@ -73,7 +73,8 @@ export function logInAgain(email: string): Promise<string | null> {
   cancel.className = 'btn'
   cancel.textContent = 'Cancel'
   buttons.append(submit, cancel)
-  form.append(alert, emailField.wrap, passwordField.wrap, codeField.wrap, buttons)
+  // The code field replaces these two only for an account with two-factor (`hidden` would lose to .field's display).
+  form.append(alert, emailField.wrap, passwordField.wrap, buttons)
   dialog.append(title, intro, form)
   document.body.append(dialog)
 
@@ -107,8 +108,8 @@ export function logInAgain(email: string): Promise<string | null> {
         if (step === 'password' && answer.redirect?.startsWith('/login/2fa')) {
           // The account has two-factor: the code is the second step, as on the login page.
           step = 'code'
-          emailField.wrap.hidden = passwordField.wrap.hidden = true
-          codeField.wrap.hidden = false
+          emailField.wrap.remove()
+          passwordField.wrap.replaceWith(codeField.wrap)
           alert.hidden = true
           codeField.input.focus()
           return
