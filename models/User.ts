@@ -11,6 +11,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   /** A new address waiting for its verification link; `email` stays in force until then. */
   declare pendingEmail: CreationOptional<string | null>
   declare theme: CreationOptional<Theme>
+  /** IANA name (shared/formatDate.ts isTimeZone); null until the browser or the user says. */
+  declare timeZone: CreationOptional<string | null>
   declare kdfSalt: Buffer
   declare kdfLogN: number
   declare kdfR: number
@@ -38,6 +40,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         verifiedAt: { type: DataTypes.DATE, allowNull: true },
         pendingEmail: { type: DataTypes.STRING(254), allowNull: true, defaultValue: null },
         theme: { type: DataTypes.STRING(8), allowNull: false, defaultValue: 'system' },
+        timeZone: { type: DataTypes.STRING(64), allowNull: true },
         kdfSalt: { type: DataTypes.BLOB, allowNull: false },
         kdfLogN: { type: DataTypes.INTEGER, allowNull: false },
         kdfR: { type: DataTypes.INTEGER, allowNull: false },

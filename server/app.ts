@@ -16,8 +16,9 @@ import { secureCookieGuard } from './middleware/secureCookieGuard.js'
 import { authenticate } from './session/authenticate.js'
 import { csrfProtect } from './middleware/csrfProtect.js'
 import { resentPostGuard } from './middleware/resentPosts.js'
-import { SessionEndedError, createSessionStore } from './session/store.js'
+import { createSessionStore } from './session/store.js'
 import { ensureSessionAlive } from './session/lifecycle.js'
+import { answerLoggedOut } from './session/loggedOut.js'
 import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
 import { healthRoutes, readinessWhileDraining } from './routes/health.js'
@@ -111,13 +112,15 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT }))
   // 10b. Reading a body can take seconds: a session ended meanwhile (revoked, logged out
   // elsewhere) no longer stands behind this request, which writes nothing in its name.
-  // It is told to log in again (303 /login, or 401 for JSON); a public form goes on anonymous.
+  // It is told it was logged out and sent to log in again, back to its page afterwards (303
+  // /login?next=, or 401 JSON that the form answers in place); a public form goes on anonymous.
+  const loggedOut = (ctx: Koa.Context) => answerLoggedOut(ctx, deps.cookieSettings, config.appOrigin)
   app.use(async (ctx, next) => {
-    if (ctx.method === 'POST' && !(await ensureSessionAlive(ctx, deps)) && !PUBLIC_FORMS.has(ctx.path)) throw new SessionEndedError()
+    if (ctx.method === 'POST' && !(await ensureSessionAlive(ctx, deps)) && !PUBLIC_FORMS.has(ctx.path)) return loggedOut(ctx)
     await next()
   })
   // 11. CSRF token + Origin check on every POST.
-  app.use(csrfProtect(deps.csrf))
+  app.use(csrfProtect(deps.csrf, loggedOut))
   // 12. Actions.
   app.use(authRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())

@@ -16,6 +16,18 @@ export const ERROR_TITLES: Readonly<Record<number, string>> = {
 
 export const errorTitle = (status: number) => ERROR_TITLES[status] ?? 'Something went wrong'
 
+/** What an error page was given: a message, or { status, message, back } for statuses Vike's render() does not take. */
+export type ErrorReason = string | { status: number; message: string; back?: string } | undefined
+
+/** The status an error page shows (its page and its <title> alike). */
+export function errorStatus(p: { abortReason?: unknown; abortStatusCode?: number; is404?: boolean | null }): number {
+  const reason = p.abortReason as ErrorReason
+  return reason && typeof reason === 'object' ? reason.status : (p.abortStatusCode ?? (p.is404 ? 404 : 500))
+}
+
+/** The error page's <title>: "Not found · NucleusID". */
+export const errorDocumentTitle = (status: number) => `${errorTitle(status)} · NucleusID`
+
 export const UNAVAILABLE_MESSAGE = 'NucleusID is briefly unavailable. Please try again in a few seconds.'
 
 /** The message when the error brings none of its own. */

@@ -11,4 +11,6 @@ export interface SessionUser {
   verified: boolean
   /** The chosen appearance: every page is rendered in it (<html data-theme>) with no SQL query. */
   theme: Theme
+  /** The IANA time zone every date is written in (shared/formatDate.ts); null until known (UTC). */
+  timeZone: string | null
 }

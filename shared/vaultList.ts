@@ -2,6 +2,7 @@
 // each order, the link of a list state (GET parameters of /dashboard and folder pages, which
 // pages/dashboard/vaultData.ts listQuery parses), and the rows in the page's shape. The orders, filters and row shape
 // themselves are the contract's (shared/contract.ts).
+import { DEFAULT_TIME_ZONE, dayNumber } from './formatDate'
 import { ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /** A first click on a column: names and folders A to Z, last change newest first. */
@@ -31,6 +32,8 @@ export function listHref(basePath: string, { q, sort = 'name', dir, filter, page
 export function toListRows(
   items: readonly Omit<ItemRow, 'folderName'>[],
   folders: readonly { id: string }[],
+  /** The viewer's time zone: a row's day is its calendar day there (shared/formatDate.ts). */
+  zone = DEFAULT_TIME_ZONE,
 ): ListRow[] {
   const index = new Map(folders.map((f, i) => [f.id, i]))
   return items.map((r) => [
@@ -39,7 +42,7 @@ export function toListRows(
     r.username,
     r.host,
     index.get(r.folderId) ?? -1,
-    Math.floor(r.updatedAt.getTime() / DAY_MS),
+    dayNumber(r.updatedAt, zone),
     (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0),
   ])
 }
@@ -48,7 +51,7 @@ const DAY_MS = 86_400_000
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 /** Days already written out: a list repeats few of them, and a page renders each twice. */
 const dayTexts = new Map<number, { text: string; iso: string }>()
-/** A row's day as "6 Dec 2026" and as "2026-12-06" (UTC: the same text on the server and in the browser). */
+/** A row's day (a day number already in the viewer's zone, toListRows) as "6 Dec 2026" and as "2026-12-06": the same text on the server and in the browser. */
 export function dayText(day: number): { text: string; iso: string } {
   let out = dayTexts.get(day)
   if (!out) {

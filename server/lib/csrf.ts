@@ -68,6 +68,17 @@ export function createCsrf(keys: Buffer[], allowedOrigins: string[], cookies: Co
     /** A freshly masked token for the forms of this response; sets the seed cookie if needed. */
     token: (ctx: Context) => mask(tokenOf(keys[0]!, bindingOf(ctx, true)!)),
     rotate,
+    /**
+     * A refused token that this browser's own session issued, though that session has ended
+     * (logged out elsewhere, expired): a genuine form whose sender was logged out, not a forgery.
+     */
+    fromEndedSession(ctx: Context, submitted: unknown): boolean {
+      // The id in the browser's cookie (ctx.state.sessionId may already be a new one koa-session minted).
+      const sid = ctx.cookies.get(cookies.names.session, { signed: true })
+      if (ctx.state.user || !sid || !sameOrigin(ctx) || typeof submitted !== 'string' || submitted.length > 128) return false
+      const given = unmask(submitted)
+      return !!given && keys.some((key) => timingSafeEqual(tokenOf(key, `session:${sid}`), given))
+    },
     verify(ctx: Context, submitted: unknown): boolean {
       if (!sameOrigin(ctx)) return false
       const binding = bindingOf(ctx, false)

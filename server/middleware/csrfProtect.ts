@@ -13,18 +13,36 @@ export const CSRF_MESSAGE =
  */
 const MULTIPART_ACTIONS = new Set(['/dashboard/import'])
 
-export function csrfProtect(csrf: Csrf): Middleware {
+/** What a form from a session that ended is told instead (session/loggedOut.ts). */
+export interface LoggedOutAnswer {
+  (ctx: Context): void
+}
+
+export function csrfProtect(csrf: Csrf, loggedOut: LoggedOutAnswer): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'POST' && !(MULTIPART_ACTIONS.has(ctx.path) && ctx.is('multipart'))) {
-      verifyCsrf(csrf, ctx)
+      if (!verifyCsrf(csrf, ctx, loggedOut)) return
     }
     await next()
   }
 }
 
-/** The token (the `_csrf` field or the X-CSRF-Token header) and the Origin check; 403 if either fails. */
-export function verifyCsrf(csrf: Csrf, ctx: Context) {
+/**
+ * The token (the `_csrf` field or the X-CSRF-Token header) and the Origin check; 403 if either
+ * fails. A token of this browser's own session that has ended meanwhile (logged out elsewhere,
+ * expired) is no forgery: it is answered "You were logged out" (false: the answer is given), except
+ * on the forms a logged-out visitor sends anyway (log in, register, recover).
+ */
+export function verifyCsrf(csrf: Csrf, ctx: Context, loggedOut?: LoggedOutAnswer): boolean {
   const body = ctx.request.body as Record<string, unknown> | undefined
   const token = body?._csrf ?? ctx.get('x-csrf-token')
-  if (!csrf.verify(ctx, token)) throw new AppError(403, CSRF_MESSAGE)
+  if (csrf.verify(ctx, token)) return true
+  if (loggedOut && !ANONYMOUS_FORMS.has(ctx.path) && csrf.fromEndedSession(ctx, token)) {
+    loggedOut(ctx)
+    return false
+  }
+  throw new AppError(403, CSRF_MESSAGE)
 }
+
+/** Forms an anonymous visitor sends: their own page's token is the one that counts. */
+const ANONYMOUS_FORMS = new Set(['/login', '/login/2fa', '/register', '/recover'])

@@ -17,6 +17,9 @@ import type { Render } from '../render.js'
 import type { MailMessage } from '../lib/mail.js'
 import { loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
+import { requireUser, viewerOf } from '../session/requireUser.js'
+import { isTimeZone } from '../../shared/formatDate.js'
+import type { User } from '../../models/index.js'
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
 const WRONG_CODE = 'That code is not right, or it was already used. Enter the code your authenticator app shows now.'
@@ -67,6 +70,30 @@ export function authRoutes(deps: AppDeps, render: Render) {
     return device
   }
 
+  /**
+   * The time zone the browser detected (a hidden `time_zone` field the login and registration
+   * forms fill with JavaScript) becomes the user's when they have none yet: a zone chosen in
+   * settings is not overridden by a login from elsewhere. Without JavaScript, or an unknown zone:
+   * nothing changes (dates stay in UTC until known).
+   */
+  async function keepDetectedZone(user: User, detected: unknown) {
+    if (user.timeZone || !isTimeZone(detected)) return
+    user.timeZone = await services.users.setTimeZone(user.id, detected)
+  }
+
+  // The viewer's time zone, chosen in settings (its page is the settings pages'): every session of
+  // the user writes dates in it from the next page on, with no SQL query per request.
+  router.post(
+    '/dashboard/settings/time-zone',
+    requireUser,
+    formAction(render, () => '/dashboard/settings', async (ctx) => {
+      const viewer = viewerOf(ctx)
+      const zone = await services.users.setTimeZone(viewer.userId, (ctx.request.body as Record<string, unknown>).time_zone)
+      await updateSessionUser(ctx, deps, viewer.userId, { timeZone: zone })
+      redirectTo(ctx, deps, '/dashboard/settings', { type: 'success', message: `Dates are now shown in ${zone} time.` })
+    }),
+  )
+
   router.post(
     '/register',
     formAction(render, () => '/register', async (ctx) => {
@@ -78,6 +105,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await rateLimits.spend('registerIp', ctx.ip)
       registrationPaid.add(ctx)
       const { user, vaultKey, recoveryCode } = await services.users.register(input)
+      await keepDetectedZone(user, (ctx.request.body as Record<string, unknown>).time_zone)
       try {
         await logIn(ctx, toSessionUser(user), vaultKey, false, { recoveryCode })
       } catch (err) {
@@ -112,6 +140,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
         throw new ValidationError({ password: WRONG_CREDENTIALS }, WRONG_CREDENTIALS)
       }
       await Promise.all([rateLimits.reset('loginEmail', input.email), rateLimits.refund('loginIp', ctx.ip)])
+      await keepDetectedZone(result.user, body.time_zone)
       const user = toSessionUser(result.user)
       if (result.user.totpSecretSealed) {
         // Two-factor: a half-logged-in session (no device, no ctx.state.user) that reaches only
@@ -193,6 +222,14 @@ export function authRoutes(deps: AppDeps, render: Render) {
     await endSession(ctx, deps)
     deps.csrf.rotate(ctx)
     redirectTo(ctx, deps, '/login', { type: 'info', message: 'You have been logged out.' })
+  })
+
+  // A fresh CSRF token for a form already on screen (JavaScript), after its session ended and the
+  // user logged in again in place (components/logInAgain.ts): bound to whatever session the request
+  // now has, or to the anonymous seed. Never stored by a cache.
+  router.get('/session/csrf', (ctx) => {
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = { token: deps.csrf.token(ctx) }
   })
 
   // The emailed link: verifies, then sends the user where they can carry on.

@@ -60,6 +60,11 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
       if (body(ctx).generate !== undefined) return renderGenerated(ctx, `/dashboard/items/${id}/edit`)
       const viewer = viewerOf(ctx)
       const fields = parseForm(itemFieldsSchema, body(ctx))
+      // The edit form's folder (absent from older forms): moving goes first, through the same
+      // service as "Move to" (destination must be editable, re-encrypted under its key), so a
+      // refused move changes nothing.
+      const move = body(ctx).folder_id === undefined ? null : parseForm(moveSchema, body(ctx))
+      if (move) await vault().moveItem(viewer, id, move.folder_id)
       await vault().updateItem(viewer, id, fields)
       redirectTo(ctx, deps, `/dashboard/items/${id}`, { type: 'success', message: 'Changes saved.' })
     }, { keepSecrets: true, strength: itemStrength }),

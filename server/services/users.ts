@@ -8,6 +8,7 @@ import type { SessionUser } from '../../shared/user.js'
 import { isWeakPassword } from './passwordStrength.js'
 import { createFolderRecord } from './folders.js'
 import { toId } from '../../schemas/vault.js'
+import { isTimeZone } from '../../shared/formatDate.js'
 
 export const VERIFY_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
 export const PERSONAL_FOLDER_NAME = 'Personal'
@@ -27,6 +28,7 @@ export const toSessionUser = (u: User): SessionUser => ({
   email: u.email,
   verified: u.verifiedAt !== null,
   theme: u.theme,
+  timeZone: u.timeZone,
 })
 
 // A fixed salt and hash for unknown emails, so a login for a missing account costs the same
@@ -220,6 +222,16 @@ export function createUsersService(deps: UsersDeps) {
     await models.User.destroy({ where: { id: userId } })
   }
 
-  return { register, discardRegistration, authenticate, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
+  /**
+   * The user's time zone (an IANA name, shared/formatDate.ts isTimeZone; anything else is refused
+   * with a message). The caller mirrors it into the sessions (updateSessionUser).
+   */
+  async function setTimeZone(userId: string, zone: unknown): Promise<string> {
+    if (!isTimeZone(zone)) throw new ValidationError({ time_zone: 'Choose a time zone from the list.' }, 'Choose a time zone from the list.')
+    await models.User.update({ timeZone: zone }, { where: { id: userId } })
+    return zone
+  }
+
+  return { register, discardRegistration, authenticate, setTimeZone, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
 }
 export type UsersService = ReturnType<typeof createUsersService>

@@ -51,7 +51,7 @@ export type SessionUserPatch = Partial<Omit<SessionUser, 'id'>>
 
 /** The user a session caches (defaults for a session written before a field existed). */
 export function sessionUserOf(uid: string, s: SessionData): SessionUser {
-  return { id: uid, name: s.name ?? '', email: s.email ?? '', verified: !!s.verified, theme: s.theme ?? 'system' }
+  return { id: uid, name: s.name ?? '', email: s.email ?? '', verified: !!s.verified, theme: s.theme ?? 'system', timeZone: s.timeZone ?? null }
 }
 
 /** How long the second step of a login may take before it has to start again. */

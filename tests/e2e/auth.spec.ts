@@ -20,6 +20,8 @@ import {
   test,
   uniqueEmail,
 } from './helpers'
+import * as OTPAuth from 'otpauth'
+import { isJs, seedUser, test as vaultTest } from './vault-helpers'
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
 const CSRF_MESSAGE = /This form has expired or was sent from another site, so nothing was changed/
@@ -102,7 +104,7 @@ test('a wrong password and an unknown email get the same inline error, the email
   }
 })
 
-test('registering an existing email: message next to the email field, values kept, passwords cleared', async ({ page, consoleGuard }) => {
+test('registering an existing email: message next to the email field, values kept, passwords kept with JavaScript', async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 422/)
   const existing = newAccount('taken')
   await registerViaHttp(existing)
@@ -116,9 +118,70 @@ test('registering an existing email: message next to the email field, values kep
   await expect(email).toHaveAccessibleDescription('An account with this email already exists. Log in instead.')
   await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Second Person')
   await expect(email).toHaveValue(existing.email.toUpperCase())
-  await expect(page.getByLabel('Master password', { exact: true })).toHaveValue('')
-  await expect(page.getByLabel('Repeat master password', { exact: true })).toHaveValue('')
+  // The email was at fault, not the passwords: with JavaScript they stay; without it the server never
+  // sends a password back, and says so.
+  await expect(page.getByLabel('Master password', { exact: true })).toHaveValue(isJs() ? PASSWORD : '')
+  await expect(page.getByLabel('Repeat master password', { exact: true })).toHaveValue(isJs() ? PASSWORD : '')
   await expect(page.getByLabel('Master password', { exact: true })).not.toHaveAttribute('aria-invalid', 'true')
+})
+
+test('a typo in the email: the passwords are kept (or, without JavaScript, it says why they are empty), and a fixed field loses its error', async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const a = newAccount('typo')
+  await open(page, '/register')
+  const res = await fillRegister(page, { ...a, email: a.email.replace('@', '') })
+  expect(res.status()).toBe(422)
+  const email = page.getByLabel('Email', { exact: true })
+  const password = page.getByLabel('Master password', { exact: true })
+  const confirm = page.getByLabel('Repeat master password', { exact: true })
+  await expect(email).toHaveAttribute('aria-invalid', 'true')
+  await expect(email).toHaveAccessibleDescription(/Enter a valid email address/)
+  if (isJs()) {
+    await expect(password).toHaveValue(a.password)
+    await expect(confirm).toHaveValue(a.password)
+    await expect(page.getByText('For your safety, enter your password again.')).toHaveCount(0)
+    // Fixing the email takes its message away at once, before the form is sent again.
+    await email.fill(a.email)
+    await expect(email).not.toHaveAttribute('aria-invalid', 'true')
+    await expect(page.getByText(/Enter a valid email address/)).toHaveCount(0)
+  } else {
+    await expect(password).toHaveValue('')
+    await expect(confirm).toHaveValue('')
+    await expect(password).toHaveAccessibleDescription(/For your safety, enter your password again\./)
+    await expect(confirm).toHaveAccessibleDescription('For your safety, enter your password again.')
+    await email.fill(a.email)
+    await password.fill(a.password)
+    await confirm.fill(a.password)
+  }
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page).toHaveURL(/\/register\/recovery-code$/)
+})
+
+vaultTest('the login email and the two-factor code have the focus when their page opens', async ({ page, db }) => {
+  await open(page, '/login')
+  await expect(page.getByLabel('Email', { exact: true })).toBeFocused()
+  const user = await seedUser(db, 'focus2fa')
+  const secret = new OTPAuth.Secret({ size: 20 }).base32
+  const earlier = Date.now() - 30_000
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' })
+  await db.services.twoFactor.enable(user.viewer, { secret, code: totp.generate({ timestamp: earlier }), password: PASSWORD }, earlier)
+  await fillLogin(page, user.email, user.password)
+  await expect(page).toHaveURL(/\/login\/2fa$/)
+  await hydrated(page)
+  await expect(page.getByLabel('Authentication code')).toBeFocused()
+})
+
+test('the public header does not offer the page it is on: no "Log in" on the login page, no "Create account" on the register page', async ({ page }) => {
+  const header = page.getByRole('banner')
+  await open(page, '/login')
+  await expect(header.getByRole('link', { name: 'Log in' })).toHaveCount(0)
+  await expect(header.getByRole('link', { name: 'Create account' })).toBeVisible()
+  await open(page, '/register')
+  await expect(header.getByRole('link', { name: 'Create account' })).toHaveCount(0)
+  await expect(header.getByRole('link', { name: 'Log in' })).toBeVisible()
+  await open(page, '/')
+  await expect(header.getByRole('link', { name: 'Log in' })).toBeVisible()
+  await expect(header.getByRole('link', { name: 'Create account' })).toBeVisible()
 })
 
 test('a short, a weak and a mismatched password: each message next to its field', async ({ page, consoleGuard }) => {

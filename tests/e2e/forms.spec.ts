@@ -9,7 +9,7 @@ import { STRENGTH_WORDS, itemPasswordInputs, masterPasswordInputs } from '../../
 import { PASSPHRASE_WORDS } from '../../shared/passphraseWords'
 import { CHARACTER_SETS } from '../../shared/generatePassword'
 import { clickPending, holdPosts, newAccount, open, submitAndWait } from './helpers'
-import { at, expect, fields, isJs, logIn, main, seedItems, seedUser, test, type Db } from './vault-helpers'
+import { addMember, at, expect, fields, isJs, itemIdsIn, logIn, main, ownerWithFolder, rawItem, seedItems, seedUser, test, type Db } from './vault-helpers'
 
 /** What the meter says for a password, computed with the server's own scorer. */
 function strengthText(password: string, userInputs: string[]) {
@@ -210,6 +210,68 @@ test('a slow login says "Unlocking your vault…", holds the fields read-only an
 
   release()
   await expect(page).toHaveURL(/\/dashboard$/)
+})
+
+test('a network error on the long item form: the message gets the focus and is scrolled into view', async ({ page, db, consoleGuard }) => {
+  test.skip(!isJs(), 'without JavaScript the browser shows its own error page for a lost connection')
+  consoleGuard.allow(/ERR_INTERNET_DISCONNECTED|Failed to fetch/)
+  await page.setViewportSize({ width: 390, height: 700 })
+  await onNewItemForm(page, db, 'offline-save')
+  await page.getByLabel('Name', { exact: true }).fill('Offline')
+  await page.route('**/dashboard/items', (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue()))
+  const save = page.getByRole('button', { name: 'Save item', exact: true })
+  await save.scrollIntoViewIfNeeded()
+  await save.click()
+  const message = page.getByRole('alert').filter({ hasText: 'Could not reach the server' })
+  await expect(message).toBeFocused()
+  await expect(message).toBeInViewport()
+  // Nothing typed was lost, and the button is back.
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Offline')
+  await expect(save).toBeEnabled()
+})
+
+test('the edit form moves the item to another folder it may edit, re-encrypted, with the same breadcrumbs as the item page', async ({ page, db, consoleGuard }) => {
+  consoleGuard.allow(/status of 403/)
+  const user = await seedUser(db, 'edit-move')
+  const { id: workId } = await db.services.vault.createFolder(user.viewer, 'Work')
+  const [id] = await seedItems(db, user, user.personalId, [fields({ name: 'Printer', username: 'printer-admin' })])
+  // Someone else's folder, shared with this user as view only: never a destination.
+  const { owner, folderId: familyId } = await ownerWithFolder(db)
+  await addMember(db, owner, user, familyId, 'view')
+  await logIn(page, user)
+
+  // The item page and its edit page: Folder › Item (› Edit).
+  await open(page, `/dashboard/items/${id}`)
+  const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' })
+  await expect(crumbs).toHaveText('Personal › Printer')
+  await expect(crumbs.getByRole('link', { name: 'Personal' })).toHaveAttribute('href', `/dashboard/folders/${user.personalId}`)
+  await main(page).getByRole('link', { name: 'Edit', exact: true }).click()
+  await at(page, new RegExp(`/dashboard/items/${id}/edit$`))
+  await expect(crumbs).toHaveText('Personal › Printer › Edit')
+  await expect(crumbs.getByRole('link', { name: 'Printer' })).toHaveAttribute('href', `/dashboard/items/${id}`)
+
+  const folder = main(page).getByLabel('Folder', { exact: true })
+  await expect(folder).toHaveValue(user.personalId)
+  await expect(folder.locator('option')).toHaveText(['Personal', 'Work'])
+  await folder.selectOption({ label: 'Work' })
+  await main(page).getByLabel('Username or email').fill('printer-root')
+  await main(page).getByRole('button', { name: 'Save changes', exact: true }).click()
+  await at(page, new RegExp(`/dashboard/items/${id}$`))
+  await expect(crumbs).toHaveText('Work › Printer')
+  await expect(main(page).getByText('printer-root')).toBeVisible()
+  // Stored in Work, under Work's key (the page above could decrypt it); Personal no longer holds it.
+  expect((await rawItem(db, id!))!.folderId).toBe(workId)
+  expect(await itemIdsIn(db, user.personalId)).not.toContain(id)
+
+  // A view-only folder sent anyway (a crafted form) is refused and nothing moves.
+  const token = await main(page).locator('input[name="_csrf"]').first().inputValue()
+  const crafted = await page.request.post(`/dashboard/items/${id}`, {
+    form: { _csrf: token, folder_id: familyId, name: 'Printer', username: 'x', password: '', url: '', note: '' },
+    headers: { Origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  })
+  expect(crafted.status()).toBe(403)
+  expect((await rawItem(db, id!))!.folderId).toBe(workId)
 })
 
 test('a slow item save says "Saving…" without moving anything', async ({ page, db }) => {

@@ -2,6 +2,7 @@ import type { PageContextServer } from 'vike/types'
 import { render } from 'vike/abort'
 import { toId } from '../../../../schemas/vault'
 import { listOf, listQuery, vaultPageData } from '../../vaultData'
+import { zoneOf } from '../../../../shared/formatDate'
 
 export async function data(pageContext: PageContextServer) {
   const query = listQuery(pageContext)
@@ -33,7 +34,7 @@ export async function data(pageContext: PageContextServer) {
           isViewer: m.userId === viewer.userId,
         })),
       },
-      list: listOf(page, folders, query.q, folderId),
+      list: listOf(page, folders, query.q, folderId, zoneOf(pageContext.user)),
     }
   })
 }
