@@ -1,1 +1,1 @@
-export default 'Settings · NucleusID'
+export default 'Account · Settings · NucleusID'

@@ -1,0 +1,1 @@
+export default 'Security · Settings · NucleusID'
