@@ -14,7 +14,7 @@ export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
   return {
     users: createUsersService(deps),
-    devices: createDevicesService(deps.models),
+    devices: createDevicesService(deps.models, deps.kv),
     vault: createVaultService(deps),
     sharing,
     twoFactor: createTwoFactorService(deps),
