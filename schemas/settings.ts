@@ -39,19 +39,6 @@ export const appearanceSchema = z.object({
   theme: z.enum(['system', 'light', 'dark'], { error: 'Choose light, dark or system.' }),
 })
 
-/**
- * Settings is five pages under one sub-navigation (ADR 022). Each action answers on its section's
- * page: a 303 there on success, the page re-rendered with the errors (422) otherwise.
- */
-export const SETTINGS_PAGES = {
-  account: '/dashboard/settings',
-  appearance: '/dashboard/settings/appearance',
-  security: '/dashboard/settings/security',
-  devices: '/dashboard/settings/devices',
-  data: '/dashboard/settings/data',
-} as const
-export type SettingsSection = keyof typeof SETTINGS_PAGES
-
 /** "I have saved my recovery code": the box must be ticked before the vault opens (no-JS POST included). */
 export const RECOVERY_SAVED_MISSING = 'Tick the box once you have saved your recovery code: it is the only way back into your vault.'
 export const recoverySavedSchema = z.object({ saved: z.literal('on', { error: RECOVERY_SAVED_MISSING }) })

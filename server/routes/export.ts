@@ -12,7 +12,7 @@ import { deviceName } from '../services/devices.js'
 import { EXPORT_CSV_OPTIONS, UnreadableItemsError, type ExportRecord } from '../services/exporter.js'
 import { formAction } from './respond.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
-import { SETTINGS_PAGES } from '../../schemas/settings.js'
+import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 

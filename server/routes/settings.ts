@@ -6,13 +6,13 @@ import Router from '@koa/router'
 import type { Context } from 'koa'
 import {
   EMAIL_CHANGE_NEEDS_PASSWORD,
-  SETTINGS_PAGES,
   appearanceSchema,
   confirmPasswordSchema,
   passwordChangeSchema,
   profileSchema,
   recoverySavedSchema,
 } from '../../schemas/settings.js'
+import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import { parseForm } from '../lib/validate.js'
 import { ValidationError } from '../lib/errors.js'
 import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, pendingRecoveryCode, regenerateSession, updateSessionUser } from '../session/lifecycle.js'

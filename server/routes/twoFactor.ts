@@ -2,7 +2,7 @@
 // changes: the session id is regenerated, and the user gets an email notice.
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { SETTINGS_PAGES } from '../../schemas/settings.js'
+import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import { twoFactorDisableSchema, twoFactorEnableSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
 import { regenerateSession } from '../session/lifecycle.js'

@@ -1,1 +1,1 @@
-export default 'Account · Settings · NucleusID'
+export { default } from './@section/+title'

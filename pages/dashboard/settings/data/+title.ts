@@ -1,1 +1,0 @@
-export default 'Data · Settings · NucleusID'

@@ -1,1 +1,0 @@
-export default 'Security · Settings · NucleusID'
