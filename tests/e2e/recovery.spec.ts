@@ -70,6 +70,8 @@ test('the recovery code on a phone: groups never break; Download and Print; the 
   await expect(page).toHaveURL(/\/register\/recovery-code$/)
   const code = (await page.getByTestId('recovery-code').textContent())!.trim()
   expect(code).toMatch(RECOVERY_CODE)
+  // No way on to the vault but the confirmation (the header's "Open vault" included).
+  await expect(page.getByRole('link', { name: 'Open vault' })).toHaveCount(0)
 
   // Seven groups, each on one line: the code wraps between groups only.
   const lines = await groupLines(page)
