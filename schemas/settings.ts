@@ -38,3 +38,7 @@ export const confirmPasswordSchema = z.object({ password: passwordField() })
 export const appearanceSchema = z.object({
   theme: z.enum(['system', 'light', 'dark'], { error: 'Choose light, dark or system.' }),
 })
+
+/** "I have saved my recovery code": the box must be ticked before the vault opens (no-JS POST included). */
+export const RECOVERY_SAVED_MISSING = 'Tick the box once you have saved your recovery code: it is the only way back into your vault.'
+export const recoverySavedSchema = z.object({ saved: z.literal('on', { error: RECOVERY_SAVED_MISSING }) })

@@ -74,6 +74,25 @@ export function emailChangeRequestedMessage(user: Recipient, newEmail: string): 
   }
 }
 
+/** To the new address of an email change: not the sign-up text, since the account exists already. */
+export function emailChangeVerificationMessage(user: Recipient, currentEmail: string, link: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Confirm your new NucleusID email address',
+    text: `Hello ${user.name},\n\nYou asked to change the email of your NucleusID account from ${currentEmail} to this address. Open this link to confirm it:\n\n${link}\n\nThe link is valid for 24 hours. Until it is opened, you keep logging in with ${currentEmail}. If you did not ask for this, ignore this message: nothing changes.\n`,
+    link,
+  }
+}
+
+/** To the old address once the change is done: the last word that address gets about the account. */
+export function emailChangedMessage(user: Recipient, newEmail: string, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your NucleusID email address was changed',
+    text: `Hello ${user.name},\n\nThe email address of your NucleusID account was changed to ${newEmail}. From now on you log in with that address, and our messages go there; this address gets no more of them.\n\nIf this wasn't you, someone may have access to your account: reset your master password with your recovery code at ${appOrigin}/recover (that logs out every other device) and contact your NucleusID administrator.\n`,
+  }
+}
+
 export function passwordChangedMessage(user: Recipient): MailMessage {
   return {
     to: user.email,

@@ -5,7 +5,8 @@ import { loginSchema, recoverSchema, registerSchema } from '../../schemas/auth.j
 import { twoFactorLoginSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
 import { AppError, ValidationError } from '../lib/errors.js'
-import { clearRecoveryCode, endSession, pendingLogin, startSession, updateSessionUser } from '../session/lifecycle.js'
+import { clearRecoveryCode, endSession, pendingLogin, pendingRecoveryCode, startSession, updateSessionUser } from '../session/lifecycle.js'
+import { recoverySavedSchema } from '../../schemas/settings.js'
 import { toSessionUser } from '../services/users.js'
 import type { SessionUser } from '../../shared/user.js'
 import { submittedStrength } from '../services/passwordStrength.js'
@@ -15,7 +16,7 @@ import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 import type { MailMessage } from '../lib/mail.js'
-import { loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
+import { emailChangedMessage, loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
 import { isTimeZone } from '../../shared/formatDate.js'
@@ -120,11 +121,16 @@ export function authRoutes(deps: AppDeps, render: Render) {
   )
 
   // "I have saved it": the code is forgotten by the server and never shown again.
-  router.post('/register/recovery-code', async (ctx) => {
-    if (!ctx.state.user) throw new AppError(401, 'Log in first.')
-    clearRecoveryCode(ctx)
-    redirectTo(ctx, deps, '/dashboard', { type: 'success', message: 'Welcome to NucleusID. Your vault is ready.' })
-  })
+  // The box "I have saved my recovery code" must be ticked (a 422 re-renders the code otherwise).
+  router.post(
+    '/register/recovery-code',
+    formAction(render, () => '/register/recovery-code', async (ctx) => {
+      if (!ctx.state.user) throw new AppError(401, 'Log in first.')
+      if (pendingRecoveryCode(ctx)) parseForm(recoverySavedSchema, ctx.request.body ?? {})
+      clearRecoveryCode(ctx)
+      redirectTo(ctx, deps, '/dashboard', { type: 'success', message: 'Welcome to NucleusID. Your vault is ready.' })
+    }),
+  )
 
   router.post(
     '/login',
@@ -243,6 +249,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
     // Every session of this user learns it, wherever the link was opened.
     // The email too: a link for a pending address (settings) has just made it the account's.
     await updateSessionUser(ctx, deps, user.id, { verified: true, email: user.email })
+    if (user.changedFrom) send(ctx, emailChangedMessage({ name: user.name, email: user.changedFrom }, user.email, config.appOrigin), 'email changed notice')
     redirectTo(ctx, deps, ctx.state.user ? '/dashboard' : '/login', {
       type: 'success',
       message: 'Your email address is verified.',

@@ -12,7 +12,7 @@ import { deviceName } from '../services/devices.js'
 import { EXPORT_CSV_OPTIONS, UnreadableItemsError, type ExportRecord } from '../services/exporter.js'
 import { formAction } from './respond.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
-import { SETTINGS } from './settings.js'
+import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 
@@ -29,8 +29,8 @@ export function exportRoutes(deps: AppDeps, render: Render) {
   router.post(
     EXPORT,
     requireUser,
-    // A refused export re-renders settings, where its form is.
-    formAction(render, () => SETTINGS, async (ctx) => {
+    // A refused export re-renders the Data page of settings, where its form is.
+    formAction(render, () => SETTINGS_PAGES.data, async (ctx) => {
       const viewer = viewerOf(ctx)
       const { password } = parseForm(exportSchema, ctx.request.body ?? {})
       // The same budget as every master password typed in settings, spent before the scrypt work:

@@ -1,19 +1,28 @@
 // Settings actions (SPEC section 3): profile and appearance, master password, devices, recovery
 // code, account deletion. requireUser -> parse -> rate limit -> service -> sessions, mail -> 303.
-// Two-factor has its own routes.
+// Two-factor has its own routes. Each action answers on its section's page (ADR 022): a 303 there
+// on success, that page re-rendered with the errors (422) otherwise.
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { EMAIL_CHANGE_NEEDS_PASSWORD, appearanceSchema, confirmPasswordSchema, passwordChangeSchema, profileSchema } from '../../schemas/settings.js'
+import {
+  EMAIL_CHANGE_NEEDS_PASSWORD,
+  appearanceSchema,
+  confirmPasswordSchema,
+  passwordChangeSchema,
+  profileSchema,
+  recoverySavedSchema,
+} from '../../schemas/settings.js'
+import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import { parseForm } from '../lib/validate.js'
 import { ValidationError } from '../lib/errors.js'
-import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, regenerateSession, updateSessionUser } from '../session/lifecycle.js'
+import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, pendingRecoveryCode, regenerateSession, updateSessionUser } from '../session/lifecycle.js'
 import type { MailMessage } from '../lib/mail.js'
 import {
   accountDeletedMessage,
   emailChangeRequestedMessage,
+  emailChangeVerificationMessage,
   passwordChangedMessage,
   recoveryCodeIssuedMessage,
-  verificationMessage,
 } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
 import { submittedStrength } from '../services/passwordStrength.js'
@@ -24,13 +33,23 @@ import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 
 export const SETTINGS = '/dashboard/settings'
+const { account: ACCOUNT, appearance: APPEARANCE, security: SECURITY, devices: DEVICES, data: DATA } = SETTINGS_PAGES
+const NEW_RECOVERY_CODE = `${SETTINGS}/recovery-code`
+
+/** The recovery code as a file: the name says what it is and for which account. */
+export function recoveryCodeFile(code: string, email: string, now = new Date()) {
+  return {
+    name: `nucleusid-recovery-code-${now.toISOString().slice(0, 10)}.txt`,
+    text: `NucleusID recovery code\r\n\r\nAccount: ${email}\r\nIssued: ${now.toISOString().slice(0, 10)}\r\n\r\n${code}\r\n\r\nIf you forget your master password, this code is the only way back into your vault.\r\nKeep it somewhere safe outside NucleusID. Anyone with it and your email can reset your master password.\r\n`,
+  }
+}
 
 export function settingsRoutes(deps: AppDeps, render: Render) {
   const router = new Router({ prefix: SETTINGS })
   router.use(requireUser)
   const { services, rateLimits, sessionIndex, config } = deps
   const body = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, unknown>
-  const settingsPage = () => SETTINGS
+  const on = (page: string) => () => page
 
   /** Mail goes out after the response: a slow mail server never holds up the user. */
   function send(ctx: Context, message: MailMessage, what: string) {
@@ -41,7 +60,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
 
   router.post(
     '/profile',
-    formAction(render, settingsPage, async (ctx) => {
+    formAction(render, on(ACCOUNT), async (ctx) => {
       const viewer = viewerOf(ctx)
       const input = parseForm(profileSchema, body(ctx))
       const update = () => services.account.updateProfile(viewer, input)
@@ -63,38 +82,38 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       if (pendingEmail) {
         const token = services.users.verificationToken({ id: user.id, email: pendingEmail })
         const link = `${config.appOrigin}/verify?token=${encodeURIComponent(token)}`
-        send(ctx, verificationMessage({ name: user.name, email: pendingEmail }, link), 'email change verification')
+        send(ctx, emailChangeVerificationMessage({ name: user.name, email: pendingEmail }, user.email, link), 'email change verification')
         send(ctx, emailChangeRequestedMessage({ name: user.name, email: user.email }, pendingEmail), 'email change notice')
         // A privilege change: the session id that asked for it is not the one that carries on.
         await regenerateSession(ctx, deps)
         ctx.state.log.info({ uid: user.id }, 'email change requested')
-        redirectTo(ctx, deps, SETTINGS, {
+        redirectTo(ctx, deps, ACCOUNT, {
           type: 'success',
           message: `We sent a verification link to ${pendingEmail}. Until you open it, your email stays ${user.email}.`,
         })
         return
       }
       const message = cancelled ? 'The email change was cancelled.' : nameChanged ? 'Your name was saved.' : 'Nothing to change.'
-      redirectTo(ctx, deps, SETTINGS, { type: nameChanged || cancelled ? 'success' : 'info', message })
+      redirectTo(ctx, deps, ACCOUNT, { type: nameChanged || cancelled ? 'success' : 'info', message })
     }),
   )
 
   router.post(
     '/appearance',
-    formAction(render, settingsPage, async (ctx) => {
+    formAction(render, on(APPEARANCE), async (ctx) => {
       const viewer = viewerOf(ctx)
       const { theme } = parseForm(appearanceSchema, body(ctx))
       await services.account.setTheme(viewer.userId, theme)
       // Carried in every session of the user: each page is rendered in it with no SQL query.
       await updateSessionUser(ctx, deps, viewer.userId, { theme })
       const label = theme === 'system' ? 'follows your system' : `is ${theme}`
-      redirectTo(ctx, deps, SETTINGS, { type: 'success', message: `The appearance ${label} now.` })
+      redirectTo(ctx, deps, APPEARANCE, { type: 'success', message: `The appearance ${label} now.` })
     }),
   )
 
   router.post(
     '/password',
-    formAction(render, settingsPage, async (ctx) => {
+    formAction(render, on(SECURITY), async (ctx) => {
       const viewer = viewerOf(ctx)
       const input = parseForm(passwordChangeSchema, body(ctx))
       const user = await withPasswordBudget(viewer.userId, 'current_password', () =>
@@ -105,7 +124,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       await regenerateSession(ctx, deps)
       send(ctx, passwordChangedMessage(user), 'password changed notice')
       ctx.state.log.info({ uid: user.id }, 'master password changed')
-      redirectTo(ctx, deps, SETTINGS, { type: 'success', message: 'Your master password was changed. Every other device was logged out.' })
+      redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Your master password was changed. Every other device was logged out.' })
     }, {
       // The meter of the re-rendered form (no JavaScript), as the service scores the new password.
       strength: (ctx) => submittedStrength('new_password', body(ctx).new_password, masterPasswordInputs(ctx.state.user!.name, ctx.state.user!.email), ctx.state.user!.id),
@@ -116,7 +135,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
     const viewer = viewerOf(ctx)
     await sessionIndex.revokeUserSessions(viewer.userId, currentSessionId(ctx))
     const removed = await services.devices.removeOthers(viewer.userId, ctx.state.deviceId!)
-    redirectTo(ctx, deps, SETTINGS, {
+    redirectTo(ctx, deps, DEVICES, {
       type: 'success',
       message: removed ? `Logged out ${removed} other ${removed === 1 ? 'device' : 'devices'}.` : 'No other device was logged in.',
     })
@@ -133,12 +152,12 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       redirectTo(ctx, deps, '/login', { type: 'info', message: 'This device was logged out.' })
       return
     }
-    redirectTo(ctx, deps, SETTINGS, { type: 'success', message: `${device.name} was logged out.` })
+    redirectTo(ctx, deps, DEVICES, { type: 'success', message: `${device.name} was logged out.` })
   })
 
   router.post(
     '/recovery-code',
-    formAction(render, settingsPage, async (ctx) => {
+    formAction(render, on(SECURITY), async (ctx) => {
       const viewer = viewerOf(ctx)
       const { password } = parseForm(confirmPasswordSchema, body(ctx))
       const { user, recoveryCode } = await withPasswordBudget(viewer.userId, 'password', () =>
@@ -148,19 +167,38 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       holdRecoveryCode(ctx, recoveryCode)
       send(ctx, recoveryCodeIssuedMessage(user), 'recovery code notice')
       ctx.state.log.info({ uid: user.id }, 'recovery code issued')
-      redirectTo(ctx, deps, `${SETTINGS}/recovery-code`)
+      redirectTo(ctx, deps, NEW_RECOVERY_CODE)
     }),
   )
 
-  // "I have saved it": the code is forgotten by the server.
-  router.post('/recovery-code/saved', async (ctx) => {
-    clearRecoveryCode(ctx)
-    redirectTo(ctx, deps, SETTINGS, { type: 'success', message: 'Your new recovery code is in force. The old one no longer works.' })
+  // "I have saved my recovery code" (the box must be ticked): the code is forgotten by the server.
+  router.post(
+    '/recovery-code/saved',
+    formAction(render, on(NEW_RECOVERY_CODE), async (ctx) => {
+      if (!pendingRecoveryCode(ctx)) return redirectTo(ctx, deps, SECURITY)
+      parseForm(recoverySavedSchema, body(ctx))
+      clearRecoveryCode(ctx)
+      redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Your new recovery code is in force. The old one no longer works.' })
+    }),
+  )
+
+  // The code being shown (after registration, recovery or a new one from here) as a .txt file. It
+  // is read from the session, where it is sealed until the user says it is saved: never from the
+  // form (no code travels back to the server), never logged, never cached.
+  router.post('/recovery-code/download', async (ctx) => {
+    const code = pendingRecoveryCode(ctx)
+    if (!code) return redirectTo(ctx, deps, SECURITY, { type: 'info', message: 'That recovery code was already saved: it is no longer shown. Issue a new one if you need it.' })
+    const file = recoveryCodeFile(code, ctx.state.user!.email)
+    ctx.status = 200
+    ctx.set('Content-Type', 'text/plain; charset=utf-8')
+    ctx.set('Content-Disposition', `attachment; filename="${file.name}"`)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = file.text
   })
 
   router.post(
     '/delete-account',
-    formAction(render, settingsPage, async (ctx) => {
+    formAction(render, on(DATA), async (ctx) => {
       const viewer = viewerOf(ctx)
       const { password } = parseForm(confirmPasswordSchema, body(ctx))
       const deleted = await withPasswordBudget(viewer.userId, 'password', () => services.account.deleteAccount(viewer, password))

@@ -2,6 +2,7 @@
 // changes: the session id is regenerated, and the user gets an email notice.
 import Router from '@koa/router'
 import type { Context } from 'koa'
+import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import { twoFactorDisableSchema, twoFactorEnableSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
 import { regenerateSession } from '../session/lifecycle.js'
@@ -12,14 +13,9 @@ import { passwordBudget } from './passwordBudget.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 
-/** The pages that show the two-factor section: a form comes back to the one it was sent from. */
-export const TWO_FACTOR_PAGES = ['/dashboard/settings/two-factor', '/dashboard/settings'] as const
-
-/** The form's hidden `back` field when it names one of those pages, else the section's own page. */
-export function twoFactorPageOf(ctx: Context): string {
-  const back = (ctx.request.body as Record<string, unknown> | undefined)?.back
-  return TWO_FACTOR_PAGES.find((p) => p === back) ?? TWO_FACTOR_PAGES[0]
-}
+/** The page of the two-factor section (ADR 022): both forms come back to it. */
+const SECURITY = SETTINGS_PAGES.security
+const securityPage = () => SECURITY
 
 export function twoFactorRoutes(deps: AppDeps, render: Render) {
   const router = new Router({ prefix: '/dashboard/settings/2fa' })
@@ -37,7 +33,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
     '/enable',
     formAction(
       render,
-      twoFactorPageOf,
+      securityPage,
       async (ctx) => {
         try {
           const viewer = viewerOf(ctx)
@@ -48,7 +44,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
           await regenerateSession(ctx, deps)
           notify(ctx, user, true)
           ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
-          redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
+          redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
         } catch (e) {
           const body = ctx.request.body
           if (body && typeof body === 'object') {
@@ -64,7 +60,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
 
   router.post(
     '/disable',
-    formAction(render, twoFactorPageOf, async (ctx) => {
+    formAction(render, securityPage, async (ctx) => {
       const viewer = viewerOf(ctx)
       const input = parseForm(twoFactorDisableSchema, ctx.request.body)
       const { user, wasEnabled } = await withPasswordBudget(viewer.userId, 'password', () => services.twoFactor.disable(viewer, input))
@@ -73,7 +69,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
         notify(ctx, user, false)
         ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_disabled' }, 'two-factor turned off')
       }
-      redirectTo(ctx, deps, twoFactorPageOf(ctx), { type: 'success', message: 'Two-factor authentication is off.' })
+      redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Two-factor authentication is off.' })
     }),
   )
 

@@ -4,6 +4,8 @@ import { Op } from 'sequelize'
 import { UAParser } from 'ua-parser-js'
 import type { Models } from '../../models/index.js'
 import { NotFoundError } from '../lib/errors.js'
+import type { KeyValue } from '../lib/kv.js'
+import { liveDevices } from '../session/store.js'
 
 /** "Firefox on Linux", "Safari on iOS", or "Unknown device". */
 export function deviceName(userAgent: string | undefined): string {
@@ -23,18 +25,22 @@ export interface DeviceSummary {
   ip: string
   firstSeen: Date
   lastSeen: Date
+  /** Its session is alive: logging out, revoking or the session's expiry ends it (the row stays, as history). */
+  active: boolean
 }
 
-export function createDevicesService(models: Models) {
+/** `kv` holds the sessions; without it (tests of the service alone) every device counts as active. */
+export function createDevicesService(models: Models, kv?: KeyValue) {
   return {
     create: (userId: string, userAgent: string | undefined, ip: string) =>
       models.Device.create({ id: randomUUID(), userId, name: deviceName(userAgent), ip: ip.slice(0, 64) }),
     /** Called at most once a minute per session (the session remembers when it last did). */
     touch: (deviceId: string, at = new Date()) => models.Device.update({ lastSeenAt: at }, { where: { id: deviceId } }),
-    /** A user's devices, most recently seen first. */
+    /** A user's devices, most recently seen first, each saying whether its session is still alive. */
     async list(userId: string): Promise<DeviceSummary[]> {
       const rows = await models.Device.findAll({ where: { userId }, order: [['lastSeenAt', 'DESC'], ['createdAt', 'DESC']], limit: 200 })
-      return rows.map((d) => ({ id: d.id, name: d.name, ip: d.ip, firstSeen: d.createdAt, lastSeen: d.lastSeenAt }))
+      const live = kv ? await liveDevices(kv, rows.map((d) => d.id)) : null
+      return rows.map((d) => ({ id: d.id, name: d.name, ip: d.ip, firstSeen: d.createdAt, lastSeen: d.lastSeenAt, active: live ? live.has(d.id) : true }))
     },
     /** Deletes one of the user's devices; NotFoundError for anyone else's id (or no such id). */
     async remove(userId: string, rawId: string) {

@@ -17,7 +17,7 @@ export function createServices(deps: ServiceDeps) {
   const scorer = createBackgroundScorer(deps)
   return {
     users: createUsersService(deps),
-    devices: createDevicesService(deps.models),
+    devices: createDevicesService(deps.models, deps.kv),
     vault: createVaultService(deps, { onUnscored: (viewer) => scorer.resume(viewer) }),
     sharing,
     twoFactor: createTwoFactorService(deps),

@@ -183,7 +183,7 @@ export function createUsersService(deps: UsersDeps) {
    * for the user's pending address (an email change from settings) makes it the email: only then
    * does the old address stop being the account's.
    */
-  async function verifyEmail(token: string, now = Date.now()) {
+  async function verifyEmail(token: string, now = Date.now()): Promise<(User & { changedFrom?: string }) | null> {
     const [rawId, expiresRaw, mac, ...rest] = token.split('.')
     const expires = Number(expiresRaw)
     // Each part's shape before any query: PostgreSQL refuses a malformed UUID with an error (a 500).
@@ -203,6 +203,7 @@ export function createUsersService(deps: UsersDeps) {
       return user
     }
     if (!user.pendingEmail || !signedFor(user.pendingEmail)) return null
+    const changedFrom = user.email
     try {
       await user.update({ email: user.pendingEmail, pendingEmail: null, verifiedAt: new Date(now) })
     } catch (e) {
@@ -210,7 +211,8 @@ export function createUsersService(deps: UsersDeps) {
       if (e instanceof UniqueConstraintError) return null
       throw e
     }
-    return user
+    // An email change: the old address is told (routes/auth.ts).
+    return Object.assign(user, { changedFrom })
   }
 
   /**

@@ -74,6 +74,17 @@ const sessionKey = (sid: string) => `sess:${sid}`
 const userSessionsKey = (uid: string) => `user-sessions:${uid}`
 const deviceSessionKey = (did: string) => `device-session:${did}`
 
+/** The devices among `dids` whose session is still alive (settings lists only those as logged in). */
+export async function liveDevices(kv: KeyValue, dids: readonly string[]): Promise<Set<string>> {
+  const live = await Promise.all(
+    dids.map(async (did) => {
+      const sid = await kv.get(deviceSessionKey(did))
+      return sid !== null && (await kv.exists(sessionKey(sid)))
+    }),
+  )
+  return new Set(dids.filter((_, i) => live[i]))
+}
+
 /**
  * A regeneration of a logged-in session (lifecycle.ts) that must take the old id's place only
  * if the old id still exists: set in ctx.state before koa-session's regenerate(), which destroys

@@ -60,7 +60,10 @@ test('vault pages: list, folder, item, edit, delete, new, health, import and its
     '/dashboard/shares',
     `/dashboard/shares/${family}/leave`,
     '/dashboard/settings',
-    '/dashboard/settings/two-factor',
+    '/dashboard/settings/appearance',
+    '/dashboard/settings/security',
+    '/dashboard/settings/devices',
+    '/dashboard/settings/data',
     '/dashboard/import',
     '/dashboard/items/00000000-0000-4000-8000-000000000000',
   ]

@@ -5,6 +5,7 @@ import {
   BASE_URL,
   PASSWORD,
   RECOVERY_CODE,
+  confirmRecoverySaved,
   csrfFrom,
   expect,
   fillLogin,
@@ -40,7 +41,7 @@ test('register, save the recovery code, verify the email, log out, log in, log o
   await expect(page.getByRole('heading', { name: 'Save your recovery code' })).toBeVisible()
   const code = (await page.getByTestId('recovery-code').textContent())?.trim() ?? ''
   expect(code).toMatch(RECOVERY_CODE)
-  await page.getByRole('button', { name: 'I have saved it' }).click()
+  await confirmRecoverySaved(page, 'Open my vault')
 
   // The dashboard, with the banner asking to verify the address.
   await expect(page).toHaveURL(/\/dashboard$/)

@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test'
 import { mailTo, open, submitAndWait } from './helpers'
 import { addMember, at, fields, isJs, logIn, main, seedItems, seedUser, sidebar, test, expect, type Db, type Seeded } from './vault-helpers'
 
-const SETTINGS = '/dashboard/settings'
+const SETTINGS = '/dashboard/settings/data'
 const HEADER = ['folder', 'favorite', 'type', 'name', 'notes', 'fields', 'reprompt', 'login_uri', 'login_username', 'login_password', 'login_totp']
 const STRONG = 'quartz lantern mosaic orbit velvet'
 const NOTE = 'first line\nsecond "quoted" line, with a comma'

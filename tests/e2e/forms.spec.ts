@@ -64,7 +64,7 @@ test('settings: the new master password strength', async ({ page, db, consoleGua
   consoleGuard.allow(/status of 422/)
   const user = await seedUser(db, 'meter-settings')
   await logIn(page, user)
-  await open(page, '/dashboard/settings')
+  await open(page, '/dashboard/settings/security')
   await page.getByLabel('Current master password').fill(user.password)
   const weak = 'password1234'
   await page.getByLabel('Repeat new master password').fill(weak)
@@ -328,7 +328,7 @@ test('axe: the meter, the generator, the item warning and the pending button, li
   await check('item form, passphrase')
   await open(page, `/dashboard/items/${weakId}`)
   await check('item page with its warning')
-  await open(page, '/dashboard/settings')
+  await open(page, '/dashboard/settings/security')
   await page.getByLabel('New master password', { exact: true }).fill('password1234')
   await check('settings, new password meter')
   // A save that never answers: the pending button as it stays.

@@ -135,8 +135,14 @@ export async function registerViaUi(page: Page, account: Account) {
   await fillRegister(page, account)
   await expect(page).toHaveURL(/\/register\/recovery-code$/)
   await expect(page.getByTestId('recovery-code')).toHaveText(RECOVERY_CODE)
-  await page.getByRole('button', { name: 'I have saved it' }).click()
+  await confirmRecoverySaved(page, 'Open my vault')
   await expect(page).toHaveURL(/\/dashboard$/)
+}
+
+/** Ticks "I have saved my recovery code" and presses the page's button to carry on. */
+export async function confirmRecoverySaved(page: Page, button: 'Open my vault' | 'Done') {
+  await page.getByLabel('I have saved my recovery code').check()
+  await page.getByRole('button', { name: button }).click()
 }
 
 /** Fills and submits the login form (the page must be /login). */

@@ -242,7 +242,7 @@ test('round trip: an export imported into a new account gives the same items in 
     fields({ name: 'Café ✓', username: 'zoë', password: 'pässwörd €', url: 'https://café.example', note: '' }),
   ])
   await logIn(page, from)
-  await open(page, '/dashboard/settings')
+  await open(page, '/dashboard/settings/data')
   const exportForm = page.getByRole('form', { name: 'Export vault' })
   await exportForm.getByLabel('Master password').fill(from.password)
   const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Download CSV' }).click()])

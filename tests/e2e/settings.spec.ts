@@ -2,11 +2,15 @@
 // change with re-verification and appearance, each with JavaScript off and on.
 import { QueryTypes } from 'sequelize'
 import type { Browser, Page } from '@playwright/test'
-import { BASE_URL, fillLogin, latestVerificationLink, mailTo, open, submitAndWait, uniqueEmail } from './helpers'
+import { BASE_URL, confirmRecoverySaved, fillLogin, hydrated, latestVerificationLink, mailTo, open, submitAndWait, uniqueEmail } from './helpers'
 import { addMember, at, expectFlash, fields, itemList, logIn, main, seedItems, seedUser, sidebar, test, expect, type Db, type Seeded } from './vault-helpers'
 
 const NEW_PASSWORD = 'copper lantern orbit 91 meadow'
 const SETTINGS = '/dashboard/settings'
+const SECURITY = `${SETTINGS}/security`
+const DEVICES = `${SETTINGS}/devices`
+const DATA = `${SETTINGS}/data`
+const APPEARANCE = `${SETTINGS}/appearance`
 const form = (page: Page, name: string) => page.getByRole('form', { name })
 
 /** A second browser (its own cookies) logged in as the same user. */
@@ -46,7 +50,7 @@ test('change the master password: other devices logged out, items readable with 
   await seedItems(db, u, u.personalId, [fields({ name: 'Bank of Example' }), fields({ name: 'Mail account' })])
   const other = await secondDevice(browser, u, javaScriptEnabled)
   await logIn(page, u)
-  await open(page, SETTINGS)
+  await open(page, SECURITY)
 
   // A wrong current password: the message is next to that field, nothing changes.
   const f = form(page, 'Change master password')
@@ -61,7 +65,7 @@ test('change the master password: other devices logged out, items readable with 
   await f.getByLabel('New master password', { exact: true }).fill(NEW_PASSWORD)
   await f.getByLabel('Repeat new master password').fill(NEW_PASSWORD)
   await submitAndWait(page, `${SETTINGS}/password`, () => f.getByRole('button', { name: 'Change master password' }).click())
-  await at(page, /\/dashboard\/settings$/)
+  await at(page, /\/dashboard\/settings\/security$/)
   await expectFlash(page, 'Your master password was changed')
 
   await expectLoggedOut(other.page)
@@ -81,12 +85,12 @@ test('log out all other devices, then revoke one device from the list', async ({
   const u = await seedUser(db, 'devices')
   const a = await secondDevice(browser, u, javaScriptEnabled)
   await logIn(page, u)
-  await open(page, SETTINGS)
+  await open(page, DEVICES)
   await expect(main(page).getByTestId('this-device')).toContainText('This device')
   await expect(main(page).getByTestId('device')).toHaveCount(1)
 
   await form(page, 'Log out other devices').getByRole('button', { name: 'Log out all other devices' }).click()
-  await at(page, /\/dashboard\/settings$/)
+  await at(page, /\/dashboard\/settings\/devices$/)
   await expectFlash(page, 'Logged out 1 other device.')
   await expectLoggedOut(a.page)
   await expect(main(page).getByTestId('device')).toHaveCount(0)
@@ -94,11 +98,11 @@ test('log out all other devices, then revoke one device from the list', async ({
 
   // One device revoked from its row: its next request lands on /login.
   const b = await secondDevice(browser, u, javaScriptEnabled)
-  await open(page, SETTINGS)
+  await open(page, DEVICES)
   const row = main(page).getByTestId('device')
   await expect(row).toHaveCount(1)
   await row.getByRole('button', { name: /^Log out/ }).click()
-  await at(page, /\/dashboard\/settings$/)
+  await at(page, /\/dashboard\/settings\/devices$/)
   await expectFlash(page, 'was logged out.')
   await expectLoggedOut(b.page)
   await expect(main(page).getByTestId('device')).toHaveCount(0)
@@ -113,7 +117,7 @@ test('a new recovery code is shown once; the old one is refused at /recover', as
   const email = uniqueEmail('newcode')
   const { recoveryCode: oldCode } = await db.services.users.register({ name: 'Rae Code', email, password: NEW_PASSWORD })
   await logIn(page, { email, password: NEW_PASSWORD })
-  await open(page, SETTINGS)
+  await open(page, SECURITY)
   const f = form(page, 'New recovery code')
   await f.getByLabel('Master password').fill(NEW_PASSWORD)
   await f.getByRole('button', { name: 'Issue a new recovery code' }).click()
@@ -121,12 +125,12 @@ test('a new recovery code is shown once; the old one is refused at /recover', as
   const code = (await page.getByTestId('recovery-code').textContent())!.trim()
   expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/)
   expect(code).not.toBe(oldCode)
-  await page.getByRole('button', { name: 'I have saved it' }).click()
-  await at(page, /\/dashboard\/settings$/)
+  await confirmRecoverySaved(page, 'Done')
+  await at(page, /\/dashboard\/settings\/security$/)
   await expectFlash(page, 'Your new recovery code is in force')
   // Shown once.
   await page.goto(`${SETTINGS}/recovery-code`)
-  await expect(page).toHaveURL(/\/dashboard\/settings$/)
+  await expect(page).toHaveURL(/\/dashboard\/settings\/security$/)
 
   await logOutHere(page)
   const recover = async (rc: string) => {
@@ -156,7 +160,7 @@ test('delete the account: the confirmation names the shared folder, then every r
   await addMember(db, theirs, owner, club, 'view')
 
   await logIn(page, owner)
-  await open(page, SETTINGS)
+  await open(page, DATA)
   const warning = main(page).getByTestId('delete-warning')
   await expect(warning).toContainText('Family vault')
   await expect(warning).toContainText('1 person will lose it')
@@ -227,12 +231,21 @@ test('change the email: the old one stays until the link sent to the new one is 
   expect((await db.models.User.findByPk(u.id))!.email).toBe(u.email)
 
   const link = await latestVerificationLink(newEmail)
+  // Its own text, not the sign-up one; the old address is told of the request.
+  const [confirmation] = await mailTo(newEmail)
+  expect(confirmation!.subject).toBe('Confirm your new NucleusID email address')
+  expect(confirmation!.body).toContain(`change the email of your NucleusID account from ${u.email} to this address`)
   await open(page, link)
   await expect(page).toHaveURL(/\/dashboard$/)
   await expect(page.getByTestId('flash')).toContainText('Your email address is verified.')
   await open(page, SETTINGS)
   await expect(f.getByLabel('Email')).toHaveValue(newEmail)
   await expect(main(page).getByTestId('pending-email')).toHaveCount(0)
+  // Once done, the old address gets a last notice saying where the account went.
+  await expect.poll(async () => (await mailTo(u.email)).map((m) => m.subject)).toContain('Your NucleusID email address was changed')
+  const notice = (await mailTo(u.email)).find((m) => m.subject === 'Your NucleusID email address was changed')!
+  expect(notice.body).toContain(`was changed to ${newEmail}`)
+  expect(notice.body).toContain("If this wasn't you")
 
   await logOutHere(page)
   await open(page, '/login')
@@ -240,24 +253,96 @@ test('change the email: the old one stays until the link sent to the new one is 
   await logIn(page, { email: newEmail, password: u.password })
 })
 
-test('the appearance is remembered and rendered by the server (no JavaScript needed)', async ({ page, db }) => {
+/** Picks a theme: with JavaScript the choice alone applies and saves it; without, the Save button posts it. */
+async function chooseTheme(page: Page, label: RegExp, javaScriptEnabled: boolean) {
+  const f = form(page, 'Appearance')
+  if (javaScriptEnabled) await hydrated(page)
+  await f.getByLabel(label).check()
+  if (!javaScriptEnabled) await f.getByRole('button', { name: 'Save appearance' }).click()
+}
+
+test('the appearance is remembered and rendered by the server (no JavaScript needed); with JavaScript it applies at once', async ({ page, db, javaScriptEnabled }) => {
   const u = await seedUser(db, 'theme')
   await logIn(page, u)
-  await open(page, SETTINGS)
+  await open(page, APPEARANCE)
   const f = form(page, 'Appearance')
-  await f.getByLabel(/^Dark/).check()
-  await f.getByRole('button', { name: 'Save appearance' }).click()
-  await at(page, /\/dashboard\/settings$/)
+  await chooseTheme(page, /^Dark/, javaScriptEnabled)
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+  await at(page, /\/dashboard\/settings\/appearance$/)
   await expectFlash(page, 'The appearance is dark now.')
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
   // The raw HTML, as a browser without JavaScript receives it.
   const html = await (await page.context().request.get('/dashboard')).text()
   expect(html).toMatch(/<html[^>]*data-theme="dark"/)
 
-  await f.getByLabel(/^System/).check()
-  await f.getByRole('button', { name: 'Save appearance' }).click()
+  await expect(f.getByLabel(/^Dark/)).toBeChecked()
+  await chooseTheme(page, /^System/, javaScriptEnabled)
   await expectFlash(page, 'The appearance follows your system now.')
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/)
   const again = await (await page.context().request.get('/dashboard')).text()
   expect(again).not.toMatch(/<html[^>]*data-theme=/)
+})
+
+test('settings are pages of their own: a refused form comes back on its page with the error in sight, a success redirects there', async ({ page, db, javaScriptEnabled, consoleGuard }) => {
+  consoleGuard.allow(/status of 422/)
+  const u = await seedUser(db, 'pages')
+  await logIn(page, u)
+  await open(page, SETTINGS)
+  const nav = page.getByRole('navigation', { name: 'Settings' })
+  await expect(nav.getByRole('link', { name: 'Account' })).toHaveAttribute('aria-current', 'page')
+  await nav.getByRole('link', { name: 'Security' }).click()
+  await at(page, /\/dashboard\/settings\/security$/)
+  await expect(page.getByRole('heading', { level: 1, name: 'Security' })).toBeVisible()
+  await expect(nav.getByRole('link', { name: 'Security' })).toHaveAttribute('aria-current', 'page')
+  // Only this section's forms: no profile, no export, no delete.
+  await expect(form(page, 'Profile')).toHaveCount(0)
+  await expect(form(page, 'Delete account')).toHaveCount(0)
+
+  const f = form(page, 'New recovery code')
+  await f.getByLabel('Master password').fill('not my password at all')
+  const refused = await submitAndWait(page, `${SETTINGS}/recovery-code`, () => f.getByRole('button', { name: 'Issue a new recovery code' }).click())
+  expect(refused.status()).toBe(422)
+  const field = f.getByLabel('Master password')
+  await expect(field).toHaveAttribute('aria-invalid', 'true')
+  await expect(f.getByText('This is not your master password.').last()).toBeVisible()
+  await expect(page.getByRole('heading', { level: 1, name: 'Security' })).toBeVisible()
+  if (javaScriptEnabled) {
+    // In place, on the page's own URL, the field focused.
+    await expect(page).toHaveURL(/\/dashboard\/settings\/security$/)
+    await expect(field).toBeFocused()
+  } else {
+    // The Security page alone, its error summary on top, in sight, linking to the field.
+    const summary = page.getByTestId('error-summary')
+    await expect(summary).toBeInViewport()
+    const link = summary.getByRole('link', { name: 'This is not your master password.' })
+    await expect(link).toHaveAttribute('href', `#${await field.getAttribute('id')}`)
+    await link.click()
+    await expect(field).toBeFocused()
+    await expect(field).toBeInViewport()
+  }
+
+  // A success redirects to the section's page (303), so reloading it re-posts nothing.
+  await open(page, APPEARANCE)
+  await chooseTheme(page, /^Light/, javaScriptEnabled)
+  await at(page, /\/dashboard\/settings\/appearance$/)
+  await expectFlash(page, 'The appearance is light now.')
+  await page.reload()
+  await expect(page).toHaveURL(/\/dashboard\/settings\/appearance$/)
+  await expect(page.getByTestId('flash')).toHaveCount(0)
+})
+
+test('devices: a session that logged out is not offered a Log out; it is listed apart as ended', async ({ page, browser, db, javaScriptEnabled }) => {
+  const u = await seedUser(db, 'ended')
+  const gone = await secondDevice(browser, u, javaScriptEnabled)
+  await logOutHere(gone.page)
+  await gone.context.close()
+  await logIn(page, u)
+  await open(page, DEVICES)
+  await expect(main(page).getByTestId('this-device')).toHaveCount(1)
+  await expect(main(page).getByTestId('device')).toHaveCount(0)
+  await expect(form(page, 'Log out other devices')).toHaveCount(0)
+  const ended = page.getByRole('region', { name: 'Ended sessions' })
+  await expect(ended.getByTestId('ended-device')).toHaveCount(1)
+  await expect(ended.getByTestId('ended-device')).toContainText('Ended')
+  await expect(ended.getByRole('button')).toHaveCount(0)
 })

@@ -3,7 +3,7 @@
 // code is refused, turn it off with the password; recovery turns it off too.
 import * as OTPAuth from 'otpauth'
 import type { Page } from '@playwright/test'
-import { PASSWORD, fillLogin, hydrated, logOut, open, submitAndWait, uniqueEmail } from './helpers'
+import { BASE_URL, PASSWORD, confirmRecoverySaved, fillLogin, hydrated, logOut, open, submitAndWait, uniqueEmail } from './helpers'
 import { expect, expectFlash, logIn, seedUser, test, type Db } from './vault-helpers'
 
 const PERIOD_MS = 30_000
@@ -71,13 +71,13 @@ async function passwordStep(page: Page, u: { email: string; password: string }, 
   await hydrated(page)
 }
 
-test('turn on from the displayed secret, log in with a code once, turn off with the password', async ({ page, db, consoleGuard }) => {
+test('turn on from the displayed secret, log in with a code once, turn off with the password', async ({ page, db, consoleGuard, javaScriptEnabled }) => {
   consoleGuard.allow(/status of 422/)
   const u = await seedUser(db, '2fa')
   await logIn(page, u)
 
   // Set up: the QR code (an image of the server's SVG) and the secret as text.
-  await open(page, '/dashboard/settings/two-factor')
+  await open(page, '/dashboard/settings/security')
   const section = page.getByTestId('two-factor')
   await expect(section.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible()
   await expect(section.getByRole('img', { name: /QR code/ })).toBeVisible()
@@ -105,11 +105,18 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
   await expect(section.getByText('That code is not right.')).toBeVisible()
   await expect(codeInput).toHaveAttribute('aria-invalid', 'true')
   await expect(section.getByTestId('totp-secret')).toHaveText(secretText)
+  if (!javaScriptEnabled) {
+    // Re-rendered without JavaScript: the Security page alone, its error summary on top linking to the field.
+    const link = page.getByTestId('error-summary').getByRole('link', { name: /That code is not right/ })
+    await expect(link).toHaveAttribute('href', `#${await codeInput.getAttribute('id')}`)
+    await link.click()
+    await expect(codeInput).toBeFocused()
+  }
 
   await codeInput.fill(await app.nextCode(page))
   await passwordInput.fill(u.password)
   await section.getByRole('button', { name: 'Turn on two-factor' }).click()
-  await expect(page).toHaveURL(/\/dashboard\/settings\/two-factor$/)
+  await expect(page).toHaveURL(/\/dashboard\/settings\/security$/)
   await expectFlash(page, 'Two-factor authentication is on.')
   await expect(section.getByText('On', { exact: true })).toBeVisible()
   await expect(section.getByTestId('totp-secret')).toHaveCount(0)
@@ -117,7 +124,7 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
 
   // The password alone is half a login: every other page sends back to the second step.
   await passwordStep(page, u, '/dashboard/shares')
-  for (const path of ['/dashboard', '/dashboard/settings/two-factor', '/dashboard/items/new']) {
+  for (const path of ['/dashboard', '/dashboard/settings/security', '/dashboard/items/new']) {
     await open(page, path)
     await expect(page).toHaveURL(/\/login\/2fa$/)
   }
@@ -150,7 +157,7 @@ test('turn on from the displayed secret, log in with a code once, turn off with 
   await hydrated(page)
 
   // Off, with the master password (a wrong one is refused next to the field).
-  await open(page, '/dashboard/settings/two-factor')
+  await open(page, '/dashboard/settings/security')
   const password = section.getByLabel('Master password')
   await password.fill('not my master password')
   const bad = await submitAndWait(page, '/dashboard/settings/2fa/disable', () => section.getByRole('button', { name: 'Turn off two-factor' }).click())
@@ -198,13 +205,63 @@ test('the recovery code also turns two-factor off', async ({ page, db }) => {
   await page.getByLabel('Repeat new master password').fill(newPassword)
   await page.getByRole('button', { name: 'Reset master password' }).click()
   await expect(page).toHaveURL(/\/register\/recovery-code$/)
-  await page.getByRole('button', { name: 'I have saved it' }).click()
+  await confirmRecoverySaved(page, 'Open my vault')
   await expect(page).toHaveURL(/\/dashboard$/)
   await hydrated(page)
-  await open(page, '/dashboard/settings/two-factor')
+  await open(page, '/dashboard/settings/security')
   await expect(page.getByTestId('two-factor').getByText('Off', { exact: true })).toBeVisible()
   await logOut(page)
 
   // The new password logs in with no code.
   await logIn(page, { email: account.email, password: newPassword })
+})
+
+test('the theme chosen in settings applies at every login: password, two-factor and recovery', async ({ page, db, browser, javaScriptEnabled }) => {
+  const registered = await db.services.users.register({ name: 'Theo Theme', email: uniqueEmail('theme-logins'), password: PASSWORD })
+  const account = { email: registered.user.email, password: PASSWORD }
+  const dark = async (p: Page) => {
+    await expect(p.locator('html')).toHaveAttribute('data-theme', 'dark')
+    expect(await (await p.context().request.get('/dashboard')).text()).toMatch(/<html[^>]*data-theme="dark"/)
+  }
+  await logIn(page, account)
+  await open(page, '/dashboard/settings/appearance')
+  await page.getByLabel(/^Dark/).check()
+  if (!javaScriptEnabled) await page.getByRole('button', { name: 'Save appearance' }).click()
+  await expectFlash(page, 'The appearance is dark now.')
+  await dark(page)
+  await logOut(page)
+
+  // A password login, here and on another device.
+  await logIn(page, account)
+  await dark(page)
+  const other = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled })
+  const otherPage = await other.newPage()
+  await logIn(otherPage, account)
+  await dark(otherPage)
+  await other.close()
+  await logOut(page)
+
+  // A login with two-factor.
+  const secret = new OTPAuth.Secret({ size: 20 }).base32
+  const app = new Authenticator(secret)
+  // Turned on with the app's first code, so the login's code is of a later step.
+  await db.services.twoFactor.enable({ userId: registered.user.id, vaultKey: registered.vaultKey }, { secret, code: await app.nextCode(page), password: PASSWORD })
+  await passwordStep(page, account)
+  await submitCode(page, await app.nextCode(page))
+  await expect(page).toHaveURL(/\/dashboard$/)
+  await dark(page)
+  await logOut(page)
+
+  // Recovery with the code: the page that shows the new code, and the vault after it.
+  await open(page, '/recover')
+  await page.getByLabel('Email', { exact: true }).fill(account.email)
+  await page.getByLabel('Recovery code').fill(registered.recoveryCode)
+  await page.getByLabel('New master password', { exact: true }).fill('amber lantern orbit 93 walrus')
+  await page.getByLabel('Repeat new master password').fill('amber lantern orbit 93 walrus')
+  await page.getByRole('button', { name: 'Reset master password' }).click()
+  await expect(page).toHaveURL(/\/register\/recovery-code$/)
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+  await confirmRecoverySaved(page, 'Open my vault')
+  await expect(page).toHaveURL(/\/dashboard$/)
+  await dark(page)
 })

@@ -170,6 +170,15 @@ export function textOf(html: string): string {
     .replace(/\s+/g, ' ')
 }
 
+/**
+ * The recovery code a page shows, as the user reads it: the text of its [data-testid=recovery-code]
+ * element, whose groups are spans (they never break) joined with no space between them.
+ */
+export function recoveryCodeIn(html: string): string | null {
+  const m = html.match(/data-testid="recovery-code"[^>]*>([\s\S]*?)<\/code>/)
+  return m ? m[1]!.replace(/<[^>]+>/g, '').trim() : null
+}
+
 export const JSON_HEADERS = { accept: 'application/json' }
 
 /** A stack frame, a module path, a driver error or SQL in a body: none may reach a client. */

@@ -218,7 +218,7 @@ describe('the recovery code', () => {
     await c.register('Saved Code')
     const sid = c.cookie('nid.sid')!
     expect((await readSession(sid))!.rc).toBeTruthy()
-    const saved = await c.post('/register/recovery-code', {}, { tokenPage: '/register/recovery-code' })
+    const saved = await c.post('/register/recovery-code', { saved: 'on' }, { tokenPage: '/register/recovery-code' })
     expect(saved.status).toBe(303)
     expect((await readSession(sid))!.rc).toBeUndefined()
     // And the page no longer shows one.

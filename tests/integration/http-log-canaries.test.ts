@@ -3,7 +3,7 @@
 // check in scripts/test.mjs, which greps the servers' captured output for them after the suite,
 // has something to find if any of these paths ever logs a secret.
 import { afterAll, describe, expect, it } from 'vitest'
-import { Client, PASSWORD, csrfFrom, textOf } from '../helpers/http.js'
+import { Client, PASSWORD, csrfFrom, recoveryCodeIn, textOf } from '../helpers/http.js'
 import { CANARY_ITEM_NOTE, CANARY_ITEM_PASSWORD, CANARY_WRONG_PASSWORD } from '../helpers/canaries.js'
 import { createTestContext } from '../helpers/context.js'
 
@@ -18,8 +18,8 @@ describe('secrets through the servers (their logs are checked by npm test)', () 
     const { email } = await c.register('Canary')
     const shown = await c.get('/register/recovery-code')
     expect(shown.status).toBe(200)
-    expect(textOf(await shown.text())).toMatch(RECOVERY_CODE)
-    expect((await c.post('/register/recovery-code', {}, { tokenPage: '/register/recovery-code' })).status).toBe(303)
+    expect(recoveryCodeIn(await shown.text())).toMatch(RECOVERY_CODE)
+    expect((await c.post('/register/recovery-code', { saved: 'on' }, { tokenPage: '/register/recovery-code' })).status).toBe(303)
 
     const refused = await new Client().login(email, CANARY_WRONG_PASSWORD)
     expect(refused.status).toBe(422)

@@ -49,7 +49,7 @@ describe('sessions shared by the servers', () => {
     const c = new Client()
     const user = await c.register('Grace Across')
     // "I have saved it" on the recovery code page.
-    const saved = await c.post('/register/recovery-code', {}, { tokenPage: '/register/recovery-code' })
+    const saved = await c.post('/register/recovery-code', { saved: 'on' }, { tokenPage: '/register/recovery-code' })
     expect(saved.status).toBe(303)
     expect(saved.headers.get('location')).toBe('/dashboard')
 

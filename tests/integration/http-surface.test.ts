@@ -161,7 +161,7 @@ describe('the flash cookie', () => {
   it('after adding an item says so without any of its fields (it is signed, not encrypted)', async () => {
     const c = new Client()
     await c.register('Flash User')
-    expect((await c.post('/register/recovery-code', {}, { tokenPage: '/register/recovery-code' })).status).toBe(303)
+    expect((await c.post('/register/recovery-code', { saved: 'on' }, { tokenPage: '/register/recovery-code' })).status).toBe(303)
     const form = await (await c.get('/dashboard/items/new')).text()
     const folderId = form.match(/name="folder_id"[\s\S]*?<option value="([0-9a-f-]{36})"/)?.[1]
     expect(folderId).toBeTruthy()

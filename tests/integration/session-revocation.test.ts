@@ -47,7 +47,7 @@ async function ownerWithDevice(tag: string) {
   const owner = new Client()
   const account = await owner.register(`Revoke ${tag}`)
   const recoveryCode = (await (await owner.get('/register/recovery-code')).text()).match(RECOVERY_CODE)![0]
-  await owner.post('/register/recovery-code', {}, { tokenPage: '/dashboard' })
+  await owner.post('/register/recovery-code', { saved: 'on' }, { tokenPage: '/dashboard' })
   const device = new Client()
   expect((await device.login(account.email, PASSWORD)).status).toBe(303)
   const uid = await uidOf(device)
@@ -131,7 +131,7 @@ describe('a request in flight when its session is revoked', () => {
 
   it('turns nothing on when the device is revoked while it sends the two-factor form', async () => {
     const o = await ownerWithDevice('2fa')
-    const html = await (await o.device.get('/dashboard/settings/two-factor')).text()
+    const html = await (await o.device.get('/dashboard/settings/security')).text()
     const secret = html.match(/name="secret" value="([A-Z2-7]{32})"/)![1]!
     const { TOTP, Secret } = await import('otpauth')
     const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate()

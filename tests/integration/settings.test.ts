@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import * as crypto from '../../server/lib/crypto.js'
 import { createRedisKv } from '../../server/lib/kv.js'
-import { Client, PASSWORD, csrfFrom } from '../helpers/http.js'
+import { createDevicesService } from '../../server/services/devices.js'
+import { Client, PASSWORD, csrfFrom, recoveryCodeIn, textOf } from '../helpers/http.js'
+import { latestVerificationLink, mailTo } from '../helpers/mail.js'
 import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { personalId } from '../helpers/vault.js'
 import { redisEnv } from '../helpers/redis.js'
@@ -101,7 +103,7 @@ describe('password change', () => {
     expect(await kv.get(`sess:${otherSid}`)).not.toBeNull()
     const res = await post('/dashboard/settings/password', { current_password: PASSWORD, new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD })
     expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/dashboard/settings')
+    expect(res.headers.get('location')).toBe('/dashboard/settings/security')
     expect(await kv.get(`sess:${otherSid}`)).toBeNull()
     expect(await kv.get(`sess:${mySid}`)).toBeNull()
     expect(c.cookie('nid.sid')).not.toBe(mySid)
@@ -259,5 +261,134 @@ describe('appearance', () => {
     const third = new Client()
     await third.login(account.email)
     expect(await (await third.get('/dashboard')).text()).toMatch(/<html[^>]*data-theme="dark"/)
+  })
+})
+
+describe('settings pages (ADR 022)', () => {
+  it('each section is a page of its own; a success redirects to its page, a refusal re-renders it with an error summary', async () => {
+    const { c, post, account } = await loggedIn('pages')
+    for (const [path, heading] of [
+      ['/dashboard/settings', 'Account'],
+      ['/dashboard/settings/account', 'Account'],
+      ['/dashboard/settings/appearance', 'Appearance'],
+      ['/dashboard/settings/security', 'Security'],
+      ['/dashboard/settings/devices', 'Devices'],
+      ['/dashboard/settings/data', 'Data'],
+    ] as const) {
+      const res = await c.get(path)
+      expect(res.status, path).toBe(200)
+      const html = await res.text()
+      expect(html, path).toMatch(new RegExp(`<h1[^>]*>${heading}</h1>`))
+      expect(html, path).toMatch(/<a href="\/dashboard\/settings\/security"[^>]*>Security<\/a>/)
+    }
+    const old = await c.get('/dashboard/settings/two-factor')
+    expect(old.status).toBe(302)
+    expect(old.headers.get('location')).toBe('/dashboard/settings/security')
+
+    const where = async (path: string, form: Record<string, string>) => {
+      const res = await post(path, form)
+      expect(res.status, path).toBe(303)
+      return res.headers.get('location')
+    }
+    expect(await where('/dashboard/settings/profile', { name: 'Settings pages', email: account.email })).toBe('/dashboard/settings')
+    expect(await where('/dashboard/settings/appearance', { theme: 'dark' })).toBe('/dashboard/settings/appearance')
+    expect(await where('/dashboard/settings/devices/delete-others', {})).toBe('/dashboard/settings/devices')
+
+    // A wrong password: the Security page, not the whole of settings, with the summary linking to the field.
+    const refused = await post('/dashboard/settings/password', { current_password: 'not my password at all', new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD })
+    expect(refused.status).toBe(422)
+    const html = await refused.text()
+    expect(html).toMatch(/<h1[^>]*>Security<\/h1>/)
+    expect(html).not.toContain('name="email"')
+    expect(html).toMatch(/data-testid="error-summary"[\s\S]*<a href="#f-password-current_password"[^>]*>This is not your master password\.<\/a>/)
+    expect(html.match(/<input[^>]*id="f-password-current_password"[^>]*>/)![0]).toContain('aria-invalid="true"')
+    const wrongDelete = await post('/dashboard/settings/delete-account', { password: 'not my password at all' })
+    expect(wrongDelete.status).toBe(422)
+    expect(await wrongDelete.text()).toContain('href="#f-delete-account-password"')
+  })
+
+  it('a new recovery code: downloadable as a file while it is shown, confirmed only with the box ticked', async () => {
+    const { c, post, account } = await loggedIn('code-download')
+    expect(await (await post('/dashboard/settings/recovery-code', { password: account.password })).headers.get('location')).toBe('/dashboard/settings/recovery-code')
+    const shown = await (await c.get('/dashboard/settings/recovery-code')).text()
+    const code = recoveryCodeIn(shown)!
+    expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/)
+    // The groups are spans that never break: the text between them has no space.
+    expect(shown).toMatch(/<span class="group"[^>]*>[0-9A-Z]{4}-<\/span><wbr[^>]*>/)
+
+    const file = await post('/dashboard/settings/recovery-code/download', {})
+    expect(file.status).toBe(200)
+    expect(file.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    expect(file.headers.get('cache-control')).toBe('no-store')
+    expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="nucleusid-recovery-code-\d{4}-\d{2}-\d{2}\.txt"$/)
+    expect(file.headers.get('set-cookie') ?? '').not.toContain(code)
+    expect(await file.text()).toContain(code)
+
+    const unticked = await post('/dashboard/settings/recovery-code/saved', {})
+    expect(unticked.status).toBe(422)
+    expect(recoveryCodeIn(await unticked.text())).toBe(code)
+    const json = await post('/dashboard/settings/recovery-code/saved', {}, { accept: 'application/json' })
+    expect(json.status).toBe(422)
+    expect((await json.json()).errors.saved).toMatch(/Tick the box/)
+    const saved = await post('/dashboard/settings/recovery-code/saved', { saved: 'on' })
+    expect(saved.headers.get('location')).toBe('/dashboard/settings/security')
+    // Gone: neither the page nor the download has it any more.
+    expect((await c.get('/dashboard/settings/recovery-code')).status).toBe(302)
+    const after = await post('/dashboard/settings/recovery-code/download', {})
+    expect(after.status).toBe(303)
+    expect(await after.text()).not.toContain(code)
+  })
+
+  it('registration: the vault opens only once "I have saved my recovery code" is ticked', async () => {
+    const c = new Client()
+    await c.register('Settings saved box')
+    const refused = await c.post('/register/recovery-code', {}, { tokenPage: '/register/recovery-code' })
+    expect(refused.status).toBe(422)
+    expect(textOf(await refused.text())).toContain('Tick the box once you have saved your recovery code')
+    const ok = await c.post('/register/recovery-code', { saved: 'on' }, { tokenPage: '/register/recovery-code' })
+    expect(ok.status).toBe(303)
+    expect(ok.headers.get('location')).toBe('/dashboard')
+  })
+})
+
+describe('devices', () => {
+  it('lists a logged-out session as ended, not as a device to log out', async () => {
+    const { c, user, account } = await loggedIn('ended')
+    const other = new Client()
+    expect((await other.login(account.email)).status).toBe(303)
+    const token = csrfFrom(await (await other.get('/dashboard')).text())
+    expect((await other.request('/logout', { method: 'POST', form: { _csrf: token } })).status).toBe(303)
+    // The service as the server builds it, with the sessions' store.
+    const devices = await createDevicesService(db.models, kv).list(user.id)
+    expect(devices).toHaveLength(2)
+    expect(devices.filter((d) => d.active)).toHaveLength(1)
+    const html = await (await c.get('/dashboard/settings/devices')).text()
+    expect(html.match(/data-testid="this-device"/g)).toHaveLength(1)
+    expect(html).not.toMatch(/data-testid="device"/)
+    expect(html.match(/data-testid="ended-device"/g)).toHaveLength(1)
+    expect(html).not.toContain('/delete-others')
+    const ended = devices.find((d) => !d.active)!
+    expect(html).not.toContain(`/dashboard/settings/devices/${ended.id}/delete`)
+  })
+})
+
+describe('email change mail', () => {
+  it('the new address gets its own text, and the old one is told once the change is done', async () => {
+    const { post, account } = await loggedIn('mail-change')
+    const newEmail = `moved-${account.email}`
+    expect((await post('/dashboard/settings/profile', { name: 'Settings mail-change', email: newEmail, password: account.password })).status).toBe(303)
+    const link = await latestVerificationLink(newEmail)
+    const [confirm] = await mailTo(newEmail)
+    expect(confirm!.subject).toBe('Confirm your new NucleusID email address')
+    expect(confirm!.body).toContain(`from ${account.email} to this address`)
+    expect(confirm!.body).not.toContain('finish setting up')
+    expect((await new Client().get(link.replace(/^https?:\/\/[^/]+/, ''))).status).toBe(303)
+    let notice
+    for (let i = 0; i < 50 && !notice; i++) {
+      notice = (await mailTo(account.email)).find((m) => m.subject === 'Your NucleusID email address was changed')
+      if (!notice) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(notice!.body).toContain(`was changed to ${newEmail}`)
+    expect(notice!.body).toContain("If this wasn't you")
   })
 })

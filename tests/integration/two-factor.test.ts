@@ -73,7 +73,7 @@ describe('a half-logged-in session', () => {
     expect(page.status).toBe(200)
     expect(textOf(await page.text())).toContain('Enter your two-factor code')
 
-    for (const path of ['/dashboard', '/dashboard/shares', '/dashboard/items/new', '/dashboard/settings/two-factor', '/register/recovery-code']) {
+    for (const path of ['/dashboard', '/dashboard/shares', '/dashboard/items/new', '/dashboard/settings/security', '/register/recovery-code']) {
       const res = await c.get(path)
       expect(res.status, path).toBe(303)
       expect(res.headers.get('location'), path).toMatch(/^\/login(\/2fa)?(\?|$)/)
@@ -184,7 +184,7 @@ describe('turning it on and off over HTTP', () => {
     const u = await registerUser(db, 'Sealed Secret')
     const c = new Client()
     expect((await c.login(u.email, u.password)).headers.get('location')).toBe('/dashboard')
-    const html = await (await c.get('/dashboard/settings/two-factor')).text()
+    const html = await (await c.get('/dashboard/settings/security')).text()
     const secret = html.match(/name="secret" value="([A-Z2-7]{32})"/)?.[1]
     expect(secret).toBeTruthy()
     expect(html).toContain('<img')
@@ -201,7 +201,7 @@ describe('turning it on and off over HTTP', () => {
 
     const on = await c.request('/dashboard/settings/2fa/enable', { method: 'POST', form: { _csrf, secret: secret!, code: codeAt(secret!, Date.now()), password: u.password } })
     expect(on.status).toBe(303)
-    expect(on.headers.get('location')).toBe('/dashboard/settings/two-factor')
+    expect(on.headers.get('location')).toBe('/dashboard/settings/security')
     expect(c.cookie('nid.sid')).not.toBe(before)
     expect(await mailArrives(u.email, 'Two-factor authentication turned on')).toBe(true)
 
@@ -219,7 +219,7 @@ describe('turning it on and off over HTTP', () => {
     expect(() => crypto.open(u.vaultKey, sealed, crypto.totpSecretAad(randomBytes(16).toString('hex')))).toThrow()
     expect(row!.totp_last_step).toBeGreaterThan(0)
 
-    const page = await (await c.get('/dashboard/settings/two-factor')).text()
+    const page = await (await c.get('/dashboard/settings/security')).text()
     expect(page).not.toContain(secret!)
     const token = csrfFrom(page)
     const bad = await c.request('/dashboard/settings/2fa/disable', { method: 'POST', form: { _csrf: token, password: 'not my password at all' }, headers: JSON_ACCEPT })
@@ -227,7 +227,7 @@ describe('turning it on and off over HTTP', () => {
     expect((await bad.json()).errors).toEqual({ password: 'This is not your master password.' })
     const sid = c.cookie('nid.sid')
     const off = await c.request('/dashboard/settings/2fa/disable', { method: 'POST', form: { _csrf: token, password: u.password }, headers: JSON_ACCEPT })
-    expect(await off.json()).toEqual({ ok: true, redirect: '/dashboard/settings/two-factor' })
+    expect(await off.json()).toEqual({ ok: true, redirect: '/dashboard/settings/security' })
     expect(c.cookie('nid.sid')).not.toBe(sid)
     expect((await db.models.User.findByPk(u.user.id))!.totpSecretSealed).toBeNull()
     expect(await mailArrives(u.email, 'Two-factor authentication turned off')).toBe(true)
@@ -272,7 +272,7 @@ describe('fuzzed bodies on the two-factor routes', () => {
       [full, '/dashboard/settings/2fa/disable', ['password', 'back']],
     ]
     for (const [c, path, fields] of targets) {
-      const _csrf = csrfFrom(await (await c.get(c === half ? '/login/2fa' : '/dashboard/settings/two-factor')).text())
+      const _csrf = csrfFrom(await (await c.get(c === half ? '/login/2fa' : '/dashboard/settings/security')).text())
       for (const value of junk) {
         for (const field of fields) {
           const res = await c.request(path, { method: 'POST', form: { _csrf, [field]: String(value) } })

@@ -1,1 +1,1 @@
-export default 'Settings · NucleusID'
+export { default } from './@section/+title'

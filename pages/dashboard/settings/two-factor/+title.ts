@@ -1,1 +1,0 @@
-export default 'Two-factor authentication · NucleusID'
