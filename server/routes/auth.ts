@@ -18,7 +18,6 @@ import type { Render } from '../render.js'
 import type { MailMessage } from '../lib/mail.js'
 import { emailChangedMessage, loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
-import { requireUser, viewerOf } from '../session/requireUser.js'
 import { isTimeZone } from '../../shared/formatDate.js'
 import type { User } from '../../models/index.js'
 
@@ -81,19 +80,6 @@ export function authRoutes(deps: AppDeps, render: Render) {
     if (user.timeZone || !isTimeZone(detected)) return
     user.timeZone = await services.users.setTimeZone(user.id, detected)
   }
-
-  // The viewer's time zone, chosen in settings (its page is the settings pages'): every session of
-  // the user writes dates in it from the next page on, with no SQL query per request.
-  router.post(
-    '/dashboard/settings/time-zone',
-    requireUser,
-    formAction(render, () => '/dashboard/settings', async (ctx) => {
-      const viewer = viewerOf(ctx)
-      const zone = await services.users.setTimeZone(viewer.userId, (ctx.request.body as Record<string, unknown>).time_zone)
-      await updateSessionUser(ctx, deps, viewer.userId, { timeZone: zone })
-      redirectTo(ctx, deps, '/dashboard/settings', { type: 'success', message: `Dates are now shown in ${zone} time.` })
-    }),
-  )
 
   router.post(
     '/register',

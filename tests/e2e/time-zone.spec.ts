@@ -1,5 +1,5 @@
 // Dates in the viewer's time zone, on the server-rendered page too: detected by the browser at login
-// (JavaScript), or chosen with POST /dashboard/settings/time-zone (the settings page's field).
+// (JavaScript), or chosen on the Appearance settings page (POST /dashboard/settings/time-zone).
 // The browser here is in New York; the item was changed at 02:30 UTC on 6 Dec 2026, which is
 // 21:30 on the 5th there. Runs with JavaScript off and on.
 import { QueryTypes } from 'sequelize'
@@ -18,13 +18,12 @@ test("an item's time and the list's day are in the viewer's zone", async ({ page
     // Nothing could detect the zone: UTC, named, until the user chooses one.
     await open(page, `/dashboard/items/${id}`)
     await expect(main(page).getByText('updated 6 Dec 2026, 02:30 UTC')).toBeVisible()
-    const token = await page.locator('input[name="_csrf"]').first().inputValue()
-    const res = await page.request.post('/dashboard/settings/time-zone', {
-      form: { _csrf: token, time_zone: 'America/New_York' },
-      headers: { Origin: new URL(page.url()).origin },
-      maxRedirects: 0,
-    })
-    expect(res.status()).toBe(303)
+    // The user chooses it on the Appearance settings page.
+    await open(page, '/dashboard/settings/appearance')
+    await main(page).getByLabel('Time zone', { exact: true }).selectOption('America/New_York')
+    await main(page).getByRole('button', { name: 'Save time zone' }).click()
+    await expect(page).toHaveURL(/\/dashboard\/settings\/appearance$/)
+    await expect(page.getByText('Dates are now shown in America/New_York time.')).toBeVisible()
   }
   const [row] = await db.sequelize.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM users WHERE id = :id', { replacements: { id: user.id }, type: QueryTypes.SELECT })
   expect(row!.timeZone).toBe('America/New_York')

@@ -6,6 +6,7 @@ import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
 import { vaultPageData } from '../../vaultData'
 import { SETTINGS_PAGES } from '../../../../shared/settingsPages'
+import { zoneOf } from '../../../../shared/formatDate'
 
 async function sectionData(pageContext: PageContextServer, section: string) {
   const { services, deviceId: currentDevice } = pageContext
@@ -14,7 +15,13 @@ async function sectionData(pageContext: PageContextServer, section: string) {
       case 'account':
         return { section, profile: await services.account.profile(viewer.userId) } as const
       case 'appearance':
-        return { section, theme: (await services.account.profile(viewer.userId)).theme } as const
+        return {
+          section,
+          theme: (await services.account.profile(viewer.userId)).theme,
+          // The server's list, so the page renders the same in the browser (whose ICU may differ).
+          timeZone: zoneOf(pageContext.user),
+          zones: ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')],
+        } as const
       case 'security': {
         // A re-rendered enable form (wrong code) keeps the secret the user has already scanned.
         const form = pageContext.form
