@@ -24,6 +24,7 @@ import * as crypto from '../lib/crypto.js'
 import { itemsDigestSql, liveItemsIn } from './access.js'
 import { decryptItem, hostOf, isWeak, type ItemPlaintext } from './itemCrypto.js'
 import type { ServiceDeps } from './types.js'
+import { nameCollator, unicodeHost } from './names.js'
 
 /** Bumped when the plaintext layout changes: an index of another version is treated as missing. */
 const INDEX_VERSION = 1
@@ -80,7 +81,7 @@ export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plai
     name: plain?.name ?? '',
     username: plain?.username ?? '',
     url: plain?.url ?? '',
-    host: plain ? hostOf(plain.url) : '',
+    host: plain ? unicodeHost(hostOf(plain.url)) : '',
     updatedAt: updatedAt.getTime(),
     weak: plain !== null && isWeak(plain),
     noPassword: plain !== null && plain.password === '',
@@ -107,9 +108,8 @@ export function itemsDigest(entries: readonly IndexEntry[]): string {
   return createHash('sha256').update(parts.join(','), 'utf8').digest('hex')
 }
 
-const collator = new Intl.Collator('en', { sensitivity: 'accent' })
-/** The list's order (vault.ts compareRows): stored sorted, so the reader's sort only merges runs. */
-const byName = (a: IndexEntry, b: IndexEntry) => collator.compare(a.name, b.name) || byId(a, b)
+/** The list's order (vault.ts compareEntries, names.ts): stored sorted, so the reader's sort only merges runs. */
+const byName = (a: IndexEntry, b: IndexEntry) => nameCollator.compare(a.name, b.name) || byId(a, b)
 
 /** Encrypts a folder's entries; returns the ciphertext and the digest it describes. */
 export function sealListIndex(key: Buffer, folderId: string, entries: readonly IndexEntry[]): { listIndex: Buffer; digest: string } {
