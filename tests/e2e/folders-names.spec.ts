@@ -10,7 +10,6 @@ import {
   expect,
   expectFlash,
   fields,
-  isJs,
   itemList,
   logIn,
   main,
