@@ -59,7 +59,7 @@ export function sortKey(name: string): string | null {
 const isLower = (c: number) => c >= 0x61 && c <= 0x7a
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39
 /** The space and each punctuation mark, by code, to a key character (0x01 ...) in the collator's order of them. */
-const MARKS: string[] = []
+const MARKS = new Array<string>(0x7f).fill('') // filled first: a packed array, not a dictionary of holes
 for (const [i, c] of [' ', ...[...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'].sort(nameCollator.compare)].entries()) MARKS[c.charCodeAt(0)] = String.fromCharCode(1 + i)
 
 /** Compares two names with their keys (sortKey, computed once per name): nameCollator's order. */
