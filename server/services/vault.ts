@@ -192,8 +192,8 @@ function listSize(list: CachedList): number {
     bytes += (folderId.length + f.version.length + f.folderName.length) * 2
     for (const { entry, passwordTag } of f.entries) {
       const r = entry.row
-      // The search string counted as if made (its length is about name + username + URL).
-      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length + entry.url.length * 2 + (passwordTag?.length ?? 0)
+      // The search string counted as if made (its length is about name + username + URL + host), and the sort key.
+      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length * 2 + entry.url.length * 2 + (entry.key?.length ?? 0) + (passwordTag?.length ?? 0)
       bytes += chars * 2 + ENTRY_OVERHEAD_BYTES
     }
   }
