@@ -1,7 +1,7 @@
 // Folders and their keys: creation of a folder record, folder reads and writes. Knows nothing of
 // Koa or Vue. Item encryption: itemCrypto.ts; the access queries: access.ts.
 import { randomUUID } from 'node:crypto'
-import { QueryTypes, type Transaction } from 'sequelize'
+import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
 import type { Models } from '../../models/index.js'
@@ -11,10 +11,24 @@ import { lockFolders, queryMemberships, requireId, type MembershipRow } from './
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
 import { applyListIndexChanges, indexEntry, type IndexEntry } from './listIndex.js'
+import { folderName, nameCollator } from './names.js'
+
+/** The unique index on (owner, lower(NFC(trim(name)))): migrations/20261206200100-unique-folder-names.cjs. */
+export const FOLDER_NAME_INDEX = 'folders_owner_name_unique'
+
+/** Whether an error is a write refused by FOLDER_NAME_INDEX: the owner has a folder of that name. */
+export const isDuplicateFolderName = (e: unknown) =>
+  e instanceof UniqueConstraintError && (e.parent as { constraint?: string } | undefined)?.constraint === FOLDER_NAME_INDEX
+
+/** What the name field says when the owner already has a folder of that name (case and accents' form aside). */
+export const duplicateFolderName = (name: string) =>
+  new ValidationError({ name: `You already have a folder named “${folderName(name)}”. Choose another name.` })
 
 /**
  * Creates a folder with a fresh folder key sealed to its owner's public key, inside the caller's
- * transaction. Returns the folder and its key (the caller may need it right away).
+ * transaction. Returns the folder and its key (the caller may need it right away). The name is
+ * stored trimmed and in NFC (names.ts folderName); a name the owner already has (case aside) is
+ * refused by the database's unique index (isDuplicateFolderName), which aborts the transaction.
  */
 export async function createFolderRecord(
   models: Models,
@@ -24,7 +38,7 @@ export async function createFolderRecord(
 ) {
   const folderKey = crypto.randomKey()
   const folder = await models.Folder.create(
-    { id: randomUUID(), ownerId: owner.id, name, isPersonal: opts.personal ?? false },
+    { id: randomUUID(), ownerId: owner.id, name: folderName(name), isPersonal: opts.personal ?? false },
     { transaction: opts.transaction },
   )
   await models.FolderMembership.create(
@@ -47,7 +61,6 @@ export async function createFolderRecord(
 // Summaries
 // ---------------------------------------------------------------------------
 
-const collator = new Intl.Collator('en', { sensitivity: 'accent' })
 
 export function toFolderSummary(m: MembershipRow): FolderSummary {
   return {
@@ -63,10 +76,10 @@ export function toFolderSummary(m: MembershipRow): FolderSummary {
   }
 }
 
-/** Personal first, then by name (case-insensitive), then id. */
+/** Personal first, then by name (natural order, case and accents aside: names.ts), then id. */
 export function compareFolders(a: FolderSummary, b: FolderSummary): number {
   if (a.isPersonal !== b.isPersonal) return a.isPersonal ? -1 : 1
-  return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  return nameCollator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 // ---------------------------------------------------------------------------
@@ -111,6 +124,9 @@ export function createFolderCommands(deps: ServiceDeps) {
       }
       const { folder } = await createFolderRecord(models, owner, name, { transaction })
       return { id: folder.id }
+    }).catch((e: unknown) => {
+      // The unique index decides, atomically: fifty creations of one name make one folder.
+      throw isDuplicateFolderName(e) ? duplicateFolderName(name) : e
     })
   }
 
@@ -123,11 +139,18 @@ export function createFolderCommands(deps: ServiceDeps) {
     return m
   }
 
-  /** Owner only; the Personal folder cannot be renamed. `name` as the route parsed it. */
+  /**
+   * Owner only; the Personal folder cannot be renamed. `name` as the route parsed it; stored
+   * trimmed and in NFC. ValidationError({ name }) when another of the owner's folders has it.
+   */
   async function renameFolder(viewer: Viewer, rawFolderId: string, name: string): Promise<void> {
     const folderId = requireId(rawFolderId)
     await ownedFolder(viewer, folderId, 'renamed')
-    await models.Folder.update({ name }, { where: { id: folderId, ownerId: viewer.userId, isPersonal: false } })
+    try {
+      await models.Folder.update({ name: folderName(name) }, { where: { id: folderId, ownerId: viewer.userId, isPersonal: false } })
+    } catch (e) {
+      throw isDuplicateFolderName(e) ? duplicateFolderName(name) : e
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import * as crypto from '../lib/crypto.js'
 import { itemsDigestSql, liveItemsIn } from './access.js'
 import { decryptItem, hostOf, isUnscored, isWeak, type ItemPlaintext } from './itemCrypto.js'
 import type { ServiceDeps } from './types.js'
+import { compareNameKeys, sortKey, unicodeHost } from './names.js'
 
 /** Bumped when the plaintext layout changes: an index of another version is treated as missing. */
 const INDEX_VERSION = 1
@@ -83,7 +84,7 @@ export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plai
     name: plain?.name ?? '',
     username: plain?.username ?? '',
     url: plain?.url ?? '',
-    host: plain ? hostOf(plain.url) : '',
+    host: plain ? unicodeHost(hostOf(plain.url)) : '',
     updatedAt: updatedAt.getTime(),
     weak: plain !== null && isWeak(plain),
     noPassword: plain !== null && plain.password === '',
@@ -111,14 +112,21 @@ export function itemsDigest(entries: readonly IndexEntry[]): string {
   return createHash('sha256').update(parts.join(','), 'utf8').digest('hex')
 }
 
-const collator = new Intl.Collator('en', { sensitivity: 'accent' })
-/** The list's order (vault.ts compareRows): stored sorted, so the reader's sort only merges runs. */
-const byName = (a: IndexEntry, b: IndexEntry) => collator.compare(a.name, b.name) || byId(a, b)
+/**
+ * Entries in the list's order (vault.ts compareEntries, names.ts): stored sorted, so the reader's
+ * sort only merges runs. Each name's sort key is made once, not per comparison: a 19,000-row import
+ * sorts its folder without calling the collator for most pairs.
+ */
+function byName(entries: readonly IndexEntry[]): IndexEntry[] {
+  const keyed = entries.map((e) => ({ e, key: sortKey(e.name) }))
+  keyed.sort((a, b) => compareNameKeys(a.e.name, a.key, b.e.name, b.key) || byId(a.e, b.e))
+  return keyed.map((k) => k.e)
+}
 
 /** Encrypts a folder's entries; returns the ciphertext and the digest it describes. */
 export function sealListIndex(key: Buffer, folderId: string, entries: readonly IndexEntry[]): { listIndex: Buffer; digest: string } {
   const digest = itemsDigest(entries)
-  const items = [...entries].sort(byName).map(toStored)
+  const items = byName(entries).map(toStored)
   const stored: StoredIndex = { v: INDEX_VERSION, digest, items }
   return { listIndex: crypto.encryptJson(key, stored, crypto.folderIndexAad(folderId)), digest }
 }

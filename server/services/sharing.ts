@@ -22,6 +22,7 @@ import { INVITATION_TTL_MS, expiredWithKey, liveMembership, lockFolder, queryMem
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
 import { indexEntry, storeListIndexes, type IndexEntry } from './listIndex.js'
+import { nameCollator } from './names.js'
 import type { FolderMember, FolderMembers, Permission, Share, ShareList } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
@@ -273,7 +274,7 @@ export function createSharingService(deps: ServiceDeps) {
     }))
     // The owner first, then accepted members, then invitations, then expired ones; by name within each.
     const rank = (x: FolderMember) => (x.role === 'owner' ? 0 : ({ accepted: 1, pending: 2, expired: 3 } as const)[x.status])
-    members.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'en') || a.email.localeCompare(b.email))
+    members.sort((a, b) => rank(a) - rank(b) || nameCollator.compare(a.name, b.name) || a.email.localeCompare(b.email))
     return { members, canManage, limit: limits.membersPerFolder }
   }
 

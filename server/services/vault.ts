@@ -13,18 +13,20 @@ import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
 import { defaultDirection } from '../../shared/vaultList.js'
+import { compareNameKeys, fold, nameCollator, sortKey, unicodeHost } from './names.js'
 
 export const PAGE_SIZE = 100
 
-const collator = new Intl.Collator('en', { sensitivity: 'accent' })
-const compareRows = (a: ItemRow, b: ItemRow) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+/** Natural order of names (names.ts), then id. */
+const compareRows = (a: ItemRow, b: ItemRow) => nameCollator.compare(a.name, b.name) || byId(a, b)
 
 /**
  * What a list page asks for, parsed by the page (pages/dashboard/vaultData.ts listQuery). Left
  * out: the defaults (all folders, page 1, name, that order's direction, unfiltered).
  */
 export interface ListOptions {
-  /** Search text as typed: matched trimmed and case-insensitively. */
+  /** Search text as typed: matched trimmed, case- and accent-insensitively (names.ts fold). */
   q?: string
   /** A folder page's folder, as the database spells it (lower case). */
   folderId?: string | null
@@ -54,7 +56,9 @@ interface Entry {
   row: ItemRow
   /** The item's URL as typed (for search; the row has its host). */
   url: string
-  /** Lower-cased name, username and URL: made on the first search that needs it (searchOf). */
+  /** The name's sort key (names.ts sortKey), made once with the entry: null sorts through the collator. */
+  key: string | null
+  /** Folded name, username, URL and host (names.ts fold): made on the first search that needs it (searchOf). */
   search: string | null
   noPassword: boolean
   /** The password tag when another item shares the password (vault health's groups), else null. */
@@ -64,7 +68,7 @@ interface Entry {
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
 const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable
 
-const compareEntries = (a: Entry, b: Entry) => compareRows(a.row, b.row)
+const compareEntries = (a: Entry, b: Entry) => compareNameKeys(a.row.name, a.key, b.row.name, b.key) || byId(a.row, b.row)
 
 type EntryCounts = Omit<VaultCounts, 'folders'>
 const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0 })
@@ -77,7 +81,8 @@ function count(counts: EntryCounts, e: Entry) {
   if (e.noPassword) counts.noPassword++
   if (e.row.unscored) counts.unscored = (counts.unscored ?? 0) + 1
 }
-const searchOf = (e: Entry) => (e.search ??= e.row.unreadable ? '' : `${e.row.name}\n${e.row.username}\n${e.url}`.toLowerCase())
+// Accents and case aside: "cafe" finds "Café" and "xn--caf-dma.example" (shown as café.example).
+const searchOf = (e: Entry) => (e.search ??= e.row.unreadable ? '' : fold(`${e.row.name}\n${e.row.username}\n${e.url}\n${e.row.host}`))
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
 
 const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
@@ -188,8 +193,8 @@ function listSize(list: CachedList): number {
     bytes += (folderId.length + f.version.length + f.folderName.length) * 2
     for (const { entry, passwordTag } of f.entries) {
       const r = entry.row
-      // The search string counted as if made (its length is about name + username + URL).
-      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length + entry.url.length * 2 + (passwordTag?.length ?? 0)
+      // The search string counted as if made (its length is about name + username + URL + host), and the sort key.
+      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length * 2 + entry.url.length * 2 + (entry.key?.length ?? 0) + (passwordTag?.length ?? 0)
       bytes += chars * 2 + ENTRY_OVERHEAD_BYTES
     }
   }
@@ -243,7 +248,8 @@ export function createVaultService(
             folderName: m.folderName,
             name,
             username,
-            host,
+            // Indexes written before hosts were stored in Unicode still hold punycode.
+            host: unicodeHost(host),
             weak: (flags & WEAK) !== 0,
             reused: false,
             unreadable: (flags & UNREADABLE) !== 0,
@@ -251,6 +257,7 @@ export function createVaultService(
             updatedAt: new Date(updatedAt),
           },
           url,
+          key: sortKey(name),
           search: null,
           noPassword: (flags & NO_PASSWORD) !== 0,
           reuseGroup: null,
@@ -415,7 +422,7 @@ export function createVaultService(
     if (folderId !== null && !folders.some((f) => f.id === folderId)) throw new NotFoundError()
 
     // The page cut q to its limit (pages/dashboard/vaultData.ts listQuery); here it only matches.
-    const q = (opts.q ?? '').trim().toLowerCase()
+    const q = fold((opts.q ?? '').trim())
     const sort = opts.sort === 'folder' && folderId !== null ? 'name' : (opts.sort ?? 'name')
     const dir = opts.dir ?? defaultDirection(sort)
     const filter = opts.filter ?? null

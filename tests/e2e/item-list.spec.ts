@@ -230,13 +230,13 @@ test('on a phone the name keeps the row: badges become a dot, the copy button an
   if (isJs()) await expect(photographer.getByRole('button', { name: 'Copy username for Photographer' })).toBeVisible()
 
   // The drawer: closed, a toggle that opens it and shows that it is open.
-  const toggle = sidebar(page).locator('summary')
+  const toggle = sidebar(page).locator('summary', { hasText: 'Folders and views' })
   await expect(toggle).toBeVisible()
   await expect(sidebar(page).getByRole('link', { name: /^All items/ })).toBeHidden()
   const chevronBefore = await toggle.locator('.chevron').evaluate((el) => getComputedStyle(el).transform)
   await toggle.click()
   await expect(sidebar(page).getByRole('link', { name: /^All items/ })).toBeVisible()
-  await expect(sidebar(page).locator('details')).toHaveAttribute('open', '')
+  await expect(sidebar(page).locator('details.drawer')).toHaveAttribute('open', '')
   await page.waitForTimeout(200) // the 150 ms turn
   expect(await toggle.locator('.chevron').evaluate((el) => getComputedStyle(el).transform)).not.toBe(chevronBefore)
   await sidebar(page).getByRole('link', { name: /^Family/ }).click()

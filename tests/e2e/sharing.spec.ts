@@ -96,7 +96,7 @@ test('invite by email, the mail arrives, accept: the folder and its items appear
   await expectFlash(page, `Invitation sent to Max Member (${member.email}).`)
   await expect(memberRow(page, member.email)).toContainText('Invited')
   await expect(memberRow(page, member.email)).toContainText(/Expires \d{1,2} \w{3} \d{4}/)
-  await expect(memberRow(page, member.email).getByRole('button', { name: 'Cancel invitation for Max Member' })).toBeVisible()
+  await expect(memberRow(page, member.email).getByRole('link', { name: 'Cancel invitation for Max Member' })).toBeVisible()
   await expect((await openInvite(page)).getByLabel('Email address')).toHaveValue('')
   // The owner's folder is now marked shared in the sidebar.
   await expect(sidebar(page).getByTestId('folder-list').getByRole('link', { name: /^Family/ })).toContainText('shared with 1 person')
@@ -144,7 +144,7 @@ test('invite by email, the mail arrives, accept: the folder and its items appear
   // The owner sees the member as accepted, then edits an item.
   await open(page, `/dashboard/folders/${folderId}`)
   await expect(memberRow(page, member.email)).toContainText('Since')
-  await expect(memberRow(page, member.email).getByRole('button', { name: 'Remove' })).toBeVisible()
+  await expect(memberRow(page, member.email).getByRole('link', { name: /^Remove/ })).toBeVisible()
   await open(page, `/dashboard/items/${routerId}/edit`)
   await page.getByLabel('Username or email').fill('admin-renamed')
   await page.getByRole('button', { name: 'Save changes' }).click()
@@ -175,6 +175,7 @@ test('a view-only member sees no way to change the folder, and hand-made changes
   await expect(main(page).getByText('Share', { exact: true })).toHaveCount(0)
   await expect(main(page).getByTestId('my-access')).toContainText('can view')
   await expect(main(page).getByRole('button', { name: /Remove|Cancel invitation|Save/ })).toHaveCount(0)
+  await expect(main(page).getByRole('link', { name: /Remove|Cancel invitation/ })).toHaveCount(0)
   await expect(memberRow(page, viewer.email)).toContainText('(you)')
   await expect(memberRow(page, viewer.email)).toContainText('Can view')
 
@@ -214,6 +215,14 @@ test('the owner removes a member: the folder and its items are gone for them', a
   const second = await secondBrowser(browser)
   await logIn(second.page, owner)
   await open(second.page, `/dashboard/folders/${folderId}`)
+  // One click only leads to the confirmation page: nothing changes until it is confirmed.
+  await main(second.page).getByRole('link', { name: 'Remove Max Member' }).click()
+  await at(second.page, new RegExp(`/dashboard/folders/${folderId}/members/${member.id}/remove$`))
+  await expect(main(second.page).getByRole('heading', { level: 1, name: 'Remove Max Member from “Family”?' })).toBeVisible()
+  await main(second.page).getByRole('link', { name: 'Cancel' }).click()
+  await at(second.page, new RegExp(`/dashboard/folders/${folderId}$`))
+  await expect(memberRow(second.page, member.email)).toBeVisible()
+  await main(second.page).getByRole('link', { name: 'Remove Max Member' }).click()
   await main(second.page).getByRole('button', { name: 'Remove Max Member' }).click()
   await at(second.page, new RegExp(`/dashboard/folders/${folderId}$`))
   await expectFlash(second.page, 'Max Member no longer has this folder.')
@@ -325,7 +334,9 @@ test('the owner sees an expired invitation on the folder page and cancels it', a
   expect(after.map((c, i) => c.equals(before[i]!))).toEqual([false, false])
   await expect(itemList(page).getByRole('link')).toHaveCount(2)
 
-  await row.getByRole('button', { name: 'Cancel invitation for Lena Lapsed' }).click()
+  await row.getByRole('link', { name: 'Cancel invitation for Lena Lapsed' }).click()
+  await expect(main(page).getByRole('heading', { level: 1, name: 'Cancel the invitation to Lena Lapsed?' })).toBeVisible()
+  await main(page).getByRole('button', { name: 'Cancel invitation' }).click()
   await at(page, new RegExp(`/dashboard/folders/${folderId}$`))
   await expectFlash(page, 'Expired invitation to Lena Lapsed removed.')
   await expect(memberRow(page, lapsed.email)).toHaveCount(0)

@@ -137,6 +137,14 @@ export async function logIn(page: Page, u: { email: string; password: string }, 
 
 /** The sidebar (folders and views). */
 export const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Vault' })
+
+/** The sidebar's "New folder" field, revealed with the "+" beside the Folders heading when it is hidden. */
+export async function newFolderField(page: Page) {
+  const field = sidebar(page).getByRole('textbox', { name: 'New folder' })
+  if (!(await field.isVisible())) await sidebar(page).locator('summary', { hasText: 'New folder' }).click()
+  await expect(field).toBeVisible()
+  return field
+}
 /** The item list of a list page. */
 export const itemList = (page: Page) => page.getByRole('list', { name: 'Items' })
 /** The page's own content (not the header or sidebar). */

@@ -4,7 +4,7 @@
 // enhanced forms, client-side navigation, live search, copy buttons); see playwright.config.ts.
 import type { Page } from '@playwright/test'
 import { newAccount, open, registerViaUi, submitAndWait } from './helpers'
-import { at, expect, expectFlash, fields, idFromUrl, isJs, itemIdsIn, itemList, logIn, main, rawItem, seedItems, seedUser, sidebar, test } from './vault-helpers'
+import { at, expect, expectFlash, fields, idFromUrl, isJs, itemIdsIn, itemList, logIn, main, newFolderField, rawItem, seedItems, seedUser, sidebar, test } from './vault-helpers'
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const FOLDER_URL = new RegExp(`/dashboard/folders/${UUID}$`)
@@ -12,7 +12,7 @@ const ITEM_URL = new RegExp(`/dashboard/items/${UUID}$`)
 
 /** Adds a folder with the sidebar's "New folder" form; ends on the new folder's page. */
 async function createFolder(page: Page, name: string): Promise<string> {
-  await sidebar(page).getByRole('textbox', { name: 'New folder' }).fill(name)
+  await (await newFolderField(page)).fill(name)
   await sidebar(page).getByRole('button', { name: 'Add' }).click()
   await at(page, FOLDER_URL)
   await expectFlash(page, `Folder “${name}” created.`)

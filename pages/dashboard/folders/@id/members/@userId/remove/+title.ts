@@ -1,0 +1,1 @@
+export default 'Remove from folder · NucleusID'
