@@ -41,10 +41,10 @@ test('create a folder, add an item with a generated password, find, edit, move, 
   await expect(folderLink(page, 'Work')).toBeVisible()
   await expect(folderLink(page, 'Archive')).toHaveAttribute('aria-current', 'page')
 
-  // Add an item to Work, from the folder's own "+ New item".
+  // Add an item to Work, from the empty folder's own "+ New item".
   await folderLink(page, 'Work').click()
   await at(page, new RegExp(`/dashboard/folders/${workId}$`))
-  await main(page).getByRole('link', { name: '+ New item' }).first().click()
+  await main(page).getByRole('link', { name: '+ New item' }).click()
   await at(page, new RegExp(`/dashboard/items/new\\?folder=${workId}$`))
   await expect(page.getByRole('heading', { name: 'New item' })).toBeVisible()
   await expect(page.getByLabel('Folder', { exact: true })).toHaveValue(workId)
