@@ -27,7 +27,7 @@ export const duplicateFolderName = (name: string) =>
 /**
  * Creates a folder with a fresh folder key sealed to its owner's public key, inside the caller's
  * transaction. Returns the folder and its key (the caller may need it right away). The name is
- * stored trimmed and in NFC (names.ts folderName); a name the owner already has (case aside) is
+ * stored trimmed, as typed otherwise (names.ts folderName); a name the owner already has (case aside) is
  * refused by the database's unique index (isDuplicateFolderName), which aborts the transaction.
  */
 export async function createFolderRecord(
@@ -141,7 +141,7 @@ export function createFolderCommands(deps: ServiceDeps) {
 
   /**
    * Owner only; the Personal folder cannot be renamed. `name` as the route parsed it; stored
-   * trimmed and in NFC. ValidationError({ name }) when another of the owner's folders has it.
+   * trimmed. ValidationError({ name }) when another of the owner's folders has it.
    */
   async function renameFolder(viewer: Viewer, rawFolderId: string, name: string): Promise<void> {
     const folderId = requireId(rawFolderId)

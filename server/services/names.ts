@@ -81,11 +81,11 @@ export function fold(text: string): string {
 }
 
 /**
- * What makes two folder names of one owner the same folder: trimmed, NFC, lower-cased. The
- * database enforces it with a unique index on the same expression
- * (migrations/20261206200100-unique-folder-names.cjs); this form is what the app stores.
+ * The name the app stores: trimmed, otherwise as typed, so an export gives back the very code
+ * points (a backup must round-trip). What makes two names of one owner the same folder (trimmed,
+ * NFC, lower-cased) is the unique index's expression (migrations/20261206200100-unique-folder-names.cjs).
  */
-export const folderName = (name: string) => name.normalize('NFC').trim()
+export const folderName = (name: string) => name.trim()
 
 /**
  * A host as people read it: "xn--caf-dma.example" -> "café.example". Only hosts with a punycode

@@ -79,7 +79,7 @@ test('on a phone the header is one row: the content starts within 64 px, and the
   expect(header.height).toBeLessThanOrEqual(64)
   expect((await box(main(page))).y).toBeLessThanOrEqual(64) // was 160: a header of two rows, then the drawer's
   // Search, "+ New item", the account menu and the drawer's toggle, all in that row.
-  const toggle = page.getByRole('navigation', { name: 'Vault' }).locator('summary')
+  const toggle = page.getByRole('navigation', { name: 'Vault' }).locator('summary.drawer-toggle')
   for (const control of [page.getByRole('searchbox'), page.getByRole('link', { name: '+ New item' }), page.locator('.user-menu summary'), toggle]) {
     const b = await box(control)
     expect(b.y).toBeGreaterThanOrEqual(0)

@@ -20,7 +20,7 @@ test("an item's time and the list's day are in the viewer's zone", async ({ page
     await expect(main(page).getByText('updated 6 Dec 2026, 02:30 UTC')).toBeVisible()
     // The user chooses it on the Appearance settings page.
     await open(page, '/dashboard/settings/appearance')
-    await main(page).getByLabel('Time zone', { exact: true }).selectOption('America/New_York')
+    await main(page).getByRole('combobox', { name: 'Time zone' }).selectOption('America/New_York')
     await main(page).getByRole('button', { name: 'Save time zone' }).click()
     await expect(page).toHaveURL(/\/dashboard\/settings\/appearance$/)
     await expect(page.getByText('Dates are now shown in America/New_York time.')).toBeVisible()

@@ -193,6 +193,8 @@ describe('every write path keeps the folder index equal to its items', () => {
       keepFolders: true,
     })
     expect(result.imported).toBe(4)
+    // Its passwords are scored in the background (ADR 024), which writes the items and indexes again.
+    await ctx.services.importer.scorer.idle()
     expect((await expectIndexCurrent(u, personal)).map((e) => e.name).sort()).toEqual(['Before Import', 'Loose One', 'Loose Two'])
     const created = result.folders.filter((f) => f.created)
     expect(created.map((f) => f.name).sort()).toEqual(['Games', 'Travel'])

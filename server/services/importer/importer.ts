@@ -50,8 +50,8 @@ const sameItemKey = (f: Pick<ItemFields, 'name' | 'username' | 'password' | 'url
  * " work ", and "Work" typed with a combining accent name one folder).
  */
 export const folderNameKey = (name: string) => name.normalize('NFC').trim().toLocaleLowerCase('en-US')
-/** The name a new folder gets from a file: trimmed and NFC, as typed otherwise. */
-const folderNameOf = (name: string) => name.normalize('NFC').trim()
+/** The name a new folder gets from a file: trimmed, as typed otherwise (an export gives back its code points). */
+const folderNameOf = (name: string) => name.trim()
 
 interface Candidate {
   line: number
