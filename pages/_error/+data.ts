@@ -8,7 +8,10 @@ import type { FolderList } from '../../shared/contract'
  */
 export async function data(pageContext: PageContextServer): Promise<{ sidebar?: FolderList }> {
   const viewer = pageContext.viewer
-  if (!viewer) return {}
+  // A server error or an outage (503): no sidebar. Reading the folders would fail again, and a
+  // failed read here marks this very page as an outage, which then could not be rendered at all.
+  const status = pageContext.abortStatusCode ?? pageContext.appError?.status ?? 0
+  if (!viewer || status >= 500) return {}
   try {
     return { sidebar: await pageContext.services.vault.reader(viewer).folders() }
   } catch {
