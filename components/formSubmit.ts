@@ -9,7 +9,8 @@ import type { FormContext } from './formContext'
 
 export interface Submission {
   form: HTMLFormElement
-  pressed: HTMLElement | null
+  /** The form's fields, read when it was submitted (before anything re-renders it). */
+  body: URLSearchParams
   state: Pick<FormContext, 'errors' | 'message' | 'messageId'>
   userEmail: string
   onSuccess: (redirect: string) => void
@@ -39,12 +40,8 @@ function showMessage(messageId: string) {
 }
 
 /** Sends the form; true when it should be sent again (logged in again with a new token). */
-export async function submitForm({ form, pressed, state, userEmail, onSuccess }: Submission): Promise<boolean> {
+export async function submitForm({ form, body, state, userEmail, onSuccess }: Submission): Promise<boolean> {
   const { errors, message, messageId } = state
-  const body = new URLSearchParams()
-  for (const [k, v] of new FormData(form, pressed)) {
-    if (typeof v === 'string') body.append(k, v)
-  }
   const releaseFields = holdFields(form)
   try {
     const res = await fetch(form.action, {
