@@ -39,8 +39,8 @@ function showMessage(messageId: string) {
   el.scrollIntoView({ block: 'center' })
 }
 
-/** Sends the form; true when it should be sent again (logged in again with a new token). */
-export async function submitForm({ form, body, state, userEmail, onSuccess }: Submission): Promise<boolean> {
+/** Sends the form; a CSRF token when it should be sent again with it (logged in again in place). */
+export async function submitForm({ form, body, state, userEmail, onSuccess }: Submission): Promise<string | null> {
   const { errors, message, messageId } = state
   const releaseFields = holdFields(form)
   try {
@@ -60,7 +60,7 @@ export async function submitForm({ form, body, state, userEmail, onSuccess }: Su
       const here = window.location.pathname + window.location.search
       if (redirect === here) await reload()
       else await navigate(redirect)
-      return false
+      return null
     }
     if (res.status === 401 && json?.loggedOut) {
       // The session ended elsewhere (or expired): log in again in place, then send the same
@@ -68,14 +68,10 @@ export async function submitForm({ form, body, state, userEmail, onSuccess }: Su
       message.value = json.error
       const { logInAgain } = await import('./logInAgain')
       const token = await logInAgain(userEmail)
-      if (token) {
-        for (const input of document.querySelectorAll<HTMLInputElement>('input[name="_csrf"]')) input.value = token
-        message.value = undefined
-        return true
-      }
+      if (token) return token
       await nextTick()
       showMessage(messageId)
-      return false
+      return null
     }
     errors.value = json?.errors ?? {}
     message.value = json?.message ?? json?.error ?? 'Something went wrong. Please try again.'
@@ -83,12 +79,12 @@ export async function submitForm({ form, body, state, userEmail, onSuccess }: Su
     const firstInvalid = form.querySelector<HTMLElement>('[aria-invalid="true"]')
     if (firstInvalid) firstInvalid.focus()
     else showMessage(messageId)
-    return false
+    return null
   } catch {
     message.value = 'Could not reach the server. Check your connection and try again.'
     await nextTick()
     showMessage(messageId)
-    return false
+    return null
   } finally {
     releaseFields()
   }
