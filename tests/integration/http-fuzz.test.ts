@@ -133,6 +133,8 @@ function targets(): string[] {
     '/dashboard/folders',
     ...withIds('/dashboard/folders/:id', ownFolder),
     ...withIds('/dashboard/folders/:id/delete', victimFolder),
+    '/dashboard/settings/time-zone',
+    '/dashboard/settings/recovery-code/download',
   ]
 }
 
@@ -156,6 +158,10 @@ describe('fuzzing every form action', () => {
     const pages = [
       ...['/dashboard/folders/:id', '/dashboard/folders/:id/delete', '/dashboard/items/new?folder=:id'].flatMap((t) => ids(ownFolder).map((id) => t.replace(':id', id))),
       ...['/dashboard/items/:id', '/dashboard/items/:id/edit', '/dashboard/items/:id/delete'].flatMap((t) => ids(ownItem).map((id) => t.replace(':id', id))),
+      ...ids(ownFolder).flatMap((id) => [`/dashboard/folders/${id}/members/${victim.user.id}/remove`, `/dashboard/folders/${ownFolder}/members/${id}/remove`]),
+      ...['account', 'appearance', 'security', 'devices', 'data', 'two-factor', 'nope', '%00', '..%2F..', 'x'.repeat(2000)].map((s) => `/dashboard/settings/${s}`),
+      '/dashboard/import/progress',
+      '/dashboard/import/progress?job=%00',
     ]
     for (const path of pages) {
       const res = await client.get(path)

@@ -3,18 +3,13 @@
 // form's page, with JavaScript it gets 401 `loggedOut` and a fresh token from GET /session/csrf after
 // logging in again. A forged token still gets the CSRF refusal. Also the time zone route.
 import { afterAll, describe, expect, it } from 'vitest'
-import { Redis } from 'ioredis'
 import { BASE_URL, Client, JSON_HEADERS, csrfFrom, session, textOf } from '../helpers/http.js'
 import { createTestContext, registerUser } from '../helpers/context.js'
-import { redisEnv } from '../helpers/redis.js'
+import { testRedis } from '../helpers/redisClient.js'
 
-const { redisUrl, prefix } = redisEnv()
-const redis = new Redis(redisUrl)
+const { redis, prefix } = testRedis()
 const db = createTestContext()
-afterAll(async () => {
-  redis.disconnect()
-  await db.sequelize.close()
-})
+afterAll(() => db.sequelize.close())
 
 const CSRF_MESSAGE = 'This form has expired or was sent from another site'
 const LOGGED_OUT = 'You were logged out'

@@ -1,18 +1,13 @@
 // Session lifetime (SPEC section 4): a browser-session cookie without "remember me", 30 days with
 // it, and a 12 h idle timeout either way, kept in Redis as the key's TTL and checked on use.
 import { afterAll, describe, expect, it } from 'vitest'
-import { Redis } from 'ioredis'
 import { Client, PASSWORD } from '../helpers/http.js'
 import { createTestContext, registerUser } from '../helpers/context.js'
-import { redisEnv } from '../helpers/redis.js'
+import { testRedis } from '../helpers/redisClient.js'
 
-const { redisUrl, prefix } = redisEnv()
-const redis = new Redis(redisUrl)
+const { redis, prefix } = testRedis()
 const db = createTestContext()
-afterAll(async () => {
-  redis.disconnect()
-  await db.sequelize.close()
-})
+afterAll(() => db.sequelize.close())
 
 /** Every value stored under a Redis key, whatever its type, as bytes. */
 async function valuesOf(key: string): Promise<Buffer[]> {
