@@ -8,7 +8,7 @@ import { createSequelize } from '../server/lib/db.js'
 import { initModels } from '../models/index.js'
 import { createServices } from '../server/services/index.js'
 import { queryMemberships } from '../server/services/access.js'
-import { encryptItem, itemStrengthJob } from '../server/services/itemCrypto.js'
+import { encryptItem, itemPlaintext, itemStrengthJob } from '../server/services/itemCrypto.js'
 import { rebuildListIndexes } from '../server/services/listIndex.js'
 import { passwordScore } from '../shared/passwordStrength.js'
 import type { FolderList, ItemFields, VaultPage } from '../shared/contract.js'
@@ -131,7 +131,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
       const { unique: _unique, ...fields } = item
       const id = randomUUID()
       const folderId = folderIds[Math.floor(r() * folderIds.length)]
-      const ciphertext = encryptItem(keys.get(folderId)!, id, folderId, { ...fields, score: score(item) })
+      const ciphertext = encryptItem(keys.get(folderId)!, id, folderId, itemPlaintext(fields, score(item), null))
       return { id, folderId, ciphertext }
     })
     for (let i = 0; i < rows.length; i += 500) {
@@ -171,7 +171,7 @@ export function createSeeder(databaseUrl: string, kdfLogN: number) {
       const rows = makeItems(perFolder, 100_003 + i, i === 0 ? canaryName : null).map((item) => {
         const { unique: _unique, ...fields } = item
         const id = randomUUID()
-        return { id, folderId, ciphertext: encryptItem(key, id, folderId, { ...fields, score: score(item) }) }
+        return { id, folderId, ciphertext: encryptItem(key, id, folderId, itemPlaintext(fields, score(item), null)) }
       })
       if (rows.length) await models.Item.bulkCreate(rows)
       await sequelize.transaction((t) => rebuildListIndexes(deps, t, [{ folderId, key }]))

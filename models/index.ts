@@ -5,6 +5,8 @@ import { Device } from './Device.js'
 import { Folder } from './Folder.js'
 import { FolderMembership } from './FolderMembership.js'
 import { Item } from './Item.js'
+import { ItemFavourite } from './ItemFavourite.js'
+import { ItemVersion } from './ItemVersion.js'
 
 export function initModels(sequelize: Sequelize) {
   User.initModel(sequelize)
@@ -12,6 +14,8 @@ export function initModels(sequelize: Sequelize) {
   Folder.initModel(sequelize)
   FolderMembership.initModel(sequelize)
   Item.initModel(sequelize)
+  ItemFavourite.initModel(sequelize)
+  ItemVersion.initModel(sequelize)
   User.hasMany(Device, { foreignKey: 'userId' })
   Device.belongsTo(User, { foreignKey: 'userId' })
   Folder.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' })
@@ -20,8 +24,8 @@ export function initModels(sequelize: Sequelize) {
   FolderMembership.belongsTo(User, { foreignKey: 'userId' })
   Folder.hasMany(Item, { foreignKey: 'folderId' })
   Item.belongsTo(Folder, { foreignKey: 'folderId' })
-  return { User, Device, Folder, FolderMembership, Item }
+  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion }
 }
 
 export type Models = ReturnType<typeof initModels>
-export { User, Device, Folder, FolderMembership, Item }
+export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion }

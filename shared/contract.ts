@@ -12,13 +12,25 @@
 export const PERMISSIONS = ['view', 'edit'] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
-/** The five secret fields of an item (what is encrypted). */
+/** The five text fields every item has (all encrypted). */
 export interface ItemFields {
   name: string
   username: string
   password: string
   url: string
   note: string
+}
+
+/**
+ * What a writer gives an item (all of it encrypted): the five fields, and the login's
+ * authenticator key and rotation period (issue 21), which a writer that has none (an import of a
+ * format without them) leaves out: they mean '' and null.
+ */
+export interface ItemInput extends ItemFields {
+  /** The authenticator key: a base32 secret or an otpauth:// URI as the user gave it ('' for none). */
+  totp?: string
+  /** "Change every N days"; null or absent for no reminder. */
+  rotateDays?: number | null
 }
 
 export interface FolderSummary {
@@ -204,6 +216,16 @@ export interface TwoFactorStatus {
   enabledAt: string | null
   /** When not enabled: a fresh secret to confirm, as text and as a server-rendered QR code. */
   setup: { secret: string; otpauthUrl: string; qrSvg: string } | null
+}
+
+/**
+ * What an action on several items did (bulk actions, issue 21): how many were done, and each one
+ * that was not, with why ('view-only': the viewer may not change it; 'gone': not found, trashed
+ * or no longer shared with the viewer). Names are secret: the page shows only the counts.
+ */
+export interface BulkResult {
+  done: number
+  refused: { id: string; reason: 'view-only' | 'gone' | 'full' }[]
 }
 
 /** A form's messages, by field name. */

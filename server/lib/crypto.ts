@@ -214,6 +214,11 @@ export function itemAad(itemId: string, folderId: string): Buffer {
   return bindingAad('nucleusid:item:v1', itemId, folderId)
 }
 
+/** An earlier version of an item (issue 21): bound to its version row, its item and the folder whose key holds it. */
+export function itemVersionAad(versionId: string, itemId: string, folderId: string): Buffer {
+  return bindingAad('nucleusid:item-version:v1', versionId, itemId, folderId)
+}
+
 /**
  * A folder's list index (ADR 020): one ciphertext per folder under its folder key. Copied to
  * another folder's row it fails to decrypt; the label keeps it from ever opening as an item.

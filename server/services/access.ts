@@ -68,11 +68,12 @@ export interface MembershipRow {
 /**
  * SQL: the item rows (`alias`) of the folders `folderIds` (an SQL expression: a column such as
  * f.id, or a :replacement list) that count: listed, counted, digested, exported, checked for
- * duplicates. Every item counts today; a trash or any other state that hides items adds its
+ * duplicates. Items in the trash (issue 21) do not; any other state that hides items adds its
  * condition here, and nowhere else. What must reach every item whatever its state (key rotation,
- * moving a deleted folder's items) selects from items directly.
+ * moving a deleted folder's items, the trash page) selects from items directly. The partial index
+ * items_trash_idx serves the trash; live rows are found through items' folder index.
  */
-export const liveItemsIn = (alias: string, folderIds: string) => `items ${alias} WHERE ${alias}.folder_id IN (${folderIds})`
+export const liveItemsIn = (alias: string, folderIds: string) => `items ${alias} WHERE ${alias}.folder_id IN (${folderIds}) AND ${alias}.deleted_at IS NULL`
 
 /**
  * SQL: a version of item rows (`alias`): SHA-256 over each row's id and xmin in id order, NULL for
@@ -170,27 +171,51 @@ export async function queryMemberships(
   )
 }
 
-interface ItemAccessRow extends MembershipRow {
+export interface ItemAccessRow extends MembershipRow {
   id: string
   ciphertext: Buffer
   createdAt: Date
   updatedAt: Date
+  /** When it went to the trash; null for a live item. */
+  deletedAt: Date | null
+  /** The folder it was trashed from (a different folderId: that folder is gone). */
+  deletedFromFolderId: string | null
 }
 
-/** One query: an item the viewer can open (through an accepted membership), with that membership. */
+/**
+ * One query: an item the viewer can open (through an accepted membership), with that membership.
+ * A trashed item is none unless `trashed` asks for it: then only a trashed one, and only through
+ * an edit membership (view members do not see a folder's trash, issue 21).
+ */
 export async function queryItemAccess(
   deps: ServiceDeps,
   userId: string,
   itemId: string,
   transaction?: Transaction,
+  opts: { trashed?: boolean } = {},
 ): Promise<ItemAccessRow | null> {
-  const rows = await deps.sequelize.query<ItemAccessRow>(
-    `SELECT i.id, i.ciphertext, i.created_at AS "createdAt", i.updated_at AS "updatedAt", ${membershipColumns(true)}
-     FROM items i JOIN ${membershipFrom()} ON m.folder_id = i.folder_id
-     WHERE i.id = :itemId AND m.user_id = :userId AND m.status = 'accepted'`,
-    { replacements: { itemId, userId }, type: QueryTypes.SELECT, transaction },
-  )
+  const rows = await queryItemsAccess(deps, userId, [itemId], { ...opts, transaction })
   return rows[0] ?? null
+}
+
+/** One query: queryItemAccess for several items (bulk actions); the ones the viewer cannot open are left out. */
+export async function queryItemsAccess(
+  deps: ServiceDeps,
+  userId: string,
+  itemIds: string[],
+  { trashed = false, transaction }: { trashed?: boolean; transaction?: Transaction } = {},
+): Promise<ItemAccessRow[]> {
+  if (itemIds.length === 0) return []
+  return deps.sequelize.query<ItemAccessRow>(
+    `SELECT i.id, i.ciphertext, i.created_at AS "createdAt", i.updated_at AS "updatedAt",
+       i.deleted_at AS "deletedAt", i.deleted_from_folder_id AS "deletedFromFolderId", ${membershipColumns(true)}
+     FROM items i JOIN ${membershipFrom()} ON m.folder_id = i.folder_id
+     WHERE i.id IN (:itemIds) AND m.user_id = :userId AND m.status = 'accepted' AND ${
+       trashed ? "i.deleted_at IS NOT NULL AND (m.role = 'owner' OR m.permission = 'edit')" : 'i.deleted_at IS NULL'
+     }
+     ORDER BY i.id`,
+    { replacements: { itemIds, userId }, type: QueryTypes.SELECT, transaction },
+  )
 }
 
 /**

@@ -3,14 +3,21 @@
 import * as crypto from '../lib/crypto.js'
 import { scoreForUser } from './passwordStrength.js'
 import { itemPasswordInputs, STRENGTH_MAX } from '../../shared/strengthInputs.js'
-import type { ItemFields } from '../../shared/contract.js'
+import type { ItemFields, ItemInput } from '../../shared/contract.js'
 
 /**
  * What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time, or
  * null while an imported password waits for its score ("not checked yet", ADR 024).
  */
 export interface ItemPlaintext extends ItemFields {
+  totp: string
+  rotateDays: number | null
   score: number | null
+  /**
+   * When the password last changed (ms since 1970), set by the writer when it differs from the
+   * version before; null when not known (items written before issue 21: their creation counts).
+   */
+  passwordChangedAt: number | null
 }
 
 /** An item's password with what it is scored against besides itself (as the meter does). */
@@ -23,26 +30,73 @@ export async function scoreItem(fields: ItemFields, userId: string): Promise<num
   return scoreForUser(password, inputs, userId)
 }
 
+/** What an item ciphertext stores, key by key (none left out, none added). */
+const storedItem = ({ name, username, password, url, note, totp, rotateDays, score, passwordChangedAt }: ItemPlaintext) => ({
+  name,
+  username,
+  password,
+  url,
+  note,
+  totp,
+  rotateDays,
+  score,
+  passwordChangedAt,
+})
+
 export function encryptItem(folderKey: Buffer, itemId: string, folderId: string, plaintext: ItemPlaintext): Buffer {
-  const { name, username, password, url, note, score } = plaintext
-  return crypto.encryptJson(folderKey, { name, username, password, url, note, score }, crypto.itemAad(itemId, folderId))
+  return crypto.encryptJson(folderKey, storedItem(plaintext), crypto.itemAad(itemId, folderId))
+}
+
+/** An earlier version of an item (history, issue 21): the same plaintext, bound to its version row. */
+export function encryptItemVersion(folderKey: Buffer, versionId: string, itemId: string, folderId: string, plaintext: ItemPlaintext): Buffer {
+  return crypto.encryptJson(folderKey, storedItem(plaintext), crypto.itemVersionAad(versionId, itemId, folderId))
+}
+
+/** An item version, or null when it cannot be decrypted (tampered, copied, wrong key). */
+export function decryptItemVersion(folderKey: Buffer | null, versionId: string, itemId: string, folderId: string, ciphertext: Buffer): ItemPlaintext | null {
+  return openPlaintext(folderKey, ciphertext, crypto.itemVersionAad(versionId, itemId, folderId))
+}
+
+/**
+ * The plaintext of an item with the writer's fields filled in: the authenticator key and rotation
+ * period default to none, and passwordChangedAt moves to `now` when the password differs from
+ * `before` (the version being replaced; null for a new item).
+ */
+export function itemPlaintext(fields: ItemInput, score: number | null, before: ItemPlaintext | null, now: Date = new Date()): ItemPlaintext {
+  const passwordChangedAt = before && before.password === fields.password ? before.passwordChangedAt : now.getTime()
+  return {
+    name: fields.name,
+    username: fields.username,
+    password: fields.password,
+    url: fields.url,
+    note: fields.note,
+    totp: fields.totp ?? '',
+    rotateDays: fields.rotateDays ?? null,
+    score,
+    passwordChangedAt,
+  }
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
+const positiveInt = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null)
 
 /** Decrypts an item, or returns null when it cannot be (tampered, copied from another row, wrong key). */
 export function decryptItem(folderKey: Buffer | null, itemId: string, folderId: string, ciphertext: Buffer): ItemPlaintext | null {
+  return openPlaintext(folderKey, ciphertext, crypto.itemAad(itemId, folderId))
+}
+
+function openPlaintext(folderKey: Buffer | null, ciphertext: Buffer, aad: Buffer): ItemPlaintext | null {
   if (!folderKey) return null
   let value: unknown
   try {
-    value = crypto.decryptJson<unknown>(folderKey, ciphertext, crypto.itemAad(itemId, folderId))
+    value = crypto.decryptJson<unknown>(folderKey, ciphertext, aad)
   } catch (e) {
     if (e instanceof crypto.DecryptionError) return null
     throw e
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null
   const v = value as Record<string, unknown>
-  const fields: ItemFields = { name: text(v.name), username: text(v.username), password: text(v.password), url: text(v.url), note: text(v.note) }
+  const fields = { name: text(v.name), username: text(v.username), password: text(v.password), url: text(v.url), note: text(v.note) }
   // Every writer stores the score, or null for an imported password not scored yet (ADR 024). One
   // that is missing or invalid counts as weak: the user is asked to look.
   const score =
@@ -51,7 +105,7 @@ export function decryptItem(folderKey: Buffer | null, itemId: string, folderId: 
       : typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 0 && v.score <= STRENGTH_MAX
         ? v.score
         : 0
-  return { ...fields, score }
+  return { ...fields, totp: text(v.totp), rotateDays: positiveInt(v.rotateDays), score, passwordChangedAt: positiveInt(v.passwordChangedAt) }
 }
 
 export const isWeak = (item: ItemPlaintext) => item.password !== '' && item.score !== null && item.score < 3

@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'sequelize'
 import { NotFoundError, ValidationError } from '../lib/errors.js'
-import { folderFullError, lockFolders, queryItemAccess, queryMemberships, requireEdit, requireId } from './access.js'
+import { folderFullError, lockFolders, queryItemAccess, queryItemsAccess, queryMemberships, requireEdit, requireId, type ItemAccessRow } from './access.js'
+import { toId } from '../../schemas/vault.js'
 import { createKeyRing } from './keyRing.js'
-import { decryptItem, encryptItem, hostOf, isUnscored, isWeak, safeHref, scoreItem } from './itemCrypto.js'
-import { applyListIndexChanges, indexEntry } from './listIndex.js'
-import type { ItemDetail, ItemFields } from '../../shared/contract.js'
+import { decryptItem, encryptItem, hostOf, itemPlaintext, isUnscored, isWeak, safeHref, scoreItem } from './itemCrypto.js'
+import { applyListIndexChanges, groupBy, indexEntry } from './listIndex.js'
+import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
 // ---------------------------------------------------------------------------
@@ -58,7 +59,7 @@ export function createItemCommands(deps: ServiceDeps) {
    * `fields` as the route parsed them (schemas/vault.ts). ForbiddenError on a view-only folder,
    * NotFoundError if not a member, ValidationError when full.
    */
-  async function createItem(viewer: Viewer, { folderId: rawFolderId, ...fields }: { folderId: string } & ItemFields): Promise<{ id: string }> {
+  async function createItem(viewer: Viewer, { folderId: rawFolderId, ...fields }: { folderId: string } & ItemInput): Promise<{ id: string }> {
     const folderId = requireId(rawFolderId)
     const score = await scoreItem(fields, viewer.userId) // zxcvbn before the transaction: locks stay short
     return sequelize.transaction(async (transaction) => {
@@ -69,7 +70,7 @@ export function createItemCommands(deps: ServiceDeps) {
       if (m.itemCount >= limits.itemsPerFolder) throw folderFullError(limits.itemsPerFolder)
       const key = createKeyRing(viewer).requireFolderKey(m)
       const id = randomUUID() // before encrypting: the AAD binds the id
-      const plain = { ...fields, score }
+      const plain = itemPlaintext(fields, score, null)
       const ciphertext = encryptItem(key, id, folderId, plain)
       const item = await models.Item.create({ id, folderId, ciphertext }, { transaction })
       await applyListIndexChanges(deps, transaction, [{ folderId, key, upserts: [indexEntry(id, ciphertext, item.updatedAt, plain)] }])
@@ -94,13 +95,13 @@ export function createItemCommands(deps: ServiceDeps) {
   }
 
   /** `fields` as the route parsed them (schemas/vault.ts). */
-  async function updateItem(viewer: Viewer, rawItemId: string, fields: ItemFields): Promise<void> {
+  async function updateItem(viewer: Viewer, rawItemId: string, fields: ItemInput): Promise<void> {
     const itemId = requireId(rawItemId)
     const score = await scoreItem(fields, viewer.userId)
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
       const key = createKeyRing(viewer).requireFolderKey(row)
-      const plain = { ...fields, score }
+      const plain = itemPlaintext(fields, score, decryptItem(key, itemId, row.folderId, row.ciphertext))
       const ciphertext = encryptItem(key, itemId, row.folderId, plain)
       const now = new Date()
       // silent: Sequelize would set its own updatedAt; this one is the index's too.
@@ -137,21 +138,63 @@ export function createItemCommands(deps: ServiceDeps) {
   }
 
   /**
-   * Deleting needs no key, so an unreadable item can always be deleted. Locked and checked like every
-   * other item write (lockItem): a member downgraded to view or removed while this waits for the
-   * folder lock is refused, never deleting after the change committed.
+   * Moves an item to the trash (issue 21): it keeps its folder and ciphertext, leaves the list, the
+   * counts and the folder's list index, and is purged 30 days later (trash.ts). Needs no key, so an
+   * unreadable item can always be trashed. Locked and checked like every other item write
+   * (lockItem): a member downgraded to view or removed while this waits for the folder lock is
+   * refused, never trashing after the change committed.
    */
   async function deleteItem(viewer: Viewer, rawItemId: string): Promise<{ folderId: string }> {
     const itemId = requireId(rawItemId)
     return sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
-      const deleted = await models.Item.destroy({ where: { id: itemId, folderId: row.folderId }, transaction })
-      if (deleted === 0) throw new NotFoundError() // cannot happen under the lock; kept as a guard
-      // Without the folder key (the item may be unreadable because of it) the index is cleared, not kept stale.
-      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key: createKeyRing(viewer).folderKey(row), removes: [itemId] }])
+      await trashLocked(viewer, [row], transaction)
       return { folderId: row.folderId }
     })
   }
 
-  return { createItem, updateItem, moveItem, deleteItem }
+  /** Trashes rows of one folder, that folder locked and their edit access checked under the lock. */
+  async function trashLocked(viewer: Viewer, rows: ItemAccessRow[], transaction: Transaction) {
+    const folderId = rows[0]!.folderId
+    const ids = rows.map((r) => r.id)
+    const [, trashed] = await models.Item.update(
+      { deletedAt: new Date(), deletedFromFolderId: folderId },
+      { where: { id: ids, folderId, deletedAt: null }, transaction, silent: true, returning: ['id'] },
+    )
+    if (trashed.length !== ids.length) throw new NotFoundError() // cannot happen under the lock; kept as a guard
+    // Without the folder key (the item may be unreadable because of it) the index is cleared, not kept stale.
+    await applyListIndexChanges(deps, transaction, [{ folderId, key: createKeyRing(viewer).folderKey(rows[0]!), removes: ids }])
+  }
+
+  /**
+   * Bulk "move to trash" (issue 21): one transaction per folder touched, each folder locked and
+   * every item's access read again under the lock. An item the viewer can no longer open (gone,
+   * already trashed, no longer shared) or only view is reported, never half done.
+   */
+  async function trashItems(viewer: Viewer, rawIds: string[]): Promise<BulkResult> {
+    const result: BulkResult = { done: 0, refused: [] }
+    const ids = [...new Set(rawIds.map((raw) => toId(raw)).filter((id) => id !== null))]
+    const found = await queryItemsAccess(deps, viewer.userId, ids)
+    const seen = new Set(found.map((r) => r.id))
+    for (const id of ids) if (!seen.has(id)) result.refused.push({ id, reason: 'gone' })
+    for (const [folderId, before] of groupBy(found, (r) => r.folderId)) {
+      await sequelize.transaction(async (transaction) => {
+        await lockFolders(deps, viewer.userId, [folderId], transaction)
+        const rows = await queryItemsAccess(deps, viewer.userId, before.map((r) => r.id), { transaction })
+        const here = new Map(rows.filter((r) => r.folderId === folderId).map((r) => [r.id, r]))
+        const editable: ItemAccessRow[] = []
+        for (const { id } of before) {
+          const row = here.get(id)
+          if (!row) result.refused.push({ id, reason: 'gone' })
+          else if (row.permission !== 'edit') result.refused.push({ id, reason: 'view-only' })
+          else editable.push(row)
+        }
+        if (editable.length > 0) await trashLocked(viewer, editable, transaction)
+        result.done += editable.length
+      })
+    }
+    return result
+  }
+
+  return { createItem, updateItem, moveItem, deleteItem, trashItems }
 }

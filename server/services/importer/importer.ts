@@ -12,7 +12,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import type { KeyValue } from '../../lib/kv.js'
 import { liveItemsIn, lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
-import { decryptItem, encryptItem } from '../itemCrypto.js'
+import { decryptItem, encryptItem, itemPlaintext } from '../itemCrypto.js'
 import { applyListIndexChanges, indexEntry, type IndexEntry } from '../listIndex.js'
 import type { ImportResult, ItemFields } from '../../../shared/contract.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
@@ -251,7 +251,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
       const id = randomUUID() // before encrypting: the AAD binds the id
       // Not checked yet (ADR 024): scored after the import, then written again with its score.
       const unscored = r.fields.password !== ''
-      const plain = { ...r.fields, score: unscored ? null : 0 }
+      const plain = itemPlaintext(r.fields, unscored ? null : 0, null, now)
       const ciphertext = encryptItem(key, id, folderId, plain)
       ids.push(id)
       folderIds.push(folderId)
