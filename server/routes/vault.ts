@@ -84,7 +84,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
 
   router.post('/items/:id/delete', async (ctx) => {
     const { folderId } = await vault().deleteItem(viewerOf(ctx), ctx.params.id!)
-    redirectTo(ctx, deps, `/dashboard/folders/${folderId}`, { type: 'success', message: 'Item deleted.' })
+    redirectTo(ctx, deps, `/dashboard/folders/${folderId}`, { type: 'success', message: 'Item moved to the trash. You can restore it from Trash for 30 days.' })
   })
 
   router.post(

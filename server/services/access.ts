@@ -192,18 +192,22 @@ export async function queryItemAccess(
   userId: string,
   itemId: string,
   transaction?: Transaction,
-  opts: { trashed?: boolean } = {},
+  opts: { trashed?: boolean; viewToo?: boolean } = {},
 ): Promise<ItemAccessRow | null> {
   const rows = await queryItemsAccess(deps, userId, [itemId], { ...opts, transaction })
   return rows[0] ?? null
 }
 
-/** One query: queryItemAccess for several items (bulk actions); the ones the viewer cannot open are left out. */
+/**
+ * One query: queryItemAccess for several items (bulk actions); the ones the viewer cannot open are left out.
+ * `viewToo` (with `trashed`): trashed items through view memberships as well, so a restore that
+ * waited for the folder lock can tell "no longer allowed to edit" (403) from "gone" (404).
+ */
 export async function queryItemsAccess(
   deps: ServiceDeps,
   userId: string,
   itemIds: string[],
-  { trashed = false, transaction }: { trashed?: boolean; transaction?: Transaction } = {},
+  { trashed = false, viewToo = false, transaction }: { trashed?: boolean; viewToo?: boolean; transaction?: Transaction } = {},
 ): Promise<ItemAccessRow[]> {
   if (itemIds.length === 0) return []
   return deps.sequelize.query<ItemAccessRow>(
@@ -211,7 +215,7 @@ export async function queryItemsAccess(
        i.deleted_at AS "deletedAt", i.deleted_from_folder_id AS "deletedFromFolderId", ${membershipColumns(true)}
      FROM items i JOIN ${membershipFrom()} ON m.folder_id = i.folder_id
      WHERE i.id IN (:itemIds) AND m.user_id = :userId AND m.status = 'accepted' AND ${
-       trashed ? "i.deleted_at IS NOT NULL AND (m.role = 'owner' OR m.permission = 'edit')" : 'i.deleted_at IS NULL'
+       trashed ? `i.deleted_at IS NOT NULL${viewToo ? '' : " AND (m.role = 'owner' OR m.permission = 'edit')"}` : 'i.deleted_at IS NULL'
      }
      ORDER BY i.id`,
     { replacements: { itemIds, userId }, type: QueryTypes.SELECT, transaction },

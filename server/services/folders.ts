@@ -178,14 +178,17 @@ export function createFolderCommands(deps: ServiceDeps) {
       if (source.role !== 'owner') throw new ForbiddenError("Only the folder's owner can delete it.")
       if (!target) throw new Error('Personal folder membership missing')
 
-      const items = await sequelize.query<{ id: string; ciphertext: Buffer }>(
-        // Every item, whatever its state (access.ts liveItemsIn): all of them move.
-        'SELECT id, ciphertext FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
+      const items = await sequelize.query<{ id: string; ciphertext: Buffer; trashed: boolean }>(
+        // Every item, whatever its state (access.ts liveItemsIn): all of them move, trashed ones
+        // too, still trashed (restoring them later says their folder is gone, ADR 027).
+        'SELECT id, ciphertext, deleted_at IS NOT NULL AS trashed FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
         { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
       )
-      if (items.length > 0 && target.itemCount + items.length > limits.itemsPerFolder) {
+      // Only live items count toward Personal's limit (trashed ones count nowhere).
+      const liveCount = items.filter((i) => !i.trashed).length
+      if (liveCount > 0 && target.itemCount + liveCount > limits.itemsPerFolder) {
         throw new ValidationError({
-          _form: `Your Personal folder cannot take these ${items.length.toLocaleString('en-US')} items: it would go over ${limits.itemsPerFolder.toLocaleString('en-US')} items. Move or delete some items first.`,
+          _form: `Your Personal folder cannot take these ${liveCount.toLocaleString('en-US')} items: it would go over ${limits.itemsPerFolder.toLocaleString('en-US')} items. Move or delete some items first.`,
         })
       }
 
@@ -196,16 +199,23 @@ export function createFolderCommands(deps: ServiceDeps) {
       const entries: IndexEntry[] = []
       const now = new Date() // the moved items' updated_at, and their index entries'
       let unreadable = 0
+      let moved = 0
       for (const item of items) {
         const plain = decryptItem(sourceKey, item.id, folderId, item.ciphertext)
         if (!plain) {
-          unreadable++
+          // A trashed item that does not decrypt cannot be re-encrypted for Personal: it goes with
+          // the folder (already deleted by its user, and unreadable to anyone). A live one stops the delete.
+          if (!item.trashed) unreadable++
           continue
         }
         const ciphertext = encryptItem(keys.requireFolderKey(target), item.id, target.folderId, plain)
         ids.push(item.id)
         ciphertexts.push(ciphertext)
-        entries.push(indexEntry(item.id, ciphertext, now, plain))
+        // Trashed items stay out of the list index (they count nowhere).
+        if (!item.trashed) {
+          entries.push(indexEntry(item.id, ciphertext, now, plain))
+          moved++
+        }
       }
       if (unreadable > 0) {
         throw new ValidationError({
@@ -222,11 +232,12 @@ export function createFolderCommands(deps: ServiceDeps) {
           { bind: [target.folderId, ids, ciphertexts, folderId, now], type: QueryTypes.UPDATE, transaction },
         )
         // The deleted folder's index goes with its row; Personal's gains the moved entries.
-        await applyListIndexChanges(deps, transaction, [{ folderId: target.folderId, key: keys.requireFolderKey(target), upserts: entries }])
+        if (entries.length > 0) await applyListIndexChanges(deps, transaction, [{ folderId: target.folderId, key: keys.requireFolderKey(target), upserts: entries }])
       }
-      // Memberships (and pending invitations) go with it: ON DELETE CASCADE.
+      // Memberships (and pending invitations) go with it, and unreadable trashed items left behind: ON DELETE CASCADE.
       await models.Folder.destroy({ where: { id: folderId, ownerId: viewer.userId, isPersonal: false }, transaction })
-      return { movedItems: ids.length }
+      // The live items moved (what the flash counts); trashed ones moved too, still in the trash.
+      return { movedItems: moved }
     })
   }
 

@@ -10,6 +10,7 @@ import { createExporter } from './exporter.js'
 import { createImporter } from './importer/importer.js'
 import { createBackgroundScorer } from './importer/scoring.js'
 import { createMemoryKv } from '../lib/kv.js'
+import { createTrashService } from './trash.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
@@ -24,6 +25,8 @@ export function createServices(deps: ServiceDeps) {
     account: createAccountService(deps, sharing),
     exporter: createExporter(deps),
     importer: createImporter({ ...deps, kv: deps.kv ?? createMemoryKv(), scorer }),
+    /** Restore, delete forever, empty, and the purge of expired trash (issue 21, ADR 027). */
+    trash: createTrashService(deps),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -32,7 +32,8 @@ type MemberPost = Awaited<ReturnType<typeof session>>['post']
 const newItem = async (owner: RegisteredUser, folderId: string, name: string) =>
   (await ctx.services.vault.createItem(owner.viewer, { folderId, ...itemFields({ name }) })).id
 
-const itemExists = async (id: string) => (await ctx.models.Item.count({ where: { id } })) === 1
+/** The item is live: deleting moves it to the trash (issue 21), so the row stays with deleted_at set. */
+const itemExists = async (id: string) => (await ctx.models.Item.count({ where: { id, deletedAt: null } })) === 1
 
 /** Backends (other than the holder's own) that PostgreSQL shows waiting for `holderPid`. */
 async function waitingOn(holderPid: number) {

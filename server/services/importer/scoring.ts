@@ -71,7 +71,7 @@ export function createBackgroundScorer(deps: ServiceDeps) {
     return sequelize.query<Claimed>(
       `UPDATE items i SET score_due_at = now() + make_interval(secs => :leaseSeconds)
        WHERE i.id IN (
-         SELECT id FROM items WHERE folder_id IN (:folderIds) AND score_due_at <= now()
+         SELECT id FROM items WHERE folder_id IN (:folderIds) AND score_due_at <= now() AND deleted_at IS NULL
          ORDER BY score_due_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)
        RETURNING i.id, i.folder_id AS "folderId", i.ciphertext, i.updated_at AS "updatedAt"`,
       { replacements: { folderIds, limit, leaseSeconds: SCORE_LEASE_MS / 1000 }, type: QueryTypes.SELECT },
@@ -99,12 +99,12 @@ export function createBackgroundScorer(deps: ServiceDeps) {
       const written = await sequelize.query<{ id: string }>(
         `UPDATE items i SET ciphertext = v.ciphertext, score_due_at = NULL
          FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS v(id, old, ciphertext)
-         WHERE i.id = v.id AND i.ciphertext = v.old AND i.score_due_at IS NOT NULL
+         WHERE i.id = v.id AND i.ciphertext = v.old AND i.score_due_at IS NOT NULL AND i.deleted_at IS NULL
          RETURNING i.id`,
         { bind: [done.map((d) => d.row.id), done.map((d) => d.row.ciphertext), done.map((d) => d.ciphertext)], type: QueryTypes.SELECT, transaction },
       )
       const ok = new Set(written.map((w) => w.id))
-      // Changed meanwhile (moved, re-keyed): due again at once, to be taken as they are now.
+      // Changed meanwhile (moved, re-keyed, trashed): due again at once, to be taken as they are now.
       const changed = done.filter((d) => !ok.has(d.row.id)).map((d) => d.row.id)
       if (changed.length > 0) {
         await sequelize.query('UPDATE items SET score_due_at = now() WHERE id IN (:changed) AND score_due_at IS NOT NULL', { replacements: { changed }, transaction })
@@ -230,7 +230,7 @@ export function createBackgroundScorer(deps: ServiceDeps) {
   async function waiting(folderIds: string[], at: Date): Promise<number> {
     if (folderIds.length === 0) return 0
     const [row] = await sequelize.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM items WHERE folder_id IN (:folderIds) AND created_at = :at AND score_due_at IS NOT NULL',
+      'SELECT count(*)::int AS n FROM items WHERE folder_id IN (:folderIds) AND created_at = :at AND score_due_at IS NOT NULL AND deleted_at IS NULL',
       { replacements: { folderIds, at }, type: QueryTypes.SELECT },
     )
     return row?.n ?? 0

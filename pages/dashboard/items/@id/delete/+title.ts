@@ -1,1 +1,1 @@
-export default 'Delete item · NucleusID'
+export default 'Move to trash · NucleusID'

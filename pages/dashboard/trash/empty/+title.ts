@@ -1,0 +1,1 @@
+export default 'Empty the trash · NucleusID'
