@@ -110,8 +110,8 @@ export async function addMember(db: Db, owner: Seeded, member: Seeded, folderId:
 }
 
 export async function rawItem(db: Db, id: string) {
-  const [row] = await db.sequelize.query<{ folderId: string; ciphertext: Buffer }>(
-    'SELECT folder_id AS "folderId", ciphertext FROM items WHERE id = :id',
+  const [row] = await db.sequelize.query<{ folderId: string; ciphertext: Buffer; deletedAt: Date | null }>(
+    'SELECT folder_id AS "folderId", ciphertext, deleted_at AS "deletedAt" FROM items WHERE id = :id',
     { replacements: { id }, type: QueryTypes.SELECT },
   )
   return row ?? null

@@ -143,16 +143,16 @@ test('an item whose ciphertext was copied from another row cannot be opened; the
   expect(edit?.status()).toBe(403)
   await open(page, `/dashboard/items/${bravoId}`)
 
-  await main(page).getByRole('link', { name: 'Delete…' }).click()
+  await main(page).getByRole('link', { name: 'Move to trash…' }).click()
   await at(page, new RegExp(`/dashboard/items/${bravoId}/delete$`))
-  await expect(main(page).getByRole('heading', { name: 'Delete “Unreadable item”?' })).toBeVisible()
-  await main(page).getByRole('button', { name: 'Delete item' }).click()
+  await expect(main(page).getByRole('heading', { name: 'Move “Unreadable item” to the trash?' })).toBeVisible()
+  await main(page).getByRole('button', { name: 'Move to trash' }).click()
   await at(page, new RegExp(`/dashboard/folders/${user.personalId}$`))
-  await expectFlash(page, 'Item deleted.')
+  await expectFlash(page, 'Item moved to the trash.')
   await expect(itemList(page).getByRole('link')).toHaveCount(2)
   await expect(main(page).getByTestId('vault-summary')).not.toContainText('unreadable')
-  expect(await rawItem(db, bravoId)).toBeNull()
-  expect(await rawItem(db, alphaId)).not.toBeNull()
+  expect((await rawItem(db, bravoId))?.deletedAt).toBeInstanceOf(Date) // in the trash (issue 21)
+  expect((await rawItem(db, alphaId))?.deletedAt).toBeNull()
 })
 
 test("another user's item and folder addresses show Not found", async ({ page, db, consoleGuard }) => {

@@ -164,17 +164,17 @@ test('create a folder, add an item with a generated password, find, edit, move, 
     await expect(copy).toHaveCount(0)
   }
 
-  // Delete, on a confirmation page.
-  await main(page).getByRole('link', { name: 'Delete…' }).click()
+  // Delete (to the trash, issue 21), on a confirmation page.
+  await main(page).getByRole('link', { name: 'Move to trash…' }).click()
   await at(page, new RegExp(`/dashboard/items/${itemId}/delete$`))
-  await expect(main(page).getByRole('heading', { name: 'Delete “GitHub”?' })).toBeVisible()
-  await expect(main(page).getByText('It will be removed from Archive')).toBeVisible()
-  expect(await rawItem(db, itemId)).not.toBeNull() // the confirmation page changes nothing
-  await main(page).getByRole('button', { name: 'Delete item' }).click()
+  await expect(main(page).getByRole('heading', { name: 'Move “GitHub” to the trash?' })).toBeVisible()
+  await expect(main(page).getByText('It leaves Archive')).toBeVisible()
+  expect((await rawItem(db, itemId))?.deletedAt).toBeNull() // the confirmation page changes nothing
+  await main(page).getByRole('button', { name: 'Move to trash' }).click()
   await at(page, new RegExp(`/dashboard/folders/${archiveId}$`))
-  await expectFlash(page, 'Item deleted.')
+  await expectFlash(page, 'Item moved to the trash.')
   await expect(main(page).getByText('This folder is empty.')).toBeVisible()
-  expect(await rawItem(db, itemId)).toBeNull()
+  expect((await rawItem(db, itemId))?.deletedAt).toBeInstanceOf(Date)
 })
 
 test('rename a folder, then delete it: its items move to Personal', async ({ page, db }) => {

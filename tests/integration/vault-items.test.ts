@@ -70,10 +70,13 @@ describe('items: create, list, get, update, delete', () => {
     expect(raw!.ciphertext.equals(before!.ciphertext)).toBe(false)
   })
 
-  it('deletes an item', async () => {
+  it('deletes an item: it moves to the trash (issue 21), out of reach of every item read and write', async () => {
     const { id } = await vault.createItem(viewer, { folderId: personal, ...fields({ name: 'Doomed' }) })
     expect(await vault.deleteItem(viewer, id)).toEqual({ folderId: personal })
-    expect(await rawItem(ctx, id)).toBeNull()
+    // The row stays (trash.test.ts restores and purges it), trashed.
+    const [row] = await ctx.sequelize.query<{ deletedAt: Date | null }>('SELECT deleted_at AS "deletedAt" FROM items WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT })
+    expect(row?.deletedAt).toBeInstanceOf(Date)
+    expect((await vault.listVault(viewer, {})).items.map((r) => r.id)).not.toContain(id)
     await expectError(vault.getItem(viewer, id), NotFoundError)
     await expectError(vault.deleteItem(viewer, id), NotFoundError)
   })
