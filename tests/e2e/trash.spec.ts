@@ -1,5 +1,5 @@
 // The trash as a user meets it (issue 21), JavaScript off and on: delete -> trash -> restore ->
-// back in its folder; delete forever and empty trash, each confirmed on a page of its own; a view
+// back in its folder; delete forever and empty trash, each confirmed first (on the trash page itself); a view
 // member sees no trash; the purge after 30 days (the clock moved in the database); axe on the
 // trash pages in both themes.
 import AxeBuilder from '@axe-core/playwright'
@@ -69,7 +69,7 @@ test('delete forever and empty trash, each confirmed first', async ({ page, db }
   await expect(trashList(page).getByRole('listitem')).toHaveCount(3)
 
   await trashList(page).getByRole('link', { name: 'Delete forever… First' }).click()
-  await at(page, new RegExp(`/dashboard/items/${ids[0]}/purge$`))
+  await at(page, new RegExp(`/dashboard/trash\\?purge=${ids[0]}$`))
   await expect(main(page).getByRole('heading', { name: 'Delete “First” forever?' })).toBeVisible()
   expect(await rawItem(db, ids[0]!)).not.toBeNull() // the confirmation page changes nothing
   await main(page).getByRole('link', { name: 'Cancel' }).click()
@@ -82,7 +82,7 @@ test('delete forever and empty trash, each confirmed first', async ({ page, db }
   await expect(trashList(page).getByRole('listitem')).toHaveCount(2)
 
   await main(page).getByRole('link', { name: 'Empty trash…' }).click()
-  await at(page, /\/dashboard\/trash\/empty$/)
+  await at(page, /\/dashboard\/trash\?confirm=empty$/)
   await expect(main(page).getByText('All 2 items in your trash will be deleted for good')).toBeVisible()
   await main(page).getByRole('button', { name: 'Empty trash' }).click()
   await at(page, /\/dashboard\/trash$/)
@@ -105,7 +105,7 @@ test('a view member sees no trash; an edit member sees and restores it', async (
   await logIn(page, viewer, '/dashboard/trash')
   await expect(main(page).getByText('Nothing in the trash.')).toBeVisible()
   await expect(main(page).getByText('Router')).toHaveCount(0)
-  const res = await page.goto(`/dashboard/items/${routerId}/purge`)
+  const res = await page.goto(`/dashboard/trash?purge=${routerId}`)
   expect(res?.status()).toBe(404)
 
   await page.context().clearCookies()
@@ -160,7 +160,7 @@ test('axe: the trash page (full and empty) and its confirmation pages, light and
     }
     await page.setViewportSize({ width: 1280, height: 800 })
   }
-  for (const url of [`/dashboard/items/${ids[0]}/purge`, '/dashboard/trash/empty']) {
+  for (const url of [`/dashboard/trash?purge=${ids[0]}`, '/dashboard/trash?confirm=empty']) {
     await open(page, url)
     await check(url)
   }

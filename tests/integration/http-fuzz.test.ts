@@ -160,13 +160,14 @@ describe('fuzzing every form action', () => {
   it('the pages those forms live on, with the same ids', async () => {
     const pages = [
       ...['/dashboard/folders/:id', '/dashboard/folders/:id/delete', '/dashboard/items/new?folder=:id'].flatMap((t) => ids(ownFolder).map((id) => t.replace(':id', id))),
-      ...['/dashboard/items/:id', '/dashboard/items/:id/edit', '/dashboard/items/:id/delete', '/dashboard/items/:id/purge'].flatMap((t) => ids(ownItem).map((id) => t.replace(':id', id))),
+      ...['/dashboard/items/:id', '/dashboard/items/:id/edit', '/dashboard/items/:id/delete', '/dashboard/trash?purge=:id'].flatMap((t) => ids(ownItem).map((id) => t.replace(':id', id))),
       ...ids(ownFolder).flatMap((id) => [`/dashboard/folders/${id}/members/${victim.user.id}/remove`, `/dashboard/folders/${ownFolder}/members/${id}/remove`]),
       ...['account', 'appearance', 'security', 'devices', 'data', 'two-factor', 'nope', '%00', '..%2F..', 'x'.repeat(2000)].map((s) => `/dashboard/settings/${s}`),
       '/dashboard/import/progress',
       '/dashboard/import/progress?job=%00',
       '/dashboard/trash',
-      '/dashboard/trash/empty',
+      '/dashboard/trash?confirm=empty',
+      '/dashboard/trash?confirm=%00&purge=',
     ]
     for (const path of pages) {
       const res = await client.get(path)

@@ -156,7 +156,7 @@ describe('who may see and change a folder’s trash', () => {
     const http = await session(member)
     await expectStatus(await http.post(`/dashboard/items/${id}/restore`), 404, 'view member restore')
     await expectStatus(await http.post(`/dashboard/items/${id}/purge`), 404, 'view member purge')
-    await expectStatus(await http.get(`/dashboard/items/${id}/purge`), 404, 'view member purge page')
+    await expectStatus(await http.get(`/dashboard/trash?purge=${id}`), 404, 'view member purge confirmation')
     await expectStatus(await http.get(`/dashboard/items/${id}`), 404, 'view member item page')
     const page = await expectStatus(await http.get('/dashboard/trash'), 200, 'view member trash page')
     expect(textOf(page)).toContain('Nothing in the trash.')
@@ -177,8 +177,8 @@ describe('who may see and change a folder’s trash', () => {
     for (const path of [`/dashboard/items/${id}/restore`, `/dashboard/items/${id}/purge`, '/dashboard/items/not-an-id/restore', '/dashboard/items/not-an-id/purge', `/dashboard/items/${id.toUpperCase()}/restore`]) {
       await expectStatus(await http.post(path), 404, path)
     }
-    await expectStatus(await http.get(`/dashboard/items/${id}/purge`), 404, 'purge page')
-    await expectStatus(await http.get('/dashboard/items/not-an-id/purge'), 404, 'malformed purge page')
+    await expectStatus(await http.get(`/dashboard/trash?purge=${id}`), 404, 'purge confirmation')
+    await expectStatus(await http.get('/dashboard/trash?purge=not-an-id'), 404, 'malformed purge confirmation')
     expect((await rowOf(id))!.deletedAt).toBeInstanceOf(Date)
   })
 

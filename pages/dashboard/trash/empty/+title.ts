@@ -1,1 +1,0 @@
-export default 'Empty the trash · NucleusID'
