@@ -24,6 +24,7 @@ import { createRenderer } from './render.js'
 import { healthRoutes, readinessWhileDraining } from './routes/health.js'
 import { authRoutes } from './routes/auth.js'
 import { vaultRoutes } from './routes/vault.js'
+import { bulkRoutes } from './routes/bulk.js'
 import { sharingRoutes } from './routes/sharing.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -123,6 +124,8 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(csrfProtect(deps.csrf, loggedOut))
   // 12. Actions.
   app.use(authRoutes(deps, render).routes())
+  // Before vaultRoutes: its POST /dashboard/items/:id would take /dashboard/items/bulk.
+  app.use(bulkRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())
   app.use(twoFactorRoutes(deps, render).routes())
