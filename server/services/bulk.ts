@@ -28,11 +28,12 @@ export function createBulkCommands(vault: BulkDeps) {
   return { bulkAction }
 }
 
+// In this order in the message, whatever order the items were refused in.
 const REASONS: Record<BulkResult['refused'][number]['reason'], [one: string, many: string]> = {
   'view-only': ['you can only view it', 'you can only view them'],
-  gone: ['it is gone or no longer shared with you', 'they are gone or no longer shared with you'],
   full: ['the folder is full', 'the folder is full'],
   unreadable: ['it could not be decrypted', 'they could not be decrypted'],
+  gone: ['it is gone or no longer shared with you', 'they are gone or no longer shared with you'],
 }
 const DONE: Record<BulkAction, string> = { move: 'moved', trash: 'moved to the trash', star: 'starred', unstar: 'unstarred' }
 
@@ -44,8 +45,9 @@ export function bulkMessage(action: BulkAction, result: BulkResult, folderName?:
   const n = result.done
   const done = `${n.toLocaleString('en-US')} ${n === 1 ? 'item' : 'items'} ${DONE[action]}${action === 'move' && folderName ? ` to ${folderName}` : ''}.`
   if (result.refused.length === 0) return done
-  const byReason = new Map<string, number>()
-  for (const r of result.refused) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1)
+  const counts = new Map<string, number>()
+  for (const r of result.refused) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1)
+  const byReason = new Map(Object.keys(REASONS).flatMap((reason) => (counts.has(reason) ? [[reason, counts.get(reason)!] as const] : [])))
   const parts = [...byReason].map(([reason, count]) => {
     const [one, many] = REASONS[reason as keyof typeof REASONS]
     return byReason.size === 1 ? (count === 1 ? one : many) : `${count.toLocaleString('en-US')} because ${count === 1 ? one : many}`
