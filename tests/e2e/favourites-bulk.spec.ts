@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test'
 import { addMember, at, expect, expectFlash, fields, isJs, itemList, logIn, main, seedItems, seedUser, sidebar, test } from './vault-helpers'
 
 const favouritesLink = (page: Page) => sidebar(page).getByRole('link', { name: /^Favourites/ })
-const row = (page: Page, name: string) => itemList(page).getByRole('listitem').filter({ hasText: name })
+const row = (page: Page, name: string) => itemList(page).getByRole('listitem').filter({ has: page.getByText(name, { exact: true }) })
 
 /** Ticks "Select all on this page": a real checkbox with JavaScript, a link that renders the page ticked without. */
 async function selectAll(page: Page) {
