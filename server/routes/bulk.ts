@@ -40,13 +40,25 @@ export function bulkRoutes(deps: AppDeps, render: Render) {
     }),
   )
 
-  router.post('/items/:id/favourite', async (ctx) => {
-    const id = ctx.params.id!
-    const { favourite } = parseForm(favouriteSchema, body(ctx))
-    await vault().setFavourite(viewerOf(ctx), id, favourite === '1')
-    const next = body(ctx).next === undefined ? `/dashboard/items/${id}` : back(ctx)
-    redirectTo(ctx, deps, next, { type: 'success', message: favourite === '1' ? 'Added to favourites.' : 'Removed from favourites.' })
-  })
+  router.post(
+    '/items/:id/favourite',
+    // A bad `favourite` re-renders the item's page (422): only once the item is known to be the
+    // viewer's (getItem: 404 otherwise), so a foreign id is 404 whatever the body says.
+    formAction(render, (ctx) => `/dashboard/items/${ctx.params.id}`, async (ctx) => {
+      const id = ctx.params.id!
+      const viewer = viewerOf(ctx)
+      const parsed = favouriteSchema.safeParse(body(ctx))
+      if (!parsed.success) {
+        await vault().getItem(viewer, id)
+        parseForm(favouriteSchema, body(ctx))
+        return
+      }
+      const on = parsed.data.favourite === '1'
+      await vault().setFavourite(viewer, id, on)
+      const next = body(ctx).next === undefined ? `/dashboard/items/${id}` : back(ctx)
+      redirectTo(ctx, deps, next, { type: 'success', message: on ? 'Added to favourites.' : 'Removed from favourites.' })
+    }),
+  )
 
   return router
 }

@@ -236,6 +236,7 @@ describe('bulk actions', () => {
       await expectStatus(await http.post(`/dashboard/items/${foreign}/favourite`, { favourite: '1' }), 404, 'star')
       await expectStatus(await http.post('/dashboard/items/bulk-not-an-id/favourite', { favourite: '1' }), 404, 'star')
       await expectStatus(await http.post(`/dashboard/items/${mine[2]}/favourite`, { favourite: 'yes' }), 422, 'bad favourite')
+      await expectStatus(await http.post(`/dashboard/items/${foreign}/favourite`, { favourite: 'yes' }), 404, 'bad favourite, foreign item')
     })
 
     it('the list renders stars and the bulk form for a page with every box ticked (?select=all)', async () => {
