@@ -4,6 +4,7 @@
 const SYMBOLS = [
   '<symbol id="i-all" viewBox="0 0 24 24"><path d="M4 6h16M4 12h16M4 18h16"/></symbol>',
   '<symbol id="i-shares" viewBox="0 0 24 24"><path d="M3 20a6 6 0 0 1 12 0M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8m7 9a6 6 0 0 0-2-5m1-4a4 4 0 0 0 0-7"/></symbol>',
+  '<symbol id="i-star" viewBox="0 0 24 24"><path d="m12 2.5 2.9 6 6.6.9-4.8 4.6 1.2 6.5L12 17.4l-5.9 3.1 1.2-6.5-4.8-4.6 6.6-.9z"/></symbol>',
   '<symbol id="i-health" viewBox="0 0 24 24"><path d="M12 21s8-4 8-10V5l-8-3-8 3v6c0 6 8 10 8 10z"/></symbol>',
   '<symbol id="i-trash" viewBox="0 0 24 24"><path d="M4 7h16M10 4h4M6 7l1 13h10l1-13M10 11v5m4-5v5"/></symbol>',
   '<symbol id="i-folder" viewBox="0 0 24 24"><path d="M3 5h6l2 3h10v11H3z"/></symbol>',

@@ -25,6 +25,7 @@ import { healthRoutes, readinessWhileDraining } from './routes/health.js'
 import { authRoutes } from './routes/auth.js'
 import { vaultRoutes } from './routes/vault.js'
 import { trashRoutes } from './routes/trash.js'
+import { bulkRoutes } from './routes/bulk.js'
 import { sharingRoutes } from './routes/sharing.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -124,6 +125,8 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(csrfProtect(deps.csrf, loggedOut))
   // 12. Actions.
   app.use(authRoutes(deps, render).routes())
+  // Before vaultRoutes: its POST /dashboard/items/:id would take /dashboard/items/bulk.
+  app.use(bulkRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())
   app.use(trashRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())

@@ -49,6 +49,9 @@ export interface FolderSummary {
   /** Its items that need attention (weak, reused, no password, unreadable): summed beside "Health"
    *  in the sidebar. Only on the vault's folder list (listFolders, listVault), not on getFolder. */
   issues?: number
+  /** The viewer's favourites among its items (issue 21): summed beside "Favourites" in the sidebar.
+   *  Only on the vault's folder list, like issues. */
+  favourites?: number
 }
 
 /** The sidebar of every vault page: the viewer's folders and their pending invitations. */
@@ -109,6 +112,8 @@ export interface ItemRow {
   host: string
   weak: boolean
   reused: boolean
+  /** The viewer starred it (per user, issue 21); absent means not. */
+  favourite?: boolean
   unreadable: boolean
   /** Its imported password waits for its strength score: "not checked yet" (ADR 024). Absent when not. */
   unscored?: boolean
@@ -121,7 +126,7 @@ export const LIST_SORTS = ['name', 'folder', 'changed'] as const
 export type ListSort = (typeof LIST_SORTS)[number]
 export type SortDirection = 'asc' | 'desc'
 /** The item list narrowed to the items a count of the summary line stands for (GET parameter `filter`). */
-export const LIST_FILTERS = ['weak', 'reused', 'unreadable'] as const
+export const LIST_FILTERS = ['weak', 'reused', 'unreadable', 'favourites'] as const
 export type ListFilter = (typeof LIST_FILTERS)[number]
 
 /**
@@ -136,6 +141,8 @@ export const ROW_REUSED = 2
 export const ROW_UNREADABLE = 4
 /** The password's strength is not checked yet (ADR 024). */
 export const ROW_UNSCORED = 8
+/** The viewer starred it (issue 21). */
+export const ROW_FAVOURITE = 16
 
 export interface VaultCounts {
   items: number
@@ -145,6 +152,8 @@ export interface VaultCounts {
   unreadable: number
   /** Items with an empty password (vault health). */
   noPassword: number
+  /** The viewer's favourites (issue 21): the count beside "Favourites" in the sidebar. */
+  favourites: number
   /** Imported passwords whose strength is not checked yet (ADR 024); absent when none. */
   unscored?: number
 }
@@ -165,6 +174,8 @@ export interface VaultPage {
   sort: ListSort
   dir: SortDirection
   filter: ListFilter | null
+  /** The viewer's favourites come first (GET `favourites=first`, ADR 028). */
+  favouritesFirst: boolean
 }
 
 export interface ItemDetail {
@@ -183,6 +194,8 @@ export interface ItemDetail {
   weak: boolean
   /** The password's strength is not checked yet (an import's, ADR 024). */
   unscored: boolean
+  /** The viewer starred it (issue 21). */
+  favourite: boolean
 }
 
 export interface VaultHealth {
@@ -225,8 +238,13 @@ export interface TwoFactorStatus {
  */
 export interface BulkResult {
   done: number
-  refused: { id: string; reason: 'view-only' | 'gone' | 'full' }[]
+  /** 'unreadable': it does not decrypt, so it cannot be re-encrypted for a move. */
+  refused: { id: string; reason: 'view-only' | 'gone' | 'full' | 'unreadable' }[]
 }
+
+/** The bulk bar's actions (POST /dashboard/items/bulk, field `bulk_action`). */
+export const BULK_ACTIONS = ['move', 'trash', 'star', 'unstar'] as const
+export type BulkAction = (typeof BULK_ACTIONS)[number]
 
 /** A form's messages, by field name. */
 export type FieldErrors = Record<string, string>

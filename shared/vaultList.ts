@@ -3,7 +3,7 @@
 // pages/dashboard/vaultData.ts listQuery parses), and the rows in the page's shape. The orders, filters and row shape
 // themselves are the contract's (shared/contract.ts).
 import { DEFAULT_TIME_ZONE, dayNumber } from './formatDate'
-import { ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
+import { ROW_FAVOURITE, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /** A first click on a column: names and folders A to Z, last change newest first. */
 export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc')
@@ -14,15 +14,18 @@ export interface ListState {
   dir?: SortDirection
   filter?: ListFilter | null
   page?: number
+  /** Favourites first (ADR 028). */
+  favouritesFirst?: boolean
 }
 
 /** The URL of a list state; defaults are left out, so the plain path is name A to Z, unfiltered. */
-export function listHref(basePath: string, { q, sort = 'name', dir, filter, page }: ListState): string {
+export function listHref(basePath: string, { q, sort = 'name', dir, filter, page, favouritesFirst }: ListState): string {
   const params = new URLSearchParams()
   if (q) params.set('q', q)
   if (filter) params.set('filter', filter)
   if (sort !== 'name') params.set('sort', sort)
   if (dir && dir !== defaultDirection(sort)) params.set('dir', dir)
+  if (favouritesFirst) params.set('favourites', 'first')
   if (page && page > 1) params.set('page', String(page))
   const qs = params.toString()
   return qs ? `${basePath}?${qs}` : basePath
@@ -43,7 +46,7 @@ export function toListRows(
     r.host,
     index.get(r.folderId) ?? -1,
     dayNumber(r.updatedAt, zone),
-    (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0),
+    (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0) | (r.favourite ? ROW_FAVOURITE : 0),
   ])
 }
 

@@ -55,7 +55,7 @@ const oneOf = <T extends string>(allowed: readonly T[], raw: string | undefined)
  * else means the default: name, that order's own direction, unfiltered.
  */
 export function listQuery(pageContext: PageContextServer): Required<Omit<ListOptions, 'folderId'>> {
-  const { q, page, sort, dir, filter } = pageContext.urlParsed.search
+  const { q, page, sort, dir, filter, favourites } = pageContext.urlParsed.search
   const listSort = oneOf(LIST_SORTS, sort) ?? 'name'
   return {
     q: (q ?? '').slice(0, 200),
@@ -63,13 +63,14 @@ export function listQuery(pageContext: PageContextServer): Required<Omit<ListOpt
     sort: listSort,
     dir: oneOf(DIRECTIONS, dir) ?? defaultDirection(listSort),
     filter: oneOf(LIST_FILTERS, filter) ?? null,
+    favouritesFirst: favourites === 'first',
   }
 }
 
 /** The list part of a list page's data: its rows in the page's shape, each sent once. */
 export function listOf(page: VaultPage, folders: FolderList['folders'], q: string, folderId: string | null, zone?: string) {
-  const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter } = page
-  return { rows: toListRows(page.items, folders, zone), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, q, folderId }
+  const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst } = page
+  return { rows: toListRows(page.items, folders, zone), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst, q, folderId }
 }
 
 /**

@@ -59,6 +59,8 @@ export interface MembershipRow {
   shared: boolean
   /** People besides the owner: accepted members and live invitations. */
   memberCount: number
+  /** The viewer's favourites among the folder's live items, ids joined by ',' ('' for none; only when asked for). */
+  favourites?: string
   /** The viewer's live pending invitations, the same on every row (only when asked for). */
   pendingInvitations?: number
   sealedKey: Buffer | null
@@ -107,14 +109,23 @@ export const itemsDigestSql = (folderId: string) => `(SELECT ${digestAgg('ic')} 
 export const listIndexBase64 = (alias: string) => `encode(${alias}.list_index, 'base64')`
 
 /**
+ * SQL: the ids of the favourites of the user `userId` (an SQL expression) among the live items of
+ * the folder `folderId`, in id order, joined by ',' ('' for none). Stars are per user rows
+ * (item_favourites) beside the shared ciphertext: they change no item row, so the list cache's
+ * fingerprint (vault.ts) takes this text too. Served by the table's primary key (user_id, item_id).
+ */
+const favouritesIn = (userId: string, folderId: string) =>
+  `(SELECT coalesce(string_agg(fv.item_id::text, ',' ORDER BY fv.item_id), '') FROM item_favourites fv JOIN items fi ON fi.id = fv.item_id AND fi.folder_id = ${folderId} AND fi.deleted_at IS NULL WHERE fv.user_id = ${userId})`
+
+/**
  * Columns of one membership of the viewer (m) in a folder (f), its owner (o) and the viewer (u).
  * What is computed over the folder's items (count, and when asked the version and digest) comes
  * from one pass over them (membershipFrom's lateral `agg`): three subqueries read every
  * ciphertext of a first view twice and cost a tenth of its time at 1,000 items.
  */
-const membershipColumns = (withKeys: boolean, withVersion = false, withDigest = false, withInvitations = false, withListIndex = false) => `${
+const membershipColumns = (withKeys: boolean, withVersion = false, withDigest = false, withInvitations = false, withListIndex = false, withFavourites = false) => `${
   withVersion ? 'agg.version AS "itemsVersion",' : ''
-}${withDigest ? ' agg.digest AS "itemsDigest",' : ''}${withListIndex ? ` f.list_index_digest AS "listIndexDigest", ${listIndexBase64('f')} AS "listIndex",` : ''}
+}${withFavourites ? ` ${favouritesIn('m.user_id', 'f.id')} AS favourites,` : ''}${withDigest ? ' agg.digest AS "itemsDigest",' : ''}${withListIndex ? ` f.list_index_digest AS "listIndexDigest", ${listIndexBase64('f')} AS "listIndex",` : ''}
   f.id AS "folderId", f.name AS "folderName", f.is_personal AS "isPersonal", f.owner_id AS "ownerId",
   o.name AS "ownerName", m.role::text AS role,
   CASE WHEN m.role = 'owner' THEN 'edit' ELSE m.permission::text END AS permission,
@@ -155,12 +166,14 @@ export async function queryMemberships(
     withInvitations?: boolean
     /** The folder's list index (ADR 020) and the digest it describes. */
     withListIndex?: boolean
+    /** The viewer's favourites among the folder's live items (favourites: ids joined by ','). */
+    withFavourites?: boolean
     transaction?: Transaction
   } = {},
 ): Promise<MembershipRow[]> {
   if (opts.folderIds && opts.folderIds.length === 0) return []
   return deps.sequelize.query<MembershipRow>(
-    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withVersion, opts.withDigest, opts.withInvitations, opts.withListIndex)}
+    `SELECT ${membershipColumns(opts.withKeys ?? true, opts.withVersion, opts.withDigest, opts.withInvitations, opts.withListIndex, opts.withFavourites)}
      FROM ${membershipFrom(opts.withVersion, opts.withDigest)}
      WHERE m.user_id = :userId AND m.status = 'accepted'${opts.folderIds ? ' AND m.folder_id IN (:folderIds)' : ''}`,
     {
@@ -180,6 +193,8 @@ export interface ItemAccessRow extends MembershipRow {
   deletedAt: Date | null
   /** The folder it was trashed from (a different folderId: that folder is gone). */
   deletedFromFolderId: string | null
+  /** The viewer starred it (a favourite is per user). */
+  favourite: boolean
 }
 
 /**
@@ -212,7 +227,8 @@ export async function queryItemsAccess(
   if (itemIds.length === 0) return []
   return deps.sequelize.query<ItemAccessRow>(
     `SELECT i.id, i.ciphertext, i.created_at AS "createdAt", i.updated_at AS "updatedAt",
-       i.deleted_at AS "deletedAt", i.deleted_from_folder_id AS "deletedFromFolderId", ${membershipColumns(true)}
+       i.deleted_at AS "deletedAt", i.deleted_from_folder_id AS "deletedFromFolderId",
+       EXISTS (SELECT 1 FROM item_favourites fv WHERE fv.user_id = m.user_id AND fv.item_id = i.id) AS favourite, ${membershipColumns(true)}
      FROM items i JOIN ${membershipFrom()} ON m.folder_id = i.folder_id
      WHERE i.id IN (:itemIds) AND m.user_id = :userId AND m.status = 'accepted' AND ${
        trashed ? `i.deleted_at IS NOT NULL${viewToo ? '' : " AND (m.role = 'owner' OR m.permission = 'edit')"}` : 'i.deleted_at IS NULL'

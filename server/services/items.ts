@@ -3,11 +3,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'sequelize'
 import { NotFoundError, ValidationError } from '../lib/errors.js'
-import { folderFullError, lockFolders, queryItemAccess, queryItemsAccess, queryMemberships, requireEdit, requireId, type ItemAccessRow } from './access.js'
+import { folderFullError, lockFolders, queryItemAccess, queryItemsAccess, queryMemberships, requireEdit, requireId, type ItemAccessRow, type MembershipRow } from './access.js'
 import { toId } from '../../schemas/vault.js'
 import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem, hostOf, itemPlaintext, isUnscored, isWeak, safeHref, scoreItem } from './itemCrypto.js'
-import { applyListIndexChanges, groupBy, indexEntry } from './listIndex.js'
+import { applyListIndexChanges, groupBy, indexEntry, type IndexEntry } from './listIndex.js'
 import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
@@ -38,6 +38,7 @@ export function createItemQueries(deps: ServiceDeps) {
       href: safeHref(fields.url),
       weak: plain !== null && isWeak(plain),
       unscored: plain !== null && isUnscored(plain),
+      favourite: row.favourite,
     }
   }
 
@@ -118,23 +119,111 @@ export function createItemCommands(deps: ServiceDeps) {
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction, [targetId])
       if (row.folderId === targetId) return
-      const [target] = await queryMemberships(deps, viewer.userId, { folderIds: [targetId], transaction })
-      if (!target) throw new NotFoundError()
-      requireEdit(target, 'That folder is view-only: you cannot move items into it.')
+      const target = await lockedTarget(viewer, targetId, transaction)
       if (target.itemCount >= limits.itemsPerFolder) throw folderFullError(limits.itemsPerFolder)
-      const keys = createKeyRing(viewer)
-      const plain = decryptItem(keys.folderKey(row), itemId, row.folderId, row.ciphertext)
-      if (!plain) throw new ValidationError({ folder_id: 'This item could not be decrypted, so it cannot be moved.' })
-      const targetKey = keys.requireFolderKey(target)
-      const ciphertext = encryptItem(targetKey, itemId, targetId, plain)
-      const now = new Date()
-      await models.Item.update({ folderId: targetId, ciphertext, updatedAt: now }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
-      // Both folders: the entry leaves one index and joins the other.
-      await applyListIndexChanges(deps, transaction, [
-        { folderId: row.folderId, key: keys.folderKey(row), removes: [itemId] },
-        { folderId: targetId, key: targetKey, upserts: [indexEntry(itemId, ciphertext, now, plain)] },
-      ])
+      const { unreadable } = await moveLocked(viewer, [row], target, transaction)
+      if (unreadable.length > 0) throw new ValidationError({ folder_id: 'This item could not be decrypted, so it cannot be moved.' })
     })
+  }
+
+  /**
+   * The target folder of a move, read under its lock: NotFoundError unless the viewer is a member,
+   * ForbiddenError when view-only.
+   */
+  async function lockedTarget(viewer: Viewer, targetId: string, transaction: Transaction) {
+    const [target] = await queryMemberships(deps, viewer.userId, { folderIds: [targetId], transaction })
+    if (!target) throw new NotFoundError()
+    requireEdit(target, 'That folder is view-only: you cannot move items into it.')
+    return target
+  }
+
+  /**
+   * The one move path (moveItem and bulk moves): items of ONE source folder, that folder and the
+   * target locked and both read again under the locks by the caller (edit on both, room counted),
+   * each item re-encrypted under the target's key and AAD, both folders' list indexes updated.
+   * An item that does not decrypt is left where it is and returned. Whatever else an item carries
+   * under its folder key (history versions, issue 21) is re-encrypted here too.
+   */
+  async function moveLocked(viewer: Viewer, rows: ItemAccessRow[], target: MembershipRow, transaction: Transaction) {
+    const keys = createKeyRing(viewer)
+    const sourceId = rows[0]!.folderId
+    const sourceKey = keys.folderKey(rows[0]!)
+    const targetKey = keys.requireFolderKey(target)
+    const now = new Date()
+    const unreadable: string[] = []
+    const moved: IndexEntry[] = []
+    for (const row of rows) {
+      const plain = decryptItem(sourceKey, row.id, sourceId, row.ciphertext)
+      if (!plain) {
+        unreadable.push(row.id)
+        continue
+      }
+      const ciphertext = encryptItem(targetKey, row.id, target.folderId, plain)
+      await models.Item.update({ folderId: target.folderId, ciphertext, updatedAt: now }, { where: { id: row.id, folderId: sourceId }, transaction, silent: true })
+      moved.push(indexEntry(row.id, ciphertext, now, plain))
+    }
+    if (moved.length > 0) {
+      // Both folders: the entries leave one index and join the other.
+      await applyListIndexChanges(deps, transaction, [
+        { folderId: sourceId, key: sourceKey, removes: moved.map((e) => e.id) },
+        { folderId: target.folderId, key: targetKey, upserts: moved },
+      ])
+    }
+    return { moved: moved.length, unreadable }
+  }
+
+  /**
+   * Bulk "move to a folder" (issue 21). The target must be a folder the viewer can edit, for the
+   * whole request: NotFoundError / ForbiddenError otherwise, before anything moves. Then one
+   * transaction per source folder, source and target locked together (lockFolders: id order),
+   * access to both read again under the locks: an item gone meanwhile is 'gone', one in a folder
+   * the viewer only views 'view-only', one past the target's item limit 'full', one that does not
+   * decrypt 'unreadable'; items already in the target count as done. If the target is lost while
+   * the folders are worked through, the folders not yet moved are refused as 'gone'.
+   */
+  async function moveItems(viewer: Viewer, rawIds: string[], rawTargetFolderId: string): Promise<BulkResult> {
+    const targetId = requireId(rawTargetFolderId)
+    const result: BulkResult = { done: 0, refused: [] }
+    const ids = [...new Set(rawIds.map((raw) => toId(raw)).filter((id) => id !== null))]
+    const [target] = await queryMemberships(deps, viewer.userId, { folderIds: [targetId], withKeys: false })
+    if (!target) throw new NotFoundError()
+    requireEdit(target, 'That folder is view-only: you cannot move items into it.')
+    const found = await queryItemsAccess(deps, viewer.userId, ids)
+    const seen = new Set(found.map((r) => r.id))
+    for (const id of ids) if (!seen.has(id)) result.refused.push({ id, reason: 'gone' })
+    for (const [folderId, before] of groupBy(found, (r) => r.folderId)) {
+      if (folderId === targetId) {
+        result.done += before.length
+        continue
+      }
+      await sequelize.transaction(async (transaction) => {
+        await lockFolders(deps, viewer.userId, [folderId, targetId], transaction)
+        const [t] = await queryMemberships(deps, viewer.userId, { folderIds: [targetId], transaction })
+        if (!t || t.permission !== 'edit') {
+          for (const { id } of before) result.refused.push({ id, reason: 'gone' })
+          return
+        }
+        const rows = await queryItemsAccess(deps, viewer.userId, before.map((r) => r.id), { transaction })
+        const here = new Map(rows.filter((r) => r.folderId === folderId).map((r) => [r.id, r]))
+        let room = limits.itemsPerFolder - t.itemCount
+        const movable: ItemAccessRow[] = []
+        for (const { id } of before) {
+          const row = here.get(id)
+          if (!row) result.refused.push({ id, reason: 'gone' })
+          else if (row.permission !== 'edit') result.refused.push({ id, reason: 'view-only' })
+          else if (room <= 0) result.refused.push({ id, reason: 'full' })
+          else {
+            movable.push(row)
+            room--
+          }
+        }
+        if (movable.length === 0) return
+        const { moved, unreadable } = await moveLocked(viewer, movable, t, transaction)
+        for (const id of unreadable) result.refused.push({ id, reason: 'unreadable' })
+        result.done += moved
+      })
+    }
+    return result
   }
 
   /**
@@ -196,5 +285,5 @@ export function createItemCommands(deps: ServiceDeps) {
     return result
   }
 
-  return { createItem, updateItem, moveItem, deleteItem, trashItems }
+  return { createItem, updateItem, moveItem, moveItems, deleteItem, trashItems }
 }

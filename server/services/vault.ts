@@ -9,6 +9,8 @@ import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, type Me
 import { createKeyRing } from './keyRing.js'
 import { UNREADABLE, UNSCORED, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
+import { createFavouriteCommands } from './favourites.js'
+import { createBulkCommands } from './bulk.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
@@ -34,6 +36,8 @@ export interface ListOptions {
   sort?: ListSort
   dir?: SortDirection
   filter?: ListFilter | null
+  /** The viewer's favourites first, each part in the order asked for (GET `favourites=first`, ADR 028). */
+  favouritesFirst?: boolean
 }
 
 /** One request's reads of the vault, all from one load (createVaultService's reader). */
@@ -71,7 +75,7 @@ const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword 
 const compareEntries = (a: Entry, b: Entry) => compareNameKeys(a.row.name, a.key, b.row.name, b.key) || byId(a.row, b.row)
 
 type EntryCounts = Omit<VaultCounts, 'folders'>
-const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0 })
+const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0, favourites: 0 })
 /** Adds one entry to the counts beside the list's filters and in the sidebar. */
 function count(counts: EntryCounts, e: Entry) {
   counts.items++
@@ -79,6 +83,7 @@ function count(counts: EntryCounts, e: Entry) {
   if (e.row.reused) counts.reused++
   if (e.row.unreadable) counts.unreadable++
   if (e.noPassword) counts.noPassword++
+  if (e.row.favourite) counts.favourites++
   if (e.row.unscored) counts.unscored = (counts.unscored ?? 0) + 1
 }
 // Accents and case aside: "cafe" finds "Café" and "xn--caf-dma.example" (shown as café.example).
@@ -89,6 +94,7 @@ const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
   weak: (e) => e.row.weak,
   reused: (e) => e.row.reused,
   unreadable: (e) => e.row.unreadable,
+  favourites: (e) => e.row.favourite === true,
 }
 
 /**
@@ -212,9 +218,11 @@ interface FolderContentRow {
   updatedAt: Date | null
 }
 
+// The viewer's stars are rows of their own (no item row changes), so they are part of it: a star
+// or unstar shows at once (the list cache is per viewer).
 const listFingerprint = (memberships: MembershipRow[]) =>
   memberships
-    .map((m) => `${m.folderId}|${m.folderName}|${m.itemsVersion ?? ''}`)
+    .map((m) => `${m.folderId}|${m.folderName}|${m.itemsVersion ?? ''}|${m.favourites ?? ''}`)
     .sort()
     .join('\n')
 
@@ -227,6 +235,8 @@ export function createVaultService(
   } = {},
 ) {
   const { sequelize } = deps
+  const itemCommands = createItemCommands(deps)
+  const favouriteCommands = createFavouriteCommands(deps)
   const listCache = new LRUCache<string, CachedList>({
     max: 1000,
     maxSize: opts.listCacheMaxBytes ?? LIST_CACHE_MAX_BYTES,
@@ -252,6 +262,7 @@ export function createVaultService(
             host: unicodeHost(host),
             weak: (flags & WEAK) !== 0,
             reused: false,
+            favourite: false,
             unreadable: (flags & UNREADABLE) !== 0,
             unscored: (flags & UNSCORED) !== 0 || undefined,
             updatedAt: new Date(updatedAt),
@@ -369,10 +380,13 @@ export function createVaultService(
       withDigest: !cached,
       withInvitations: true,
       withListIndex: !cached,
+      withFavourites: true,
     })
     const pendingInvitations = memberships[0]?.pendingInvitations ?? 0
     const summaries = (issues: Map<string, number>) =>
-      memberships.map((m) => ({ ...toFolderSummary(m), issues: issues.get(m.folderId) ?? 0 })).sort(compareFolders)
+      memberships
+        .map((m) => ({ ...toFolderSummary(m), issues: issues.get(m.folderId) ?? 0, favourites: m.favourites ? m.favourites.split(',').length : 0 }))
+        .sort(compareFolders)
     const fingerprint = listFingerprint(memberships)
     if (cached && cached.fingerprint === fingerprint) {
       const folders = summaries(cached.issues)
@@ -394,11 +408,14 @@ export function createVaultService(
     const counts = noCounts()
     const entries: Entry[] = []
     const issues = new Map<string, number>()
+    // The viewer's stars, per folder (the memberships query brought them): overlaid like reuse.
+    const starred = new Set(memberships.flatMap((m) => (m.favourites ? m.favourites.split(',') : [])))
     for (const [folderId, f] of perFolder) {
       for (const { entry, passwordTag } of f.entries) {
         const reuseGroup = passwordTag !== null && tagUses.get(passwordTag)! > 1 ? passwordTag : null
         const reused = reuseGroup !== null
-        const e = entry.reuseGroup === reuseGroup ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused } }
+        const favourite = starred.has(entry.row.id)
+        const e = entry.reuseGroup === reuseGroup && entry.row.favourite === favourite ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused, favourite } }
         entries.push(e)
         count(counts, e)
         if (needsAttention(e)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
@@ -432,7 +449,10 @@ export function createVaultService(
     const inFolder = folderId === null ? sorted : sorted.filter((e) => e.row.folderId === folderId)
     const wanted = (e: Entry) => (q === '' || searchOf(e).includes(q)) && (filter === null || FILTERS[filter](e))
     const matching = q === '' && filter === null ? inFolder : inFolder.filter(wanted)
-    const rows = dir === 'asc' ? matching : matching.toReversed()
+    const ordered = dir === 'asc' ? matching : matching.toReversed()
+    // Favourites first (on request): a stable split, so each part keeps the order asked for.
+    const favouritesFirst = opts.favouritesFirst === true
+    const rows = favouritesFirst ? [...ordered.filter((e) => e.row.favourite), ...ordered.filter((e) => !e.row.favourite)] : ordered
     let folderCounts: VaultPage['folderCounts'] = null
     if (folderId !== null) {
       folderCounts = noCounts()
@@ -453,6 +473,7 @@ export function createVaultService(
       sort,
       dir,
       filter,
+      favouritesFirst,
     }
   }
 
@@ -526,7 +547,9 @@ export function createVaultService(
     ...createItemQueries(deps),
     ...createFolderQueries(deps),
     // writes
-    ...createItemCommands(deps),
+    ...itemCommands,
+    ...favouriteCommands,
+    ...createBulkCommands({ ...itemCommands, ...favouriteCommands }),
     ...createFolderCommands(deps),
   }
 }

@@ -30,14 +30,21 @@ interface Budget {
   goal: number | null
 }
 const BUDGET = {
-  // Issue 18's goals. Measured 2026-12-06 on the rebuilt list: about 500 B, 11 elements, 121 B.
-  htmlPerRow: { max: 512, goal: null },
-  domPerRow: { max: 12, goal: null },
+  // Issue 18's goals were 512 B and 12 elements (measured about 500 B, 11 elements, 121 B).
+  // Raised by issue 21 (ADR 028): each row now holds a checkbox of the bulk form and its star, a
+  // submit button of the same form, both working without JavaScript, so each carries the item's id
+  // (the checkbox's value, the star's formaction) and an accessible name with the item's name:
+  // about 300 B and 2 elements a row. Measured 799 B (823 B for a shared member), 13.3 elements.
+  htmlPerRow: { max: 832, goal: 512 },
+  domPerRow: { max: 14, goal: 12 },
   statePerRow: { max: 150, goal: null },
   stylesheets: { max: 2, goal: null },
   // Above the goal (60,000): Vue and Pinia are 37 KB of it and Vike's client router 27 KB, before
   // a line of the app (docs/decisions/021 has the breakdown). Today's figure, so it cannot grow.
-  jsGzip: { max: 72_000, goal: 60_000 },
+  // Raised from 72,000 by issue 21 (ADR 028): the rows (VaultRows.vue, preloaded because the server
+  // renders them) gained the star, the checkbox and the bulk bar (+950 B), the sidebar its
+  // Favourites entry. Measured 73,104.
+  jsGzip: { max: 73_200, goal: 60_000 },
   // A dashboard viewed again: the memberships query only (the list comes from the list cache).
   sqlPerDashboard: { max: 1, goal: null },
   // The first dashboard after logging in: memberships with the folders' list indexes.

@@ -133,6 +133,8 @@ function targets(): string[] {
     ...withIds('/dashboard/items/:id/restore', victimItem),
     ...withIds('/dashboard/items/:id/purge', victimItem),
     '/dashboard/trash/empty',
+    ...withIds('/dashboard/items/:id/favourite', victimItem),
+    '/dashboard/items/bulk',
     '/dashboard/folders',
     ...withIds('/dashboard/folders/:id', ownFolder),
     ...withIds('/dashboard/folders/:id/delete', victimFolder),
@@ -228,6 +230,7 @@ describe('every path id of every action', () => {
     item('/dashboard/items/:id', { folder_id: ownFolder, ...itemFields({ name: 'Renamed by the fuzzer' }) })
     item('/dashboard/items/:id/move', { folder_id: ownFolder })
     item('/dashboard/items/:id/delete')
+    item('/dashboard/items/:id/favourite', { favourite: '1' })
     folder('/dashboard/folders/:id', { name: 'Renamed by the fuzzer' })
     folder('/dashboard/folders/:id/delete')
     folder('/dashboard/folders/:id/members', { email: victim.email, permission: 'view' })

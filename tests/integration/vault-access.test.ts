@@ -114,6 +114,7 @@ describe('shared folders', () => {
       memberCount: 2,
       itemCount: 1,
       issues: 0,
+      favourites: 0,
     })
     expect(page.items.map((r) => [r.name, r.folderName, r.unreadable])).toEqual([['Team login', 'Team', false]])
     const item = await vault.getItem(v, itemId)

@@ -42,6 +42,7 @@ describe('items: create, list, get, update, delete', () => {
       host: 'mail.example.org', // no scheme: read as https
       weak: false,
       reused: false,
+      favourite: false,
       unreadable: false,
       updatedAt: expect.any(Date),
     })

@@ -219,6 +219,7 @@ describe('listVault', () => {
       memberCount: 0,
       itemCount: 5,
       issues: 5, // the seeded items share one password: all reused
+      favourites: 0, // none starred (issue 21)
     })
     expect(page.folders.find((f) => f.id === zeta)!.itemCount).toBe(1)
     expect(await vault.listFolders(u.viewer)).toEqual({ folders: page.folders, pendingInvitations: 0 })
@@ -239,7 +240,7 @@ describe('listVault', () => {
 
     const page = await listWithSidebar(vault, u.viewer, { folderId: work })
     expect(page.items.map((r) => r.id).sort()).toEqual([b.id, c.id, g.id].sort())
-    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, unreadable: 0, noPassword: 1 })
+    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, unreadable: 0, noPassword: 1, favourites: 0 })
     const all = (await vault.listVault(u.viewer, {})).items
     const flags = Object.fromEntries(all.map((r) => [r.id, [r.weak, r.reused]]))
     expect(flags[a.id]).toEqual([true, true])

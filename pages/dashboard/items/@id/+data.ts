@@ -16,6 +16,7 @@ export async function data(pageContext: PageContextServer) {
         fields: item.fields,
         href: item.href,
         updatedAt: item.updatedAt.toISOString(),
+        favourite: item.favourite,
       },
       // The warnings under the password: weak (zxcvbn < 3) and reused across the whole vault.
       health: { weak: item.weak, unscored: item.unscored, reusedBy },
