@@ -9,6 +9,8 @@ import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, type Me
 import { createKeyRing } from './keyRing.js'
 import { UNREADABLE, UNSCORED, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
+import { createHistoryService } from './history.js'
+import { isOverdue } from './items.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
@@ -65,16 +67,19 @@ interface Entry {
   reuseGroup: string | null
 }
 
+/** A rotation reminder is due (issue 21): computed when read from the entry's dates, never stored. */
+const overdue = (e: Entry, now: number) => !e.row.unreadable && isOverdue(e.row.passwordChangedAt.getTime(), e.row.rotateDays, now)
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
-const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable
+const needsAttention = (e: Entry, now: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now)
 
 const compareEntries = (a: Entry, b: Entry) => compareNameKeys(a.row.name, a.key, b.row.name, b.key) || byId(a.row, b.row)
 
 type EntryCounts = Omit<VaultCounts, 'folders'>
 const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0 })
 /** Adds one entry to the counts beside the list's filters and in the sidebar. */
-function count(counts: EntryCounts, e: Entry) {
+function count(counts: EntryCounts, e: Entry, now: number) {
   counts.items++
+  if (overdue(e, now)) counts.overdue = (counts.overdue ?? 0) + 1
   if (e.row.weak) counts.weak++
   if (e.row.reused) counts.reused++
   if (e.row.unreadable) counts.unreadable++
@@ -109,7 +114,9 @@ function entriesIn(entries: Entry[], sort: ListSort, folders: FolderSummary[]): 
     sorted = [...entries].sort(
       sort === 'folder'
         ? (a, b) => rank.get(a.row.folderId)! - rank.get(b.row.folderId)!
-        : (a, b) => a.row.updatedAt.getTime() - b.row.updatedAt.getTime(),
+        : sort === 'password'
+          ? (a, b) => a.row.passwordChangedAt.getTime() - b.row.passwordChangedAt.getTime()
+          : (a, b) => a.row.updatedAt.getTime() - b.row.updatedAt.getTime(),
     )
     orders.set(sort, sorted)
   }
@@ -210,6 +217,7 @@ interface FolderContentRow {
   digest: string | null
   ciphertext: Buffer | null
   updatedAt: Date | null
+  createdAt: Date | null
 }
 
 const listFingerprint = (memberships: MembershipRow[]) =>
@@ -227,6 +235,7 @@ export function createVaultService(
   } = {},
 ) {
   const { sequelize } = deps
+  const itemCommands = createItemCommands(deps)
   const listCache = new LRUCache<string, CachedList>({
     max: 1000,
     maxSize: opts.listCacheMaxBytes ?? LIST_CACHE_MAX_BYTES,
@@ -240,7 +249,7 @@ export function createVaultService(
     return {
       version: m.itemsVersion ?? '',
       folderName: m.folderName,
-      entries: entries.map(([id, , name, username, url, host, updatedAt, flags], i) => ({
+      entries: entries.map(([id, , name, username, url, host, updatedAt, flags, , passwordChangedAt, rotateDays], i) => ({
         entry: {
           row: {
             id,
@@ -255,6 +264,9 @@ export function createVaultService(
             unreadable: (flags & UNREADABLE) !== 0,
             unscored: (flags & UNSCORED) !== 0 || undefined,
             updatedAt: new Date(updatedAt),
+            // Unknown (unreadable, or an item older than issue 21 indexed without its creation): its last change.
+            passwordChangedAt: new Date(passwordChangedAt ?? updatedAt),
+            rotateDays,
           },
           url,
           key: sortKey(name),
@@ -313,7 +325,7 @@ export function createVaultService(
         (r) => r.folderId,
       )
       for (const m of memberships) {
-        const mine = (items.get(m.folderId) ?? []).map((r) => ({ id: r.id!, ciphertext: r.ciphertext!, updatedAt: r.updatedAt! }))
+        const mine = (items.get(m.folderId) ?? []).map((r) => ({ id: r.id!, ciphertext: r.ciphertext!, updatedAt: r.updatedAt!, createdAt: r.createdAt! }))
         byFolder.set(m.folderId, folderEntries(m, entriesFromItems(keys.folderKey(m), m.folderId, mine).map(toStored)))
       }
     }
@@ -328,15 +340,15 @@ export function createVaultService(
     const parts: string[] = []
     if (resolve.length > 0) {
       parts.push(
-        `SELECT d.id AS "folderId", NULL::uuid AS id, ${listIndexBase64('d')} AS "listIndex", d.digest, NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt"
+        `SELECT d.id AS "folderId", NULL::uuid AS id, ${listIndexBase64('d')} AS "listIndex", d.digest, NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt", NULL::timestamptz AS "createdAt"
          FROM d WHERE d.stored = d.digest`,
-        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt"
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt", i.created_at AS "createdAt"
          FROM d CROSS JOIN LATERAL (SELECT i.* FROM ${liveItemsIn('i', 'd.id')}) i WHERE d.stored IS DISTINCT FROM d.digest`,
       )
     }
     if (items.length > 0) {
       parts.push(
-        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt"
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt", i.created_at AS "createdAt"
          FROM ${liveItemsIn('i', ':items')}`,
       )
     }
@@ -394,14 +406,16 @@ export function createVaultService(
     const counts = noCounts()
     const entries: Entry[] = []
     const issues = new Map<string, number>()
+    // Overdue reminders are counted at this load; the cached counts live a minute (LIST_CACHE_TTL_MS).
+    const now = Date.now()
     for (const [folderId, f] of perFolder) {
       for (const { entry, passwordTag } of f.entries) {
         const reuseGroup = passwordTag !== null && tagUses.get(passwordTag)! > 1 ? passwordTag : null
         const reused = reuseGroup !== null
         const e = entry.reuseGroup === reuseGroup ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused } }
         entries.push(e)
-        count(counts, e)
-        if (needsAttention(e)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
+        count(counts, e, now)
+        if (needsAttention(e, now)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
       }
     }
     entries.sort(compareEntries)
@@ -436,7 +450,8 @@ export function createVaultService(
     let folderCounts: VaultPage['folderCounts'] = null
     if (folderId !== null) {
       folderCounts = noCounts()
-      for (const e of inFolder) count(folderCounts, e)
+      const now = Date.now()
+      for (const e of inFolder) count(folderCounts, e, now)
     }
 
     const total = rows.length
@@ -471,9 +486,13 @@ export function createVaultService(
       else groups.set(e.reuseGroup, [toRow(e)])
     }
     const reused = [...groups.values()].sort((a, b) => b.length - a.length || compareRows(a[0]!, b[0]!))
+    const now = Date.now()
+    const due = entries.filter((e) => overdue(e, now)).map((e) => ({ ...toRow(e), overdue: true }))
+    due.sort((a, b) => a.passwordChangedAt.getTime() + a.rotateDays! * 86_400_000 - (b.passwordChangedAt.getTime() + b.rotateDays! * 86_400_000))
     return {
-      counts,
-      issues: entries.filter(needsAttention).length,
+      counts: { ...counts, overdue: due.length || undefined },
+      issues: entries.filter((e) => needsAttention(e, now)).length,
+      overdue: due,
       weak: pick((e) => e.row.weak),
       reused,
       noPassword: pick((e) => e.noPassword),
@@ -526,8 +545,10 @@ export function createVaultService(
     ...createItemQueries(deps),
     ...createFolderQueries(deps),
     // writes
-    ...createItemCommands(deps),
+    ...itemCommands,
     ...createFolderCommands(deps),
+    // history (issue 21): listVersions, getVersion, restoreVersion (a restore saves through updateItem)
+    ...createHistoryService(deps, itemCommands),
   }
 }
 
