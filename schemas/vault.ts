@@ -2,7 +2,7 @@
 // routes parse with these once; the services take the parsed values and check only invariants.
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
-import { FOLDER_NAME_MAX, ITEM_LIMITS } from './limits.js'
+import { FOLDER_NAME_MAX, ITEM_LIMITS, ROTATE_DAYS_MAX } from './limits.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
@@ -59,9 +59,6 @@ export function isWebsite(raw: string): boolean {
   return parsed.hostname === 'localhost' || /\.[a-z0-9-]*[a-z0-9]$/i.test(parsed.hostname)
 }
 
-/** "Change every N days" (issue 21): the choices of the item form's rotate_days, and a custom number. */
-export const ROTATE_PRESETS = [30, 90, 180, 365] as const
-export const ROTATE_DAYS_MAX = 3650
 export const ROTATE_DAYS_MESSAGE = `Choose how often, or enter a number of days from 1 to ${ROTATE_DAYS_MAX.toLocaleString('en-US')}.`
 
 /**

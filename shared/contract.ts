@@ -211,6 +211,8 @@ export interface ItemVersionSummary {
 
 export interface ItemVersionList {
   itemId: string
+  folderId: string
+  folderName: string
   /** The item's name now ('' when unreadable). */
   name: string
   permission: Permission

@@ -129,6 +129,8 @@ export function createHistoryService(deps: ServiceDeps, { updateItem }: { update
     }))
     return {
       itemId: row.id,
+      folderId: row.folderId,
+      folderName: row.folderName,
       name: current?.name ?? '',
       permission: row.permission,
       updatedAt: row.updatedAt,
