@@ -12,6 +12,3 @@ export const TOTP_CODE_FIELD_MAX = 12
 
 export const FOLDER_NAME_MAX = 64
 export const ITEM_LIMITS = { name: 200, username: 200, password: 1000, url: 2048, note: 10_000 } as const
-/** "Change every N days" (issue 21): the item form's usual periods, and the longest custom one. */
-export const ROTATE_PRESETS = [30, 90, 180, 365] as const
-export const ROTATE_DAYS_MAX = 3650

@@ -2,7 +2,8 @@
 // routes parse with these once; the services take the parsed values and check only invariants.
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
-import { FOLDER_NAME_MAX, ITEM_LIMITS, ROTATE_DAYS_MAX } from './limits.js'
+import { FOLDER_NAME_MAX, ITEM_LIMITS } from './limits.js'
+import { ROTATE_DAYS_MAX } from '../shared/rotation.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
