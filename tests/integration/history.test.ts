@@ -5,6 +5,8 @@
 import { QueryTypes } from 'sequelize'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ForbiddenError, NotFoundError } from '../../server/lib/errors.js'
+import * as crypto from '../../server/lib/crypto.js'
+import { createVaultService } from '../../server/services/vault.js'
 import { decryptItem, decryptItemVersion } from '../../server/services/itemCrypto.js'
 import { countQueries, createTestContext, itemFields as fields } from '../helpers/context.js'
 import { folderWithItems, openSealedKey, membershipRow, share } from '../helpers/sharing.js'
@@ -187,5 +189,22 @@ describe('item history', () => {
       await fresh.sequelize.close()
     }
     expect(first.count).toBeLessThanOrEqual(3)
+  })
+
+  it('an index of version 1 (before issue 21) is not used: the list decrypts the items, and the next write stores version 2', async () => {
+    const u = await verifiedUser(ctx, 'History Old Index')
+    const folderId = await personalId(ctx, u)
+    const { id } = await vault.createItem(u.viewer, { folderId, ...fields({ name: 'Old' }) })
+    const key = await folderKeyOf(ctx, u, folderId)
+    const [row] = await ctx.sequelize.query<{ digest: string }>('SELECT list_index_digest AS digest FROM folders WHERE id = :folderId', { replacements: { folderId }, type: QueryTypes.SELECT })
+    // What a release before issue 21 wrote: 9 fields an entry, no password date.
+    const old = crypto.encryptJson(key, { v: 1, digest: row!.digest, items: [[id, 'x', 'Stale name', '', '', '', 0, 0, null]] }, crypto.folderIndexAad(folderId))
+    await ctx.sequelize.query('UPDATE folders SET list_index = :old WHERE id = :folderId', { replacements: { old, folderId } })
+    const page = await createVaultService(ctx.deps).listVault(u.viewer, {})
+    expect(page.items.map((i) => i.name)).toEqual(['Old'])
+    expect(page.items[0]!.passwordChangedAt.getTime()).toBeGreaterThan(0)
+    await vault.updateItem(u.viewer, id, fields({ name: 'New' }))
+    const [after] = await ctx.sequelize.query<{ listIndex: Buffer }>('SELECT list_index AS "listIndex" FROM folders WHERE id = :folderId', { replacements: { folderId }, type: QueryTypes.SELECT })
+    expect(crypto.decryptJson<{ v: number }>(key, after!.listIndex, crypto.folderIndexAad(folderId)).v).toBe(2)
   })
 })
