@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
 import { FOLDER_NAME_MAX, ITEM_LIMITS } from './limits.js'
+import { ROTATE_DAYS_MAX } from '../shared/rotation.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
@@ -59,8 +60,23 @@ export function isWebsite(raw: string): boolean {
   return parsed.hostname === 'localhost' || /\.[a-z0-9-]*[a-z0-9]$/i.test(parsed.hostname)
 }
 
-/** The five secret fields of an item (what is encrypted). */
-export const itemFieldsSchema = z.object({
+export const ROTATE_DAYS_MESSAGE = `Choose how often, or enter a number of days from 1 to ${ROTATE_DAYS_MAX.toLocaleString('en-US')}.`
+
+/**
+ * The reminder from the form's two controls: the select `rotate_days` ('' none, a number of days,
+ * or 'custom') and the number `rotate_days_custom`, read only when the select says 'custom'
+ * (without JavaScript both are visible: the select decides). Undefined when invalid.
+ */
+export function rotateDaysOf(choice: string, custom: string): number | null | undefined {
+  const raw = choice === 'custom' ? custom : choice
+  if (choice === '' || choice === 'none') return null
+  if (!/^\d{1,5}$/.test(raw)) return undefined
+  const days = Number(raw)
+  return days >= 1 && days <= ROTATE_DAYS_MAX ? days : undefined
+}
+
+/** The item form's fields as posted (see itemFieldsSchema). */
+const itemFieldsShape = z.object({
   name: singleLine(
     z
       .string({ error: 'Enter a name for this item.' })
@@ -72,10 +88,24 @@ export const itemFieldsSchema = z.object({
   password: optionalText(ITEM_LIMITS.password, `Passwords are at most ${ITEM_LIMITS.password.toLocaleString('en-US')} characters.`),
   url: optionalText(ITEM_LIMITS.url, `Web addresses are at most ${ITEM_LIMITS.url.toLocaleString('en-US')} characters.`).refine(isWebsite, WEBSITE_MESSAGE),
   note: optionalText(ITEM_LIMITS.note, `Notes are at most ${ITEM_LIMITS.note.toLocaleString('en-US')} characters.`, multiLine),
+  rotate_days: z.string({ error: ROTATE_DAYS_MESSAGE }).trim().default(''),
+  rotate_days_custom: z.string({ error: ROTATE_DAYS_MESSAGE }).trim().default(''),
 })
 
+/** rotate_days and rotate_days_custom become rotateDays (ItemInput), the message beside rotate_days. */
+function withRotateDays<T extends { rotate_days: string; rotate_days_custom: string }>(schema: z.ZodType<T>) {
+  return schema
+    .superRefine((v, ctx) => {
+      if (rotateDaysOf(v.rotate_days, v.rotate_days_custom) === undefined) ctx.addIssue({ code: 'custom', path: ['rotate_days'], message: ROTATE_DAYS_MESSAGE })
+    })
+    .transform(({ rotate_days, rotate_days_custom, ...rest }) => ({ ...rest, rotateDays: rotateDaysOf(rotate_days, rotate_days_custom) ?? null }))
+}
+
+/** The secret fields of an item (what is encrypted), and its rotation reminder. */
+export const itemFieldsSchema = withRotateDays(itemFieldsShape)
+
 /** POST /dashboard/items and POST /dashboard/items/:id (the folder_id of an update is ignored). */
-export const itemSchema = itemFieldsSchema.extend({ folder_id: folderId })
+export const itemSchema = withRotateDays(itemFieldsShape.extend({ folder_id: folderId }))
 
 const wholeNumber = (limits: { min: number; max: number }, fallback: number, message: string) =>
   z

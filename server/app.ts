@@ -26,6 +26,7 @@ import { authRoutes } from './routes/auth.js'
 import { vaultRoutes } from './routes/vault.js'
 import { trashRoutes } from './routes/trash.js'
 import { bulkRoutes } from './routes/bulk.js'
+import { historyRoutes } from './routes/history.js'
 import { sharingRoutes } from './routes/sharing.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(bulkRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())
   app.use(trashRoutes(deps, render).routes())
+  app.use(historyRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())
   app.use(twoFactorRoutes(deps, render).routes())
   app.use(settingsRoutes(deps, render).routes())

@@ -119,10 +119,16 @@ export interface ItemRow {
   unscored?: boolean
   /** When the item was last written (created, edited or moved): the list's "last change" column. */
   updatedAt: Date
+  /** When its password last changed (issue 21; its creation for older items, its last change when unreadable). */
+  passwordChangedAt: Date
+  /** "Change every N days", or null. */
+  rotateDays: number | null
+  /** The rotation reminder is due (computed when read). Absent when not. */
+  overdue?: boolean
 }
 
-/** The item list's orders (GET parameter `sort`): by name, by folder (then name), by last change. */
-export const LIST_SORTS = ['name', 'folder', 'changed'] as const
+/** The item list's orders (GET parameter `sort`): by name, by folder (then name), by last change, by when the password last changed. */
+export const LIST_SORTS = ['name', 'folder', 'changed', 'password'] as const
 export type ListSort = (typeof LIST_SORTS)[number]
 export type SortDirection = 'asc' | 'desc'
 /** The item list narrowed to the items a count of the summary line stands for (GET parameter `filter`). */
@@ -156,6 +162,8 @@ export interface VaultCounts {
   favourites: number
   /** Imported passwords whose strength is not checked yet (ADR 024); absent when none. */
   unscored?: number
+  /** Items whose rotation reminder is due (issue 21); absent when none. */
+  overdue?: number
 }
 
 export interface VaultPage {
@@ -196,6 +204,45 @@ export interface ItemDetail {
   unscored: boolean
   /** The viewer starred it (issue 21). */
   favourite: boolean
+  /** When the password last changed (issue 21): for items written before, when the item was created. */
+  passwordChangedAt: Date
+  /** "Change every N days" (issue 21), or null for no reminder. */
+  rotateDays: number | null
+  /** The reminder is due: passwordChangedAt + rotateDays days is past. */
+  overdue: boolean
+}
+
+/** An earlier version of an item on its history (issue 21). */
+export interface ItemVersionSummary {
+  id: string
+  /** When this version was saved (it was the item from then until the next save). */
+  savedAt: Date
+  /** What the save that replaced it changed ("password", "name"...); [] when unknown. */
+  changed: string[]
+  unreadable: boolean
+}
+
+export interface ItemVersionList {
+  itemId: string
+  folderId: string
+  folderName: string
+  /** The item's name now ('' when unreadable). */
+  name: string
+  permission: Permission
+  updatedAt: Date
+  /** Newest first, at most 20. */
+  versions: ItemVersionSummary[]
+}
+
+/** One earlier version's fields (secrets behind a reveal on its page). */
+export interface ItemVersionDetail {
+  id: string
+  itemId: string
+  savedAt: Date
+  fields: ItemFields
+  totp: string
+  rotateDays: number | null
+  permission: Permission
 }
 
 export interface VaultHealth {
@@ -208,6 +255,8 @@ export interface VaultHealth {
   reused: ItemRow[][]
   noPassword: ItemRow[]
   unreadable: ItemRow[]
+  /** Rotation reminders that are due (issue 21), the longest overdue first. */
+  overdue: ItemRow[]
 }
 
 /** What an import did, shown once on its result page. Item names are secret: kept encrypted. */

@@ -5,8 +5,8 @@
 import { DEFAULT_TIME_ZONE, dayNumber } from './formatDate'
 import { ROW_FAVOURITE, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
-/** A first click on a column: names and folders A to Z, last change newest first. */
-export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc')
+/** A first click on a column: names and folders A to Z, last change newest first, password changes oldest first. */
+export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc') // 'password': oldest first
 
 export interface ListState {
   q?: string
@@ -33,10 +33,12 @@ export function listHref(basePath: string, { q, sort = 'name', dir, filter, page
 
 /** The service's rows in the page's shape (on the server, in the list pages' +data). */
 export function toListRows(
-  items: readonly Omit<ItemRow, 'folderName'>[],
+  items: readonly (Omit<ItemRow, 'folderName' | 'passwordChangedAt' | 'rotateDays'> & { passwordChangedAt?: Date })[],
   folders: readonly { id: string }[],
   /** The viewer's time zone: a row's day is its calendar day there (shared/formatDate.ts). */
   zone = DEFAULT_TIME_ZONE,
+  /** The list's order. */
+  sort: ListSort = 'name',
 ): ListRow[] {
   const index = new Map(folders.map((f, i) => [f.id, i]))
   return items.map((r) => [
@@ -45,7 +47,8 @@ export function toListRows(
     r.username,
     r.host,
     index.get(r.folderId) ?? -1,
-    dayNumber(r.updatedAt, zone),
+    // Sorted by when the password changed, the row's date is that one.
+    dayNumber(sort === 'password' ? (r.passwordChangedAt ?? r.updatedAt) : r.updatedAt, zone),
     (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0) | (r.favourite ? ROW_FAVOURITE : 0),
   ])
 }

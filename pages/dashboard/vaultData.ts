@@ -70,7 +70,7 @@ export function listQuery(pageContext: PageContextServer): Required<Omit<ListOpt
 /** The list part of a list page's data: its rows in the page's shape, each sent once. */
 export function listOf(page: VaultPage, folders: FolderList['folders'], q: string, folderId: string | null, zone?: string) {
   const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst } = page
-  return { rows: toListRows(page.items, folders, zone), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst, q, folderId }
+  return { rows: toListRows(page.items, folders, zone, sort), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst, q, folderId }
 }
 
 /**

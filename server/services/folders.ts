@@ -1,5 +1,6 @@
 // Folders and their keys: creation of a folder record, folder reads and writes. Knows nothing of
 // Koa or Vue. Item encryption: itemCrypto.ts; the access queries: access.ts.
+import { reencryptVersions } from './history.js'
 import { randomUUID } from 'node:crypto'
 import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
@@ -178,10 +179,10 @@ export function createFolderCommands(deps: ServiceDeps) {
       if (source.role !== 'owner') throw new ForbiddenError("Only the folder's owner can delete it.")
       if (!target) throw new Error('Personal folder membership missing')
 
-      const items = await sequelize.query<{ id: string; ciphertext: Buffer; trashed: boolean }>(
+      const items = await sequelize.query<{ id: string; ciphertext: Buffer; trashed: boolean; createdAt: Date }>(
         // Every item, whatever its state (access.ts liveItemsIn): all of them move, trashed ones
         // too, still trashed (restoring them later says their folder is gone, ADR 027).
-        'SELECT id, ciphertext, deleted_at IS NOT NULL AS trashed FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
+        'SELECT id, ciphertext, deleted_at IS NOT NULL AS trashed, created_at AS "createdAt" FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
         { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
       )
       // Only live items count toward Personal's limit (trashed ones count nowhere).
@@ -213,7 +214,7 @@ export function createFolderCommands(deps: ServiceDeps) {
         ciphertexts.push(ciphertext)
         // Trashed items stay out of the list index (they count nowhere).
         if (!item.trashed) {
-          entries.push(indexEntry(item.id, ciphertext, now, plain))
+          entries.push(indexEntry(item.id, ciphertext, now, plain, item.createdAt))
           moved++
         }
       }
@@ -231,6 +232,8 @@ export function createFolderCommands(deps: ServiceDeps) {
            WHERE i.id = v.id AND i.folder_id = $4`,
           { bind: [target.folderId, ids, ciphertexts, folderId, now], type: QueryTypes.UPDATE, transaction },
         )
+        // Their earlier versions move with them (issue 21).
+        await reencryptVersions(deps, transaction, { itemIds: ids, fromFolderId: folderId, fromKey: sourceKey, toFolderId: target.folderId, toKey: keys.requireFolderKey(target) })
         // The deleted folder's index goes with its row; Personal's gains the moved entries.
         if (entries.length > 0) await applyListIndexChanges(deps, transaction, [{ folderId: target.folderId, key: keys.requireFolderKey(target), upserts: entries }])
       }

@@ -10,6 +10,14 @@ import { decryptItem, encryptItem, hostOf, itemPlaintext, isUnscored, isWeak, sa
 import { applyListIndexChanges, groupBy, indexEntry, type IndexEntry } from './listIndex.js'
 import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
+import { keepVersion, reencryptVersions } from './history.js'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** When the password last changed: items written before issue 21 count from their creation. */
+export const passwordChangedAt = (plain: { passwordChangedAt: number | null } | null, createdAt: Date | number) =>
+  plain?.passwordChangedAt ?? (typeof createdAt === 'number' ? createdAt : createdAt.getTime())
+/** A rotation reminder is due: changed + rotateDays days is past `now` (computed when read, never stored). */
+export const isOverdue = (changedAt: number, rotateDays: number | null, now: number = Date.now()) => rotateDays !== null && changedAt + rotateDays * DAY_MS < now
 
 // ---------------------------------------------------------------------------
 // Reads
@@ -25,6 +33,8 @@ export function createItemQueries(deps: ServiceDeps) {
     const fields: ItemFields = plain
       ? { name: plain.name, username: plain.username, password: plain.password, url: plain.url, note: plain.note }
       : { name: '', username: '', password: '', url: '', note: '' }
+    const changedAt = passwordChangedAt(plain, row.createdAt)
+    const rotateDays = plain?.rotateDays ?? null
     return {
       id: row.id,
       folderId: row.folderId,
@@ -39,6 +49,9 @@ export function createItemQueries(deps: ServiceDeps) {
       weak: plain !== null && isWeak(plain),
       unscored: plain !== null && isUnscored(plain),
       favourite: row.favourite,
+      passwordChangedAt: new Date(changedAt),
+      rotateDays,
+      overdue: plain !== null && isOverdue(changedAt, rotateDays),
     }
   }
 
@@ -102,13 +115,16 @@ export function createItemCommands(deps: ServiceDeps) {
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
       const key = createKeyRing(viewer).requireFolderKey(row)
-      const plain = itemPlaintext(fields, score, decryptItem(key, itemId, row.folderId, row.ciphertext))
-      const ciphertext = encryptItem(key, itemId, row.folderId, plain)
+      const before = decryptItem(key, itemId, row.folderId, row.ciphertext)
       const now = new Date()
+      const plain = itemPlaintext(fields, score, before, now)
+      const ciphertext = encryptItem(key, itemId, row.folderId, plain)
+      // History (issue 21): the version this save replaces, unless it cannot be read.
+      if (before) await keepVersion(deps, transaction, { itemId, folderId: row.folderId, key, plain: before, savedAt: row.updatedAt })
       // silent: Sequelize would set its own updatedAt; this one is the index's too.
       // Scored just now: an imported item waiting for its score (ADR 024) waits no more.
       await models.Item.update({ ciphertext, updatedAt: now, scoreDueAt: null }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
-      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, ciphertext, now, plain)] }])
+      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, ciphertext, now, plain, row.createdAt)] }])
     })
   }
 
@@ -160,9 +176,11 @@ export function createItemCommands(deps: ServiceDeps) {
       }
       const ciphertext = encryptItem(targetKey, row.id, target.folderId, plain)
       await models.Item.update({ folderId: target.folderId, ciphertext, updatedAt: now }, { where: { id: row.id, folderId: sourceId }, transaction, silent: true })
-      moved.push(indexEntry(row.id, ciphertext, now, plain))
+      moved.push(indexEntry(row.id, ciphertext, now, plain, row.createdAt))
     }
     if (moved.length > 0) {
+      // Their earlier versions move with them: the target folder's key and AAD.
+      await reencryptVersions(deps, transaction, { itemIds: moved.map((e) => e.id), fromFolderId: sourceId, fromKey: sourceKey, toFolderId: target.folderId, toKey: targetKey })
       // Both folders: the entries leave one index and join the other.
       await applyListIndexChanges(deps, transaction, [
         { folderId: sourceId, key: sourceKey, removes: moved.map((e) => e.id) },

@@ -27,7 +27,8 @@ import type { ServiceDeps } from './types.js'
 import { compareNameKeys, sortKey, unicodeHost } from './names.js'
 
 /** Bumped when the plaintext layout changes: an index of another version is treated as missing. */
-const INDEX_VERSION = 1
+// 2 (issue 21): entries gain when the password last changed and the rotation period.
+const INDEX_VERSION = 2
 
 /** What the list needs of one item, as stored in its folder's index. */
 export interface IndexEntry {
@@ -48,6 +49,10 @@ export interface IndexEntry {
   unscored: boolean
   /** The password's hash (passwordHash), for reuse detection; null when none or unreadable. */
   pw: string | null
+  /** When the password last changed (ms; the item's creation for items written before issue 21); null when unreadable or unknown. */
+  passwordChangedAt: number | null
+  /** "Change every N days" (issue 21), or null. Overdue is computed when read (never stored: it depends on now). */
+  rotateDays: number | null
 }
 
 /** The flags of a stored entry. */
@@ -60,7 +65,19 @@ export const UNSCORED = 8
  * Stored form: an array per entry, no keys (less to send, parse and allocate). The list reads
  * these directly, without an IndexEntry per item: a first view allocates as little as it can.
  */
-export type StoredEntry = [id: string, ct: string, name: string, username: string, url: string, host: string, updatedAt: number, flags: number, pw: string | null]
+export type StoredEntry = [
+  id: string,
+  ct: string,
+  name: string,
+  username: string,
+  url: string,
+  host: string,
+  updatedAt: number,
+  flags: number,
+  pw: string | null,
+  passwordChangedAt: number | null,
+  rotateDays: number | null,
+]
 interface StoredIndex {
   v: number
   digest: string
@@ -76,8 +93,11 @@ export const PASSWORD_HASH_BYTES = 16
  */
 export const passwordHash = (password: string) => createHash('sha256').update(password, 'utf8').digest().toString('base64url', 0, PASSWORD_HASH_BYTES)
 
-/** The entry of an item: from its plaintext as just encrypted or decrypted, null when it does not decrypt. */
-export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plain: ItemPlaintext | null): IndexEntry {
+/**
+ * The entry of an item: from its plaintext as just encrypted or decrypted, null when it does not
+ * decrypt. `createdAt`: when the password is older than issue 21 (passwordChangedAt null), it counts from then.
+ */
+export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plain: ItemPlaintext | null, createdAt?: Date): IndexEntry {
   return {
     id,
     ct: ciphertextHash(ciphertext),
@@ -91,12 +111,14 @@ export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plai
     unreadable: plain === null,
     unscored: plain !== null && isUnscored(plain),
     pw: plain && plain.password !== '' ? passwordHash(plain.password) : null,
+    passwordChangedAt: plain ? (plain.passwordChangedAt ?? createdAt?.getTime() ?? null) : null,
+    rotateDays: plain?.rotateDays ?? null,
   }
 }
 
 /** Decrypts items of one folder into entries (an unreadable item gives an unreadable entry). */
-export function entriesFromItems(key: Buffer | null, folderId: string, items: { id: string; ciphertext: Buffer; updatedAt: Date }[]): IndexEntry[] {
-  return items.map((item) => indexEntry(item.id, item.ciphertext, item.updatedAt, decryptItem(key, item.id, folderId, item.ciphertext)))
+export function entriesFromItems(key: Buffer | null, folderId: string, items: { id: string; ciphertext: Buffer; updatedAt: Date; createdAt?: Date }[]): IndexEntry[] {
+  return items.map((item) => indexEntry(item.id, item.ciphertext, item.updatedAt, decryptItem(key, item.id, folderId, item.ciphertext), item.createdAt))
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -141,6 +163,8 @@ export const toStored = (e: IndexEntry): StoredEntry => [
   e.updatedAt,
   (e.weak ? WEAK : 0) | (e.noPassword ? NO_PASSWORD : 0) | (e.unreadable ? UNREADABLE : 0) | (e.unscored ? UNSCORED : 0),
   e.pw,
+  e.passwordChangedAt,
+  e.rotateDays,
 ]
 
 export const fromStored = (s: StoredEntry): IndexEntry => ({
@@ -156,12 +180,14 @@ export const fromStored = (s: StoredEntry): IndexEntry => ({
   unreadable: (s[7] & UNREADABLE) !== 0,
   unscored: (s[7] & UNSCORED) !== 0,
   pw: s[8],
+  passwordChangedAt: s[9],
+  rotateDays: s[10],
 })
 
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isStoredEntry = (s: unknown): s is StoredEntry =>
   Array.isArray(s) &&
-  s.length === 9 &&
+  s.length === 11 &&
   isString(s[0]) &&
   isString(s[1]) &&
   isString(s[2]) &&
@@ -170,7 +196,9 @@ const isStoredEntry = (s: unknown): s is StoredEntry =>
   isString(s[5]) &&
   typeof s[6] === 'number' &&
   typeof s[7] === 'number' &&
-  (s[8] === null || isString(s[8]))
+  (s[8] === null || isString(s[8])) &&
+  (s[9] === null || typeof s[9] === 'number') &&
+  (s[10] === null || typeof s[10] === 'number')
 
 /**
  * Decrypts a folder's index: its digest and entries, or null when it cannot be used (no key,
@@ -286,8 +314,8 @@ export async function applyListIndexChanges(
 /** One query: every item of these folders, decrypted into entries. */
 async function entriesOfFolders(deps: ServiceDeps, transaction: Transaction, folders: { folderId: string; key: Buffer | null }[]) {
   if (folders.length === 0) return []
-  const items = await deps.sequelize.query<{ id: string; folderId: string; ciphertext: Buffer; updatedAt: Date }>(
-    `SELECT i.id, i.folder_id AS "folderId", i.ciphertext, i.updated_at AS "updatedAt" FROM ${liveItemsIn('i', ':ids')}`,
+  const items = await deps.sequelize.query<{ id: string; folderId: string; ciphertext: Buffer; updatedAt: Date; createdAt: Date }>(
+    `SELECT i.id, i.folder_id AS "folderId", i.ciphertext, i.updated_at AS "updatedAt", i.created_at AS "createdAt" FROM ${liveItemsIn('i', ':ids')}`,
     { replacements: { ids: folders.map((f) => f.folderId) }, type: QueryTypes.SELECT, transaction },
   )
   const byFolder = groupBy(items, (i) => i.folderId)

@@ -14,6 +14,7 @@
 // of the next member who opens the folder page or changes its members (rekeyIfDue), and any
 // rotation also drops the copies of expired invitations it finds, in the same transaction. The
 // row stays, without a key, so the owner sees "Invitation expired" and can cancel or resend it.
+import { reencryptVersions } from './history.js'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
@@ -109,9 +110,9 @@ export function createSharingService(deps: ServiceDeps) {
     const oldKey = createKeyRing(actor).requireFolderKey({ folderId, sealedKey: mine.sealedKey, privateKeyWrapped: mine.privateKeyWrapped })
     const newKey = crypto.randomKey()
 
-    const items = await sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date }>(
+    const items = await sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date; createdAt: Date }>(
       // Every item, whatever its state (access.ts liveItemsIn): all are under the folder key.
-      'SELECT id, ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
+      'SELECT id, ciphertext, updated_at AS "updatedAt", created_at AS "createdAt" FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
       { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
     )
     const ids: string[] = []
@@ -127,7 +128,7 @@ export function createSharingService(deps: ServiceDeps) {
       const ciphertext = encryptItem(newKey, item.id, folderId, plain)
       ids.push(item.id)
       ciphertexts.push(ciphertext)
-      entries.push(indexEntry(item.id, ciphertext, item.updatedAt, plain))
+      entries.push(indexEntry(item.id, ciphertext, item.updatedAt, plain, item.createdAt))
     }
     if (ids.length > 0) {
       // One statement whatever the number of items. updated_at stays: no one changed the item.
@@ -139,6 +140,8 @@ export function createSharingService(deps: ServiceDeps) {
       )
     }
     await storeListIndexes(deps, transaction, [{ folderId, key: newKey, entries }])
+    // Their earlier versions too (issue 21): live, trashed and historical, all in this transaction.
+    await reencryptVersions(deps, transaction, { itemIds: items.map((i) => i.id), fromFolderId: folderId, fromKey: oldKey, toFolderId: folderId, toKey: newKey })
 
     if (departingUserId) {
       await sequelize.query('DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = $2', {

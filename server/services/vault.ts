@@ -11,6 +11,8 @@ import { UNREADABLE, UNSCORED, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFr
 import { createItemCommands, createItemQueries } from './items.js'
 import { createFavouriteCommands } from './favourites.js'
 import { createBulkCommands } from './bulk.js'
+import { createHistoryService } from './history.js'
+import { isOverdue } from './items.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
@@ -69,16 +71,19 @@ interface Entry {
   reuseGroup: string | null
 }
 
+/** A rotation reminder is due (issue 21): computed when read from the entry's dates, never stored. */
+const overdue = (e: Entry, now: number) => !e.row.unreadable && isOverdue(e.row.passwordChangedAt.getTime(), e.row.rotateDays, now)
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
-const needsAttention = (e: Entry) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable
+const needsAttention = (e: Entry, now: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now)
 
 const compareEntries = (a: Entry, b: Entry) => compareNameKeys(a.row.name, a.key, b.row.name, b.key) || byId(a.row, b.row)
 
 type EntryCounts = Omit<VaultCounts, 'folders'>
 const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0, favourites: 0 })
 /** Adds one entry to the counts beside the list's filters and in the sidebar. */
-function count(counts: EntryCounts, e: Entry) {
+function count(counts: EntryCounts, e: Entry, now: number) {
   counts.items++
+  if (overdue(e, now)) counts.overdue = (counts.overdue ?? 0) + 1
   if (e.row.weak) counts.weak++
   if (e.row.reused) counts.reused++
   if (e.row.unreadable) counts.unreadable++
@@ -115,7 +120,9 @@ function entriesIn(entries: Entry[], sort: ListSort, folders: FolderSummary[]): 
     sorted = [...entries].sort(
       sort === 'folder'
         ? (a, b) => rank.get(a.row.folderId)! - rank.get(b.row.folderId)!
-        : (a, b) => a.row.updatedAt.getTime() - b.row.updatedAt.getTime(),
+        : sort === 'password'
+          ? (a, b) => a.row.passwordChangedAt.getTime() - b.row.passwordChangedAt.getTime()
+          : (a, b) => a.row.updatedAt.getTime() - b.row.updatedAt.getTime(),
     )
     orders.set(sort, sorted)
   }
@@ -216,6 +223,7 @@ interface FolderContentRow {
   digest: string | null
   ciphertext: Buffer | null
   updatedAt: Date | null
+  createdAt: Date | null
 }
 
 // The viewer's stars are rows of their own (no item row changes), so they are part of it: a star
@@ -250,7 +258,7 @@ export function createVaultService(
     return {
       version: m.itemsVersion ?? '',
       folderName: m.folderName,
-      entries: entries.map(([id, , name, username, url, host, updatedAt, flags], i) => ({
+      entries: entries.map(([id, , name, username, url, host, updatedAt, flags, , passwordChangedAt, rotateDays], i) => ({
         entry: {
           row: {
             id,
@@ -266,6 +274,9 @@ export function createVaultService(
             unreadable: (flags & UNREADABLE) !== 0,
             unscored: (flags & UNSCORED) !== 0 || undefined,
             updatedAt: new Date(updatedAt),
+            // Unknown (unreadable, or an item older than issue 21 indexed without its creation): its last change.
+            passwordChangedAt: new Date(passwordChangedAt ?? updatedAt),
+            rotateDays,
           },
           url,
           key: sortKey(name),
@@ -324,7 +335,7 @@ export function createVaultService(
         (r) => r.folderId,
       )
       for (const m of memberships) {
-        const mine = (items.get(m.folderId) ?? []).map((r) => ({ id: r.id!, ciphertext: r.ciphertext!, updatedAt: r.updatedAt! }))
+        const mine = (items.get(m.folderId) ?? []).map((r) => ({ id: r.id!, ciphertext: r.ciphertext!, updatedAt: r.updatedAt!, createdAt: r.createdAt! }))
         byFolder.set(m.folderId, folderEntries(m, entriesFromItems(keys.folderKey(m), m.folderId, mine).map(toStored)))
       }
     }
@@ -339,15 +350,15 @@ export function createVaultService(
     const parts: string[] = []
     if (resolve.length > 0) {
       parts.push(
-        `SELECT d.id AS "folderId", NULL::uuid AS id, ${listIndexBase64('d')} AS "listIndex", d.digest, NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt"
+        `SELECT d.id AS "folderId", NULL::uuid AS id, ${listIndexBase64('d')} AS "listIndex", d.digest, NULL::bytea AS ciphertext, NULL::timestamptz AS "updatedAt", NULL::timestamptz AS "createdAt"
          FROM d WHERE d.stored = d.digest`,
-        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt"
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt", i.created_at AS "createdAt"
          FROM d CROSS JOIN LATERAL (SELECT i.* FROM ${liveItemsIn('i', 'd.id')}) i WHERE d.stored IS DISTINCT FROM d.digest`,
       )
     }
     if (items.length > 0) {
       parts.push(
-        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt"
+        `SELECT i.folder_id AS "folderId", i.id, NULL::text AS "listIndex", NULL::text AS digest, i.ciphertext, i.updated_at AS "updatedAt", i.created_at AS "createdAt"
          FROM ${liveItemsIn('i', ':items')}`,
       )
     }
@@ -410,6 +421,8 @@ export function createVaultService(
     const issues = new Map<string, number>()
     // The viewer's stars, per folder (the memberships query brought them): overlaid like reuse.
     const starred = new Set(memberships.flatMap((m) => (m.favourites ? m.favourites.split(',') : [])))
+    // Overdue reminders are counted at this load; the cached counts live a minute (LIST_CACHE_TTL_MS).
+    const now = Date.now()
     for (const [folderId, f] of perFolder) {
       for (const { entry, passwordTag } of f.entries) {
         const reuseGroup = passwordTag !== null && tagUses.get(passwordTag)! > 1 ? passwordTag : null
@@ -417,8 +430,8 @@ export function createVaultService(
         const favourite = starred.has(entry.row.id)
         const e = entry.reuseGroup === reuseGroup && entry.row.favourite === favourite ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused, favourite } }
         entries.push(e)
-        count(counts, e)
-        if (needsAttention(e)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
+        count(counts, e, now)
+        if (needsAttention(e, now)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
       }
     }
     entries.sort(compareEntries)
@@ -456,7 +469,8 @@ export function createVaultService(
     let folderCounts: VaultPage['folderCounts'] = null
     if (folderId !== null) {
       folderCounts = noCounts()
-      for (const e of inFolder) count(folderCounts, e)
+      const now = Date.now()
+      for (const e of inFolder) count(folderCounts, e, now)
     }
 
     const total = rows.length
@@ -492,9 +506,13 @@ export function createVaultService(
       else groups.set(e.reuseGroup, [toRow(e)])
     }
     const reused = [...groups.values()].sort((a, b) => b.length - a.length || compareRows(a[0]!, b[0]!))
+    const now = Date.now()
+    const due = entries.filter((e) => overdue(e, now)).map((e) => ({ ...toRow(e), overdue: true }))
+    due.sort((a, b) => a.passwordChangedAt.getTime() + a.rotateDays! * 86_400_000 - (b.passwordChangedAt.getTime() + b.rotateDays! * 86_400_000))
     return {
-      counts,
-      issues: entries.filter(needsAttention).length,
+      counts: { ...counts, overdue: due.length || undefined },
+      issues: entries.filter((e) => needsAttention(e, now)).length,
+      overdue: due,
       weak: pick((e) => e.row.weak),
       reused,
       noPassword: pick((e) => e.noPassword),
@@ -551,6 +569,8 @@ export function createVaultService(
     ...favouriteCommands,
     ...createBulkCommands({ ...itemCommands, ...favouriteCommands }),
     ...createFolderCommands(deps),
+    // history (issue 21): listVersions, getVersion, restoreVersion (a restore saves through updateItem)
+    ...createHistoryService(deps, itemCommands),
   }
 }
 

@@ -135,6 +135,9 @@ function targets(): string[] {
     '/dashboard/trash/empty',
     ...withIds('/dashboard/items/:id/favourite', victimItem),
     '/dashboard/items/bulk',
+    // History (issue 21): a bad item id, and a bad version id of the attacker's own item.
+    ...withIds('/dashboard/items/:id/history/00000000-0000-4000-8000-000000000000/restore', ownItem),
+    ...ids(ownItem).map((id) => `/dashboard/items/${ownItem}/history/${id}/restore`),
     '/dashboard/folders',
     ...withIds('/dashboard/folders/:id', ownFolder),
     ...withIds('/dashboard/folders/:id/delete', victimFolder),
@@ -163,6 +166,8 @@ describe('fuzzing every form action', () => {
     const pages = [
       ...['/dashboard/folders/:id', '/dashboard/folders/:id/delete', '/dashboard/items/new?folder=:id'].flatMap((t) => ids(ownFolder).map((id) => t.replace(':id', id))),
       ...['/dashboard/items/:id', '/dashboard/items/:id/edit', '/dashboard/items/:id/delete', '/dashboard/trash?purge=:id'].flatMap((t) => ids(ownItem).map((id) => t.replace(':id', id))),
+      ...['/dashboard/items/:id', '/dashboard/items/:id/edit', '/dashboard/items/:id/delete', '/dashboard/items/:id/history'].flatMap((t) => ids(ownItem).map((id) => t.replace(':id', id))),
+      ...ids(ownItem).map((id) => `/dashboard/items/${ownItem}/history?version=${id}`),
       ...ids(ownFolder).flatMap((id) => [`/dashboard/folders/${id}/members/${victim.user.id}/remove`, `/dashboard/folders/${ownFolder}/members/${id}/remove`]),
       ...['account', 'appearance', 'security', 'devices', 'data', 'two-factor', 'nope', '%00', '..%2F..', 'x'.repeat(2000)].map((s) => `/dashboard/settings/${s}`),
       '/dashboard/import/progress',
@@ -231,6 +236,8 @@ describe('every path id of every action', () => {
     item('/dashboard/items/:id/move', { folder_id: ownFolder })
     item('/dashboard/items/:id/delete')
     item('/dashboard/items/:id/favourite', { favourite: '1' })
+    item('/dashboard/items/:id/history/00000000-0000-4000-8000-000000000000/restore')
+    for (const id of badIds(ownItem)) actions.push([`/dashboard/items/${ownItem}/history/${id}/restore`, {}])
     folder('/dashboard/folders/:id', { name: 'Renamed by the fuzzer' })
     folder('/dashboard/folders/:id/delete')
     folder('/dashboard/folders/:id/members', { email: victim.email, permission: 'view' })

@@ -58,8 +58,10 @@ async function folderRow(folderId: string): Promise<FolderRow> {
 
 /** Every item of the folder decrypted afresh with `key`, as index entries. */
 async function decryptedItems(folderId: string, key: Buffer | null): Promise<IndexEntry[]> {
-  const items = await ctx.sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date }>(
-    'SELECT id, ciphertext, updated_at AS "updatedAt" FROM items WHERE folder_id = :folderId',
+  // Live items (a deleted one is in the trash, issue 21), with their creation: an item written
+  // without passwordChangedAt (raw writes below) counts from it (issue 21).
+  const items = await ctx.sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date; createdAt: Date }>(
+    'SELECT id, ciphertext, updated_at AS "updatedAt", created_at AS "createdAt" FROM items WHERE folder_id = :folderId AND deleted_at IS NULL',
     { replacements: { folderId }, type: QueryTypes.SELECT },
   )
   return entriesFromItems(key, folderId, items).sort(byId)

@@ -45,6 +45,8 @@ describe('items: create, list, get, update, delete', () => {
       favourite: false,
       unreadable: false,
       updatedAt: expect.any(Date),
+      passwordChangedAt: expect.any(Date),
+      rotateDays: null,
     })
     const item = await vault.getItem(viewer, id)
     expect(item.fields).toEqual({ name: 'Mail', username: 'alice', password: ITEM_PASSWORD, url: 'mail.example.org/inbox', note: 'a note' })

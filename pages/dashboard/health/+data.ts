@@ -1,11 +1,12 @@
 import type { PageContextServer } from 'vike/types'
 import type { ItemRow } from '../../../shared/contract'
 import { vaultPageData } from '../vaultData'
+import { formatDay, zoneOf } from '../../../shared/formatDate'
 
 /** The health lists, each entry trimmed to what a row shows and where it leads. One query when cached. */
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault) => {
-    const [{ counts, issues, weak, reused, noPassword, unreadable }, { folders }] = await Promise.all([vault.health(), vault.folders()])
+    const [{ counts, issues, weak, reused, noPassword, unreadable, overdue }, { folders }] = await Promise.all([vault.health(), vault.folders()])
     const editable = new Set(folders.filter((f) => f.permission === 'edit').map((f) => f.id))
     // An entry leads to where it can be fixed: the edit page, or the item page when it is view-only
     // (nothing to change there) or unreadable (only deleting it is possible).
@@ -18,17 +19,21 @@ export async function data(pageContext: PageContextServer) {
         folderName: r.folderName,
         href: canEdit ? `/dashboard/items/${r.id}/edit` : `/dashboard/items/${r.id}`,
         viewOnly: !editable.has(r.folderId),
+        detail: undefined as string | undefined,
       }
     }
+    const zone = zoneOf(pageContext.user)
     return {
       issues,
       // Imported passwords not checked yet (ADR 024): neither weak nor strong until they are.
       unscored: counts.unscored ?? 0,
-      counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, unreadable: counts.unreadable },
+      counts: { items: counts.items, weak: counts.weak, reused: counts.reused, noPassword: counts.noPassword, unreadable: counts.unreadable, overdue: counts.overdue ?? 0 },
       weak: weak.map(toEntry),
       reused: reused.map((group) => group.map(toEntry)),
       noPassword: noPassword.map(toEntry),
       unreadable: unreadable.map(toEntry),
+      // Rotation reminders that are due (issue 21): when it last changed and how often it should.
+      overdue: overdue.map((r) => ({ ...toEntry(r), detail: `last changed ${formatDay(r.passwordChangedAt, zone)}, every ${r.rotateDays} days` })),
     }
   })
 }

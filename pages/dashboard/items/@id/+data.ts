@@ -4,7 +4,12 @@ import { vaultPageData } from '../../vaultData'
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault, viewer) => {
     const id = pageContext.routeParams.id!
-    const [item, reusedBy, { folders }] = await Promise.all([pageContext.services.vault.getItem(viewer, id), vault.reusedBy(id), vault.folders()])
+    const [item, reusedBy, { folders }, history] = await Promise.all([
+      pageContext.services.vault.getItem(viewer, id),
+      vault.reusedBy(id),
+      vault.folders(),
+      pageContext.services.vault.recentVersions(viewer, id),
+    ])
     const folder = folders.find((f) => f.id === item.folderId)
     return {
       item: {
@@ -20,6 +25,14 @@ export async function data(pageContext: PageContextServer) {
       },
       // The warnings under the password: weak (zxcvbn < 3) and reused across the whole vault.
       health: { weak: item.weak, unscored: item.unscored, reusedBy },
+      // Password last changed, rotation reminder and the latest versions (issue 21, components/ItemHistory.vue).
+      history: {
+        passwordChangedAt: item.passwordChangedAt.toISOString(),
+        rotateDays: item.rotateDays,
+        overdue: item.overdue,
+        versions: history.versions.map((v) => ({ id: v.id, savedAt: v.savedAt.toISOString() })),
+        total: history.total,
+      },
       // Who shares the folder with the viewer (null for the viewer's own folders).
       sharedBy: folder?.role === 'member' ? folder.ownerName : null,
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),

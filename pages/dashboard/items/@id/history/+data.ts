@@ -1,0 +1,30 @@
+// An item's history page (issue 21): its earlier versions, and with ?version=<id> one of them with
+// its fields (secrets behind a reveal) and a Restore button. A malformed, unknown or foreign
+// version id is a 404, like the item's.
+import type { PageContextServer } from 'vike/types'
+import { vaultPageData } from '../../../vaultData'
+import { formatDayTime, zoneOf } from '../../../../../shared/formatDate'
+
+export async function data(pageContext: PageContextServer) {
+  return vaultPageData(pageContext, async (_vault, viewer) => {
+    const id = pageContext.routeParams.id!
+    const versionId = pageContext.urlParsed.search.version
+    const { vault } = pageContext.services
+    // Dates written here, in the viewer's zone: the page ships no date code of its own.
+    const zone = zoneOf(pageContext.user)
+    const when = (d: Date) => ({ iso: d.toISOString(), text: formatDayTime(d, zone) })
+    const [list, version] = await Promise.all([vault.listVersions(viewer, id), versionId === undefined ? null : vault.getVersion(viewer, id, versionId)])
+    return {
+      item: { id: list.itemId, folderId: list.folderId, folderName: list.folderName, name: list.name, permission: list.permission, updatedAt: when(list.updatedAt) },
+      versions: list.versions.map((v) => ({ id: v.id, savedAt: when(v.savedAt), changed: v.changed, unreadable: v.unreadable })),
+      version: version && {
+        id: version.id,
+        savedAt: when(version.savedAt),
+        fields: version.fields,
+        totp: version.totp,
+        rotateDays: version.rotateDays,
+      },
+    }
+  })
+}
+export type Data = Awaited<ReturnType<typeof data>>
