@@ -24,6 +24,7 @@ import { createRenderer } from './render.js'
 import { healthRoutes, readinessWhileDraining } from './routes/health.js'
 import { authRoutes } from './routes/auth.js'
 import { vaultRoutes } from './routes/vault.js'
+import { itemFieldRoutes } from './routes/itemFields.js'
 import { sharingRoutes } from './routes/sharing.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   // 12. Actions.
   app.use(authRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())
+  app.use(itemFieldRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())
   app.use(twoFactorRoutes(deps, render).routes())
   app.use(settingsRoutes(deps, render).routes())

@@ -183,6 +183,8 @@ export interface ItemDetail {
   weak: boolean
   /** The password's strength is not checked yet (an import's, ADR 024). */
   unscored: boolean
+  /** The authenticator key ('' for none; ADR 030): a secret, for the edit form and the code only. */
+  totp: string
 }
 
 export interface VaultHealth {

@@ -38,6 +38,7 @@ export function createItemQueries(deps: ServiceDeps) {
       href: safeHref(fields.url),
       weak: plain !== null && isWeak(plain),
       unscored: plain !== null && isUnscored(plain),
+      totp: plain?.totp ?? '',
     }
   }
 

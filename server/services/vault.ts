@@ -9,6 +9,7 @@ import { itemsDigestSql, listIndexBase64, liveItemsIn, queryMemberships, type Me
 import { createKeyRing } from './keyRing.js'
 import { UNREADABLE, UNSCORED, NO_PASSWORD, PASSWORD_HASH_BYTES, WEAK, entriesFromItems, groupBy, openListIndex, toStored, type StoredEntry } from './listIndex.js'
 import { createItemCommands, createItemQueries } from './items.js'
+import { createItemFieldCommands } from './itemFields.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
@@ -527,6 +528,7 @@ export function createVaultService(
     ...createFolderQueries(deps),
     // writes
     ...createItemCommands(deps),
+    ...createItemFieldCommands(deps),
     ...createFolderCommands(deps),
   }
 }
