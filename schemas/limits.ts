@@ -12,3 +12,5 @@ export const TOTP_CODE_FIELD_MAX = 12
 
 export const FOLDER_NAME_MAX = 64
 export const ITEM_LIMITS = { name: 200, username: 200, password: 1000, url: 2048, note: 10_000 } as const
+/** An item's authenticator key: a base32 secret or an otpauth://totp/ URI (issue 21). */
+export const TOTP_KEY_MAX = 2048

@@ -2,8 +2,9 @@
 // routes parse with these once; the services take the parsed values and check only invariants.
 import { z } from 'zod'
 import { multiLine, singleLine } from './text.js'
-import { FOLDER_NAME_MAX, ITEM_LIMITS } from './limits.js'
+import { FOLDER_NAME_MAX, ITEM_LIMITS, TOTP_KEY_MAX } from './limits.js'
 import { ROTATE_DAYS_MAX } from '../shared/rotation.js'
+import { parseTotpKey, TOTP_KEY_MESSAGE } from '../shared/totp.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
@@ -90,6 +91,14 @@ const itemFieldsShape = z.object({
   note: optionalText(ITEM_LIMITS.note, `Notes are at most ${ITEM_LIMITS.note.toLocaleString('en-US')} characters.`, multiLine),
   rotate_days: z.string({ error: ROTATE_DAYS_MESSAGE }).trim().default(''),
   rotate_days_custom: z.string({ error: ROTATE_DAYS_MESSAGE }).trim().default(''),
+  // The authenticator key (ADR 030): '' or a key otpauth reads, stored normalised.
+  totp: optionalText(TOTP_KEY_MAX, TOTP_KEY_MESSAGE).transform((v, ctx) => {
+    if (v.trim() === '') return ''
+    const key = parseTotpKey(v)
+    if (key) return key.stored
+    ctx.addIssue({ code: 'custom', message: TOTP_KEY_MESSAGE })
+    return z.NEVER
+  }),
 })
 
 /** rotate_days and rotate_days_custom become rotateDays (ItemInput), the message beside rotate_days. */
@@ -164,3 +173,8 @@ export type ItemFieldsInput = z.infer<typeof itemFieldsSchema>
 export type ItemInput = z.infer<typeof itemSchema>
 export type MoveInput = z.infer<typeof moveSchema>
 export type GeneratorInput = z.infer<typeof generatorSchema>
+
+/** POST /dashboard/items/:id/copy: which one field to send (ADR 030). */
+export const copySchema = z.object({
+  field: z.enum(['username', 'password', 'totp'], { error: 'Choose username, password or totp.' }),
+})

@@ -27,6 +27,7 @@ import { vaultRoutes } from './routes/vault.js'
 import { trashRoutes } from './routes/trash.js'
 import { bulkRoutes } from './routes/bulk.js'
 import { historyRoutes } from './routes/history.js'
+import { itemFieldRoutes } from './routes/itemFields.js'
 import { sharingRoutes } from './routes/sharing.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -131,6 +132,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(vaultRoutes(deps, render).routes())
   app.use(trashRoutes(deps, render).routes())
   app.use(historyRoutes(deps, render).routes())
+  app.use(itemFieldRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())
   app.use(twoFactorRoutes(deps, render).routes())
   app.use(settingsRoutes(deps, render).routes())

@@ -202,6 +202,8 @@ export interface ItemDetail {
   weak: boolean
   /** The password's strength is not checked yet (an import's, ADR 024). */
   unscored: boolean
+  /** The authenticator key ('' for none; ADR 030): a secret, for the edit form and the code only. */
+  totp: string
   /** The viewer starred it (issue 21). */
   favourite: boolean
   /** When the password last changed (issue 21): for items written before, when the item was created. */

@@ -42,6 +42,9 @@ export function createRateLimits(
     // Password-strength scoring, per user and hour, in points weighted by each password's length
     // (services/passwordStrength.ts): item saves, the item form's meter and imports draw on it.
     scoring: make('scoring', limits.scoringPerUser, 60 * 60),
+    // Item fields copied from the list or an item page (and the next authenticator code), per
+    // user: plenty for a person, a brake on a stolen session reading the vault field by field.
+    itemCopy: make('item-copy', 300, 15 * 60),
   }
   type Name = keyof typeof limiters
 

@@ -135,7 +135,7 @@ export function createExporter(deps: ServiceDeps) {
           login_uri: plain.url,
           login_username: plain.username,
           login_password: plain.password,
-          login_totp: '',
+          login_totp: plain.totp,
         })
       }
     }

@@ -52,6 +52,7 @@ export function createItemQueries(deps: ServiceDeps) {
       passwordChangedAt: new Date(changedAt),
       rotateDays,
       overdue: plain !== null && isOverdue(changedAt, rotateDays),
+      totp: plain?.totp ?? '',
     }
   }
 

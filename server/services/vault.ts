@@ -13,6 +13,7 @@ import { createFavouriteCommands } from './favourites.js'
 import { createBulkCommands } from './bulk.js'
 import { createHistoryService } from './history.js'
 import { isOverdue } from './items.js'
+import { createItemFieldCommands } from './itemFields.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
 import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
@@ -568,6 +569,7 @@ export function createVaultService(
     ...itemCommands,
     ...favouriteCommands,
     ...createBulkCommands({ ...itemCommands, ...favouriteCommands }),
+    ...createItemFieldCommands(deps),
     ...createFolderCommands(deps),
     // history (issue 21): listVersions, getVersion, restoreVersion (a restore saves through updateItem)
     ...createHistoryService(deps, itemCommands),

@@ -207,3 +207,33 @@ describe('the file as downloaded', () => {
     expect(imported.map((i) => i.note)).toEqual(notes.map((n) => n.replace(/\r\n?/g, '\n')))
   }, 120_000)
 })
+
+// Authenticator keys (issue 21, ADR 030): written to login_totp, read back exactly by two
+// independent readers (Python's csv module and csv-parse), and imported back into the key field.
+describe('authenticator keys', () => {
+  const keys = {
+    'a base32 secret': 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+    'an otpauth link with a comma, quotes, emoji and right-to-left text': `otpauth://totp/${encodeURIComponent('ACME, "Inc" 🔑 שלום')}:${encodeURIComponent('a@b.example')}?secret=JBSWY3DPEHPK3PXP&issuer=${encodeURIComponent('ACME, "Inc" 🔑 שלום')}&algorithm=SHA512&digits=7&period=45`,
+  }
+  it.each(Object.entries(keys))('%s reads back as it was, and imports into the key', async (_label, typed) => {
+    const { parse } = await import('csv-parse/sync')
+    const { parseTotpKey } = await import('../../shared/totp.js')
+    const from = await registerUser(ctx, 'Roundtrip Totp')
+    const stored = parseTotpKey(typed)!.stored
+    await ctx.services.vault.createItem(from.viewer, { folderId: await personalId(ctx, from), ...itemFields({ name: 'Has a key' }), totp: typed })
+    const records = await ctx.services.exporter.exportVault(from.viewer, from.password)
+    const text = stringify(records!, EXPORT_CSV_OPTIONS)
+    expect(readWithPython(text).records[0]!.login_totp).toBe(stored)
+    const parsed = parse(text, { columns: true, bom: true }) as Record<string, string>[]
+    expect(parsed[0]!.login_totp).toBe(stored)
+    expect(parsed[0]!.notes).toBe('')
+    const to = await registerUser(ctx, 'Roundtrip Totp To')
+    const result = await ctx.services.importer.importCsv(to.viewer, { bytes: Buffer.from(text, 'utf8'), format: 'detect', folderId: await personalId(ctx, to), keepFolders: true })
+    expect(result.imported).toBe(1)
+    const [id] = await ctx.sequelize.query<{ id: string }>('SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.owner_id = :userId', { replacements: { userId: to.user.id }, type: QueryTypes.SELECT })
+    const item = await ctx.services.vault.getItem(to.viewer, id!.id)
+    expect(item.totp).toBe(stored)
+    expect(item.fields.note).toBe('')
+    if (typed.startsWith('otpauth')) expect(decodeURIComponent(item.totp)).toContain('issuer=ACME, "Inc" 🔑 שלום')
+  }, 120_000)
+})

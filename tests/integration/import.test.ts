@@ -84,7 +84,7 @@ describe('the importer', () => {
       username: 'octo@example.com',
       password: 'Velvet-Orbit-Canyon-19',
       url: 'https://social.example',
-      note: 'Other web addresses: https://m.social.example\nTOTP: JBSWY3DPEHPK3PXP\nCustom fields:\nrecovery email: alt@example.com\npin: 4821\nFavorite: yes',
+      note: 'Other web addresses: https://m.social.example\nCustom fields:\nrecovery email: alt@example.com\npin: 4821\nFavorite: yes',
     })
     expect(byName('Alarm code')).toMatchObject({ folder: 'Personal', url: '', password: '', note: 'Front door: 1234\nBack door: 5678' })
     expect(byName('Forum, old')).toMatchObject({ folder: 'Social' })
@@ -93,14 +93,35 @@ describe('the importer', () => {
     expect(byName('intranet.example.com')).toMatchObject({ note: 'HTTP realm: Staff only', password: 'Juniper-Lagoon-Ratchet-17' })
     expect(byName('Server notes')).toMatchObject({ folder: 'Work', url: '', note: 'NoteType:Server\nHostname:db.internal' })
     expect(byName('Shop')).toMatchObject({ folder: 'Shopping', note: 'Loyalty card: 0042, gold\n\nFavorite: yes' })
-    expect(byName('Build box')).toMatchObject({ folder: 'Work/Servers', note: 'Line one\nLine two, with "quotes"\n\nTOTP: otpauth://totp/ci?secret=JBSWY3DPEHPK3PXP' })
+    expect(byName('Build box')).toMatchObject({ folder: 'Work/Servers', note: 'Line one\nLine two, with "quotes"' })
     expect(byName('Router')).toMatchObject({ folder: 'Personal' })
-    expect(byName('Dropbox')!.note).toBe('Shared with\nthe team\n\nOne-time password: otpauth://totp/Dropbox?secret=JBSWY3DPEHPK3PXP\nTags: cloud,work\nFavorite: yes')
+    expect(byName('Dropbox')!.note).toBe('Shared with\nthe team\n\nTags: cloud,work\nFavorite: yes')
     expect(byName('Bank "Main" account')).toMatchObject({ password: 'p,ss;word "quoted" 42', folder: 'Personal' })
     // "Work" from LastPass was created once; NucleusID's "Work" row went into that folder.
     expect(byName('Team wiki')).toMatchObject({ folder: 'Work' })
     const folders = await ctx.models.Folder.findAll({ where: { ownerId: u.user.id } })
     expect(folders.map((f) => f.name).sort()).toEqual(['Family', 'Personal', 'Shopping', 'Social', 'Work', 'Work/Servers'])
+  })
+
+  it('puts each format’s TOTP column into the authenticator key; a key it cannot read stays in the note, said so (ADR 030)', async () => {
+    const u = await registerUser(ctx, 'Importer Totp')
+    const personal = await personalId(ctx, u)
+    const run = (name: string) => ctx.services.importer.importCsv(u.viewer, { bytes: fixture(name), format: 'detect', folderId: personal, keepFolders: false })
+    for (const name of ['bitwarden.csv', 'lastpass.csv', 'keepassxc.csv', 'onepassword.csv', 'chrome.csv', 'firefox.csv', 'bitwarden-totp.csv']) await run(name)
+    const page = await ctx.services.vault.listVault(u.viewer, { page: 1 })
+    const items = await Promise.all(page.items.map((row) => ctx.services.vault.getItem(u.viewer, row.id)))
+    const byName = (name: string) => items.find((i) => i.fields.name === name)!
+    expect(byName('Mastodon').totp).toBe('JBSWY3DPEHPK3PXP') // Bitwarden login_totp
+    expect(byName('Mail').totp).toMatch(/^otpauth:\/\/totp\/Mail\?.*secret=JBSWY3DPEHPK3PXP/) // LastPass totp
+    expect(byName('Build box').totp).toMatch(/^otpauth:\/\/totp\/ci\?.*secret=JBSWY3DPEHPK3PXP/) // KeePassXC TOTP
+    expect(byName('Dropbox').totp).toMatch(/^otpauth:\/\/totp\/Dropbox\?.*secret=JBSWY3DPEHPK3PXP/) // 1Password OTPAuth
+    for (const i of [byName('Mastodon'), byName('Mail'), byName('Build box'), byName('Dropbox')]) expect(i.fields.note).not.toContain('JBSWY3DPEHPK3PXP')
+    // Chrome and Firefox export no TOTP column: their items have no key.
+    expect(byName('github.com').totp).toBe('')
+    expect(byName('intranet.example.com').totp).toBe('')
+    expect(byName('Good key site').totp).toBe('JBSWY3DPEHPK3PXP')
+    expect(byName('Bad key site')).toMatchObject({ totp: '', fields: { note: 'Keep me\n\nAuthenticator key (not recognised, so not used for codes): not a key at all!' } })
+    expect(byName('Hotp site')).toMatchObject({ totp: '', fields: { note: 'Authenticator key (not recognised, so not used for codes): otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=3' } })
   })
 
   it('skips duplicates of existing items and of earlier rows, and counts them', async () => {

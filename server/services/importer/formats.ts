@@ -8,7 +8,8 @@
 import { parse } from 'csv-parse/sync'
 import { CsvError } from 'csv-parse'
 import { ValidationError } from '../../lib/errors.js'
-import { ITEM_LIMITS } from '../../../schemas/limits.js'
+import { ITEM_LIMITS, TOTP_KEY_MAX } from '../../../schemas/limits.js'
+import { parseTotpKey } from '../../../shared/totp.js'
 import { hostOf } from '../itemCrypto.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 
@@ -16,14 +17,14 @@ import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 export const MAX_IMPORT_ROWS = 20_000
 
 /** Which item field a column's cell feeds, for its length cap (a column not named feeds the note). */
-type CellField = keyof typeof ITEM_LIMITS | 'folder'
+type CellField = keyof typeof ITEM_LIMITS | 'folder' | 'totp'
 
 /**
  * The longest cell each field takes, checked right after parsing, before any mapping. A folder
  * cell may carry KeePassXC's root group before the folder's own name (at most 64, checked when the
  * folders are kept; ignored otherwise), hence its looser cap.
  */
-const CELL_LIMITS: Record<CellField, number> = { ...ITEM_LIMITS, folder: 1_000 }
+const CELL_LIMITS: Record<CellField, number> = { ...ITEM_LIMITS, folder: 1_000, totp: TOTP_KEY_MAX }
 
 /** How the item form's messages name each field (schemas/vault.ts), for the same wording. */
 const FIELD_NAMES: Record<CellField, string> = {
@@ -33,6 +34,7 @@ const FIELD_NAMES: Record<CellField, string> = {
   url: 'Web addresses',
   note: 'Notes',
   folder: 'Folder paths',
+  totp: 'Authenticator keys',
 }
 
 /**
@@ -45,7 +47,7 @@ const MAX_RECORD_BYTES = 64 * 1024
 
 /** One data row of the file, mapped: an item to create, or a row deliberately left out. */
 export type MappedRow =
-  | { line: number; kind: 'item'; folder: string | null; name: string; username: string; password: string; url: string; note: string }
+  | { line: number; kind: 'item'; folder: string | null; name: string; username: string; password: string; url: string; note: string; totp: string }
   | { line: number; kind: 'skip'; name: string; reason: string }
 
 interface FormatSpec {
@@ -57,7 +59,7 @@ interface FormatSpec {
   known: string[]
   /** The columns that feed a field other than the note (for the cell caps). */
   cells: Record<string, CellField>
-  map: (row: Row) => Omit<Extract<MappedRow, { kind: 'item' }>, 'line' | 'kind' | 'note'> & { note: string; extras: Extra[] } | { skip: string; name: string }
+  map: (row: Row) => Omit<Extract<MappedRow, { kind: 'item' }>, 'line' | 'kind' | 'note' | 'totp'> & { note: string; totp?: string; extras: Extra[] } | { skip: string; name: string }
 }
 
 type Row = (column: string) => string
@@ -76,7 +78,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'Bitwarden',
     required: ['type', 'name', 'login_uri', 'login_username', 'login_password'],
     known: ['folder', 'favorite', 'type', 'name', 'notes', 'fields', 'reprompt', 'login_uri', 'login_username', 'login_password', 'login_totp'],
-    cells: { folder: 'folder', name: 'name', login_username: 'username', login_password: 'password' },
+    cells: { folder: 'folder', name: 'name', login_username: 'username', login_password: 'password', login_totp: 'totp' },
     map: (r) => {
       const type = r('type').trim().toLowerCase()
       if (type !== 'login' && type !== 'note' && type !== '') throw new RowError(`Bitwarden items of type “${r('type').slice(0, 20)}” cannot be imported (only logins and notes).`)
@@ -89,9 +91,9 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
         password: r('login_password'),
         url,
         note: r('notes'),
+        totp: r('login_totp'),
         extras: [
           ['Other web addresses', otherUrls.join('\n')],
-          ['TOTP', r('login_totp')],
           ['Custom fields', r('fields')],
           ['Favorite', isTrue(r('favorite')) ? 'yes' : ''],
           ['Master password re-prompt', isTrue(r('reprompt')) ? 'yes' : ''],
@@ -143,7 +145,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'LastPass',
     required: ['url', 'username', 'password', 'extra', 'name', 'grouping'],
     known: ['url', 'username', 'password', 'totp', 'extra', 'name', 'grouping', 'fav'],
-    cells: { grouping: 'folder', name: 'name', url: 'url', username: 'username', password: 'password' },
+    cells: { grouping: 'folder', name: 'name', url: 'url', username: 'username', password: 'password', totp: 'totp' },
     map: (r) => {
       // A secure note has the placeholder address http://sn; its text is in `extra`.
       const secureNote = r('url').trim().toLowerCase() === 'http://sn'
@@ -155,8 +157,8 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
         password: r('password'),
         url,
         note: r('extra'),
+        totp: r('totp'),
         extras: [
-          ['TOTP', r('totp')],
           ['Favorite', isTrue(r('fav')) ? 'yes' : ''],
         ],
       }
@@ -166,7 +168,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: 'KeePassXC',
     required: ['group', 'title', 'username', 'password', 'url', 'notes'],
     known: ['group', 'title', 'username', 'password', 'url', 'notes', 'totp', 'icon', 'last modified', 'created'],
-    cells: { group: 'folder', title: 'name', url: 'url', username: 'username', password: 'password' },
+    cells: { group: 'folder', title: 'name', url: 'url', username: 'username', password: 'password', totp: 'totp' },
     map: (r) => {
       // Every group path starts at the database's root group ("Root", or its own name).
       const group = r('group').trim().split('/').slice(1).join('/')
@@ -178,7 +180,8 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
         password: r('password'),
         url: r('url'),
         note: r('notes'),
-        extras: [['TOTP', r('totp')]],
+        totp: r('totp'),
+        extras: [],
       }
     },
   },
@@ -186,7 +189,7 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     label: '1Password',
     required: ['title', 'url', 'username', 'password', 'otpauth'],
     known: ['title', 'url', 'username', 'password', 'otpauth', 'favorite', 'archived', 'tags', 'notes'],
-    cells: { title: 'name', url: 'url', username: 'username', password: 'password' },
+    cells: { title: 'name', url: 'url', username: 'username', password: 'password', otpauth: 'totp' },
     map: (r) => ({
       folder: null,
       name: nameOf(r('title'), r('url'), r('username')),
@@ -194,8 +197,8 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
       password: r('password'),
       url: r('url'),
       note: r('notes'),
+      totp: r('otpauth'),
       extras: [
-        ['One-time password', r('otpauth')],
         ['Tags', r('tags')],
         ['Favorite', isTrue(r('favorite')) ? 'yes' : ''],
         ['Archived in 1Password', isTrue(r('archived')) ? 'yes' : ''],
@@ -338,7 +341,12 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
       throw e
     }
     if ('skip' in mapped) return { line, kind: 'skip', name: mapped.name, reason: mapped.skip }
-    const extras: Extra[] = [...mapped.extras, ...unknown.map(({ label, i }): Extra => [label, record[i] ?? ''])]
+    // An authenticator key the app can read gets its field; one it cannot stays in the note, said
+    // so, rather than being lost (ADR 030).
+    const rawTotp = (mapped.totp ?? '').trim()
+    const totp = rawTotp === '' ? '' : (parseTotpKey(rawTotp)?.stored ?? null)
+    const invalidTotp: Extra[] = totp === null ? [['Authenticator key (not recognised, so not used for codes)', rawTotp]] : []
+    const extras: Extra[] = [...invalidTotp, ...mapped.extras, ...unknown.map(({ label, i }): Extra => [label, record[i] ?? ''])]
     return {
       line,
       kind: 'item',
@@ -348,6 +356,7 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
       password: mapped.password,
       url: mapped.url.trim(),
       note: noteWith(mapped.note, extras),
+      totp: totp ?? '',
     }
   })
   return { format, rows }

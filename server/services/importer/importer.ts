@@ -14,7 +14,7 @@ import { liveItemsIn, lockFolders, queryMemberships, requireEdit, requireId, typ
 import { createKeyRing } from '../keyRing.js'
 import { decryptItem, encryptItem, itemPlaintext } from '../itemCrypto.js'
 import { applyListIndexChanges, indexEntry, type IndexEntry } from '../listIndex.js'
-import type { ImportResult, ItemFields } from '../../../shared/contract.js'
+import type { ImportResult, ItemFields, ItemInput } from '../../../shared/contract.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 import type { ServiceDeps, Viewer } from '../types.js'
 import { formatLabel } from './formats.js'
@@ -55,7 +55,7 @@ const folderNameOf = (name: string) => name.trim()
 
 interface Candidate {
   line: number
-  fields: ItemFields
+  fields: ItemInput
   /** The folder named in the file (keep mode), or null for the chosen folder. */
   folderName: string | null
 }

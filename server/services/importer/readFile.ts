@@ -9,7 +9,7 @@
 // there a slice at a time (decodeOutcome).
 import { ValidationError } from '../../lib/errors.js'
 import { folderSchema, itemFieldsSchema } from '../../../schemas/vault.js'
-import type { ImportResult, ItemFields } from '../../../shared/contract.js'
+import type { ImportResult, ItemInput } from '../../../shared/contract.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 import { decodeCsv, parseExport, type ImportFormat } from './formats.js'
 import { slicer } from './pace.js'
@@ -17,7 +17,7 @@ import { slicer } from './pace.js'
 /** A row to import: its validated fields, and the folder the file names for it (keep mode). */
 export interface ReadCandidate {
   line: number
-  fields: ItemFields
+  fields: ItemInput & { totp: string }
   folderName: string | null
 }
 
@@ -54,8 +54,8 @@ export function readImport({ bytes, format: choice, keepFolders }: ReadTask): Re
         if (!folder.success) return { ok: false, message: `Line ${row.line}: the folder name is not valid here: ${folder.error.issues[0]!.message} Nothing was imported.` }
         folderName = folder.data.name
       }
-      const { name, username, password, url, note } = parsed.data
-      candidates.push({ line: row.line, fields: { name, username, password, url, note }, folderName })
+      const { name, username, password, url, note, totp } = parsed.data
+      candidates.push({ line: row.line, fields: { name, username, password, url, note, totp }, folderName })
     }
     return { ok: true, format, skipped, candidates }
   } catch (e) {
@@ -67,7 +67,7 @@ export function readImport({ bytes, format: choice, keepFolders }: ReadTask): Re
 /**
  * The outcome as UTF-8 JSON lines (JSON escapes line breaks inside strings, so a line is a record):
  * ["e", message] alone, or ["f", format] then ["s", line, name, reason] and
- * ["c", line, name, username, password, url, note, folderName] in file order.
+ * ["c", line, name, username, password, url, note, folderName, totp] in file order.
  */
 export function encodeOutcome(outcome: ReadOutcome): Uint8Array {
   const lines: string[] = []
@@ -75,7 +75,7 @@ export function encodeOutcome(outcome: ReadOutcome): Uint8Array {
   else {
     lines.push(JSON.stringify(['f', outcome.format]))
     for (const s of outcome.skipped) lines.push(JSON.stringify(['s', s.line, s.name, s.reason]))
-    for (const { line, fields: f, folderName } of outcome.candidates) lines.push(JSON.stringify(['c', line, f.name, f.username, f.password, f.url, f.note, folderName]))
+    for (const { line, fields: f, folderName } of outcome.candidates) lines.push(JSON.stringify(['c', line, f.name, f.username, f.password, f.url, f.note, folderName, f.totp]))
   }
   return new TextEncoder().encode(lines.join('\n'))
 }
@@ -99,8 +99,8 @@ export async function decodeOutcome(bytes: Uint8Array): Promise<ReadOutcome> {
       const [, line, name, reason] = record as [string, number, string, string]
       skipped.push({ line, name, reason })
     } else {
-      const [, line, name, username, password, url, note, folderName] = record as [string, number, string, string, string, string, string, string | null]
-      candidates.push({ line, fields: { name, username, password, url, note }, folderName })
+      const [, line, name, username, password, url, note, folderName, totp] = record as [string, number, string, string, string, string, string, string | null, string]
+      candidates.push({ line, fields: { name, username, password, url, note, totp }, folderName })
     }
   }
   if (!format) throw new Error('The import thread answered without a format')

@@ -1,5 +1,6 @@
 import type { PageContextServer } from 'vike/types'
 import { vaultPageData } from '../../vaultData'
+import { totpCode } from '../../../../shared/totp'
 
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault, viewer) => {
@@ -35,6 +36,8 @@ export async function data(pageContext: PageContextServer) {
       },
       // Who shares the folder with the viewer (null for the viewer's own folders).
       sharedBy: folder?.role === 'member' ? folder.ownerName : null,
+      // The current authenticator code, never the key (ADR 030); null without a key.
+      totp: item.unreadable ? null : totpCode(item.totp),
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
     }
   })
