@@ -12,6 +12,7 @@ describe('item, move and folder schemas', () => {
       password: '',
       url: '',
       note: '',
+      totp: '',
       rotateDays: null,
     })
     const r = itemSchema.safeParse({ folder_id: 'nope', name: 'x'.repeat(201), url: 'u'.repeat(2049), username: ['a', 'b'] })

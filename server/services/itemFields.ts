@@ -64,7 +64,7 @@ export function createItemFieldCommands(deps: ServiceDeps) {
       const copy = { ...plain, name: cloneName(plain.name) }
       const ciphertext = encryptItem(key, id, row.folderId, copy)
       const item = await models.Item.create({ id, folderId: row.folderId, ciphertext }, { transaction })
-      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(id, ciphertext, item.updatedAt, copy)] }])
+      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(id, ciphertext, item.updatedAt, copy, item.createdAt)] }])
       return { id }
     })
   }

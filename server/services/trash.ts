@@ -128,7 +128,7 @@ export function createTrashService(deps: ServiceDeps) {
       // updated_at is left as it was: restoring changes nothing in the item, and its entry says so.
       const key = createKeyRing(viewer).folderKey(row)
       const plain = decryptItem(key, itemId, row.folderId, row.ciphertext)
-      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, row.ciphertext, new Date(row.updatedAt), plain)] }])
+      await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, row.ciphertext, new Date(row.updatedAt), plain, new Date(row.createdAt))] }])
       const folderGone = row.deletedFromFolderId !== null && row.deletedFromFolderId !== row.folderId
       return { folderId: row.folderId, folderName: row.folderName, folderGone }
     })

@@ -220,7 +220,7 @@ describe('authenticator keys', () => {
     const { parseTotpKey } = await import('../../shared/totp.js')
     const from = await registerUser(ctx, 'Roundtrip Totp')
     const stored = parseTotpKey(typed)!.stored
-    await ctx.services.vault.createItem(from.viewer, { folderId: await personalId(ctx, from), ...itemFields({ name: 'Has a key' }), totp: typed })
+    await ctx.services.vault.createItem(from.viewer, { folderId: await personalId(ctx, from), ...itemFields({ name: 'Has a key' }), totp: stored }) // as the item form's schema stores it
     const records = await ctx.services.exporter.exportVault(from.viewer, from.password)
     const text = stringify(records!, EXPORT_CSV_OPTIONS)
     expect(readWithPython(text).records[0]!.login_totp).toBe(stored)
