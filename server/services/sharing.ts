@@ -110,9 +110,9 @@ export function createSharingService(deps: ServiceDeps) {
     const oldKey = createKeyRing(actor).requireFolderKey({ folderId, sealedKey: mine.sealedKey, privateKeyWrapped: mine.privateKeyWrapped })
     const newKey = crypto.randomKey()
 
-    const items = await sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date; createdAt: Date }>(
+    const items = await sequelize.query<{ id: string; ciphertext: Buffer; updatedAt: Date; createdAt: Date; trashed: boolean }>(
       // Every item, whatever its state (access.ts liveItemsIn): all are under the folder key.
-      'SELECT id, ciphertext, updated_at AS "updatedAt", created_at AS "createdAt" FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
+      'SELECT id, ciphertext, updated_at AS "updatedAt", created_at AS "createdAt", deleted_at IS NOT NULL AS trashed FROM items WHERE folder_id = :folderId ORDER BY id FOR UPDATE',
       { replacements: { folderId }, type: QueryTypes.SELECT, transaction },
     )
     const ids: string[] = []
@@ -122,13 +122,14 @@ export function createSharingService(deps: ServiceDeps) {
     for (const item of items) {
       const plain = decryptItem(oldKey, item.id, folderId, item.ciphertext)
       if (!plain) {
-        entries.push(indexEntry(item.id, item.ciphertext, item.updatedAt, null))
+        if (!item.trashed) entries.push(indexEntry(item.id, item.ciphertext, item.updatedAt, null))
         continue
       }
       const ciphertext = encryptItem(newKey, item.id, folderId, plain)
       ids.push(item.id)
       ciphertexts.push(ciphertext)
-      entries.push(indexEntry(item.id, ciphertext, item.updatedAt, plain, item.createdAt))
+      // Trashed items are re-encrypted too, but stay out of the index: they count nowhere (ADR 027).
+      if (!item.trashed) entries.push(indexEntry(item.id, ciphertext, item.updatedAt, plain, item.createdAt))
     }
     if (ids.length > 0) {
       // One statement whatever the number of items. updated_at stays: no one changed the item.

@@ -44,6 +44,7 @@ const CASES: {
   imported: string
   skipped?: string[]
   folders: Record<string, number>
+  /** What the item page shows; an imported authenticator key shows as its code ("Authenticator", ADR 030), never as text. */
   item: { name: string; shows: string[] }
 }[] = [
   {
@@ -56,7 +57,7 @@ const CASES: {
     file: 'bitwarden.csv',
     imported: '3 items imported into Social and Personal',
     folders: { Personal: 1, Social: 2 },
-    item: { name: 'Mastodon', shows: ['octo@example.com', 'Other web addresses: https://m.social.example', 'TOTP: JBSWY3DPEHPK3PXP', 'pin: 4821'] },
+    item: { name: 'Mastodon', shows: ['octo@example.com', 'Other web addresses: https://m.social.example', 'Authenticator', 'pin: 4821'] },
   },
   {
     file: 'chrome.csv',
@@ -88,13 +89,13 @@ const CASES: {
     imported: '2 items imported into Personal and Work/Servers',
     skipped: ['5', 'Deleted thing', 'Recycle Bin'],
     folders: { Personal: 1, 'Work/Servers': 1 },
-    item: { name: 'Build box', shows: ['ci.example.com', 'Line two, with "quotes"', 'TOTP: otpauth://totp/ci'] },
+    item: { name: 'Build box', shows: ['ci.example.com', 'Line two, with "quotes"', 'Authenticator'] },
   },
   {
     file: 'onepassword.csv',
     imported: '2 items imported into Personal',
     folders: { Personal: 2 },
-    item: { name: 'Dropbox', shows: ['one@example.com', 'Tags: cloud,work', 'One-time password: otpauth://'] },
+    item: { name: 'Dropbox', shows: ['one@example.com', 'Tags: cloud,work', 'Authenticator'] },
   },
 ]
 
