@@ -23,8 +23,7 @@ import { stopBackgroundScoring } from './services/importer/scoring.js'
 import { createApp } from './app.js'
 import { createViteDevMiddleware } from './devMiddleware.js'
 import { createDrain, onStopSignal } from './shutdown.js'
-import { startInvitationSweep } from './invitationSweep.js'
-import { startTrashPurge } from './trashPurge.js'
+import { startBackgroundJobs } from './backgroundJobs.js'
 import type { AppDeps } from './deps.js'
 
 const devMode = process.argv.includes('--dev')
@@ -128,14 +127,12 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   server.on('request', drain.listener(app.callback()))
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve))
   log.info({ url: config.appOrigin, host: config.host, port: config.port, mode: devMode ? 'dev' : 'build', env: config.env }, 'NucleusID listening')
-  const sweeper = startInvitationSweep(deps, log)
-  const trashPurge = startTrashPurge(deps, log)
+  const backgroundJobs = startBackgroundJobs(deps, log)
 
   onStopSignal(async (signal) => {
     log.info({ signal, graceMs: config.shutdown.graceMs, timeoutMs: config.shutdown.timeoutMs }, 'draining in-flight requests')
     const { forced, handlersLeft } = await drain.run(() => log.info('stopped accepting connections'))
-    await sweeper.stop()
-    await trashPurge.stop()
+    await backgroundJobs.stop()
     await stopBackgroundScoring() // imported passwords still waiting are scored on their next view (ADR 024)
     if (forced) log.warn({ connections: forced }, `connections still open after SHUTDOWN_TIMEOUT_MS (${config.shutdown.timeoutMs} ms): cut`)
     if (handlersLeft) {
