@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(bulkRoutes(deps, render).routes())
   app.use(vaultRoutes(deps, render).routes())
   app.use(trashRoutes(deps, render).routes())
-  app.use(historyRoutes(deps, render).routes())
+  app.use(historyRoutes(deps).routes())
   app.use(itemFieldRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())
   app.use(twoFactorRoutes(deps, render).routes())

@@ -3,11 +3,10 @@
 // history service's (server/services/history.ts).
 import Router from '@koa/router'
 import type { AppDeps } from '../deps.js'
-import type { Render } from '../render.js'
 import { redirectTo } from './respond.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
 
-export function historyRoutes(deps: AppDeps, _render: Render) {
+export function historyRoutes(deps: AppDeps) {
   const router = new Router({ prefix: '/dashboard' })
   router.use(requireUser)
 

@@ -211,9 +211,14 @@ describe('the file as downloaded', () => {
 // Authenticator keys (issue 21, ADR 030): written to login_totp, read back exactly by two
 // independent readers (Python's csv module and csv-parse), and imported back into the key field.
 describe('authenticator keys', () => {
+  /** An otpauth link whose label and issuer hold `text`, with every parameter otpauth honours. */
+  const link = (text: string) =>
+    `otpauth://totp/${encodeURIComponent(text)}:${encodeURIComponent('a@b.example')}?secret=JBSWY3DPEHPK3PXP&issuer=${encodeURIComponent(text)}&algorithm=SHA512&digits=7&period=45`
   const keys = {
     'a base32 secret': 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
-    'an otpauth link with a comma, quotes, emoji and right-to-left text': `otpauth://totp/${encodeURIComponent('ACME, "Inc" 🔑 שלום')}:${encodeURIComponent('a@b.example')}?secret=JBSWY3DPEHPK3PXP&issuer=${encodeURIComponent('ACME, "Inc" 🔑 שלום')}&algorithm=SHA512&digits=7&period=45`,
+    // Each awkward value alone in the label and issuer, as the other fields are tested above.
+    ...Object.fromEntries(Object.entries(awkwardText).map(([label, text]) => [`an otpauth link with ${label}`, link(text)])),
+    'an otpauth link with a comma, quotes, emoji and right-to-left text together': link('ACME, "Inc" 🔑 שלום'),
   }
   it.each(Object.entries(keys))('%s reads back as it was, and imports into the key', async (_label, typed) => {
     const { parse } = await import('csv-parse/sync')
