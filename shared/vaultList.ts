@@ -5,6 +5,12 @@
 import { DEFAULT_TIME_ZONE, dayNumber } from './formatDate'
 import { ROW_FAVOURITE, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
+/**
+ * Whether a list page is in selection mode (issue 21, ADR 028): ?select=1 or ?select=all, or a
+ * refused bulk form rendered again (its message shows in the bulk bar).
+ */
+export const isSelecting = (select: string | undefined, formAction: string | undefined) => select === '1' || select === 'all' || formAction === '/dashboard/items/bulk'
+
 /** A first click on a column: names and folders A to Z, last change newest first, password changes oldest first. */
 export const defaultDirection = (sort: ListSort): SortDirection => (sort === 'changed' ? 'desc' : 'asc') // 'password': oldest first
 

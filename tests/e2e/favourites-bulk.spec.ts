@@ -73,12 +73,18 @@ test('bulk move, trash and star across two folders; the view-only item is refuse
   await addMember(db, owner, u, family, 'view')
   await logIn(page, u)
   const bar = page.getByRole('group', { name: 'Selected items' })
+  // The everyday list has no checkboxes: "Select items" turns them on (?select=1).
+  await expect(itemList(page).getByRole('checkbox')).toHaveCount(0)
+  await expect(bar).toHaveCount(0)
+  await main(page).getByRole('link', { name: 'Select items' }).click()
+  await at(page, /\/dashboard\?select=1$/)
 
   // Move: One (Personal), Three (Work) and Router (Family, view only) to Archive.
   for (const name of ['One', 'Three', 'Router']) await itemList(page).getByRole('checkbox', { name: `Select ${name}` }).check()
   await bar.getByLabel('Move to').selectOption({ label: 'Archive' })
   await bar.getByRole('button', { name: 'Move', exact: true }).click()
-  await at(page, /\/dashboard$/)
+  // Back to the list, still selecting, no box ticked.
+  await at(page, /\/dashboard\?select=1$/)
   await expectFlash(page, '2 items moved to Archive. 1 was not: you can only view it.')
   await expect(row(page, 'One')).toContainText('Archive')
   await expect(row(page, 'Three')).toContainText('Archive')
@@ -87,7 +93,8 @@ test('bulk move, trash and star across two folders; the view-only item is refuse
   // Star: the whole page (a star is the viewer's own: view-only items too).
   await selectAll(page)
   await bar.getByRole('button', { name: 'Star', exact: true }).click()
-  await at(page, /\/dashboard$/)
+  // Back to the list, still selecting, no box ticked.
+  await at(page, /\/dashboard\?select=1$/)
   await expectFlash(page, '4 items starred.')
   await expect(favouritesLink(page)).toContainText('4')
   await expect(itemList(page).getByRole('button', { name: /^Unstar / })).toHaveCount(4)
@@ -95,14 +102,15 @@ test('bulk move, trash and star across two folders; the view-only item is refuse
   // Trash: Two and Router; Router is view only.
   for (const name of ['Two', 'Router']) await itemList(page).getByRole('checkbox', { name: `Select ${name}` }).check()
   await bar.getByRole('button', { name: 'Move to trash' }).click()
-  await at(page, /\/dashboard$/)
+  // Back to the list, still selecting, no box ticked.
+  await at(page, /\/dashboard\?select=1$/)
   await expectFlash(page, '1 item moved to the trash. 1 was not: you can only view it.')
   await expect(row(page, 'Two')).toHaveCount(0)
   await expect(row(page, 'Router')).toBeVisible()
   await expect(favouritesLink(page)).toContainText('3')
 })
 
-test('the list with stars and checkboxes: axe in both themes, and screenshots at 1280 and 390 px', async ({ page, db, javaScriptEnabled }) => {
+test('the list with stars and, selecting, checkboxes: axe in both themes, and screenshots at 1280 and 390 px', async ({ page, db, javaScriptEnabled }) => {
   test.slow()
   const u = await seedUser(db, 'stars-look')
   const owner = await seedUser(db, 'stars-look-owner', 'Olive Owner')
@@ -116,6 +124,9 @@ test('the list with stars and checkboxes: axe in both themes, and screenshots at
   ])
   await db.services.vault.setFavourite(u.viewer, ids[0]!, true)
   await logIn(page, u)
+  // Selection mode: the rows with their checkboxes and the bulk bar.
+  await main(page).getByRole('link', { name: 'Select items' }).click()
+  await at(page, /\/dashboard\?select=1$/)
   if (javaScriptEnabled) {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })

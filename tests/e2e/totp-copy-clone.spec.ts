@@ -75,6 +75,11 @@ test('copy the username, password and code from the list (JavaScript); without i
     return
   }
   const clip = () => page.evaluate(() => navigator.clipboard.readText())
+  // The password and code buttons are on the row under the pointer or holding the focus only: one row.
+  await list.getByRole('link', { name: /Copy site/ }).hover()
+  await expect(list.getByRole('button', { name: /^Copy password for / })).toHaveCount(1)
+  await expect(list.getByRole('button', { name: /^Copy authenticator code for / })).toHaveCount(1)
+  await expect(list.getByRole('button', { name: 'Copy password for Copy site' })).toBeVisible()
   await list.getByRole('button', { name: 'Copy username for Copy site' }).click()
   expect(await clip()).toBe('copy-user')
   await list.getByRole('button', { name: 'Copy password for Copy site' }).click()
@@ -84,8 +89,14 @@ test('copy the username, password and code from the list (JavaScript); without i
   await expect(main(page).getByRole('status').filter({ hasText: 'Copied the code of Copy site' })).toHaveCount(1)
   expect(codesNow()).toContain(await clip())
   await expect(page).toHaveURL(/\/dashboard$/)
-  // No key: said, visibly, and nothing copied.
-  await list.getByRole('button', { name: 'Copy authenticator code for Keyless site' }).click()
+  // No key: said, visibly, and nothing copied. The row reached with the keyboard gets its buttons
+  // too (the pointer out of the list first: the row under it would have them).
+  await page.mouse.move(0, 0)
+  await list.getByRole('button', { name: 'Copy username for Keyless site' }).focus()
+  await page.keyboard.press('Tab')
+  await page.keyboard.press('Tab')
+  await expect(list.getByRole('button', { name: 'Copy authenticator code for Keyless site' })).toBeFocused()
+  await page.keyboard.press('Enter')
   await expect(main(page).getByRole('status').filter({ hasText: 'no authenticator key' })).toBeVisible()
   expect(codesNow()).toContain(await clip())
 
