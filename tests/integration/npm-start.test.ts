@@ -42,8 +42,10 @@ async function npmStart(env: Record<string, string>) {
   let output = ''
   npm.stdout!.on('data', (d) => (output += d))
   npm.stderr!.on('data', (d) => (output += d))
+  // 'close', not 'exit': after 'exit' the pipes may still hold the last lines (a worker's
+  // "stopped", written just before it exits), which the assertions read.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    npm.once('exit', (code, signal) => resolve({ code, signal })),
+    npm.once('close', (code, signal) => resolve({ code, signal })),
   )
   // Generous: cold tsx starts of several processes on a busy 2-core machine take tens of seconds.
   for (const deadline = Date.now() + 150_000; ; ) {
