@@ -9,5 +9,7 @@ export default {
   extends: [vikeVue, vikeVuePinia],
   passToClient: ['user', 'csrfToken', 'flash', 'form'],
   title: 'NucleusID',
+  // A page may have its own (a help article's summary).
+  description: 'NucleusID: a self-hosted password manager. Keep your logins encrypted in one vault and share folders with the people you trust.',
   lang: 'en',
 } satisfies Config

@@ -21,6 +21,7 @@ import { ensureSessionAlive } from './session/lifecycle.js'
 import { answerLoggedOut } from './session/loggedOut.js'
 import { deriveKeys } from './lib/secrets.js'
 import { createRenderer } from './render.js'
+import { publicPages } from './middleware/publicPages.js'
 import { healthRoutes, readinessWhileDraining } from './routes/health.js'
 import { authRoutes } from './routes/auth.js'
 import { vaultRoutes } from './routes/vault.js'
@@ -87,6 +88,9 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
       return next()
     })
   }
+  // 6b. The public pages for a visitor without a session: one shared copy each, before any
+  // session work, so they need neither Redis nor PostgreSQL (dev mode renders them each time).
+  if (!devMode) app.use(publicPages(render))
   // 7. A POST the proxy resends to another replica runs at most once: before anything it could do.
   app.use(resentPostGuard(deps.kv, { trustProxy: config.trustProxy }))
   // 8. Sessions: the session cookie holds only the id; data in Redis. Created only when written to.

@@ -15,7 +15,13 @@ export function createRenderer(deps: AppDeps) {
   return async function render(
     ctx: Context,
     url: string = ctx.originalUrl,
-    extra: { form?: FormState; appError?: { status: number; message: string; back?: string }; status?: number } = {},
+    extra: {
+      form?: FormState
+      appError?: { status: number; message: string; back?: string }
+      status?: number
+      /** The same page for every visitor (server/middleware/publicPages.ts): no user, token or flash. */
+      shared?: boolean
+    } = {},
   ): Promise<boolean> {
     if (malformedVikeArgs(url)) throw new AppError(400, 'That request could not be understood.')
     let outage: unknown
@@ -24,9 +30,10 @@ export function createRenderer(deps: AppDeps) {
       headersOriginal: ctx.headers,
       cspNonce: ctx.state.cspNonce,
       // passed to the client (renderer/+config.ts passToClient):
-      user: ctx.state.user ?? null,
-      csrfToken: deps.csrf.token(ctx),
-      flash: takeFlash(ctx, deps.cookieSettings),
+      user: extra.shared ? null : (ctx.state.user ?? null),
+      // A shared page has no form that posts, and must not set this visitor's token cookie.
+      csrfToken: extra.shared ? '' : deps.csrf.token(ctx),
+      flash: extra.shared ? null : takeFlash(ctx, deps.cookieSettings),
       form: extra.form ?? null,
       // server only: what +data hooks need, never serialized
       services: guarded(deps.services, ctx, (err) => (outage ??= err)),

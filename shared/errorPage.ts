@@ -47,6 +47,7 @@ export const BACK_LINKS: Readonly<Record<string, string>> = {
   '/login/2fa': 'Back to the code',
   '/register': 'Back to create account',
   '/recover': 'Back to account recovery',
+  '/support': 'Back to help',
 }
 
 export const isBackLink = (path: string) => Object.hasOwn(BACK_LINKS, path)

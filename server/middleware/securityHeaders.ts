@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context, Middleware } from 'koa'
 
 // The session cookies, plain or with the __Host- prefix (lib/cookies.ts): nid.sid and nid.sk.
-const SESSION_COOKIE = /(?:^|;)\s*(?:__Host-)?nid\.s(?:id|k)=/
+export const SESSION_COOKIE = /(?:^|;)\s*(?:__Host-)?nid\.s(?:id|k)=/
 
 /**
  * Whether a response may hold secrets and so must stay out of every cache, the browser's disk
@@ -15,6 +15,24 @@ const SESSION_COOKIE = /(?:^|;)\s*(?:__Host-)?nid\.s(?:id|k)=/
  */
 function holdsSecrets(ctx: Context): boolean {
   return !!ctx.state.user || !!ctx.state.pendingMfa || SESSION_COOKIE.test(ctx.get('cookie')) || ctx.path.endsWith('.pageContext.json')
+}
+
+/** The policy for a page whose scripts carry `nonce`. Dev mode (Vite's HMR client) needs inline scripts and a websocket. */
+export function contentSecurityPolicy(nonce: string, strictScripts = true): string {
+  const script = strictScripts ? `'self' 'nonce-${nonce}'` : `'self' 'unsafe-inline' 'unsafe-eval'`
+  return [
+    "default-src 'self'",
+    `script-src ${script}`,
+    // Vue's :style bindings and Vite's dev CSS need inline styles; no user data goes there.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'" + (strictScripts ? '' : ' ws: wss:'),
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ')
 }
 
 export function securityHeaders(opts: { strictScripts: boolean; hsts: boolean }): Middleware {
@@ -30,23 +48,7 @@ export function securityHeaders(opts: { strictScripts: boolean; hsts: boolean })
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin')
     ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()')
     if (opts.hsts) ctx.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains')
-    const script = opts.strictScripts ? `'self' 'nonce-${nonce}'` : `'self' 'unsafe-inline' 'unsafe-eval'`
-    ctx.set(
-      'Content-Security-Policy',
-      [
-        "default-src 'self'",
-        `script-src ${script}`,
-        // Vue's :style bindings and Vite's dev CSS need inline styles; no user data goes there.
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "connect-src 'self'" + (opts.strictScripts ? '' : ' ws: wss:'),
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    )
+    ctx.set('Content-Security-Policy', contentSecurityPolicy(nonce, opts.strictScripts))
     try {
       await next()
     } finally {

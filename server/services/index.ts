@@ -11,6 +11,7 @@ import { createImporter } from './importer/importer.js'
 import { createBackgroundScorer } from './importer/scoring.js'
 import { createMemoryKv } from '../lib/kv.js'
 import { createTrashService } from './trash.js'
+import { createHelpCenter } from './helpCenter.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
@@ -27,6 +28,8 @@ export function createServices(deps: ServiceDeps) {
     importer: createImporter({ ...deps, kv: deps.kv ?? createMemoryKv(), scorer }),
     /** Restore, delete forever, empty, and the purge of expired trash (issue 21, ADR 027). */
     trash: createTrashService(deps),
+    /** The help articles and the public pages, from content/ (issue 22, ADR 031). */
+    help: createHelpCenter(),
   }
 }
 export type Services = ReturnType<typeof createServices>
