@@ -17,7 +17,7 @@ const TAGS: ReadonlySet<string> = new Set(MD_TAGS)
 export const isMdTag = (tag: string): tag is MdTag => TAGS.has(tag)
 
 /** The attributes an element may carry; classes only from MD_CLASSES. */
-export type MdAttr = 'href' | 'id' | 'class' | 'start' | 'aria-hidden'
+export type MdAttr = 'href' | 'id' | 'class' | 'start' | 'aria-hidden' | 'tabindex'
 export const MD_CLASSES = new Set(['table-wrap', 'align-left', 'align-center', 'align-right', 'heading-anchor', 'callout', 'visually-hidden'])
 
 /**
@@ -41,5 +41,7 @@ export function safeAttrs(attrs: MdAttrs | null): MdAttrs {
   }
   if (attrs.start !== undefined && /^\d{1,6}$/.test(attrs.start)) out.start = attrs.start
   if (attrs['aria-hidden'] === 'true') out['aria-hidden'] = 'true'
+  // A box that scrolls (a wide table, a long line of code) can be scrolled from the keyboard.
+  if (attrs.tabindex === '0') out.tabindex = '0'
   return out
 }

@@ -42,7 +42,7 @@ describe('markdown to an element tree', () => {
     // A tight list's items hold their text directly; a table sits in its scrolling box, aligned.
     expect(tagsOf(article.body)).toEqual(expect.arrayContaining(['ul', 'li', 'table', 'th', 'pre', 'code', 'blockquote']))
     expect(JSON.stringify(article.body)).toContain('["li",null,"tight item one"]')
-    expect(JSON.stringify(article.body)).toContain('["div",{"class":"table-wrap"},["table"')
+    expect(JSON.stringify(article.body)).toContain('["div",{"class":"table-wrap","tabindex":"0"},["table"')
     expect(JSON.stringify(article.body)).toContain('["th",{"class":"align-right"},"Other"]')
     expect(JSON.stringify(article.body)).toContain('["code",{"class":"language-sh"},"npm ci && npm start\\n"]')
   })

@@ -211,7 +211,7 @@ export function renderMarkdown(md: MarkdownIt, source: string): Rendered {
     if (token.type === 'fence' || token.type === 'code_block') {
       const lang = token.info.trim().split(/\s+/)[0] ?? ''
       const code: MdElement = ['code', /^[\w+-]+$/.test(lang) ? { class: `language-${lang}` } : null, token.content]
-      push(['pre', null, code])
+      push(['pre', { tabindex: '0' }, code])
       blockText += `${token.content} `
       if (stack.length === 1) endBlock()
       continue
@@ -233,7 +233,7 @@ export function renderMarkdown(md: MarkdownIt, source: string): Rendered {
       const element: MdElement = [tag, elementAttrs(token)]
       if (tag === 'table') {
         // Wide tables scroll inside their own box on a phone instead of widening the page.
-        const wrap: MdElement = ['div', { class: 'table-wrap' }, element]
+        const wrap: MdElement = ['div', { class: 'table-wrap', tabindex: '0' }, element]
         push(wrap)
       } else {
         if (tag === 'blockquote') element[1] = { class: 'callout' }
@@ -351,7 +351,7 @@ function fold(text: string): { folded: string; origin: number[] } {
  * first match in the text and the heading it is under.
  */
 function search(articles: Article[], query: string): SearchHit[] {
-  const terms = [...new Set(fold(query.slice(0, MAX_QUERY)).folded.split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 0))].slice(0, MAX_TERMS)
+  const terms = [...new Set(fold(query.slice(0, MAX_QUERY)).folded.split(/[^\p{L}\p{N}_]+/u).filter((t) => t.length > 0))].slice(0, MAX_TERMS)
   if (!terms.length) return []
   const hits: (SearchHit & { score: number })[] = []
   for (const article of articles) {
@@ -361,8 +361,8 @@ function search(articles: Article[], query: string): SearchHit[] {
     let score = 0
     let everyTerm = true
     for (const term of terms) {
-      const inTitle = title.includes(term)
-      const inSummary = summary.includes(term)
+      const inTitle = hasWord(title, term)
+      const inSummary = hasWord(summary, term)
       const inText = blocks.reduce((n, b) => n + countOf(b.folded, term), 0)
       if (!inTitle && !inSummary && !inText) {
         everyTerm = false
@@ -371,7 +371,7 @@ function search(articles: Article[], query: string): SearchHit[] {
       score += (inTitle ? 10 : 0) + (inSummary ? 3 : 0) + Math.min(inText, 5)
     }
     if (!everyTerm) continue
-    const first = blocks.find((b) => terms.some((t) => b.folded.includes(t)))
+    const first = blocks.find((b) => terms.some((t) => hasWord(b.folded, t)))
     hits.push({
       slug: article.slug,
       title: article.title,
@@ -384,9 +384,18 @@ function search(articles: Article[], query: string): SearchHit[] {
   return hits.sort((a, b) => b.score - a.score).map(({ score: _score, ...hit }) => hit)
 }
 
+/** Where `term` next starts a word of `text` (a search matches the beginnings of words: "pass" finds "password", not "bypass"). */
+function wordAt(text: string, term: string, from = 0): number {
+  for (let at = text.indexOf(term, from); at !== -1; at = text.indexOf(term, at + 1)) {
+    if (at === 0 || !/[\p{L}\p{N}_]/u.test(text[at - 1]!)) return at
+  }
+  return -1
+}
+const hasWord = (text: string, term: string) => wordAt(text, term) !== -1
+
 function countOf(haystack: string, needle: string): number {
   let n = 0
-  for (let at = haystack.indexOf(needle); at !== -1 && n < 5; at = haystack.indexOf(needle, at + needle.length)) n++
+  for (let at = wordAt(haystack, needle); at !== -1 && n < 5; at = wordAt(haystack, needle, at + needle.length)) n++
   return n
 }
 
@@ -397,7 +406,7 @@ function snippetOf(text: string, folded: string, origin: number[], terms: string
   // The matches, as ranges of the original text.
   const ranges: [number, number][] = []
   for (const term of terms) {
-    for (let at = folded.indexOf(term); at !== -1; at = folded.indexOf(term, at + term.length)) {
+    for (let at = wordAt(folded, term); at !== -1; at = wordAt(folded, term, at + term.length)) {
       ranges.push([origin[at]!, origin[at + term.length]!])
     }
   }

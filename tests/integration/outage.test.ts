@@ -106,6 +106,15 @@ async function expectNotReady(up: { postgres: boolean; redis: boolean }) {
   expect(await ready.json()).toMatchObject(up)
 }
 
+/** The landing page, the help center and the public pages need neither store (issue 22, ADR 031). */
+async function expectPublicPagesServed() {
+  for (const path of ['/', '/support', '/support/self-hosting', '/support?q=backup', '/privacy']) {
+    const res = await fetch(`${origin}${path}`)
+    expect(res.status, path).toBe(200)
+    expect(await res.text(), path).not.toMatch(/<title>Briefly unavailable/)
+  }
+}
+
 describe('dependency outages', () => {
   it('Redis cut: pages and forms answer 503 with Retry-After and say so; back to 200 without a restart; one warning', async () => {
     const since = output.length
@@ -129,6 +138,7 @@ describe('dependency outages', () => {
       await expectUnavailablePage(await anonymous.request('/login', { server: origin, form: login }))
       await expectUnavailableJson(await anonymous.request('/login', { server: origin, form: login, headers: { accept: 'application/json' } }))
       await expectNotReady({ postgres: true, redis: false })
+      await expectPublicPagesServed()
     } finally {
       await redis.restore()
     }
@@ -166,6 +176,7 @@ describe('dependency outages', () => {
         await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'Resent after the outage' }, headers: { 'x-request-id': resentId } }),
       )
       await expectNotReady({ postgres: false, redis: true })
+      await expectPublicPagesServed()
     } finally {
       await pg.restore()
     }
