@@ -27,7 +27,7 @@ export function twoFactorFailedMessage(user: Recipient, device: { name: string; 
   return {
     to: user.email,
     subject: 'Someone entered your NucleusID master password',
-    text: `Hello ${user.name},\n\nYour master password was just entered correctly from ${device.name} (IP ${device.ip}), but the two-factor code after it was wrong, so nobody was logged in.\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings (that logs out every other device). We send this at most once every 15 minutes.\n`,
+    text: `Hello ${user.name},\n\nYour master password was just entered correctly from ${device.name} (IP ${device.ip}), but the two-factor code after it was wrong, so nobody was logged in.\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings/security (that logs out every other device). We send this at most once every 15 minutes.\n`,
   }
 }
 
@@ -121,6 +121,6 @@ export function vaultExportedMessage(user: Recipient, device: { name: string; ip
   return {
     to: user.email,
     subject: 'Your NucleusID vault was exported',
-    text: `Hello ${user.name},\n\nEvery item of your NucleusID vault was just downloaded as an unencrypted CSV file, from ${device.name} (IP ${device.ip}).\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings (that logs out every other device), then the password of each item.\n`,
+    text: `Hello ${user.name},\n\nEvery item of your NucleusID vault was just downloaded as an unencrypted CSV file, from ${device.name} (IP ${device.ip}).\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings/security (that logs out every other device), then the password of each item.\n`,
   }
 }
