@@ -52,7 +52,10 @@ const BUDGET = {
   // Then +160 B: the "Select items" link and the row that gets the password and code buttons on
   // hover or focus, which took 113 B off every row and 200 elements off the list's hydration
   // (ADRs 028 and 030, revised). Measured 73,520.
-  jsGzip: { max: 73_600, goal: 60_000 },
+  // Then +510 B for issue 22 (ADR 031): the route manifest gains the help index, the article and
+  // the /about, /privacy, /terms page (its route function runs in the browser too), and every page
+  // its footer (Help, About, Privacy, Terms) and the user menu its Help link. Measured 74,029.
+  jsGzip: { max: 74_100, goal: 60_000 },
   // A dashboard viewed again: the memberships query only (the list comes from the list cache).
   sqlPerDashboard: { max: 1, goal: null },
   // The first dashboard after logging in: memberships with the folders' list indexes.
