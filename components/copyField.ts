@@ -1,6 +1,9 @@
 // Asks the server for one field of an item (POST /dashboard/items/:id/copy, ADR 030) and puts it
 // on the clipboard. Loaded on first use (a dynamic import), never with a page's first load.
 
+/** The fields POST /dashboard/items/:id/copy gives out. */
+export type CopyableField = 'username' | 'password' | 'totp'
+
 export interface CopiedField {
   value: string
   secondsLeft?: number
@@ -13,7 +16,7 @@ function csrfToken(fallback: string): string {
 }
 
 /** The field's value; throws an Error with a message to show when the server refuses. */
-export async function fetchField(itemId: string, field: 'username' | 'password' | 'totp', token: string): Promise<CopiedField> {
+export async function fetchField(itemId: string, field: CopyableField, token: string): Promise<CopiedField> {
   let res: Response
   try {
     res = await fetch(`/dashboard/items/${encodeURIComponent(itemId)}/copy`, {
@@ -32,7 +35,7 @@ export async function fetchField(itemId: string, field: 'username' | 'password' 
 }
 
 /** Fetches the field and copies it. Safari wants the clipboard write started in the click: a ClipboardItem with a promise does that. */
-export async function copyField(itemId: string, field: 'username' | 'password' | 'totp', token: string): Promise<void> {
+export async function copyField(itemId: string, field: CopyableField, token: string): Promise<void> {
   const pending = fetchField(itemId, field, token)
   if (typeof ClipboardItem !== 'undefined' && navigator.clipboard?.write) {
     try {

@@ -150,10 +150,10 @@ export const itemList = (page: Page) => page.getByRole('list', { name: 'Items' }
 /** The page's own content (not the header or sidebar). */
 export const main = (page: Page) => page.getByRole('main')
 
-/** Shows the password of the item on screen: its Reveal button, or without JavaScript its <details>. */
+/** Shows the password of the item on screen: its Reveal link (?reveal=password), JavaScript or not. */
 export async function revealPassword(page: Page) {
-  if (isJs()) await main(page).getByRole('button', { name: 'Reveal' }).click()
-  else await main(page).getByText('Reveal password').click()
+  await main(page).getByRole('link', { name: 'Reveal password' }).click()
+  await expect(page).toHaveURL(/[?&]reveal=password$/)
 }
 
 /** The id at the end of the current URL (/dashboard/items/:id, /dashboard/folders/:id). */

@@ -37,7 +37,8 @@ describe('Cache-Control: no-store on what holds secrets', () => {
     const password = 'no-store item pw 7Qx lantern'
     const { id } = await db.services.vault.createItem(u.viewer, { folderId: u.personal, ...itemFields({ name: 'Cached?', password }) })
 
-    const res = await u.c.get(pageContextUrl(`/dashboard/items/${id}`))
+    // The password is sent only when revealed (SPEC 3b): that is the request that must not be stored.
+    const res = await u.c.get(`${pageContextUrl(`/dashboard/items/${id}`)}?reveal=password`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/json/)
     const body = await res.text()

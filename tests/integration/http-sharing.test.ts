@@ -45,7 +45,7 @@ describe('a view-only member, by hand-made posts', () => {
     expect(res.headers.get('location')).toBe(`/dashboard/folders/${folderId}`)
     const page = await expectStatus(await http.get(`/dashboard/folders/${folderId}`, SECOND_URL), 200, 'folder page')
     expect(textOf(page)).toContain('Router admin')
-    const item = await expectStatus(await http.get(`/dashboard/items/${itemId}`), 200, 'item page')
+    const item = await expectStatus(await http.get(`/dashboard/items/${itemId}?reveal=password`), 200, 'item page, password revealed')
     expect(item).toContain(fields().password)
   })
 

@@ -166,9 +166,14 @@ describe('a view-only member', () => {
     expect(item).not.toContain(`/dashboard/items/${sharedItem}/edit`)
     expect(item).not.toContain(`/dashboard/items/${sharedItem}/delete`)
     expect(item).not.toContain(`/dashboard/items/${sharedItem}/move`)
-    // Reading is allowed: the password is on the page (in the <details> reveal).
-    expect(item).toMatch(/<summary[^>]*>Reveal password<\/summary>/)
-    expect(item).toContain('quartz lantern mosaic orbit velvet')
+    // Reading is allowed, and the password is sent only when asked for (SPEC 3b): not in the item
+    // page, nor in its client-navigation data, until ?reveal=password.
+    expect(item).toMatch(/href="\/dashboard\/items\/[0-9a-f-]{36}\?reveal=password"/)
+    expect(item).not.toContain('quartz lantern mosaic orbit velvet')
+    const json = await expectStatus(await viewerHttp.get(`/dashboard/items/${sharedItem}/index.pageContext.json`), 200, 'item page data')
+    expect(json).not.toContain('quartz lantern mosaic orbit velvet')
+    const revealed = await expectStatus(await viewerHttp.get(`/dashboard/items/${sharedItem}?reveal=password`), 200, 'revealed item page')
+    expect(revealed).toContain('quartz lantern mosaic orbit velvet')
 
     // The sidebar's folder list offers it; the new item form does not.
     const form = await expectStatus(await viewerHttp.get(`/dashboard/items/new?folder=${shared}`), 200, 'new item page')

@@ -12,6 +12,9 @@ export async function data(pageContext: PageContextServer) {
       pageContext.services.vault.recentVersions(viewer, id),
     ])
     const folder = folders.find((f) => f.id === item.folderId)
+    // SPEC 3b: the password leaves the server only when asked for (?reveal=password).
+    const revealed = pageContext.urlParsed.search.reveal === 'password'
+    const { password, ...shown } = item.fields
     return {
       item: {
         id: item.id,
@@ -19,7 +22,9 @@ export async function data(pageContext: PageContextServer) {
         folderName: item.folderName,
         permission: item.permission,
         unreadable: item.unreadable,
-        fields: item.fields,
+        fields: shown,
+        hasPassword: password !== '',
+        password: revealed ? password : null,
         href: item.href,
         updatedAt: item.updatedAt.toISOString(),
         favourite: item.favourite,
