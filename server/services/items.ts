@@ -51,7 +51,7 @@ export function createItemQueries(deps: ServiceDeps) {
       favourite: row.favourite,
       passwordChangedAt: new Date(changedAt),
       rotateDays,
-      overdue: plain !== null && isOverdue(changedAt, rotateDays),
+      overdue: plain !== null && fields.password !== '' && isOverdue(changedAt, rotateDays),
       totp: plain?.totp ?? '',
     }
   }

@@ -72,8 +72,8 @@ interface Entry {
   reuseGroup: string | null
 }
 
-/** A rotation reminder is due (issue 21): computed when read from the entry's dates, never stored. */
-const overdue = (e: Entry, now: number) => !e.row.unreadable && isOverdue(e.row.passwordChangedAt.getTime(), e.row.rotateDays, now)
+/** A rotation reminder is due (issue 21): computed when read from the entry's dates, never stored; an item without a password has nothing to change. */
+const overdue = (e: Entry, now: number) => !e.row.unreadable && !e.noPassword && isOverdue(e.row.passwordChangedAt.getTime(), e.row.rotateDays, now)
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
 const needsAttention = (e: Entry, now: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now)
 

@@ -10,6 +10,8 @@ import type { Viewer } from '../../server/services/types.js'
 import { ITEM_PASSWORD } from '../helpers/canaries.js'
 import { createTestContext, itemFields as fields, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { expectError, folderKeyOf, personalId, rawItem } from '../helpers/vault.js'
+import { decryptItem, encryptItem } from '../../server/services/itemCrypto.js'
+import { rebuildListIndexes } from '../../server/services/listIndex.js'
 
 const ctx = createTestContext()
 const vault = ctx.services.vault
@@ -145,3 +147,28 @@ describe('moving items', () => {
     expect((await rawItem(ctx, id))!.ciphertext.equals(after.ciphertext)).toBe(true)
   })
 })
+
+describe('rotation reminders (issue 21)', () => {
+  it('an item without a password is never due for a change, on its page or on the health page', async () => {
+    const u = await registerUser(ctx, 'Rota')
+    const folder = await personalId(ctx, u)
+    const withPassword = await vault.createItem(u.viewer, { folderId: folder, ...fields({ name: 'Bank', password: 'Lantern-Quartz-Harbor-9' }), rotateDays: 30 })
+    const without = await vault.createItem(u.viewer, { folderId: folder, ...fields({ name: 'Door code', password: '' }), rotateDays: 30 })
+    // Both set 45 days back, past their 30-day reminder.
+    const key = await folderKeyOf(ctx, u, folder)
+    await ctx.sequelize.transaction(async (transaction) => {
+      for (const { id } of [withPassword, without]) {
+        const item = await ctx.models.Item.findByPk(id, { transaction })
+        const plain = decryptItem(key, id, folder, item!.ciphertext)!
+        const ciphertext = encryptItem(key, id, folder, { ...plain, passwordChangedAt: Date.now() - 45 * 86_400_000 })
+        await ctx.models.Item.update({ ciphertext }, { where: { id }, transaction })
+      }
+      await rebuildListIndexes(ctx.deps, transaction, [{ folderId: folder, key }])
+    })
+    expect((await vault.getItem(u.viewer, withPassword.id)).overdue).toBe(true)
+    expect((await vault.getItem(u.viewer, without.id)).overdue).toBe(false)
+    const health = await vault.listHealth(u.viewer)
+    expect(health.overdue.map((r) => r.name)).toEqual(['Bank'])
+  })
+})
+
