@@ -4,8 +4,7 @@
 // described once. Runs with JavaScript off and on like every spec.
 import AxeBuilder from '@axe-core/playwright'
 import path from 'node:path'
-import type { Page } from '@playwright/test'
-import { fillLogin, fillRegister, newAccount, open } from './helpers'
+import { checkBothThemes, fillLogin, fillRegister, newAccount, open } from './helpers'
 import { addMember, at, expect, fields, logIn, main, seedItems, seedUser, test } from './vault-helpers'
 
 function skipWithoutJs(javaScriptEnabled: boolean) {
@@ -14,15 +13,6 @@ function skipWithoutJs(javaScriptEnabled: boolean) {
   test.slow()
 }
 
-/** axe on the page as it is, in both themes (the page is not reloaded: the theme is a media query). */
-async function checkBothThemes(page: Page, label: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
-    const results = await new AxeBuilder({ page }).analyze()
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    expect(serious.map((v) => `${label} ${colorScheme}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
-  }
-}
 
 test('public pages: landing, login, registration, recovery code, recovery, verification, not found', async ({ page, consoleGuard, javaScriptEnabled }) => {
   skipWithoutJs(javaScriptEnabled)

@@ -2,9 +2,7 @@
 // article renders with its contents and neighbours, the search answers a plain GET and (with
 // JavaScript) filters as the visitor types, an unknown article leads back to the index, the
 // footer and the user menu lead here, and every page is axe-clean in both themes at both widths.
-import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
-import { open } from './helpers'
+import { checkBothThemes, open } from './helpers'
 import { at, expect, logIn, main, seedUser, test } from './vault-helpers'
 import { createHelpCenter } from '../../server/services/helpCenter'
 
@@ -113,14 +111,6 @@ test('the landing page shows the dashboard in the page’s theme', async ({ page
   }
 })
 
-async function axeBothThemes(page: Page, label: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
-    const results = await new AxeBuilder({ page }).analyze()
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    expect(serious.map((v) => `${label} ${colorScheme}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
-  }
-}
 
 test('help pages are axe-clean in both themes, at 1280 and 390 px', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'axe runs as a script in the page')
@@ -130,7 +120,7 @@ test('help pages are axe-clean in both themes, at 1280 and 390 px', async ({ pag
     await page.setViewportSize({ width, height: 900 })
     for (const path of paths) {
       await open(page, path)
-      await axeBothThemes(page, `${path} at ${width}`)
+      await checkBothThemes(page, `${path} at ${width}`)
       // Nothing wider than the screen: long code and tables scroll in their own box.
       expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at ${width}`).toBeLessThanOrEqual(width)
     }

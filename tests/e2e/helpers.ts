@@ -2,6 +2,7 @@
 // 'no-js' project (plain HTML forms, full page loads) and in the 'js' project (enhanced forms
 // submitted by fetch, client-side navigation). Helpers act like a user: labels, roles, text.
 import { randomBytes } from 'node:crypto'
+import AxeBuilder from '@axe-core/playwright'
 import { test as base, expect, request as playwrightRequest, type BrowserContext, type Page, type Response } from '@playwright/test'
 
 export { expect }
@@ -197,4 +198,14 @@ export async function registerViaHttp(account: Account) {
 /** The session id cookie of the page's context, or undefined for an anonymous visitor. */
 export async function sessionId(page: Page): Promise<string | undefined> {
   return (await page.context().cookies(BASE_URL)).find((c) => c.name === 'nid.sid')?.value
+}
+
+/** axe on the page as it is, in both themes (the page is not reloaded: the theme is a media query). */
+export async function checkBothThemes(page: Page, label: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
+    const results = await new AxeBuilder({ page }).analyze()
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    expect(serious.map((v) => `${label} ${colorScheme}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
+  }
 }
