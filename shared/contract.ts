@@ -21,16 +21,86 @@ export interface ItemFields {
   note: string
 }
 
+/** What an item is (issue 23, ADR 033): the type decides its form, its page and its list line. */
+export const ITEM_TYPES = ['login', 'note', 'card', 'identity', 'ssh'] as const
+export type ItemType = (typeof ITEM_TYPES)[number]
+
+/** A custom field's kind: plain text, a secret (behind a reveal), or a yes/no. */
+export const FIELD_KINDS = ['text', 'hidden', 'checkbox'] as const
+export type FieldKind = (typeof FIELD_KINDS)[number]
+
+/** A custom field of any item, in the order the user gave them. A checkbox's value is 'true' or 'false'. */
+export interface CustomField {
+  name: string
+  value: string
+  kind: FieldKind
+}
+
+/** A payment card. Month and year are text as Bitwarden keeps them ('1'..'12', '2027'); brand from the number, or as imported. */
+export interface CardData {
+  cardholder: string
+  number: string
+  brand: string
+  expMonth: string
+  expYear: string
+  code: string
+}
+
+/** An identity: a person's name, contacts, address and document numbers (the numbers are secrets). */
+export interface IdentityData {
+  title: string
+  firstName: string
+  middleName: string
+  lastName: string
+  company: string
+  email: string
+  phone: string
+  address1: string
+  address2: string
+  address3: string
+  city: string
+  region: string
+  postalCode: string
+  country: string
+  username: string
+  passport: string
+  licence: string
+  nationalId: string
+}
+
+/** An SSH key pair; the fingerprint is computed from the public key, never typed. */
+export interface SshKeyData {
+  privateKey: string
+  publicKey: string
+  fingerprint: string
+}
+
+/** A password the item had before (Bitwarden's password history): when it stopped being used, ms since 1970. */
+export interface PasswordHistoryEntry {
+  password: string
+  lastUsed: number
+}
+
 /**
- * What a writer gives an item (all of it encrypted): the five fields, and the login's
- * authenticator key and rotation period (issue 21), which a writer that has none (an import of a
- * format without them) leaves out: they mean '' and null.
+ * What a writer gives an item (all of it encrypted): the five fields, and what a writer that has
+ * none of it (an import of a format without them) leaves out: the login's authenticator key and
+ * rotation period (issue 21); the type, further web addresses, the type's own data, custom fields
+ * and password history (issue 23). Absent means login, none, null.
  */
 export interface ItemInput extends ItemFields {
+  type?: ItemType
   /** The authenticator key: a base32 secret or an otpauth:// URI as the user gave it ('' for none). */
   totp?: string
   /** "Change every N days"; null or absent for no reminder. */
   rotateDays?: number | null
+  /** Web addresses after the first (`url`), in order. */
+  moreUrls?: string[]
+  card?: CardData | null
+  identity?: IdentityData | null
+  ssh?: SshKeyData | null
+  fields?: CustomField[]
+  /** Newest first. */
+  passwordHistory?: PasswordHistoryEntry[]
 }
 
 export interface FolderSummary {
@@ -114,6 +184,10 @@ export interface ItemRow {
   reused: boolean
   /** The viewer starred it (per user, issue 21); absent means not. */
   favourite?: boolean
+  /** What the item is (issue 23); `username` is this type's list line (a card's "•••• 4242"...). */
+  type: ItemType
+  /** A card's expiry month (shared/itemTypes.ts cardExpiry); absent for other items. */
+  expiry?: number
   unreadable: boolean
   /** Its imported password waits for its strength score: "not checked yet" (ADR 024). Absent when not. */
   unscored?: boolean
@@ -149,6 +223,8 @@ export const ROW_UNREADABLE = 4
 export const ROW_UNSCORED = 8
 /** The viewer starred it (issue 21). */
 export const ROW_FAVOURITE = 16
+/** The item's type (issue 23): bits from here up hold its index in ITEM_TYPES (shared/itemTypes.ts TYPE_CODES). */
+export const ROW_TYPE_SHIFT = 5
 
 export interface VaultCounts {
   items: number
@@ -164,6 +240,10 @@ export interface VaultCounts {
   unscored?: number
   /** Items whose rotation reminder is due (issue 21); absent when none. */
   overdue?: number
+  /** Items of each type (issue 23): the sidebar's type links; a type with none is absent. */
+  types?: Partial<Record<ItemType, number>>
+  /** Cards past their expiry month (issue 23); absent when none. */
+  expired?: number
 }
 
 export interface VaultPage {
@@ -184,6 +264,8 @@ export interface VaultPage {
   filter: ListFilter | null
   /** The viewer's favourites come first (GET `favourites=first`, ADR 028). */
   favouritesFirst: boolean
+  /** Only items of this type (GET `type`, issue 23), or null for all. */
+  type: ItemType | null
 }
 
 export interface ItemDetail {
@@ -259,6 +341,8 @@ export interface VaultHealth {
   unreadable: ItemRow[]
   /** Rotation reminders that are due (issue 21), the longest overdue first. */
   overdue: ItemRow[]
+  /** Cards past their expiry month (issue 23). */
+  expired: ItemRow[]
 }
 
 /** What an import did, shown once on its result page. Item names are secret: kept encrypted. */

@@ -3,7 +3,8 @@
 // pages/dashboard/vaultData.ts listQuery parses), and the rows in the page's shape. The orders, filters and row shape
 // themselves are the contract's (shared/contract.ts).
 import { DEFAULT_TIME_ZONE, dayNumber } from './formatDate'
-import { ROW_FAVOURITE, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
+import { TYPE_CODES } from './itemTypes'
+import { ROW_FAVOURITE, ROW_TYPE_SHIFT, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /**
  * Whether a list page is in selection mode (issue 21, ADR 028): ?select=1 or ?select=all, or a
@@ -39,7 +40,7 @@ export function listHref(basePath: string, { q, sort = 'name', dir, filter, page
 
 /** The service's rows in the page's shape (on the server, in the list pages' +data). */
 export function toListRows(
-  items: readonly (Omit<ItemRow, 'folderName' | 'passwordChangedAt' | 'rotateDays'> & { passwordChangedAt?: Date })[],
+  items: readonly (Omit<ItemRow, 'folderName' | 'passwordChangedAt' | 'rotateDays' | 'type'> & { passwordChangedAt?: Date; type?: ItemRow['type'] })[],
   folders: readonly { id: string }[],
   /** The viewer's time zone: a row's day is its calendar day there (shared/formatDate.ts). */
   zone = DEFAULT_TIME_ZONE,
@@ -55,7 +56,7 @@ export function toListRows(
     index.get(r.folderId) ?? -1,
     // Sorted by when the password changed, the row's date is that one.
     dayNumber(sort === 'password' ? (r.passwordChangedAt ?? r.updatedAt) : r.updatedAt, zone),
-    (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0) | (r.favourite ? ROW_FAVOURITE : 0),
+    (r.weak ? ROW_WEAK : 0) | (r.reused ? ROW_REUSED : 0) | (r.unreadable ? ROW_UNREADABLE : 0) | (r.unscored ? ROW_UNSCORED : 0) | (r.favourite ? ROW_FAVOURITE : 0) | (TYPE_CODES[r.type ?? 'login'] << ROW_TYPE_SHIFT),
   ])
 }
 

@@ -6,7 +6,7 @@
 // runs (server/render.ts), not here.
 import { redirect, render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import { LIST_FILTERS, LIST_SORTS, type FolderList, type SortDirection, type VaultPage } from '../../shared/contract'
+import { ITEM_TYPES, LIST_FILTERS, LIST_SORTS, type FolderList, type SortDirection, type VaultPage } from '../../shared/contract'
 import type { Viewer } from '../../server/services/types'
 import type { ListOptions, VaultReader } from '../../server/services/vault'
 import { defaultDirection, toListRows } from '../../shared/vaultList'
@@ -55,7 +55,7 @@ const oneOf = <T extends string>(allowed: readonly T[], raw: string | undefined)
  * else means the default: name, that order's own direction, unfiltered.
  */
 export function listQuery(pageContext: PageContextServer): Required<Omit<ListOptions, 'folderId'>> {
-  const { q, page, sort, dir, filter, favourites } = pageContext.urlParsed.search
+  const { q, page, sort, dir, filter, favourites, type } = pageContext.urlParsed.search
   const listSort = oneOf(LIST_SORTS, sort) ?? 'name'
   return {
     q: (q ?? '').slice(0, 200),
@@ -64,13 +64,14 @@ export function listQuery(pageContext: PageContextServer): Required<Omit<ListOpt
     dir: oneOf(DIRECTIONS, dir) ?? defaultDirection(listSort),
     filter: oneOf(LIST_FILTERS, filter) ?? null,
     favouritesFirst: favourites === 'first',
+    type: oneOf(ITEM_TYPES, type) ?? null,
   }
 }
 
 /** The list part of a list page's data: its rows in the page's shape, each sent once. */
 export function listOf(page: VaultPage, folders: FolderList['folders'], q: string, folderId: string | null, zone?: string) {
-  const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst } = page
-  return { rows: toListRows(page.items, folders, zone, sort), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst, q, folderId }
+  const { total, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst, type } = page
+  return { rows: toListRows(page.items, folders, zone, sort), total, page: page.page, pageCount, pageSize, counts, folderCounts, sort, dir, filter, favouritesFirst, type, q, folderId }
 }
 
 /**

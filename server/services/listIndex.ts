@@ -25,10 +25,15 @@ import { itemsDigestSql, liveItemsIn } from './access.js'
 import { decryptItem, hostOf, isUnscored, isWeak, type ItemPlaintext } from './itemCrypto.js'
 import type { ServiceDeps } from './types.js'
 import { compareNameKeys, sortKey, unicodeHost } from './names.js'
+import { listLine, searchText } from './itemText.js'
+import { cardExpiry, TYPE_BY_CODE, TYPE_CODES } from '../../shared/itemTypes.js'
+import type { ItemType } from '../../shared/contract.js'
 
 /** Bumped when the plaintext layout changes: an index of another version is treated as missing. */
 // 2 (issue 21): entries gain when the password last changed and the rotation period.
-const INDEX_VERSION = 2
+// 3 (issue 23): entries gain the type and a card's expiry; `username` is the type's list line and
+// `search` the type's other non-secret fields (it held the URL).
+const INDEX_VERSION = 3
 
 /** What the list needs of one item, as stored in its folder's index. */
 export interface IndexEntry {
@@ -36,8 +41,10 @@ export interface IndexEntry {
   /** SHA-256 (base64url) of the item's ciphertext: the entry describes exactly that ciphertext. */
   ct: string
   name: string
+  /** The line under the name (itemTypes.ts listLine): a login's username, "•••• 4242", a person's name, a fingerprint. */
   username: string
-  url: string
+  /** What search reads besides name, line and host: every web address and the type's other non-secret fields. */
+  search: string
   host: string
   /** updated_at, in milliseconds. */
   updatedAt: number
@@ -53,6 +60,9 @@ export interface IndexEntry {
   passwordChangedAt: number | null
   /** "Change every N days" (issue 21), or null. Overdue is computed when read (never stored: it depends on now). */
   rotateDays: number | null
+  type: ItemType
+  /** A card's expiry month (itemTypes.ts cardExpiry), or null. */
+  expiry: number | null
 }
 
 /** The flags of a stored entry. */
@@ -70,13 +80,15 @@ export type StoredEntry = [
   ct: string,
   name: string,
   username: string,
-  url: string,
+  search: string,
   host: string,
   updatedAt: number,
   flags: number,
   pw: string | null,
   passwordChangedAt: number | null,
   rotateDays: number | null,
+  type: number,
+  expiry: number | null,
 ]
 interface StoredIndex {
   v: number
@@ -102,17 +114,19 @@ export function indexEntry(id: string, ciphertext: Buffer, updatedAt: Date, plai
     id,
     ct: ciphertextHash(ciphertext),
     name: plain?.name ?? '',
-    username: plain?.username ?? '',
-    url: plain?.url ?? '',
+    username: plain ? listLine(plain) : '',
+    search: plain ? searchText(plain) : '',
     host: plain ? unicodeHost(hostOf(plain.url)) : '',
     updatedAt: updatedAt.getTime(),
     weak: plain !== null && isWeak(plain),
-    noPassword: plain !== null && plain.password === '',
+    noPassword: plain !== null && plain.type === 'login' && plain.password === '',
     unreadable: plain === null,
     unscored: plain !== null && isUnscored(plain),
     pw: plain && plain.password !== '' ? passwordHash(plain.password) : null,
     passwordChangedAt: plain ? (plain.passwordChangedAt ?? createdAt?.getTime() ?? null) : null,
     rotateDays: plain?.rotateDays ?? null,
+    type: plain?.type ?? 'login',
+    expiry: plain?.card ? cardExpiry(plain.card) : null,
   }
 }
 
@@ -158,13 +172,15 @@ export const toStored = (e: IndexEntry): StoredEntry => [
   e.ct,
   e.name,
   e.username,
-  e.url,
+  e.search,
   e.host,
   e.updatedAt,
   (e.weak ? WEAK : 0) | (e.noPassword ? NO_PASSWORD : 0) | (e.unreadable ? UNREADABLE : 0) | (e.unscored ? UNSCORED : 0),
   e.pw,
   e.passwordChangedAt,
   e.rotateDays,
+  TYPE_CODES[e.type],
+  e.expiry,
 ]
 
 export const fromStored = (s: StoredEntry): IndexEntry => ({
@@ -172,7 +188,7 @@ export const fromStored = (s: StoredEntry): IndexEntry => ({
   ct: s[1],
   name: s[2],
   username: s[3],
-  url: s[4],
+  search: s[4],
   host: s[5],
   updatedAt: s[6],
   weak: (s[7] & WEAK) !== 0,
@@ -182,12 +198,14 @@ export const fromStored = (s: StoredEntry): IndexEntry => ({
   pw: s[8],
   passwordChangedAt: s[9],
   rotateDays: s[10],
+  type: TYPE_BY_CODE[s[11]] ?? 'login',
+  expiry: s[12],
 })
 
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isStoredEntry = (s: unknown): s is StoredEntry =>
   Array.isArray(s) &&
-  s.length === 11 &&
+  s.length === 13 &&
   isString(s[0]) &&
   isString(s[1]) &&
   isString(s[2]) &&
@@ -198,7 +216,9 @@ const isStoredEntry = (s: unknown): s is StoredEntry =>
   typeof s[7] === 'number' &&
   (s[8] === null || isString(s[8])) &&
   (s[9] === null || typeof s[9] === 'number') &&
-  (s[10] === null || typeof s[10] === 'number')
+  (s[10] === null || typeof s[10] === 'number') &&
+  typeof s[11] === 'number' &&
+  (s[12] === null || typeof s[12] === 'number')
 
 /**
  * Decrypts a folder's index: its digest and entries, or null when it cannot be used (no key,

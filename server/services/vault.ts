@@ -16,8 +16,9 @@ import { isOverdue } from './items.js'
 import { createItemFieldCommands } from './itemFields.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { compareFolders, createFolderCommands, createFolderQueries, toFolderSummary } from './folders.js'
-import type { FolderList, FolderSummary, ItemRow, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
+import type { FolderList, FolderSummary, ItemRow, ItemType, ListFilter, ListSort, SortDirection, VaultCounts, VaultHealth, VaultPage } from '../../shared/contract.js'
 import { defaultDirection } from '../../shared/vaultList.js'
+import { monthNumber, TYPE_BY_CODE } from '../../shared/itemTypes.js'
 import { compareNameKeys, fold, nameCollator, sortKey, unicodeHost } from './names.js'
 
 export const PAGE_SIZE = 100
@@ -41,6 +42,8 @@ export interface ListOptions {
   filter?: ListFilter | null
   /** The viewer's favourites first, each part in the order asked for (GET `favourites=first`, ADR 028). */
   favouritesFirst?: boolean
+  /** Only items of this type (GET `type`, the sidebar's type links; issue 23). */
+  type?: ItemType | null
 }
 
 /** One request's reads of the vault, all from one load (createVaultService's reader). */
@@ -61,11 +64,11 @@ interface LoadedVault extends FolderList {
 /** An item decrypted for listing: the row plus what filtering and counting need (memory only, never a password). */
 interface Entry {
   row: ItemRow
-  /** The item's URL as typed (for search; the row has its host). */
-  url: string
+  /** Every web address as typed and the type's other non-secret fields (itemText.ts searchText; the row has the host). */
+  text: string
   /** The name's sort key (names.ts sortKey), made once with the entry: null sorts through the collator. */
   key: string | null
-  /** Folded name, username, URL and host (names.ts fold): made on the first search that needs it (searchOf). */
+  /** Folded name, list line, text and host (names.ts fold): made on the first search that needs it (searchOf). */
   search: string | null
   noPassword: boolean
   /** The password tag when another item shares the password (vault health's groups), else null. */
@@ -74,8 +77,10 @@ interface Entry {
 
 /** A rotation reminder is due (issue 21): computed when read from the entry's dates, never stored; an item without a password has nothing to change. */
 const overdue = (e: Entry, now: number) => !e.row.unreadable && !e.noPassword && isOverdue(e.row.passwordChangedAt.getTime(), e.row.rotateDays, now)
+/** A card whose expiry month is past (issue 23): listed on the health page. */
+const expired = (e: Entry, month: number) => e.row.expiry !== undefined && e.row.expiry < month
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
-const needsAttention = (e: Entry, now: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now)
+const needsAttention = (e: Entry, now: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now) || expired(e, monthNumber(new Date(now)))
 
 const compareEntries = (a: Entry, b: Entry) => compareNameKeys(a.row.name, a.key, b.row.name, b.key) || byId(a.row, b.row)
 
@@ -84,6 +89,9 @@ const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable:
 /** Adds one entry to the counts beside the list's filters and in the sidebar. */
 function count(counts: EntryCounts, e: Entry, now: number) {
   counts.items++
+  const types = (counts.types ??= {})
+  types[e.row.type] = (types[e.row.type] ?? 0) + 1
+  if (expired(e, monthNumber(new Date(now)))) counts.expired = (counts.expired ?? 0) + 1
   if (overdue(e, now)) counts.overdue = (counts.overdue ?? 0) + 1
   if (e.row.weak) counts.weak++
   if (e.row.reused) counts.reused++
@@ -93,7 +101,7 @@ function count(counts: EntryCounts, e: Entry, now: number) {
   if (e.row.unscored) counts.unscored = (counts.unscored ?? 0) + 1
 }
 // Accents and case aside: "cafe" finds "Café" and "xn--caf-dma.example" (shown as café.example).
-const searchOf = (e: Entry) => (e.search ??= e.row.unreadable ? '' : fold(`${e.row.name}\n${e.row.username}\n${e.url}\n${e.row.host}`))
+const searchOf = (e: Entry) => (e.search ??= e.row.unreadable ? '' : fold(`${e.row.name}\n${e.row.username}\n${e.text}\n${e.row.host}`))
 const toRow = (e: Entry): ItemRow => ({ ...e.row })
 
 const FILTERS: Record<ListFilter, (e: Entry) => boolean> = {
@@ -208,7 +216,7 @@ function listSize(list: CachedList): number {
     for (const { entry, passwordTag } of f.entries) {
       const r = entry.row
       // The search string counted as if made (its length is about name + username + URL + host), and the sort key.
-      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length * 2 + entry.url.length * 2 + (entry.key?.length ?? 0) + (passwordTag?.length ?? 0)
+      const chars = r.id.length + r.folderId.length + (r.name.length + r.username.length) * 2 + r.host.length * 2 + entry.text.length * 2 + (entry.key?.length ?? 0) + (passwordTag?.length ?? 0)
       bytes += chars * 2 + ENTRY_OVERHEAD_BYTES
     }
   }
@@ -259,7 +267,7 @@ export function createVaultService(
     return {
       version: m.itemsVersion ?? '',
       folderName: m.folderName,
-      entries: entries.map(([id, , name, username, url, host, updatedAt, flags, , passwordChangedAt, rotateDays], i) => ({
+      entries: entries.map(([id, , name, username, text, host, updatedAt, flags, , passwordChangedAt, rotateDays, type, expiry], i) => ({
         entry: {
           row: {
             id,
@@ -278,8 +286,10 @@ export function createVaultService(
             // Unknown (unreadable, or an item older than issue 21 indexed without its creation): its last change.
             passwordChangedAt: new Date(passwordChangedAt ?? updatedAt),
             rotateDays,
+            type: TYPE_BY_CODE[type] ?? 'login',
+            expiry: expiry ?? undefined,
           },
-          url,
+          text,
           key: sortKey(name),
           search: null,
           noPassword: (flags & NO_PASSWORD) !== 0,
@@ -461,8 +471,9 @@ export function createVaultService(
     // the same decrypted entries (no query more).
     const sorted = entriesIn(entries, sort, folders)
     const inFolder = folderId === null ? sorted : sorted.filter((e) => e.row.folderId === folderId)
-    const wanted = (e: Entry) => (q === '' || searchOf(e).includes(q)) && (filter === null || FILTERS[filter](e))
-    const matching = q === '' && filter === null ? inFolder : inFolder.filter(wanted)
+    const type = opts.type ?? null
+    const wanted = (e: Entry) => (q === '' || searchOf(e).includes(q)) && (filter === null || FILTERS[filter](e)) && (type === null || e.row.type === type)
+    const matching = q === '' && filter === null && type === null ? inFolder : inFolder.filter(wanted)
     const ordered = dir === 'asc' ? matching : matching.toReversed()
     // Favourites first (on request): a stable split, so each part keeps the order asked for.
     const favouritesFirst = opts.favouritesFirst === true
@@ -489,6 +500,7 @@ export function createVaultService(
       dir,
       filter,
       favouritesFirst,
+      type,
     }
   }
 
@@ -510,8 +522,10 @@ export function createVaultService(
     const now = Date.now()
     const due = entries.filter((e) => overdue(e, now)).map((e) => ({ ...toRow(e), overdue: true }))
     due.sort((a, b) => a.passwordChangedAt.getTime() + a.rotateDays! * 86_400_000 - (b.passwordChangedAt.getTime() + b.rotateDays! * 86_400_000))
+    const month = monthNumber(new Date(now))
     return {
       counts: { ...counts, overdue: due.length || undefined },
+      expired: pick((e) => expired(e, month)),
       issues: entries.filter((e) => needsAttention(e, now)).length,
       overdue: due,
       weak: pick((e) => e.row.weak),
