@@ -14,3 +14,13 @@ export const FOLDER_NAME_MAX = 64
 export const ITEM_LIMITS = { name: 200, username: 200, password: 1000, url: 2048, note: 10_000 } as const
 /** An item's authenticator key: a base32 secret or an otpauth://totp/ URI (issue 21). */
 export const TOTP_KEY_MAX = 2048
+
+/** Issue 23 (item types): a card's, an identity's and a custom field's short text fields. */
+export const TYPE_FIELD_MAX = 200
+/** An SSH key as text (a 16,384-bit RSA private key in PEM is about 12,600 characters). */
+export const SSH_KEY_MAX = 16_384
+/** Custom fields per item, and each one's name and value. */
+export const CUSTOM_FIELDS_MAX = 100
+export const CUSTOM_FIELD_VALUE_MAX = 5_000
+/** Web addresses per login (the first included). */
+export const URLS_MAX = 20
