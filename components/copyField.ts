@@ -1,8 +1,9 @@
 // Asks the server for one field of an item (POST /dashboard/items/:id/copy, ADR 030) and puts it
 // on the clipboard. Loaded on first use (a dynamic import), never with a page's first load.
+import type { TypeSecretField } from '../shared/itemTypes'
 
-/** The fields POST /dashboard/items/:id/copy gives out. */
-export type CopyableField = 'username' | 'password' | 'totp'
+/** The fields POST /dashboard/items/:id/copy gives out: username, a type's secret field, or a hidden custom field. */
+export type CopyableField = 'username' | TypeSecretField | `field_${number}`
 
 export interface CopiedField {
   value: string

@@ -2,6 +2,8 @@ import type { InjectionKey, Ref } from 'vue'
 
 export interface FormContext {
   values: Record<string, string>
+  /** Repeated fields as the server re-rendered them (several web addresses, custom fields). */
+  lists?: Record<string, string[]>
   /** The server re-rendered this form (422, no JavaScript): its password fields come back empty. */
   rerendered?: boolean
   /** zxcvbn scores the server computed for the submitted passwords (no-JS re-render). */

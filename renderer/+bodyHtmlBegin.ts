@@ -10,6 +10,12 @@ const SYMBOLS = [
   '<symbol id="i-folder" viewBox="0 0 24 24"><path d="M3 5h6l2 3h10v11H3z"/></symbol>',
   '<symbol id="i-import" viewBox="0 0 24 24"><path d="M12 3v12m-5-5 5 5 5-5M4 17v4h16v-4"/></symbol>',
   '<symbol id="i-settings" viewBox="0 0 24 24"><path d="M4 7h16M4 17h16M9 4v6m6 4v6"/></symbol>',
+  // The item types (issue 23), as components/item/ItemTypeIcon.vue draws them.
+  '<symbol id="i-login" viewBox="-2 -2 20 20"><circle cx="5" cy="8" r="2.6"/><path d="M7.6 8H14M12 8v2.2M10 8v1.6"/></symbol>',
+  '<symbol id="i-note" viewBox="-2 -2 20 20"><path d="M3.5 1.8h6l3 3v9.4h-9z"/><path d="M9.5 1.8v3h3M5.6 8h4.8M5.6 10.6h4.8"/></symbol>',
+  '<symbol id="i-card" viewBox="-2 -2 20 20"><rect x="1.6" y="3.4" width="12.8" height="9.2" rx="1.4"/><path d="M1.6 6.4h12.8M4 10h2.6"/></symbol>',
+  '<symbol id="i-identity" viewBox="-2 -2 20 20"><rect x="1.6" y="2.8" width="12.8" height="10.4" rx="1.4"/><circle cx="5.6" cy="7.2" r="1.6"/><path d="M3.4 11c.5-1.2 1.3-1.7 2.2-1.7s1.7.5 2.2 1.7M9.6 6.4h2.8M9.6 9h2.8"/></symbol>',
+  '<symbol id="i-ssh" viewBox="-2 -2 20 20"><rect x="1.6" y="2.6" width="12.8" height="10.8" rx="1.4"/><path d="M4.4 6.2 6.6 8l-2.2 1.8M8.4 10.2h3"/></symbol>',
 ]
 
 export default `<svg class="sprite" aria-hidden="true" focusable="false">${SYMBOLS.join('')}</svg>`

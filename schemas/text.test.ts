@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { loginSchema, recoverSchema, registerSchema } from './auth.js'
-import { folderSchema, itemSchema } from './vault.js'
+import { folderSchema } from './vault.js'
+import { newItemFormSchema as itemSchema } from './items.js'
 import { CONTROL_MESSAGE, CONTROL_MULTILINE_MESSAGE, SURROGATE_MESSAGE } from './text.js'
 
 const PASSWORD = 'violet harbor quantum 58 teapot'

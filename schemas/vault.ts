@@ -5,6 +5,7 @@ import { multiLine, singleLine } from './text.js'
 import { FOLDER_NAME_MAX, ITEM_LIMITS, TOTP_KEY_MAX } from './limits.js'
 import { ROTATE_DAYS_MAX } from '../shared/rotation.js'
 import { parseTotpKey, TOTP_KEY_MESSAGE } from '../shared/totp.js'
+import { CUSTOM_SECRET, SECRET_FIELDS } from '../shared/itemTypes.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
@@ -38,7 +39,7 @@ export const folderSchema = z.object({
   ),
 })
 
-const WEBSITE_MESSAGE = 'Enter a web address like example.com or https://example.com/login.'
+export const WEBSITE_MESSAGE = 'Enter a web address like example.com or https://example.com/login.'
 
 /**
  * The Website field (docs/features/strength-meter-generator-and-pending.md): empty; a URI with a scheme ("https://…", an app's
@@ -110,11 +111,8 @@ function withRotateDays<T extends { rotate_days: string; rotate_days_custom: str
     .transform(({ rotate_days, rotate_days_custom, ...rest }) => ({ ...rest, rotateDays: rotateDaysOf(rotate_days, rotate_days_custom) ?? null }))
 }
 
-/** The secret fields of an item (what is encrypted), and its rotation reminder. */
+/** A login's fields (what is encrypted) and its rotation reminder: a CSV import's rows, and the login part of the item form (schemas/items.ts). */
 export const itemFieldsSchema = withRotateDays(itemFieldsShape)
-
-/** POST /dashboard/items and POST /dashboard/items/:id (the folder_id of an update is ignored). */
-export const itemSchema = withRotateDays(itemFieldsShape.extend({ folder_id: folderId }))
 
 const wholeNumber = (limits: { min: number; max: number }, fallback: number, message: string) =>
   z
@@ -170,11 +168,15 @@ export const moveSchema = z.object({ folder_id: folderId })
 
 export type FolderInput = z.infer<typeof folderSchema>
 export type ItemFieldsInput = z.infer<typeof itemFieldsSchema>
-export type ItemInput = z.infer<typeof itemSchema>
 export type MoveInput = z.infer<typeof moveSchema>
 export type GeneratorInput = z.infer<typeof generatorSchema>
 
+const COPYABLE_SECRETS = Object.values(SECRET_FIELDS).flat()
+const COPY_MESSAGE = 'Choose a field of this item to copy.'
 /** POST /dashboard/items/:id/copy: which one field to send (ADR 030). */
 export const copySchema = z.object({
-  field: z.enum(['username', 'password', 'totp'], { error: 'Choose username, password or totp.' }),
+  // username, a type's secret field (shared/itemTypes.ts SECRET_FIELDS) or a hidden custom field (field_<index>).
+  field: z
+    .string({ error: COPY_MESSAGE })
+    .refine((f) => f === 'username' || (COPYABLE_SECRETS as readonly string[]).includes(f) || CUSTOM_SECRET.test(f), COPY_MESSAGE),
 })

@@ -294,6 +294,15 @@ export interface ItemDetail {
   rotateDays: number | null
   /** The reminder is due: passwordChangedAt + rotateDays days is past. */
   overdue: boolean
+  /** Issue 23: what the item is, and what its type holds (secrets included: the page sends them only when asked for). */
+  type: ItemType
+  /** Web addresses after the first. */
+  moreUrls: string[]
+  card: CardData | null
+  identity: IdentityData | null
+  ssh: SshKeyData | null
+  customFields: CustomField[]
+  passwordHistory: PasswordHistoryEntry[]
 }
 
 /** An earlier version of an item on its history (issue 21). */
@@ -327,6 +336,8 @@ export interface ItemVersionDetail {
   totp: string
   rotateDays: number | null
   permission: Permission
+  /** What the item is (issue 23): the version page shows a login's fields; other types' are restored whole. */
+  type: ItemType
 }
 
 export interface VaultHealth {
@@ -389,6 +400,8 @@ export interface FormState {
   /** The path the form posted to: the form on the page with that action shows this state. */
   action: string
   values: Record<string, string>
+  /** Repeated fields as sent (several `url`, custom fields: issue 23), each the list of its values. */
+  lists?: Record<string, string[]>
   errors: FieldErrors
   message?: string
   /** zxcvbn scores of submitted passwords, by field: the strength meter without JavaScript. */

@@ -2,7 +2,7 @@
 // its secret fields (sent only when asked for: reveal or copy), the line the list shows under its
 // name, and what search reads. The shapes are the contract's (shared/contract.ts); the form
 // schemas are schemas/items.ts. No imports beyond the contract: the browser bundle takes this file.
-import type { CardData, IdentityData, ItemType, SshKeyData } from './contract'
+import type { CardData, IdentityData, ItemDetail, ItemType, SshKeyData } from './contract'
 
 export const TYPE_LABELS: Record<ItemType, { one: string; many: string; article: string }> = {
   login: { one: 'Login', many: 'Logins', article: 'a login' },
@@ -126,3 +126,46 @@ export const monthNumber = (date: Date) => date.getUTCFullYear() * 12 + date.get
 
 /** "03/2027" from a month number. */
 export const expiryText = (expiry: number) => `${String((expiry % 12) + 1).padStart(2, '0')}/${Math.floor(expiry / 12)}`
+
+/**
+ * An item's fields as its edit form names them (schemas/items.ts): the single fields, and the
+ * repeated ones (every web address, the custom fields' names, values and kinds) as lists.
+ */
+export function itemFormValues(item: Pick<ItemDetail, 'type' | 'fields' | 'totp' | 'moreUrls' | 'card' | 'identity' | 'ssh' | 'customFields'>): { values: Record<string, string>; lists: Record<string, string[]> } {
+  const { name, username, password, note } = item.fields
+  const values: Record<string, string> = { type: item.type, name, note }
+  if (item.type === 'login') Object.assign(values, { username, password, totp: item.totp })
+  const c = item.card
+  if (c) Object.assign(values, { cardholder: c.cardholder, card_number: c.number, exp_month: c.expMonth, exp_year: c.expYear, card_code: c.code })
+  const i = item.identity
+  if (i) {
+    Object.assign(values, {
+      title: i.title,
+      first_name: i.firstName,
+      middle_name: i.middleName,
+      last_name: i.lastName,
+      company: i.company,
+      email: i.email,
+      phone: i.phone,
+      address1: i.address1,
+      address2: i.address2,
+      address3: i.address3,
+      city: i.city,
+      region: i.region,
+      postal_code: i.postalCode,
+      country: i.country,
+      username: i.username,
+      passport: i.passport,
+      licence: i.licence,
+      national_id: i.nationalId,
+    })
+  }
+  if (item.ssh) Object.assign(values, { private_key: item.ssh.privateKey, public_key: item.ssh.publicKey })
+  const lists: Record<string, string[]> = {
+    url: item.type === 'login' ? [item.fields.url, ...item.moreUrls] : [],
+    field_name: item.customFields.map((f) => f.name),
+    field_value: item.customFields.map((f) => f.value),
+    field_kind: item.customFields.map((f) => f.kind),
+  }
+  return { values, lists }
+}

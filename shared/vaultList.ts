@@ -4,7 +4,7 @@
 // themselves are the contract's (shared/contract.ts).
 import { DEFAULT_TIME_ZONE, dayNumber } from './formatDate'
 import { TYPE_CODES } from './itemTypes'
-import { ROW_FAVOURITE, ROW_TYPE_SHIFT, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
+import { ROW_FAVOURITE, ROW_TYPE_SHIFT, ROW_UNREADABLE, ROW_UNSCORED, ROW_REUSED, ROW_WEAK, type ItemRow, type ItemType, type ListFilter, type ListRow, type ListSort, type SortDirection } from './contract'
 
 /**
  * Whether a list page is in selection mode (issue 21, ADR 028): ?select=1 or ?select=all, or a
@@ -23,12 +23,15 @@ export interface ListState {
   page?: number
   /** Favourites first (ADR 028). */
   favouritesFirst?: boolean
+  /** Only items of this type (issue 23). */
+  type?: ItemType | null
 }
 
 /** The URL of a list state; defaults are left out, so the plain path is name A to Z, unfiltered. */
-export function listHref(basePath: string, { q, sort = 'name', dir, filter, page, favouritesFirst }: ListState): string {
+export function listHref(basePath: string, { q, sort = 'name', dir, filter, page, favouritesFirst, type }: ListState): string {
   const params = new URLSearchParams()
   if (q) params.set('q', q)
+  if (type) params.set('type', type)
   if (filter) params.set('filter', filter)
   if (sort !== 'name') params.set('sort', sort)
   if (dir && dir !== defaultDirection(sort)) params.set('dir', dir)

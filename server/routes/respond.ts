@@ -4,6 +4,8 @@ import type { Context, Middleware } from 'koa'
 import { ValidationError } from '../lib/errors.js'
 import { setFlash } from '../lib/flash.js'
 import type { Flash } from '../../shared/contract.js'
+import { repeatedField } from '../../schemas/items.js'
+import { CUSTOM_FIELDS_MAX } from '../../schemas/limits.js'
 import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
@@ -24,6 +26,16 @@ export function keptValues(body: unknown, opts: { keepSecrets?: boolean } = {}):
   }
   return values
 }
+
+/** The repeated fields of an item form to put back (several web addresses, custom fields: issue 23), at most as many rows as a form may send. */
+export function keptLists(body: unknown): Record<string, string[]> | undefined {
+  if (!body || typeof body !== 'object') return undefined
+  const b = body as Record<string, unknown>
+  const lists: Record<string, string[]> = {}
+  for (const k of REPEATED_FIELDS) if (b[k] !== undefined) lists[k] = repeatedField(b[k]).slice(0, CUSTOM_FIELDS_MAX + 1).map((s) => s.slice(0, 10_000))
+  return Object.keys(lists).length > 0 ? lists : undefined
+}
+const REPEATED_FIELDS = new Set(['url', 'field_name', 'field_value', 'field_kind'])
 
 // The one rule for `next`, shared with the login page and AppForm.
 export { safeNext } from '../../shared/safeNext.js'
@@ -55,7 +67,14 @@ export function formAction(
       if (!(e instanceof ValidationError) || wantsJson(ctx)) throw e
       await render(ctx, page(ctx), {
         status: 422,
-        form: { action: ctx.path, values: keptValues(ctx.request.body, opts), errors: e.fields, message: e.message, strength: await opts.strength?.(ctx) },
+        form: {
+          action: ctx.path,
+          values: keptValues(ctx.request.body, opts),
+          lists: opts.keepSecrets ? keptLists(ctx.request.body) : undefined,
+          errors: e.fields,
+          message: e.message,
+          strength: await opts.strength?.(ctx),
+        },
       })
     }
   }

@@ -81,12 +81,19 @@ const FIELD_LABELS: [keyof ItemPlaintext, string][] = [
   ['note', 'note'],
   ['totp', 'authenticator key'],
   ['rotateDays', 'reminder'],
+  // Issue 23: the type's own data and the lists, compared as a whole (they hold only text).
+  ['moreUrls', 'websites'],
+  ['card', 'card'],
+  ['identity', 'identity'],
+  ['ssh', 'SSH key'],
+  ['fields', 'custom fields'],
 ]
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b)
 
 /** What differs from `older` to `newer`, as words ("password", "name"); [] when nothing shown differs. */
 export function changedFields(older: ItemPlaintext | null, newer: ItemPlaintext | null): string[] {
   if (!older || !newer) return []
-  return FIELD_LABELS.filter(([k]) => older[k] !== newer[k]).map(([, label]) => label)
+  return FIELD_LABELS.filter(([k]) => !same(older[k], newer[k])).map(([, label]) => label)
 }
 
 const fieldsOf = (p: ItemPlaintext): ItemFields => ({ name: p.name, username: p.username, password: p.password, url: p.url, note: p.note })
@@ -151,8 +158,8 @@ export function createHistoryService(deps: ServiceDeps, { updateItem }: { update
     return { versions: rows.map(({ id, savedAt }) => ({ id, savedAt })), total: rows[0]?.total ?? 0 }
   }
 
-  /** One version's fields. NotFoundError for an unknown, foreign or malformed version id, or an unreadable version. */
-  async function getVersion(viewer: Viewer, rawItemId: string, rawVersionId: string): Promise<ItemVersionDetail> {
+  /** One version, decrypted. NotFoundError for an unknown, foreign or malformed version id, or an unreadable version. */
+  async function openVersion(viewer: Viewer, rawItemId: string, rawVersionId: string) {
     const versionId = toId(rawVersionId)
     if (!versionId) throw new NotFoundError()
     const { row, key } = await openItem(viewer, rawItemId)
@@ -160,7 +167,13 @@ export function createHistoryService(deps: ServiceDeps, { updateItem }: { update
     if (!v) throw new NotFoundError()
     const plain = decryptItemVersion(key, v.id, row.id, row.folderId, v.ciphertext)
     if (!plain) throw new NotFoundError('This version could not be decrypted.')
-    return { id: v.id, itemId: row.id, savedAt: v.createdAt, fields: fieldsOf(plain), totp: plain.totp, rotateDays: plain.rotateDays, permission: row.permission }
+    return { row, v, plain }
+  }
+
+  /** One version's fields (openVersion). */
+  async function getVersion(viewer: Viewer, rawItemId: string, rawVersionId: string): Promise<ItemVersionDetail> {
+    const { row, v, plain } = await openVersion(viewer, rawItemId, rawVersionId)
+    return { id: v.id, itemId: row.id, savedAt: v.createdAt, fields: fieldsOf(plain), totp: plain.totp, rotateDays: plain.rotateDays, permission: row.permission, type: plain.type }
   }
 
   /**
@@ -168,8 +181,10 @@ export function createHistoryService(deps: ServiceDeps, { updateItem }: { update
    * replaces is kept, so a restore can be undone). ForbiddenError on a view-only folder.
    */
   async function restoreVersion(viewer: Viewer, rawItemId: string, rawVersionId: string): Promise<void> {
-    const version = await getVersion(viewer, rawItemId, rawVersionId)
-    await updateItem(viewer, version.itemId, { ...version.fields, totp: version.totp, rotateDays: version.rotateDays })
+    const { row, plain } = await openVersion(viewer, rawItemId, rawVersionId)
+    // Everything the version held; its password history is the item's now (a restore is a change like any other).
+    const { score: _score, passwordChangedAt: _changed, passwordHistory: _history, fields: customFields, ...input } = plain
+    await updateItem(viewer, row.id, { ...input, fields: customFields })
   }
 
   return { listVersions, recentVersions, getVersion, restoreVersion }

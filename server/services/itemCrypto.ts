@@ -182,25 +182,5 @@ export const isWeak = (item: ItemPlaintext) => item.type === 'login' && item.pas
 /** An imported password whose strength is not checked yet (ADR 024): neither weak nor strong. */
 export const isUnscored = (item: ItemPlaintext) => item.type === 'login' && item.password !== '' && item.score === null
 
-/** The host name of a URL as typed ("example.com/login" counts as https), or ''. */
-export function hostOf(url: string): string {
-  const u = parseUrl(url)
-  return u ? u.hostname : ''
-}
-
-/** A link that is safe to put in an href: http(s) only, never javascript: or data:. */
-export function safeHref(url: string): string | null {
-  const u = parseUrl(url)
-  return u && (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' ? u.href : null
-}
-
-function parseUrl(raw: string): URL | null {
-  const url = raw.trim()
-  if (url === '') return null
-  const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^(mailto|tel|sms|javascript|vbscript|data|blob|about|file):/i.test(url) ? url : `https://${url}`
-  try {
-    return new URL(candidate)
-  } catch {
-    return null
-  }
-}
+// Web addresses: shared with the pages, which link an item's every address (issue 23).
+export { hostOf, safeHref } from '../../shared/webAddress.js'

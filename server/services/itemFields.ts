@@ -8,10 +8,8 @@ import { decryptItem, encryptItem } from './itemCrypto.js'
 import { applyListIndexChanges, indexEntry } from './listIndex.js'
 import { ITEM_LIMITS } from '../../schemas/limits.js'
 import { totpCode } from '../../shared/totp.js'
+import { fieldValue } from './itemText.js'
 import type { ServiceDeps, Viewer } from './types.js'
-
-export const COPY_FIELDS = ['username', 'password', 'totp'] as const
-export type CopyField = (typeof COPY_FIELDS)[number]
 
 export const NO_TOTP_MESSAGE = 'This item has no authenticator key.'
 
@@ -30,13 +28,15 @@ export function createItemFieldCommands(deps: ServiceDeps) {
    * authenticator the current code and the seconds it has left. NotFoundError for an item that is
    * not the viewer's, trashed or malformed; ValidationError (422) for an item without a key.
    */
-  async function copyItemField(viewer: Viewer, rawItemId: string, field: CopyField): Promise<{ value: string; secondsLeft?: number; period?: number }> {
+  async function copyItemField(viewer: Viewer, rawItemId: string, field: string): Promise<{ value: string; secondsLeft?: number; period?: number }> {
     const itemId = requireId(rawItemId)
     const row = await queryItemAccess(deps, viewer.userId, itemId)
     if (!row) throw new NotFoundError()
     const plain = decryptItem(createKeyRing(viewer).folderKey(row), row.id, row.folderId, row.ciphertext)
     if (!plain) throw new ValidationError({ field: 'This item could not be decrypted.' })
-    if (field !== 'totp') return { value: plain[field] }
+    const value = fieldValue(plain, field)
+    if (value === null) throw new ValidationError({ field: 'This item has no such field.' })
+    if (field !== 'totp') return { value }
     const code = totpCode(plain.totp)
     if (!code) throw new ValidationError({ field: NO_TOTP_MESSAGE })
     return { value: code.code, secondsLeft: code.secondsLeft, period: code.period }

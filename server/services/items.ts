@@ -6,7 +6,8 @@ import { NotFoundError, ValidationError } from '../lib/errors.js'
 import { folderFullError, lockFolders, queryItemAccess, queryItemsAccess, queryMemberships, requireEdit, requireId, type ItemAccessRow, type MembershipRow } from './access.js'
 import { toId } from '../../schemas/vault.js'
 import { createKeyRing } from './keyRing.js'
-import { decryptItem, encryptItem, hostOf, itemPlaintext, isUnscored, isWeak, safeHref, scoreItem } from './itemCrypto.js'
+import { decryptItem, encryptItem, hostOf, itemPlaintext, isUnscored, isWeak, safeHref, scoreItem, type ItemPlaintext } from './itemCrypto.js'
+import { checkSshKey } from './sshKeys.js'
 import { applyListIndexChanges, groupBy, indexEntry, type IndexEntry } from './listIndex.js'
 import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
@@ -53,6 +54,13 @@ export function createItemQueries(deps: ServiceDeps) {
       rotateDays,
       overdue: plain !== null && fields.password !== '' && isOverdue(changedAt, rotateDays),
       totp: plain?.totp ?? '',
+      type: plain?.type ?? 'login',
+      moreUrls: plain?.moreUrls ?? [],
+      card: plain?.card ?? null,
+      identity: plain?.identity ?? null,
+      ssh: plain?.ssh ?? null,
+      customFields: plain?.fields ?? [],
+      passwordHistory: plain?.passwordHistory ?? [],
     }
   }
 
@@ -67,6 +75,23 @@ export function createItemQueries(deps: ServiceDeps) {
 // the same transaction and under the same folder locks, after its item statements. updated_at is
 // set in JavaScript (never now()), so the index holds exactly the value the row does.
 
+/** An item keeps its type (as in Bitwarden): a card does not become a login. */
+export const TYPE_CHANGE_MESSAGE = 'An item keeps its type: create a new item of the other type instead.'
+
+/** An SSH key as the user gave it, checked, with its public key filled in from the private one and its fingerprint computed. */
+function withSshKey(fields: ItemInput): ItemInput {
+  if (!fields.ssh) return fields
+  const { errors, publicKey, fingerprint } = checkSshKey(fields.ssh.privateKey, fields.ssh.publicKey)
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors)
+  return { ...fields, ssh: { ...fields.ssh, publicKey, fingerprint } }
+}
+
+/** A card whose number did not change keeps the brand it had (an import's, when the number does not tell). */
+function keepCardBrand(fields: ItemInput, before: ItemPlaintext | null): ItemInput {
+  if (!fields.card || !before?.card || before.card.number !== fields.card.number || before.card.brand === '') return fields
+  return { ...fields, card: { ...fields.card, brand: before.card.brand } }
+}
+
 export function createItemCommands(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
 
@@ -76,6 +101,7 @@ export function createItemCommands(deps: ServiceDeps) {
    */
   async function createItem(viewer: Viewer, { folderId: rawFolderId, ...fields }: { folderId: string } & ItemInput): Promise<{ id: string }> {
     const folderId = requireId(rawFolderId)
+    fields = withSshKey(fields)
     const score = await scoreItem(fields, viewer.userId) // zxcvbn before the transaction: locks stay short
     return sequelize.transaction(async (transaction) => {
       await lockFolders(deps, viewer.userId, [folderId], transaction)
@@ -112,13 +138,15 @@ export function createItemCommands(deps: ServiceDeps) {
   /** `fields` as the route parsed them (schemas/vault.ts). */
   async function updateItem(viewer: Viewer, rawItemId: string, fields: ItemInput): Promise<void> {
     const itemId = requireId(rawItemId)
+    fields = withSshKey(fields)
     const score = await scoreItem(fields, viewer.userId)
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
       const key = createKeyRing(viewer).requireFolderKey(row)
       const before = decryptItem(key, itemId, row.folderId, row.ciphertext)
+      if (before && (fields.type ?? 'login') !== before.type) throw new ValidationError({ type: TYPE_CHANGE_MESSAGE })
       const now = new Date()
-      const plain = itemPlaintext(fields, score, before, now)
+      const plain = itemPlaintext(keepCardBrand(fields, before), score, before, now)
       const ciphertext = encryptItem(key, itemId, row.folderId, plain)
       // History (issue 21): the version this save replaces, unless it cannot be read.
       if (before) await keepVersion(deps, transaction, { itemId, folderId: row.folderId, key, plain: before, savedAt: row.updatedAt })

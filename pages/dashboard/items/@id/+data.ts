@@ -1,6 +1,7 @@
 import type { PageContextServer } from 'vike/types'
 import { vaultPageData } from '../../vaultData'
 import { totpCode } from '../../../../shared/totp'
+import { typeView } from './typeView'
 
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault, viewer) => {
@@ -12,10 +13,13 @@ export async function data(pageContext: PageContextServer) {
       pageContext.services.vault.recentVersions(viewer, id),
     ])
     const folder = folders.find((f) => f.id === item.folderId)
-    // SPEC 3b: the password leaves the server only when asked for (?reveal=password).
-    const revealed = pageContext.urlParsed.search.reveal === 'password'
+    // SPEC 3b: a secret leaves the server only when asked for (?reveal=password, ?reveal=card_number…).
+    const reveal = pageContext.urlParsed.search.reveal
+    const revealed = reveal === 'password'
     const { password, ...shown } = item.fields
     return {
+      // The type's own fields (issue 23): what is not secret, and each secret as "has one" plus its value only when revealed.
+      view: typeView(item, reveal),
       item: {
         id: item.id,
         folderId: item.folderId,

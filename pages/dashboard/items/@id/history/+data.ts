@@ -28,6 +28,7 @@ export async function data(pageContext: PageContextServer) {
         hasTotp: !!version.totp,
         totp: reveal === 'totp' ? version.totp || null : null,
         rotateDays: version.rotateDays,
+        type: version.type,
       }))(version.fields),
     }
   })
