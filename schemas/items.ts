@@ -1,4 +1,4 @@
-// The item form of every type (issue 23, ADR 033): POST /dashboard/items and /dashboard/items/:id.
+// The item form of every type (issue 23, ADR 035): POST /dashboard/items and /dashboard/items/:id.
 // One schema per type, sharing the name, note and custom fields; the form's `type` picks it.
 // Repeated fields (`url`, `field_name`, `field_value`, `field_kind`) arrive as a string, an array,
 // or (past 20 repeats, the body parser's qs) an object with numeric keys: repeatedField reads all

@@ -21,7 +21,7 @@ export interface ItemFields {
   note: string
 }
 
-/** What an item is (issue 23, ADR 033): the type decides its form, its page and its list line. */
+/** What an item is (issue 23, ADR 035): the type decides its form, its page and its list line. */
 export const ITEM_TYPES = ['login', 'note', 'card', 'identity', 'ssh'] as const
 export type ItemType = (typeof ITEM_TYPES)[number]
 

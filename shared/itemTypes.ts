@@ -1,4 +1,4 @@
-// What each item type is, on the server and in the browser alike (issue 23, ADR 033): its names,
+// What each item type is, on the server and in the browser alike (issue 23, ADR 035): its names,
 // its secret fields (sent only when asked for: reveal or copy), the line the list shows under its
 // name, and what search reads. The shapes are the contract's (shared/contract.ts); the form
 // schemas are schemas/items.ts. No imports beyond the contract: the browser bundle takes this file.

@@ -33,7 +33,7 @@ export function vaultRoutes(deps: AppDeps, render: Render) {
 
   /**
    * The item form's no-JavaScript buttons (with JavaScript they act in place) submit the form,
-   * which comes back with everything the user typed and one thing done (issue 23, ADR 033):
+   * which comes back with everything the user typed and one thing done (issue 23, ADR 035):
    * - `generate`: a fresh password (or passphrase) made with the options of its gen_* fields, and
    *   its strength; invalid options: 422 with a message beside them;
    * - `generate_key`: a new Ed25519 SSH key pair (server/services/sshKeys.ts);

@@ -9,7 +9,7 @@ import { EMPTY_CARD, EMPTY_IDENTITY, EMPTY_SSH } from '../../shared/itemTypes.js
 /**
  * What an item ciphertext holds: the five fields plus the zxcvbn score computed at write time, or
  * null while an imported password waits for its score ("not checked yet", ADR 024), and since
- * issue 23 (ADR 033) the type with its own data, further web addresses, custom fields and
+ * issue 23 (ADR 035) the type with its own data, further web addresses, custom fields and
  * password history. Items written before read as logins with none of those: no migration of
  * their ciphertexts (the plaintext carries a version, as ADR 004 keeps metadata).
  */

@@ -1,4 +1,4 @@
-// What an item shows and offers besides its name, by type (issue 23, ADR 033): the line the list
+// What an item shows and offers besides its name, by type (issue 23, ADR 035): the line the list
 // shows under the name, the text search reads, and one secret field's value (copy and reveal).
 // Nothing secret ever goes into the list line or the search text: the list never holds a secret.
 import { CUSTOM_SECRET, identityName, maskedCard } from '../../shared/itemTypes.js'

@@ -1,4 +1,4 @@
-// SSH keys (issue 23, ADR 033): a new Ed25519 pair made with node:crypto, and the checks and
+// SSH keys (issue 23, ADR 035): a new Ed25519 pair made with node:crypto, and the checks and
 // fingerprint of a key the user pastes. The fingerprint is OpenSSH's: "SHA256:" and the unpadded
 // base64 of the SHA-256 of the public key blob (RFC 4253 wire format), as `ssh-keygen -l` prints.
 // Private keys are read in OpenSSH's own format (openssh-key-v1, encrypted or not: its public key

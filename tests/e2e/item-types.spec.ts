@@ -1,4 +1,4 @@
-// Item types (issue 23, ADR 033) as a user meets them, with JavaScript off and on: "+ New item"
+// Item types (issue 23, ADR 035) as a user meets them, with JavaScript off and on: "+ New item"
 // offers a link per type; each type is created through its own form, shown on its own page with
 // its secrets behind a reveal, edited, found by search and by the sidebar's type filter; custom
 // fields are added and removed (submit steps without JavaScript, in place with it); an SSH key is

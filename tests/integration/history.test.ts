@@ -187,7 +187,7 @@ describe('item history', () => {
     expect(first.count).toBeLessThanOrEqual(3)
   })
 
-  it('an index of version 1 (before issue 21) is not used: the list decrypts the items, and the next write stores version 2', async () => {
+  it('an index of version 1 (before issue 21) is not used: the list decrypts the items, and the next write stores the current version (3 since issue 23)', async () => {
     const u = await verifiedUser(ctx, 'History Old Index')
     const folderId = await personalId(ctx, u)
     const { id } = await vault.createItem(u.viewer, { folderId, ...fields({ name: 'Old' }) })
@@ -201,6 +201,6 @@ describe('item history', () => {
     expect(page.items[0]!.passwordChangedAt.getTime()).toBeGreaterThan(0)
     await vault.updateItem(u.viewer, id, fields({ name: 'New' }))
     const [after] = await ctx.sequelize.query<{ listIndex: Buffer }>('SELECT list_index AS "listIndex" FROM folders WHERE id = :folderId', { replacements: { folderId }, type: QueryTypes.SELECT })
-    expect(crypto.decryptJson<{ v: number }>(key, after!.listIndex, crypto.folderIndexAad(folderId)).v).toBe(2)
+    expect(crypto.decryptJson<{ v: number }>(key, after!.listIndex, crypto.folderIndexAad(folderId)).v).toBe(3)
   })
 })

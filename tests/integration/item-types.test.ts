@@ -1,4 +1,4 @@
-// Item types (issue 23, ADR 033) over HTTP, as a browser without JavaScript sends them: every
+// Item types (issue 23, ADR 035) over HTTP, as a browser without JavaScript sends them: every
 // type is created and read back field for field; its page holds no secret until that one field
 // is asked for (?reveal=), and copy gives exactly that field; the list and its index never hold a
 // secret of any type; the form's no-JavaScript steps (a custom field more or less, a web address

@@ -49,6 +49,7 @@ describe('items: create, list, get, update, delete', () => {
       updatedAt: expect.any(Date),
       passwordChangedAt: expect.any(Date),
       rotateDays: null,
+      type: 'login',
     })
     const item = await vault.getItem(viewer, id)
     expect(item.fields).toEqual({ name: 'Mail', username: 'alice', password: ITEM_PASSWORD, url: 'mail.example.org/inbox', note: 'a note' })

@@ -240,7 +240,7 @@ describe('listVault', () => {
 
     const page = await listWithSidebar(vault, u.viewer, { folderId: work })
     expect(page.items.map((r) => r.id).sort()).toEqual([b.id, c.id, g.id].sort())
-    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, unreadable: 0, noPassword: 1, favourites: 0 })
+    expect(page.counts).toEqual({ items: 7, folders: 2, weak: 3, reused: 4, unreadable: 0, noPassword: 1, favourites: 0, types: { login: 7 } })
     const all = (await vault.listVault(u.viewer, {})).items
     const flags = Object.fromEntries(all.map((r) => [r.id, [r.weak, r.reused]]))
     expect(flags[a.id]).toEqual([true, true])

@@ -30,7 +30,7 @@ describe('unreadable ciphertexts', () => {
 
     const page = await vault.listVault(u.viewer, {})
     const byId = Object.fromEntries(page.items.map((r) => [r.id, r]))
-    expect(byId[b.id]).toEqual({ id: b.id, folderId: personal, folderName: 'Personal', name: '', username: '', host: '', weak: false, reused: false, unreadable: true, updatedAt: expect.any(Date), favourite: false, passwordChangedAt: expect.any(Date), rotateDays: null, unscored: undefined })
+    expect(byId[b.id]).toEqual({ id: b.id, folderId: personal, folderName: 'Personal', name: '', username: '', host: '', weak: false, reused: false, unreadable: true, updatedAt: expect.any(Date), favourite: false, passwordChangedAt: expect.any(Date), rotateDays: null, unscored: undefined, type: 'login' })
     expect(byId[d.id].unreadable).toBe(true)
     expect(byId[a.id]).toMatchObject({ name: 'Source', unreadable: false, reused: false })
     expect(byId[c.id]).toMatchObject({ name: 'Bystander', unreadable: false })

@@ -1,4 +1,4 @@
-// What the item page shows of an item's type (issue 23, ADR 033), built on the server: every
+// What the item page shows of an item's type (issue 23, ADR 035), built on the server: every
 // field that is not secret, and each secret as whether it has one and, only when that one field
 // was asked for (?reveal=<field>), its value. Nothing else secret reaches the page.
 import type { ItemDetail } from '../../../../shared/contract'
