@@ -246,7 +246,7 @@ test('round trip: an export imported into a new account gives the same items in 
   await open(page, '/dashboard/settings/data')
   const exportForm = page.getByRole('form', { name: 'Export vault' })
   await exportForm.getByLabel('Master password').fill(from.password)
-  const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Download CSV' }).click()])
+  const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Download export' }).click()])
   const file = (await download.path())!
 
   await page.context().clearCookies()
