@@ -111,16 +111,18 @@ export function lastPassTyped(extra: string): { more: Typed; note: string } | nu
   let more: Typed
   if (noteType === 'Credit Card') {
     const { values, note } = readLines(rest, CARD)
-    const card = fill(EMPTY_CARD, CARD, values, extras)
-    // "Expiration Date:January,2027": the month by its name, then the year.
+    // "Expiration Date:January,2027": the month by its name, then the year (read here, not by fill).
     const expiry = values.get('Expiration Date') ?? ''
+    const start = values.get('Start Date') ?? ''
+    values.delete('Expiration Date')
+    values.delete('Start Date')
+    const card = fill(EMPTY_CARD, CARD, values, extras)
     const [month = '', year = ''] = expiry.split(',')
     const m = MONTHS.indexOf(month.trim().toLowerCase())
     if (m !== -1 && /^\d{4}$/.test(year.trim())) {
       card.expMonth = String(m + 1)
       card.expYear = year.trim()
     } else if (expiry.trim() !== '' && expiry.trim() !== ',') extras.push(`Expiration Date: ${expiry}`)
-    const start = values.get('Start Date') ?? ''
     if (start.trim() !== '' && start.trim() !== ',') extras.push(`Start Date: ${start}`)
     if (card.brand.trim() === '') card.brand = cardBrand(card.number)
     more = { type: 'card', card }
