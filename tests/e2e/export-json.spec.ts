@@ -79,7 +79,7 @@ type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-exp
 async function contentOf(db: Db, u: Seeded) {
   const file = JSON.parse(JSON.stringify(await db.services.exporter.exportJson(u.viewer, u.password))) as Json
   return (file.items as Json[])
-    .map(({ id: _i, folderId, revisionDate: _r, creationDate: _c, ...rest }) => ({ ...rest, folder: file.folders.find((f: Json) => f.id === folderId)?.name ?? null }))
+    .map(({ id: _i, folderId, revisionDate: _r, creationDate: _c, ...rest }): Json => ({ ...rest, folder: file.folders.find((f: Json) => f.id === folderId)?.name ?? null }))
     .sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 

@@ -16,7 +16,7 @@ type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-exp
 const run = async (u: RegisteredUser, bytes: Buffer) => ctx.services.importer.importCsv(u.viewer, { bytes, format: 'detect', folderId: await personalId(ctx, u), keepFolders: true })
 async function itemsOf(u: RegisteredUser) {
   const file = JSON.parse(JSON.stringify(await ctx.services.exporter.exportJson(u.viewer, u.password))) as Json
-  return (name: string) => {
+  return (name: string): Json => {
     const item = (file.items as Json[]).find((i) => i.name === name)!
     return { ...item, folder: file.folders.find((f: Json) => f.id === item.folderId)?.name ?? null }
   }
