@@ -76,4 +76,25 @@ describe('the item types in other formats', () => {
     })
     expect(item('Router web').login.uris).toEqual([{ match: null, uri: 'http://192.168.1.1' }])
   })
+
+  it('a Bitwarden organisation export: each item goes into a folder named after its (first) collection', async () => {
+    const u = await registerUser(ctx, 'Org Export')
+    const org = {
+      encrypted: false,
+      collections: [
+        { id: 'c1', organizationId: 'o1', name: 'Engineering', externalId: null },
+        { id: 'c2', organizationId: 'o1', name: 'Finance', externalId: null },
+      ],
+      items: [
+        { id: 'i1', organizationId: 'o1', folderId: null, type: 1, reprompt: 0, name: 'CI', notes: null, favorite: false, login: { uris: [], username: 'ci', password: 'Org-Pass-1', totp: null }, collectionIds: ['c1', 'c2'], deletedDate: null },
+        { id: 'i2', organizationId: 'o1', folderId: null, type: 2, reprompt: 0, name: 'Wire details', notes: 'IBAN', favorite: false, secureNote: { type: 0 }, collectionIds: ['c2'], deletedDate: null },
+        { id: 'i3', organizationId: 'o1', folderId: null, type: 2, reprompt: 0, name: 'Loose', notes: 'x', favorite: false, secureNote: { type: 0 }, collectionIds: [], deletedDate: null },
+      ],
+    }
+    expect(await run(u, Buffer.from(JSON.stringify(org)))).toMatchObject({ imported: 3, skipped: [] })
+    const item = await itemsOf(u)
+    expect(item('CI').folder).toBe('Engineering')
+    expect(item('Wire details').folder).toBe('Finance')
+    expect(item('Loose').folder).toBeNull()
+  })
 })
