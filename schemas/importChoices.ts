@@ -1,11 +1,13 @@
 // What the import form's selects offer (its page builds them from these lists; schemas/import.ts
 // accepts exactly these values). Apart from the schema so that the page ships without zod.
 
-/** What the import's format select offers, in order. NucleusID's own export uses Bitwarden's layout. */
+/** What the import's format select offers, in order. NucleusID's own exports use Bitwarden's layouts
+ *  (CSV and JSON): "NucleusID" reads either, by the file's content. */
 export const IMPORT_FORMATS = [
   { value: 'detect', label: 'Detect from the file' },
   { value: 'nucleusid', label: 'NucleusID' },
-  { value: 'bitwarden', label: 'Bitwarden' },
+  { value: 'bitwarden', label: 'Bitwarden (CSV)' },
+  { value: 'bitwardenjson', label: 'Bitwarden (JSON)' },
   { value: 'chrome', label: 'Chrome, Chromium or Edge' },
   { value: 'firefox', label: 'Firefox' },
   { value: 'lastpass', label: 'LastPass' },

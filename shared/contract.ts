@@ -367,6 +367,10 @@ export interface ImportResult {
   unscored: number
   /** How many of them are checked so far (the result page; absent right after the import). */
   checked?: number
+  /** Passkeys in the file, which are not imported (issue 23): each item's note says so. Absent when none. */
+  passkeys?: number
+  /** Items starred in the file, starred for the importing user (issue 23). Absent when none. */
+  favourites?: number
 }
 
 export interface TwoFactorStatus {

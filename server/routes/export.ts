@@ -1,5 +1,5 @@
 // The vault export (issue 11): POST /dashboard/export with the master password answers with the
-// CSV file itself (Content-Disposition: attachment), so a plain form post downloads it without
+// file itself (CSV, or with format=json Bitwarden's unencrypted JSON, issue 23) (Content-Disposition: attachment), so a plain form post downloads it without
 // JavaScript. requireUser -> parse -> rate limit -> password check -> mail -> stream.
 import Router from '@koa/router'
 import { Readable, pipeline } from 'node:stream'
@@ -20,7 +20,7 @@ export const EXPORT = '/dashboard/export'
 const WRONG_PASSWORD = 'This is not your master password.'
 
 /** The file name carries the day of the export (UTC), as Bitwarden's does. */
-export const exportFileName = (now = new Date()) => `nucleusid-export-${now.toISOString().slice(0, 10)}.csv`
+export const exportFileName = (now = new Date(), ext: 'csv' | 'json' = 'csv') => `nucleusid-export-${now.toISOString().slice(0, 10)}.${ext}`
 
 export function exportRoutes(deps: AppDeps, render: Render) {
   const router = new Router()
@@ -32,13 +32,15 @@ export function exportRoutes(deps: AppDeps, render: Render) {
     // A refused export re-renders the Data page of settings, where its form is.
     formAction(render, () => SETTINGS_PAGES.data, async (ctx) => {
       const viewer = viewerOf(ctx)
-      const { password } = parseForm(exportSchema, ctx.request.body ?? {})
+      const { password, format } = parseForm(exportSchema, ctx.request.body ?? {})
       // The same budget as every master password typed in settings, spent before the scrypt work:
       // a stolen session gets no extra guesses here. A right password gives the point back.
       await rateLimits.spend('settingsPassword', viewer.userId)
-      let records: ExportRecord[] | null
+      let records: ExportRecord[] | null = null
+      let json: Awaited<ReturnType<typeof services.exporter.exportJson>> = null
       try {
-        records = await services.exporter.exportVault(viewer, password)
+        if (format === 'json') json = await services.exporter.exportJson(viewer, password)
+        else records = await services.exporter.exportVault(viewer, password)
       } catch (e) {
         // A backup that silently lacks an item is worse than none: refused with a message that
         // says why and what to do. The password was right, so its point comes back.
@@ -47,7 +49,7 @@ export function exportRoutes(deps: AppDeps, render: Render) {
         ctx.state.log.warn({ uid: viewer.userId, unreadable: e.unreadable, total: e.total }, 'export refused: unreadable items')
         throw e
       }
-      if (!records) throw new ValidationError({ password: WRONG_PASSWORD }, WRONG_PASSWORD)
+      if (!records && !json) throw new ValidationError({ password: WRONG_PASSWORD }, WRONG_PASSWORD)
       await rateLimits.refund('settingsPassword', viewer.userId)
 
       const user = ctx.state.user!
@@ -56,11 +58,18 @@ export function exportRoutes(deps: AppDeps, render: Render) {
       ctx.state.log.info({ uid: viewer.userId }, 'vault exported')
 
       ctx.status = 200
-      ctx.set('Content-Type', 'text/csv; charset=utf-8')
-      ctx.set('Content-Disposition', `attachment; filename="${exportFileName()}"`)
       // Plaintext passwords: no cache, proxy or browser, may keep a copy.
       ctx.set('Cache-Control', 'no-store')
-      ctx.body = pipeline(Readable.from(records), stringify(EXPORT_CSV_OPTIONS), (err) => {
+      if (json) {
+        ctx.set('Content-Type', 'application/json; charset=utf-8')
+        ctx.set('Content-Disposition', `attachment; filename="${exportFileName(new Date(), 'json')}"`)
+        // Indented as Bitwarden writes its file.
+        ctx.body = JSON.stringify(json, null, 2)
+        return
+      }
+      ctx.set('Content-Type', 'text/csv; charset=utf-8')
+      ctx.set('Content-Disposition', `attachment; filename="${exportFileName()}"`)
+      ctx.body = pipeline(Readable.from(records!), stringify(EXPORT_CSV_OPTIONS), (err) => {
         if (err) ctx.state.log.warn({ code: (err as NodeJS.ErrnoException).code }, 'export stream ended early')
       })
     }),

@@ -57,7 +57,9 @@ const CASES: {
     file: 'bitwarden.csv',
     imported: '3 items imported into Social and Personal',
     folders: { Personal: 1, Social: 2 },
-    item: { name: 'Mastodon', shows: ['octo@example.com', 'Other web addresses: https://m.social.example', 'Authenticator', 'pin: 4821'] },
+    // Its further address and custom fields have places of their own since issue 23 (no longer in
+    // the note): tests/integration/import-types.test.ts reads them back.
+    item: { name: 'Mastodon', shows: ['octo@example.com', 'Authenticator'] },
   },
   {
     file: 'chrome.csv',
@@ -246,7 +248,7 @@ test('round trip: an export imported into a new account gives the same items in 
   await open(page, '/dashboard/settings/data')
   const exportForm = page.getByRole('form', { name: 'Export vault' })
   await exportForm.getByLabel('Master password').fill(from.password)
-  const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Download CSV' }).click()])
+  const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Download export' }).click()])
   const file = (await download.path())!
 
   await page.context().clearCookies()

@@ -12,6 +12,8 @@ import { ITEM_LIMITS, TOTP_KEY_MAX } from '../../../schemas/limits.js'
 import { parseTotpKey } from '../../../shared/totp.js'
 import { hostOf } from '../itemCrypto.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
+import type { CustomField, ItemInput } from '../../../shared/contract.js'
+import { lastPassTyped } from './lastpassTypes.js'
 
 /** More rows than this is no export of a vault these limits allow into one import. */
 export const MAX_IMPORT_ROWS = 20_000
@@ -47,7 +49,7 @@ const MAX_RECORD_BYTES = 64 * 1024
 
 /** One data row of the file, mapped: an item to create, or a row deliberately left out. */
 export type MappedRow =
-  | { line: number; kind: 'item'; folder: string | null; name: string; username: string; password: string; url: string; note: string; totp: string }
+  | { line: number; kind: 'item'; folder: string | null; name: string; username: string; password: string; url: string; note: string; totp: string; favourite: boolean; more: More }
   | { line: number; kind: 'skip'; name: string; reason: string }
 
 interface FormatSpec {
@@ -59,11 +61,32 @@ interface FormatSpec {
   known: string[]
   /** The columns that feed a field other than the note (for the cell caps). */
   cells: Record<string, CellField>
-  map: (row: Row) => Omit<Extract<MappedRow, { kind: 'item' }>, 'line' | 'kind' | 'note' | 'totp'> & { note: string; totp?: string; extras: Extra[] } | { skip: string; name: string }
+  map: (row: Row) => Omit<Extract<MappedRow, { kind: 'item' }>, 'line' | 'kind' | 'note' | 'totp' | 'favourite' | 'more'> & { note: string; totp?: string; extras: Extra[]; favourite?: boolean; more?: More } | { skip: string; name: string }
+}
+
+/** What a row carries beyond the five fields (issue 23): its type and that type's data, further
+ *  web addresses, custom fields. */
+export type More = Pick<ItemInput, 'type' | 'moreUrls' | 'fields' | 'card' | 'identity' | 'ssh'>
+
+/**
+ * Bitwarden's `fields` column: one "name: value" line per custom field, split at the LAST ": " as
+ * Bitwarden's own CSV importer does. A line without ": " is no field: it stays in the note.
+ * Bitwarden's CSV has no field kinds: every field reads back as text (ADR 034).
+ */
+export function parseCsvFields(cell: string): { fields: CustomField[]; rest: string[] } {
+  const fields: CustomField[] = []
+  const rest: string[] = []
+  for (const line of cell.split(/\r?\n/)) {
+    if (line.trim() === '') continue
+    const at = line.lastIndexOf(': ')
+    if (at === -1) rest.push(line)
+    else fields.push({ name: line.slice(0, at), value: line.slice(at + 2), kind: 'text' })
+  }
+  return { fields, rest }
 }
 
 type Row = (column: string) => string
-type Extra = [label: string, value: string]
+export type Extra = [label: string, value: string]
 
 const isTrue = (v: string) => /^(1|true|yes)$/i.test(v.trim())
 
@@ -84,19 +107,30 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
       if (type !== 'login' && type !== 'note' && type !== '') throw new RowError(`Bitwarden items of type “${r('type').slice(0, 20)}” cannot be imported (only logins and notes).`)
       // Several URIs are written comma-separated in one column: the first is the item's address.
       const [url = '', ...otherUrls] = r('login_uri').split(',').map((u) => u.trim()).filter(Boolean)
+      const { fields, rest } = parseCsvFields(r('fields'))
+      const note = type === 'note'
       return {
         folder: r('folder'),
         name: nameOf(r('name'), url, r('login_username')),
-        username: r('login_username'),
-        password: r('login_password'),
-        url,
+        // A note row has no login fields; should one hold some anyway, they go into the note.
+        username: note ? '' : r('login_username'),
+        password: note ? '' : r('login_password'),
+        url: note ? '' : url,
         note: r('notes'),
-        totp: r('login_totp'),
+        totp: note ? '' : r('login_totp'),
+        favourite: isTrue(r('favorite')),
+        more: { type: note ? 'note' : 'login', moreUrls: note ? [] : otherUrls, fields },
         extras: [
-          ['Other web addresses', otherUrls.join('\n')],
-          ['Custom fields', r('fields')],
-          ['Favorite', isTrue(r('favorite')) ? 'yes' : ''],
+          ['Custom fields', rest.join('\n')],
           ['Master password re-prompt', isTrue(r('reprompt')) ? 'yes' : ''],
+          ...(note
+            ? ([
+                ['Web address', r('login_uri')],
+                ['Username', r('login_username')],
+                ['Password', r('login_password')],
+                ['Authenticator key', r('login_totp')],
+              ] as Extra[])
+            : []),
         ],
       }
     },
@@ -147,20 +181,28 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
     known: ['url', 'username', 'password', 'totp', 'extra', 'name', 'grouping', 'fav'],
     cells: { grouping: 'folder', name: 'name', url: 'url', username: 'username', password: 'password', totp: 'totp' },
     map: (r) => {
-      // A secure note has the placeholder address http://sn; its text is in `extra`.
+      // A secure note has the placeholder address http://sn; its text is in `extra`. A card, an
+      // address or an SSH key is a secure note whose text starts "NoteType:Credit Card" etc.
       const secureNote = r('url').trim().toLowerCase() === 'http://sn'
       const url = secureNote ? '' : r('url')
+      const typed = secureNote ? lastPassTyped(r('extra')) : null
       return {
         folder: r('grouping'),
         name: nameOf(r('name'), url, r('username')),
-        username: r('username'),
-        password: r('password'),
+        username: secureNote ? '' : r('username'),
+        password: secureNote ? '' : r('password'),
         url,
-        note: r('extra'),
-        totp: r('totp'),
-        extras: [
-          ['Favorite', isTrue(r('fav')) ? 'yes' : ''],
-        ],
+        note: typed ? typed.note : r('extra'),
+        totp: secureNote ? '' : r('totp'),
+        favourite: isTrue(r('fav')),
+        more: typed ? typed.more : { type: secureNote ? 'note' : 'login' },
+        extras: secureNote
+          ? [
+              ['Username', r('username')],
+              ['Password', r('password')],
+              ['Authenticator key', r('totp')],
+            ]
+          : [],
       }
     },
   },
@@ -198,16 +240,16 @@ const FORMATS: Record<ImportFormat, FormatSpec> = {
       url: r('url'),
       note: r('notes'),
       totp: r('otpauth'),
+      favourite: isTrue(r('favorite')),
       extras: [
         ['Tags', r('tags')],
-        ['Favorite', isTrue(r('favorite')) ? 'yes' : ''],
         ['Archived in 1Password', isTrue(r('archived')) ? 'yes' : ''],
       ],
     }),
   },
 }
 
-const CHOICE_TO_FORMAT: Record<Exclude<ImportFormatChoice, 'detect'>, ImportFormat> = {
+const CHOICE_TO_FORMAT: Record<Exclude<ImportFormatChoice, 'detect' | 'bitwardenjson'>, ImportFormat> = {
   nucleusid: 'bitwarden',
   bitwarden: 'bitwarden',
   chrome: 'chrome',
@@ -269,7 +311,7 @@ const MAX_FIELD_LABEL = 60
  * is not CSV, its header is no format we know (or not the chosen one), a row is malformed, has a
  * cell longer than the field it feeds, or the file has more than MAX_IMPORT_ROWS rows.
  */
-export function parseExport(text: string, choice: ImportFormatChoice): { format: ImportFormat; rows: MappedRow[] } {
+export function parseExport(text: string, choice: Exclude<ImportFormatChoice, 'bitwardenjson'>): { format: ImportFormat; rows: MappedRow[] } {
   // Line ends are normalized first, so notes keep plain \n and line numbers count as an editor does.
   const normalized = text.replace(/\r\n?/g, '\n')
   let records: { record: string[]; info: { lines: number }; raw: string }[]
@@ -351,6 +393,8 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
       line,
       kind: 'item',
       folder: mapped.folder?.trim() || null,
+      favourite: mapped.favourite ?? false,
+      more: mapped.more ?? {},
       name: mapped.name,
       username: mapped.username,
       password: mapped.password,
@@ -363,7 +407,7 @@ export function parseExport(text: string, choice: ImportFormatChoice): { format:
 }
 
 /** The note, then each extra value that is not empty as "Label: value" (on its own lines if multi-line). */
-function noteWith(note: string, extras: Extra[]): string {
+export function noteWith(note: string, extras: Extra[]): string {
   const lines = extras
     .filter(([, value]) => value.trim() !== '')
     .map(([label, value]) => (value.includes('\n') ? `${label}:\n${value.trim()}` : `${label}: ${value.trim()}`))
@@ -386,4 +430,12 @@ function csvProblem(code: string): string {
   }
 }
 
-export const formatLabel = (format: ImportFormat) => FORMATS[format].label
+/** What a file was read as: a CSV layout, or Bitwarden's JSON (importer/bitwardenJson.ts). */
+export type FileFormat = ImportFormat | 'bitwardenjson'
+
+/**
+ * How the result page names the file ("From a … file"). NucleusID's own exports are Bitwarden's
+ * layouts exactly, with no marker of their own: the page names both rather than guess.
+ */
+export const formatLabel = (format: FileFormat) =>
+  format === 'bitwardenjson' ? 'Bitwarden or NucleusID JSON' : format === 'bitwarden' ? 'Bitwarden or NucleusID CSV' : FORMATS[format].label

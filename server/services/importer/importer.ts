@@ -12,9 +12,10 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import type { KeyValue } from '../../lib/kv.js'
 import { liveItemsIn, lockFolders, queryMemberships, requireEdit, requireId, type MembershipRow } from '../access.js'
 import { createKeyRing } from '../keyRing.js'
+import { createFavouriteCommands } from '../favourites.js'
 import { decryptItem, encryptItem, itemPlaintext } from '../itemCrypto.js'
 import { applyListIndexChanges, indexEntry, type IndexEntry } from '../listIndex.js'
-import type { ImportResult, ItemFields, ItemInput } from '../../../shared/contract.js'
+import type { ImportResult, ItemInput } from '../../../shared/contract.js'
 import type { ImportFormatChoice } from '../../../schemas/importChoices.js'
 import type { ServiceDeps, Viewer } from '../types.js'
 import { formatLabel } from './formats.js'
@@ -42,8 +43,17 @@ const resultKey = (userId: string) => `import-result:${userId}`
 const fileError = (message: string) => new ValidationError({ file: message }, message)
 const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
-/** Equal keys: the same item for duplicate detection (name, username, password and address). */
-const sameItemKey = (f: Pick<ItemFields, 'name' | 'username' | 'password' | 'url'>) => JSON.stringify([f.name, f.username, f.password, f.url])
+/**
+ * Equal keys: the same item for duplicate detection. A login: name, username, password and
+ * address (as before issue 23). Another type has none of those: its type, name, note and its
+ * type's data, so two cards of one name are two items.
+ */
+const sameItemKey = (f: ItemInput) =>
+  (f.type ?? 'login') === 'login'
+    ? JSON.stringify([f.name, f.username, f.password, f.url])
+    : JSON.stringify([f.type, f.name, f.note, f.card ?? null, f.identity ?? null, f.ssh ?? null])
+const ALREADY = (f: ItemInput) =>
+  (f.type ?? 'login') === 'login' ? 'Already in your vault (same name, username, password and web address).' : 'Already in your vault (the same item, with the same name and contents).'
 
 /**
  * A folder name as "Keep the folders" compares it: trimmed, NFC, case-insensitive ("Work",
@@ -58,6 +68,8 @@ interface Candidate {
   fields: ItemInput
   /** The folder named in the file (keep mode), or null for the chosen folder. */
   folderName: string | null
+  /** Starred in the file. */
+  favourite?: boolean
 }
 
 /** The stored result: what the page shows, and which items to count for its progress. */
@@ -70,6 +82,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
   const { sequelize, models, limits, kv } = deps
   const parseBudgetMs = deps.parseBudgetMs ?? PARSE_BUDGET_MS
   const scorer = deps.scorer ?? createBackgroundScorer(deps)
+  const favourites = createFavouriteCommands(deps)
 
   /** The file read on the import pool, within its budget: the rows to import, or a ValidationError. */
   async function readFile(input: { bytes: Uint8Array; format: ImportFormatChoice; keepFolders: boolean }) {
@@ -118,7 +131,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
     input: { bytes: Uint8Array; format: ImportFormatChoice; folderId: string; keepFolders: boolean },
   ): Promise<ImportResult> {
     const chosenId = requireId(input.folderId)
-    const { format, skipped, candidates: read } = await readFile(input)
+    const { format, skipped, candidates: read, passkeys } = await readFile(input)
     const candidates: Candidate[] = read
 
     // Before the transaction (its locks stay short): which rows are duplicates so far. Duplicates
@@ -136,13 +149,17 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
       const key = sameItemKey(c.fields)
       const earlier = firstLine.get(key)
       if (earlier !== undefined) skipped.push({ line: c.line, name: c.fields.name, reason: `A duplicate of line ${earlier} of this file.` })
-      else if (known.has(key)) skipped.push({ line: c.line, name: c.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
+      else if (known.has(key)) skipped.push({ line: c.line, name: c.fields.name, reason: ALREADY(c.fields) })
       else fresh.push(c)
       if (earlier === undefined) firstLine.set(key, c.line)
     }
 
-    const { result, keys } = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
+    const { result, keys, starred } = await sequelize.transaction((transaction) => write(viewer, chosenId, fresh, skipped, transaction))
     result.format = formatLabel(format)
+    if (passkeys > 0) result.passkeys = passkeys
+    // Starred in the file: starred for the importer, through the favourites service (one
+    // statement, after the commit: the items are there and the viewer's to open).
+    if (starred.length > 0) result.favourites = (await favourites.setFavourites(viewer, starred, true)).done
     result.skipped.sort((a, b) => a.line - b.line)
     await kv.set(resultKey(viewer.userId), crypto.seal(viewer.vaultKey, Buffer.from(JSON.stringify(result)), crypto.importResultAad(viewer.userId)).toString('base64'), RESULT_TTL_MS)
     // Committed: the passwords are scored now, in the background, with the folder keys in memory.
@@ -157,7 +174,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
     rows: Candidate[],
     skipped: ImportResult['skipped'],
     transaction: Transaction,
-  ): Promise<{ result: StoredResult; keys: Map<string, Buffer> }> {
+  ): Promise<{ result: StoredResult; keys: Map<string, Buffer>; starred: string[] }> {
     // Folders named in the file: one the viewer owns, else a new one of theirs. Never a folder
     // someone else shares with them, even with edit rights: a personal "Work" login must not land
     // in a colleague's "Work", where every member reads it (issue 17.4).
@@ -222,7 +239,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
     for (const r of rows) {
       if (slice.due()) await slice.breathe()
       if (known.has(sameItemKey(r.fields))) {
-        skipped.push({ line: r.line, name: r.fields.name, reason: 'Already in your vault (same name, username, password and web address).' })
+        skipped.push({ line: r.line, name: r.fields.name, reason: ALREADY(r.fields) })
         continue
       }
       const folderId = folderOf(r)
@@ -241,6 +258,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
     const folderIds: string[] = []
     const ciphertexts: Buffer[] = []
     const due: boolean[] = []
+    const starred: string[] = []
     // Each folder's list index (ADR 020) gains the new entries, written after the inserts.
     const now = new Date()
     const indexed = new Map<string, { key: Buffer; entries: IndexEntry[] }>()
@@ -250,10 +268,11 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
       const key = created.get(r.folderName === null ? '' : folderNameKey(r.folderName))?.key ?? ring.requireFolderKey(targets.find((m) => m.folderId === folderId)!)
       const id = randomUUID() // before encrypting: the AAD binds the id
       // Not checked yet (ADR 024): scored after the import, then written again with its score.
-      const unscored = r.fields.password !== ''
+      const unscored = (r.fields.type ?? 'login') === 'login' && r.fields.password !== ''
       const plain = itemPlaintext(r.fields, unscored ? null : 0, null, now)
       const ciphertext = encryptItem(key, id, folderId, plain)
       ids.push(id)
+      if (r.favourite) starred.push(id)
       folderIds.push(folderId)
       ciphertexts.push(ciphertext)
       due.push(unscored)
@@ -300,6 +319,7 @@ export function createImporter(deps: ServiceDeps & { kv: KeyValue; parseBudgetMs
         skipped,
       },
       keys: new Map(folders.map((f) => [f.folderId, f.key])),
+      starred,
     }
   }
 
