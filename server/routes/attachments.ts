@@ -21,6 +21,7 @@ import type { Render } from '../render.js'
 /** Room for the multipart envelope and the few small fields around the file. */
 const ENVELOPE_BYTES = 64 * 1024
 const NO_FILE = 'Choose a file to attach.'
+const BAD_NAME = 'The name of this file has characters that cannot be sent. Rename it and upload it again.'
 
 /**
  * `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266 with RFC 5987): the
@@ -93,6 +94,8 @@ export function attachmentRoutes(deps: AppDeps, render: Render) {
       const storage = sealingStorage(sealer, () => tooLarge())
       const parsing = multer({
         storage: storage.engine,
+        // Browsers send the file name as raw UTF-8; busboy's default would read it as Latin-1.
+        defParamCharset: 'utf8',
         // One file and the token: anything more is not this form.
         limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
       }).single('file')(ctx, async () => {})
@@ -105,6 +108,9 @@ export function attachmentRoutes(deps: AppDeps, render: Render) {
           if (e.code === 'LIMIT_FILE_SIZE') throw tooLargeError(maxBytes)
           throw new AppError(400, 'That upload is not the attachment form.')
         }
+        // busboy refuses control characters (other than tab) in a part's headers, the file name's
+        // included, which a file on disk may well have: the user is told what to do about it.
+        if (e instanceof Error && e.message === 'Malformed part header') throw new ValidationError({ file: BAD_NAME })
         throw new AppError(400, 'That upload could not be read. Try again.')
       }
       // The session may have ended while the body was in flight (app.ts step 10b): then nothing is written.
