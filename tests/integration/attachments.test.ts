@@ -235,10 +235,12 @@ describe('bad input: a clear message next to the field, nothing stored, never a 
     const res = await download(s, itemId, id)
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="passwdgnp.exe"; filename*=UTF-8''passwdgnp.exe`)
     expect(textOf(await (await s.get(`/dashboard/items/${itemId}`)).text())).toContain('passwdgnp.exe')
-    for (const name of ['..', '\t\t', '\u202E', ' . ']) {
+    for (const name of ['..', '\u202E', ' . ', 'dir/..', '\u2066\u200F']) {
       const refused = await upload(s, itemId, randomBytes(10), name)
-      expect(textOf(await expectStatus(refused, 422, `name ${JSON.stringify(name)}`))).toContain('This file has no usable name')
+      // busboy itself empties '..' (then it is no file at all); what is left empty after cleaning is refused by name.
+      expect(textOf(await expectStatus(refused, 422, `name ${JSON.stringify(name)}`))).toMatch(/This file has no usable name|Choose a file to attach\./)
     }
+    expect(textOf(await (await upload(s, itemId, randomBytes(10), ' \u202E.. ')).text())).toContain('This file has no usable name. Rename it and upload it again.')
     // Controls other than tab cannot even travel in a part header (busboy refuses it): told to rename.
     const bell = await upload(s, itemId, randomBytes(10), 'ring\u0007.txt')
     expect(textOf(await expectStatus(bell, 422, 'a bell in the name'))).toContain('The name of this file has characters that cannot be sent. Rename it')
