@@ -128,7 +128,8 @@ export function createAttachmentService(deps: ServiceDeps) {
         { bind: [row.ownerId], type: QueryTypes.SELECT, transaction },
       )) as [{ used: string }]
       if (Number(used) + upload.size > quotaBytes) throw quotaError(Number(used), quotaBytes, row.role === 'owner' ? null : row.ownerName)
-      const folderKey = createKeyRing(viewer).requireFolderKey(row)
+      const folderKey = createKeyRing(viewer).folderKey(row)
+      if (!folderKey) throw new ValidationError({ file: 'The key of this folder could not be opened, so no file can be added to it.' })
       await sequelize.query(
         'INSERT INTO attachments (id, item_id, wrapped_key, name_ciphertext, size, chunk_count) VALUES ($1, $2, $3, $4, $5, $6)',
         {
