@@ -7,6 +7,8 @@ import { FolderMembership } from './FolderMembership.js'
 import { Item } from './Item.js'
 import { ItemFavourite } from './ItemFavourite.js'
 import { ItemVersion } from './ItemVersion.js'
+import { Attachment } from './Attachment.js'
+import { AttachmentChunk } from './AttachmentChunk.js'
 
 export function initModels(sequelize: Sequelize) {
   User.initModel(sequelize)
@@ -16,6 +18,8 @@ export function initModels(sequelize: Sequelize) {
   Item.initModel(sequelize)
   ItemFavourite.initModel(sequelize)
   ItemVersion.initModel(sequelize)
+  Attachment.initModel(sequelize)
+  AttachmentChunk.initModel(sequelize)
   User.hasMany(Device, { foreignKey: 'userId' })
   Device.belongsTo(User, { foreignKey: 'userId' })
   Folder.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' })
@@ -24,8 +28,8 @@ export function initModels(sequelize: Sequelize) {
   FolderMembership.belongsTo(User, { foreignKey: 'userId' })
   Folder.hasMany(Item, { foreignKey: 'folderId' })
   Item.belongsTo(Folder, { foreignKey: 'folderId' })
-  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion }
+  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk }
 }
 
 export type Models = ReturnType<typeof initModels>
-export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion }
+export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk }

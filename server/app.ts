@@ -34,6 +34,7 @@ import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
 import { exportRoutes } from './routes/export.js'
 import { importRoutes } from './routes/import.js'
+import { attachmentRoutes } from './routes/attachments.js'
 import type { AppDeps } from './deps.js'
 import type { Drain } from './shutdown.js'
 
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(settingsRoutes(deps, render).routes())
   app.use(exportRoutes(deps, render).routes())
   app.use(importRoutes(deps, render).routes())
+  app.use(attachmentRoutes(deps, render).routes())
   // 13. Pages: everything else that is a GET is Vike's.
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()

@@ -45,6 +45,9 @@ const schema = z.object({
   LIMIT_FOLDERS_PER_USER: intFrom(1, 100_000).default(100),
   LIMIT_ITEMS_PER_FOLDER: intFrom(1, 1_000_000).default(5000),
   LIMIT_MEMBERS_PER_FOLDER: intFrom(1, 10_000).default(50),
+  // Attachments (ADR 033): bytes per file, and bytes in all per user (charged to the folder's owner).
+  LIMIT_ATTACHMENT_BYTES: intFrom(1, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  LIMIT_ATTACHMENT_QUOTA_BYTES: intFrom(0, Number.MAX_SAFE_INTEGER).default(250 * 1024 * 1024),
   // --- Shutdown (server/shutdown.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
   // server keeps serving (so a balancer that polls it stops sending), then in-flight requests get
   // up to SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
@@ -133,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       foldersPerUser: c.LIMIT_FOLDERS_PER_USER,
       itemsPerFolder: c.LIMIT_ITEMS_PER_FOLDER,
       membersPerFolder: c.LIMIT_MEMBERS_PER_FOLDER,
+      attachmentBytes: c.LIMIT_ATTACHMENT_BYTES,
+      attachmentQuotaBytes: c.LIMIT_ATTACHMENT_QUOTA_BYTES,
     },
     // --- Shutdown (see the schema).
     shutdown: { graceMs: c.SHUTDOWN_GRACE_MS, timeoutMs: c.SHUTDOWN_TIMEOUT_MS },

@@ -417,3 +417,29 @@ export interface Flash {
   type: 'success' | 'error' | 'info'
   message: string
 }
+
+// ---------------------------------------------------------------------------
+// Attachments (issue 23, ADR 033): what the item page receives about an item's files.
+// ---------------------------------------------------------------------------
+
+/** One file attached to an item: its decrypted name and size, never its bytes or key. */
+export interface AttachmentSummary {
+  id: string
+  /** '' when its key or name could not be decrypted (the row was tampered with). */
+  name: string
+  /** Bytes of the file as uploaded. */
+  size: number
+  /** ISO 8601. */
+  createdAt: string
+}
+
+/** The item page's attachments part (components/ItemAttachments.vue). */
+export interface ItemAttachmentList {
+  attachments: AttachmentSummary[]
+  /** The viewer may upload and delete (edit permission on the item's folder). */
+  canEdit: boolean
+  /** Bytes per file (LIMIT_ATTACHMENT_BYTES). */
+  maxBytes: number
+  /** Bytes in all per owner (LIMIT_ATTACHMENT_QUOTA_BYTES). */
+  quotaBytes: number
+}

@@ -409,3 +409,30 @@ export function openSealed(privateKey: Buffer | OpenedPrivateKey, sealed: Buffer
   }
   return gcmOpen(key, headerLength, sealed, aad)
 }
+
+// ---------------------------------------------------------------------------
+// Attachments (issue 23, ADR 033): a random key per file, sealed under the folder key
+// ---------------------------------------------------------------------------
+
+/**
+ * A file's own key sealed under its item's folder key: bound to the attachment, its item and the
+ * folder, so a wrapped key copied to another row, item or folder fails to open. A move or a folder
+ * key rotation seals it again; the file itself is never re-encrypted.
+ */
+export function attachmentKeyAad(attachmentId: string, itemId: string, folderId: string): Buffer {
+  return bindingAad('nucleusid:attachment-key:v1', attachmentId, itemId, folderId)
+}
+
+/** A file's name, sealed under the file's own key. */
+export function attachmentNameAad(attachmentId: string): Buffer {
+  return bindingAad('nucleusid:attachment-name:v1', attachmentId)
+}
+
+/**
+ * One chunk of a file under the file's key: bound to the attachment, its index and whether it is
+ * the last one, so chunks swapped, moved to another file, dropped from the end (the new last one
+ * was sealed as "not last") or added after the last fail to open.
+ */
+export function attachmentChunkAad(attachmentId: string, seq: number, final: boolean): Buffer {
+  return bindingAad('nucleusid:attachment-chunk:v1', attachmentId, String(seq), final ? 'final' : 'more')
+}

@@ -12,6 +12,8 @@ export const CSRF_MESSAGE =
  * with verifyCsrf. Any other multipart POST has no parsed body and is refused here.
  */
 const MULTIPART_ACTIONS = new Set(['/dashboard/import'])
+/** An item's attachment upload (issue 23, routes/attachments.ts). */
+const isMultipartAction = (path: string) => MULTIPART_ACTIONS.has(path) || /^\/dashboard\/items\/[^/]+\/attachments\/?$/.test(path)
 
 /** What a form from a session that ended is told instead (session/loggedOut.ts). */
 export interface LoggedOutAnswer {
@@ -20,7 +22,7 @@ export interface LoggedOutAnswer {
 
 export function csrfProtect(csrf: Csrf, loggedOut: LoggedOutAnswer): Middleware {
   return async (ctx, next) => {
-    if (ctx.method === 'POST' && !(MULTIPART_ACTIONS.has(ctx.path) && ctx.is('multipart'))) {
+    if (ctx.method === 'POST' && !(isMultipartAction(ctx.path) && ctx.is('multipart'))) {
       if (!verifyCsrf(csrf, ctx, loggedOut)) return
     }
     await next()

@@ -1,6 +1,7 @@
 // Folders and their keys: creation of a folder record, folder reads and writes. Knows nothing of
 // Koa or Vue. Item encryption: itemCrypto.ts; the access queries: access.ts.
 import { reencryptVersions } from './history.js'
+import { rewrapAttachmentKeys } from './attachments.js'
 import { randomUUID } from 'node:crypto'
 import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
@@ -234,6 +235,8 @@ export function createFolderCommands(deps: ServiceDeps) {
         )
         // Their earlier versions move with them (issue 21).
         await reencryptVersions(deps, transaction, { itemIds: ids, fromFolderId: folderId, fromKey: sourceKey, toFolderId: target.folderId, toKey: keys.requireFolderKey(target) })
+        // And their attachments' file keys (ADR 033).
+        await rewrapAttachmentKeys(deps, transaction, { itemIds: ids, fromFolderId: folderId, fromKey: sourceKey, toFolderId: target.folderId, toKey: keys.requireFolderKey(target) })
         // The deleted folder's index goes with its row; Personal's gains the moved entries.
         if (entries.length > 0) await applyListIndexChanges(deps, transaction, [{ folderId: target.folderId, key: keys.requireFolderKey(target), upserts: entries }])
       }

@@ -12,6 +12,7 @@ import { createBackgroundScorer } from './importer/scoring.js'
 import { createMemoryKv } from '../lib/kv.js'
 import { createTrashService } from './trash.js'
 import { createHelpCenter } from './helpCenter.js'
+import { createAttachmentService } from './attachments.js'
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
@@ -30,6 +31,8 @@ export function createServices(deps: ServiceDeps) {
     trash: createTrashService(deps),
     /** The help articles and the public pages, from content/ (issue 22, ADR 031). */
     help: createHelpCenter(),
+    /** Files on items: upload, list, download, delete (issue 23, ADR 033). */
+    attachments: createAttachmentService(deps),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -12,6 +12,7 @@ import { applyListIndexChanges, groupBy, indexEntry, type IndexEntry } from './l
 import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { keepVersion, reencryptVersions } from './history.js'
+import { rewrapAttachmentKeys } from './attachments.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** When the password last changed: items written before issue 21 count from their creation. */
@@ -210,6 +211,8 @@ export function createItemCommands(deps: ServiceDeps) {
     if (moved.length > 0) {
       // Their earlier versions move with them: the target folder's key and AAD.
       await reencryptVersions(deps, transaction, { itemIds: moved.map((e) => e.id), fromFolderId: sourceId, fromKey: sourceKey, toFolderId: target.folderId, toKey: targetKey })
+      // Their attachments' file keys too (ADR 033): re-sealed under the target's key, the files untouched.
+      await rewrapAttachmentKeys(deps, transaction, { itemIds: moved.map((e) => e.id), fromFolderId: sourceId, fromKey: sourceKey, toFolderId: target.folderId, toKey: targetKey })
       // Both folders: the entries leave one index and join the other.
       await applyListIndexChanges(deps, transaction, [
         { folderId: sourceId, key: sourceKey, removes: moved.map((e) => e.id) },

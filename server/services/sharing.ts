@@ -15,6 +15,7 @@
 // rotation also drops the copies of expired invitations it finds, in the same transaction. The
 // row stays, without a key, so the owner sees "Invitation expired" and can cancel or resend it.
 import { reencryptVersions } from './history.js'
+import { rewrapAttachmentKeys } from './attachments.js'
 import { QueryTypes, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js'
@@ -143,6 +144,8 @@ export function createSharingService(deps: ServiceDeps) {
     await storeListIndexes(deps, transaction, [{ folderId, key: newKey, entries }])
     // Their earlier versions too (issue 21): live, trashed and historical, all in this transaction.
     await reencryptVersions(deps, transaction, { itemIds: items.map((i) => i.id), fromFolderId: folderId, fromKey: oldKey, toFolderId: folderId, toKey: newKey })
+    // And every attachment's file key (ADR 033): the small keys re-sealed, the files untouched.
+    await rewrapAttachmentKeys(deps, transaction, { itemIds: items.map((i) => i.id), fromFolderId: folderId, fromKey: oldKey, toFolderId: folderId, toKey: newKey })
 
     if (departingUserId) {
       await sequelize.query('DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = $2', {

@@ -11,7 +11,14 @@ export interface ServiceDeps {
   kdf: KdfParams
   /** Keys for email verification links: the first signs, every one verifies (rotation). */
   tokenKeys: Buffer[]
-  limits: { foldersPerUser: number; itemsPerFolder: number; membersPerFolder: number }
+  limits: {
+    foldersPerUser: number
+    itemsPerFolder: number
+    membersPerFolder: number
+    /** Attachments (ADR 033): bytes per file and per owner; 10 MB and 250 MB when absent. */
+    attachmentBytes?: number
+    attachmentQuotaBytes?: number
+  }
   /** Short-lived per-user state (an import's result): the app's Redis; process memory if absent. */
   kv?: KeyValue
 }

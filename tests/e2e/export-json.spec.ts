@@ -66,7 +66,7 @@ async function seedEveryType(db: Db, u: Seeded) {
 async function exportJsonFrom(page: Page, u: Seeded) {
   await open(page, '/dashboard/settings/data')
   const form = page.getByRole('form', { name: 'Export vault' })
-  await expect(page.locator('section#export')).toContainText('Attachments are not included in CSV or JSON exports')
+  await expect(page.locator('section#export')).toContainText('Attachments are not in the export, in CSV or JSON')
   await form.getByLabel(/^JSON/).check()
   await form.getByLabel('Master password').fill(u.password)
   const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Download export' }).click()])

@@ -143,6 +143,9 @@ function targets(): string[] {
     ...withIds('/dashboard/folders/:id/delete', victimFolder),
     '/dashboard/settings/time-zone',
     '/dashboard/settings/recovery-code/download',
+    // Attachments (issue 23): the upload with any body, and delete with bad ids.
+    ...withIds('/dashboard/items/:id/attachments', victimItem),
+    ...ids(ownItem).map((id) => `/dashboard/items/${ownItem}/attachments/${id}/delete`),
   ]
 }
 
@@ -172,6 +175,7 @@ describe('fuzzing every form action', () => {
       ...['account', 'appearance', 'security', 'devices', 'data', 'two-factor', 'nope', '%00', '..%2F..', 'x'.repeat(2000)].map((s) => `/dashboard/settings/${s}`),
       '/dashboard/import/progress',
       '/dashboard/import/progress?job=%00',
+      ...ids(ownItem).flatMap((id) => [`/dashboard/items/${ownItem}/attachments/${id}`, `/dashboard/items/${id}/attachments/${id}`, `/dashboard/items/${ownItem}?delete_attachment=${id}`]),
       '/dashboard/trash',
       '/dashboard/trash?confirm=empty',
       '/dashboard/trash?confirm=%00&purge=',
@@ -317,6 +321,38 @@ describe('fuzzing the import and export actions', () => {
     }
     expect(await ctx.models.Item.count({ where: { folderId: victimFolder } })).toBe(1)
     expect(await ctx.models.Item.count({ where: { folderId: personal } })).toBe(0)
+  }, 120_000)
+
+  it('multipart bodies shaped like the attachment upload, with bad files, fields and ids', async () => {
+    const u = await registerUser(ctx, 'Fuzz Attach')
+    const { client: c, token } = await session(u)
+    const personal = (await ctx.models.Folder.findOne({ where: { ownerId: u.user.id, isPersonal: true } }))!.id
+    const own = (await ctx.services.vault.createItem(u.viewer, { folderId: personal, name: 'Mine', username: '', password: '', url: '', note: '' })).id
+    const part = (name: string, value: string | Uint8Array<ArrayBuffer>, filename?: string) => {
+      const head = `--b\r\nContent-Disposition: form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}\r\n\r\n`
+      return [head, value, '\r\n']
+    }
+    const bodies: [string, string, (string | Uint8Array<ArrayBuffer>)[], number[]][] = [
+      ["another user's item", victimItem, [...part('file', 'hello', 'x.txt')], [404]],
+      ['a malformed item id', '%00', [...part('file', 'hello', 'x.txt')], [404]],
+      ['two files', own, [...part('file', 'a', 'a.txt'), ...part('file', 'b', 'b.txt')], [400, 422]],
+      ['a file in another field', own, [...part('name', 'x', 'evil.txt')], [400, 422]],
+      ['a NUL in the name', own, [...part('file', 'x', 'a\u0000b.txt')], [400, 422]],
+      ['only a path for a name', own, [...part('file', 'x', '../../')], [422]],
+      ['many fields', own, Array.from({ length: 20 }, (_, i) => part(`f${i}`, 'x')).flat(), [400, 422]],
+      ['a boundary that never ends', own, ['--b\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\n\r\nhello'], [400, 422]],
+    ]
+    for (const [name, itemId, parts, statuses] of bodies) {
+      const path = `/dashboard/items/${itemId}/attachments`
+      const res = await fetch(`${BASE_URL}${path}`, {
+        method: 'POST',
+        body: new Blob([...part('_csrf', token), ...parts, ...(name === 'a boundary that never ends' ? [] : ['--b--\r\n'])]),
+        redirect: 'manual',
+        headers: { cookie: c.cookieHeader(), origin: BASE_URL, 'content-type': 'multipart/form-data; boundary=b' },
+      })
+      await check(path, res, { name, build: () => ({ body: '' }), expect: statuses })
+    }
+    expect(await ctx.models.Attachment.count({ where: { itemId: [own, victimItem] } })).toBe(0)
   }, 120_000)
 })
 

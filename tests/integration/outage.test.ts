@@ -171,6 +171,12 @@ describe('dependency outages', () => {
       const upload = `${part('_csrf', token)}${part('folder_id', randomUUID())}${part('file', file, 'export.csv')}--b--\r\n`
       await expectUnavailablePage(await user.request('/dashboard/import', { server: origin, body: upload, headers: { 'content-type': 'multipart/form-data; boundary=b' } }))
       await expectUnavailablePage(await user.request('/dashboard/export', { server: origin, form: { _csrf: token, password: PASSWORD } }))
+      // Attachments (issue 23): an upload (multipart), a download and a delete: 503 too.
+      const item = randomUUID()
+      const attach = `${part('_csrf', token)}${part('file', 'some bytes', 'a.bin')}--b--\r\n`
+      await expectUnavailablePage(await user.request(`/dashboard/items/${item}/attachments`, { server: origin, body: attach, headers: { 'content-type': 'multipart/form-data; boundary=b' } }))
+      await expectUnavailablePage(await user.get(`/dashboard/items/${item}/attachments/${randomUUID()}`, { server: origin }))
+      await expectUnavailablePage(await user.request(`/dashboard/items/${item}/attachments/${randomUUID()}/delete`, { server: origin, form: { _csrf: token } }))
       // nginx resends a POST answered 503 to the other replica, with the same request id.
       await expectUnavailablePage(
         await user.request('/dashboard/folders', { server: origin, form: { _csrf: token, name: 'Resent after the outage' }, headers: { 'x-request-id': resentId } }),

@@ -48,6 +48,8 @@ export async function data(pageContext: PageContextServer) {
       // The current authenticator code, never the key (ADR 030); null without a key.
       totp: item.unreadable ? null : totpCode(item.totp),
       moveTargets: folders.filter((f) => f.permission === 'edit' && f.id !== item.folderId).map((f) => ({ id: f.id, name: f.name })),
+      // Files on the item (issue 23, components/ItemAttachments.vue): names and sizes, never bytes.
+      attachments: await pageContext.services.attachments.listAttachments(viewer, id),
     }
   })
 }
