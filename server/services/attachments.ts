@@ -54,6 +54,33 @@ export async function rewrapAttachmentKeys(
   return ids.length
 }
 
+/**
+ * Refuses a move that would put another owner's storage over its attachment quota (ADR 033): the
+ * files of items moved into a folder of someone else count against that folder's owner from then
+ * on. In the move's transaction, the source and target folders locked: an upload to the target
+ * owner locks all of that owner's folders, so it waits for the move and counts its files.
+ * (Two simultaneous moves into two different folders of one owner could each pass alone: the
+ * overshoot is bounded by one move's files.) One query when the moved items have files, else one.
+ */
+export async function checkMovedAttachmentsFit(deps: ServiceDeps, transaction: Transaction, { itemIds, targetOwnerId }: { itemIds: string[]; targetOwnerId: string }) {
+  if (itemIds.length === 0) return
+  const quota = deps.limits.attachmentQuotaBytes ?? DEFAULT_ATTACHMENT_QUOTA_BYTES
+  const [row] = await deps.sequelize.query<{ moving: string; used: string }>(
+    `SELECT
+       (SELECT coalesce(sum(a.size), 0) FROM attachments a WHERE a.item_id = ANY($1::uuid[]))::text AS moving,
+       (SELECT coalesce(sum(a.size), 0) FROM attachments a JOIN items i ON i.id = a.item_id JOIN folders f ON f.id = i.folder_id
+         WHERE f.owner_id = $2 AND NOT (a.item_id = ANY($1::uuid[])))::text AS used`,
+    { bind: [itemIds, targetOwnerId], type: QueryTypes.SELECT, transaction },
+  )
+  const moving = Number(row?.moving ?? 0)
+  const used = Number(row?.used ?? 0)
+  if (moving > 0 && used + moving > quota) {
+    throw new ValidationError({
+      folder_id: `The files attached to ${itemIds.length === 1 ? 'this item' : 'these items'} (${formatBytes(moving)}) would take the owner of that folder over their ${formatBytes(quota)} for attachments (${formatBytes(Math.max(0, quota - used))} left), so nothing was moved.`,
+    })
+  }
+}
+
 interface AttachmentRow {
   id: string
   itemId: string

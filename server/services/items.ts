@@ -12,7 +12,7 @@ import { applyListIndexChanges, groupBy, indexEntry, type IndexEntry } from './l
 import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
 import { keepVersion, reencryptVersions } from './history.js'
-import { rewrapAttachmentKeys } from './attachments.js'
+import { checkMovedAttachmentsFit, rewrapAttachmentKeys } from './attachments.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** When the password last changed: items written before issue 21 count from their creation. */
@@ -209,6 +209,8 @@ export function createItemCommands(deps: ServiceDeps) {
       moved.push(indexEntry(row.id, ciphertext, now, plain, row.createdAt))
     }
     if (moved.length > 0) {
+      // Into another owner's folder: their files count against that owner's attachment quota (ADR 033).
+      if (rows[0]!.ownerId !== target.ownerId) await checkMovedAttachmentsFit(deps, transaction, { itemIds: moved.map((e) => e.id), targetOwnerId: target.ownerId })
       // Their earlier versions move with them: the target folder's key and AAD.
       await reencryptVersions(deps, transaction, { itemIds: moved.map((e) => e.id), fromFolderId: sourceId, fromKey: sourceKey, toFolderId: target.folderId, toKey: targetKey })
       // Their attachments' file keys too (ADR 033): re-sealed under the target's key, the files untouched.

@@ -11,6 +11,7 @@ import { QueryTypes } from 'sequelize'
 import * as crypto from '../../server/lib/crypto.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../../server/lib/errors.js'
 import { createAttachmentService } from '../../server/services/attachments.js'
+import { createVaultService } from '../../server/services/vault.js'
 import { BASE_URL, Client, SECOND_URL, csrfFrom, expectStatus, session, textOf } from '../helpers/http.js'
 import { TEST_LIMITS, createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
 import { currentKeyOf, share } from '../helpers/sharing.js'
@@ -435,6 +436,31 @@ describe('the quota, charged to the folder owner, holds under parallel uploads',
     // The member's own storage is untouched: their Personal folder still takes files.
     const own = (await vault.createItem(member.viewer, { folderId: await personalId(ctx, member), ...itemFields() })).id
     await put(member.viewer, own, 20_000)
+  })
+
+  it('a member cannot move files into an owner’s folder past that owner’s quota: the move is refused whole', async () => {
+    const owner = await verifiedUser(ctx, 'Move Quota Owner')
+    const member = await verifiedUser(ctx, 'Move Quota Member')
+    const folderId = (await vault.createFolder(owner.viewer, 'Move quota shared')).id
+    const ownersItem = (await vault.createItem(owner.viewer, { folderId, ...itemFields() })).id
+    await share(ctx, owner, member, folderId, 'edit')
+    for (let i = 0; i < 9; i++) await put(owner.viewer, ownersItem, 99_000)
+    const memberPersonal = await personalId(ctx, member)
+    const heavy = (await vault.createItem(member.viewer, { folderId: memberPersonal, ...itemFields({ name: 'Heavy' }) })).id
+    await put(member.viewer, heavy, 99_000)
+    await put(member.viewer, heavy, 99_000)
+    // A vault service with the same small quota as the uploads.
+    const smallVault = createVaultService({ ...ctx.deps, limits })
+    const e = await smallVault.moveItem(member.viewer, heavy, folderId).catch((err: unknown) => err)
+    expect(e).toBeInstanceOf(ValidationError)
+    expect((e as ValidationError).fields.folder_id).toMatch(/would take the owner of that folder over/)
+    expect((await vault.getItem(member.viewer, heavy)).folderId).toBe(memberPersonal)
+    expect(await usedBy(owner.user.id)).toBe(9 * 99_000)
+    // One file fits: an item with one 99 KB file moves, and counts against the owner from then on.
+    const light = (await vault.createItem(member.viewer, { folderId: memberPersonal, ...itemFields({ name: 'Light' }) })).id
+    await put(member.viewer, light, 99_000)
+    await smallVault.moveItem(member.viewer, light, folderId)
+    expect(await usedBy(owner.user.id)).toBe(10 * 99_000)
   })
 
   it('a file over the limit never reaches the database', async () => {
