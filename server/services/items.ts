@@ -79,9 +79,15 @@ export function createItemQueries(deps: ServiceDeps) {
 /** An item keeps its type (as in Bitwarden): a card does not become a login. */
 export const TYPE_CHANGE_MESSAGE = 'An item keeps its type: create a new item of the other type instead.'
 
-/** An SSH key as the user gave it, checked, with its public key filled in from the private one and its fingerprint computed. */
-function withSshKey(fields: ItemInput): ItemInput {
+/**
+ * An SSH key as the user gave it, checked, with its public key filled in from the private one and
+ * its fingerprint computed. A key the item already had, unchanged, is kept as it is: an import may
+ * hold a key in a format this cannot read (Bitwarden's fingerprint kept), and renaming the item
+ * must not be refused for it.
+ */
+function withSshKey(fields: ItemInput, before: ItemPlaintext | null = null): ItemInput {
   if (!fields.ssh) return fields
+  if (before?.ssh && before.ssh.privateKey === fields.ssh.privateKey && before.ssh.publicKey === fields.ssh.publicKey) return { ...fields, ssh: before.ssh }
   const { errors, publicKey, fingerprint } = checkSshKey(fields.ssh.privateKey, fields.ssh.publicKey)
   if (Object.keys(errors).length > 0) throw new ValidationError(errors)
   return { ...fields, ssh: { ...fields.ssh, publicKey, fingerprint } }
@@ -139,13 +145,13 @@ export function createItemCommands(deps: ServiceDeps) {
   /** `fields` as the route parsed them (schemas/vault.ts). */
   async function updateItem(viewer: Viewer, rawItemId: string, fields: ItemInput): Promise<void> {
     const itemId = requireId(rawItemId)
-    fields = withSshKey(fields)
     const score = await scoreItem(fields, viewer.userId)
     await sequelize.transaction(async (transaction) => {
       const row = await lockItem(viewer, itemId, transaction)
       const key = createKeyRing(viewer).requireFolderKey(row)
       const before = decryptItem(key, itemId, row.folderId, row.ciphertext)
       if (before && (fields.type ?? 'login') !== before.type) throw new ValidationError({ type: TYPE_CHANGE_MESSAGE })
+      fields = withSshKey(fields, before)
       const now = new Date()
       const plain = itemPlaintext(keepCardBrand(fields, before), score, before, now)
       const ciphertext = encryptItem(key, itemId, row.folderId, plain)

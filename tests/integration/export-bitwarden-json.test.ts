@@ -14,6 +14,10 @@ import type { ItemInput } from '../../shared/contract.js'
 import { LEAK, PASSWORD, csrfFrom, importSession, textOf, Client } from '../helpers/http.js'
 import { createTestContext, registerUser, type RegisteredUser } from '../helpers/context.js'
 import { personalId } from '../helpers/vault.js'
+import { generateSshKey } from '../../server/services/sshKeys.js'
+
+/** A real SSH key pair: the service checks a key and computes its fingerprint (ADR 035). */
+const SSH_PAIR = generateSshKey('test@host')
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
@@ -239,7 +243,8 @@ async function vaultOfEveryType(u: RegisteredUser) {
       password: '',
       url: '',
       note: '',
-      ssh: { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n', publicKey: 'ssh-ed25519 AAAA test@host', fingerprint: 'SHA256:abc' },
+      // A real key: the service checks it and computes the fingerprint (ADR 035).
+      ssh: SSH_PAIR,
     },
   ]
   const ids: string[] = []
@@ -298,7 +303,8 @@ describe('export -> import of every type through JSON and CSV', () => {
     )
     for (const v of Object.values(identity!.identity!).filter((v) => v !== '')) expect(row(identity!.name).notes).toContain(v)
     expect(row(identity!.name).notes.startsWith('RTL: שלום\n\nIdentity (exported')).toBe(true)
-    expect(row(ssh!.name).notes).toContain('Private key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n')
+    expect(row(ssh!.name).notes).toContain(`Private key:\n${SSH_PAIR.privateKey}`)
+    expect(row(ssh!.name).notes).toContain(`Fingerprint: ${SSH_PAIR.fingerprint}`)
 
     // Re-imported: the login and the note keep every field CSV carries (field kinds are text in
     // Bitwarden's CSV); the others come back as notes holding their fields.
