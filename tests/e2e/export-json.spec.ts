@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test'
 import { open, submitAndWait } from './helpers'
 import { expect, logIn, main, seedUser, test, type Db, type Seeded } from './vault-helpers'
 import type { ItemInput } from '../../shared/contract'
+import { generateSshKey } from '../../server/services/sshKeys'
 
 async function seedEveryType(db: Db, u: Seeded) {
   const { id: trips } = await db.services.vault.createFolder(u.viewer, 'Trips, "2026"')
@@ -55,7 +56,8 @@ async function seedEveryType(db: Db, u: Seeded) {
       password: '',
       url: '',
       note: '',
-      ssh: { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n', publicKey: 'ssh-ed25519 AAAA build@ci', fingerprint: 'SHA256:abc' },
+      // A real key: the service checks it and computes its fingerprint (ADR 035).
+      ssh: generateSshKey('build@ci'),
     },
   ]
   const ids: string[] = []
@@ -105,6 +107,19 @@ test('every item type goes out as Bitwarden JSON from the export form and comes 
   expect(before.map((i) => i.type).sort()).toEqual([1, 2, 3, 4, 5])
   expect(after).toEqual(before)
   expect(after.find((i) => i.name === 'Travel card')).toMatchObject({ favorite: true, folder: 'Trips, "2026"', card: { number: '4111111111111111', cardholderName: 'Zoë O’Neil' } })
+
+  // As the second account sees them: the card by its type filter and on its page, its number behind a reveal.
+  await open(page, '/dashboard?type=card')
+  await main(page).getByRole('list', { name: 'Items' }).getByRole('link', { name: /Travel card/ }).click()
+  await expect(page).toHaveURL(/\/dashboard\/items\/[0-9a-f-]{36}$/)
+  await expect(page.getByTestId('card-number')).toHaveText('•••• 1111')
+  await main(page).getByRole('link', { name: 'Reveal card number' }).click()
+  await expect(page.getByTestId('card-number')).toHaveText('4111111111111111')
+  await open(page, '/dashboard?type=identity')
+  await main(page).getByRole('list', { name: 'Items' }).getByRole('link', { name: /Me/ }).click()
+  await expect(main(page)).toContainText('Dr Ada Lovelace')
+  await main(page).getByRole('link', { name: 'Reveal national id number' }).click()
+  await expect(page.getByTestId('identity-national-id')).toHaveText('QQ123')
 })
 
 test('an encrypted Bitwarden export is refused next to the file field, saying which export to choose', async ({ page, db, consoleGuard }) => {
