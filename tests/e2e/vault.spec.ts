@@ -46,7 +46,7 @@ test('create a folder, add an item with a generated password, find, edit, move, 
   await at(page, new RegExp(`/dashboard/folders/${workId}$`))
   await main(page).getByRole('link', { name: '+ New item' }).click()
   await at(page, new RegExp(`/dashboard/items/new\\?folder=${workId}$`))
-  await expect(page.getByRole('heading', { name: 'New item' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'New login' })).toBeVisible()
   await expect(page.getByLabel('Folder', { exact: true })).toHaveValue(workId)
   await page.getByLabel('Name', { exact: true }).fill('GitHub')
   await page.getByLabel('Username or email').fill('octocat')
@@ -67,7 +67,7 @@ test('create a folder, add an item with a generated password, find, edit, move, 
     // The Generate button submits the form; it comes back with a password and nothing lost.
     const res = await submitAndWait(page, '/dashboard/items', () => page.getByRole('button', { name: 'Generate' }).click())
     expect(res.status()).toBe(200)
-    await expect(page.getByRole('heading', { name: 'New item' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'New login' })).toBeVisible()
     await expect(passwordField).not.toHaveValue('')
     await expect(page.getByLabel('Folder', { exact: true })).toHaveValue(workId)
     await expect(page.getByLabel('Name', { exact: true })).toHaveValue('GitHub')
