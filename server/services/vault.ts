@@ -80,18 +80,19 @@ const overdue = (e: Entry, now: number) => !e.row.unreadable && !e.noPassword &&
 /** A card whose expiry month is past (issue 23): listed on the health page. */
 const expired = (e: Entry, month: number) => e.row.expiry !== undefined && e.row.expiry < month
 /** Whether an entry shows on the health page (and counts beside "Health" in the sidebar). */
-const needsAttention = (e: Entry, now: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now) || expired(e, monthNumber(new Date(now)))
+const needsAttention = (e: Entry, now: number, month: number) => e.row.weak || e.row.reused || e.noPassword || e.row.unreadable || overdue(e, now) || expired(e, month)
 
 const compareEntries = (a: Entry, b: Entry) => compareNameKeys(a.row.name, a.key, b.row.name, b.key) || byId(a.row, b.row)
 
 type EntryCounts = Omit<VaultCounts, 'folders'>
 const noCounts = (): EntryCounts => ({ items: 0, weak: 0, reused: 0, unreadable: 0, noPassword: 0, favourites: 0 })
 /** Adds one entry to the counts beside the list's filters and in the sidebar. */
-function count(counts: EntryCounts, e: Entry, now: number) {
+/** `month`: monthNumber of `now`, worked out once per pass, not per entry. */
+function count(counts: EntryCounts, e: Entry, now: number, month: number) {
   counts.items++
   const types = (counts.types ??= {})
   types[e.row.type] = (types[e.row.type] ?? 0) + 1
-  if (expired(e, monthNumber(new Date(now)))) counts.expired = (counts.expired ?? 0) + 1
+  if (expired(e, month)) counts.expired = (counts.expired ?? 0) + 1
   if (overdue(e, now)) counts.overdue = (counts.overdue ?? 0) + 1
   if (e.row.weak) counts.weak++
   if (e.row.reused) counts.reused++
@@ -434,6 +435,7 @@ export function createVaultService(
     const starred = new Set(memberships.flatMap((m) => (m.favourites ? m.favourites.split(',') : [])))
     // Overdue reminders are counted at this load; the cached counts live a minute (LIST_CACHE_TTL_MS).
     const now = Date.now()
+    const month = monthNumber(new Date(now))
     for (const [folderId, f] of perFolder) {
       for (const { entry, passwordTag } of f.entries) {
         const reuseGroup = passwordTag !== null && tagUses.get(passwordTag)! > 1 ? passwordTag : null
@@ -441,8 +443,8 @@ export function createVaultService(
         const favourite = starred.has(entry.row.id)
         const e = entry.reuseGroup === reuseGroup && entry.row.favourite === favourite ? entry : { ...entry, reuseGroup, row: { ...entry.row, reused, favourite } }
         entries.push(e)
-        count(counts, e, now)
-        if (needsAttention(e, now)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
+        count(counts, e, now, month)
+        if (needsAttention(e, now, month)) issues.set(folderId, (issues.get(folderId) ?? 0) + 1)
       }
     }
     entries.sort(compareEntries)
@@ -482,7 +484,8 @@ export function createVaultService(
     if (folderId !== null) {
       folderCounts = noCounts()
       const now = Date.now()
-      for (const e of inFolder) count(folderCounts, e, now)
+      const month = monthNumber(new Date(now))
+      for (const e of inFolder) count(folderCounts, e, now, month)
     }
 
     const total = rows.length
@@ -526,7 +529,7 @@ export function createVaultService(
     return {
       counts: { ...counts, overdue: due.length || undefined },
       expired: pick((e) => expired(e, month)),
-      issues: entries.filter((e) => needsAttention(e, now)).length,
+      issues: entries.filter((e) => needsAttention(e, now, month)).length,
       overdue: due,
       weak: pick((e) => e.row.weak),
       reused,
