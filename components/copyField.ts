@@ -3,7 +3,7 @@
 import type { TypeSecretField } from '../shared/itemTypes'
 
 /** The fields POST /dashboard/items/:id/copy gives out: username, a type's secret field, or a hidden custom field. */
-export type CopyableField = 'username' | TypeSecretField | `field_${number}`
+export type CopyableField = 'username' | TypeSecretField | `field_${number}` | `old_${number}`
 
 export interface CopiedField {
   value: string

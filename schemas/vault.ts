@@ -5,7 +5,7 @@ import { multiLine, singleLine } from './text.js'
 import { FOLDER_NAME_MAX, ITEM_LIMITS, TOTP_KEY_MAX } from './limits.js'
 import { ROTATE_DAYS_MAX } from '../shared/rotation.js'
 import { parseTotpKey, TOTP_KEY_MESSAGE } from '../shared/totp.js'
-import { CUSTOM_SECRET, SECRET_FIELDS } from '../shared/itemTypes.js'
+import { CUSTOM_SECRET, EARLIER_PASSWORD, SECRET_FIELDS } from '../shared/itemTypes.js'
 import { DEFAULT_GENERATOR as DEFAULTS, GENERATOR_LIMITS, SEPARATORS, type GeneratorOptions } from '../shared/generatePassword.js'
 
 /** Any hyphenated UUID (what PostgreSQL's uuid type stores), whatever its version. */
@@ -178,5 +178,5 @@ export const copySchema = z.object({
   // username, a type's secret field (shared/itemTypes.ts SECRET_FIELDS) or a hidden custom field (field_<index>).
   field: z
     .string({ error: COPY_MESSAGE })
-    .refine((f) => f === 'username' || (COPYABLE_SECRETS as readonly string[]).includes(f) || CUSTOM_SECRET.test(f), COPY_MESSAGE),
+    .refine((f) => f === 'username' || (COPYABLE_SECRETS as readonly string[]).includes(f) || CUSTOM_SECRET.test(f) || EARLIER_PASSWORD.test(f), COPY_MESSAGE),
 })

@@ -325,6 +325,8 @@ export interface ItemVersionList {
   updatedAt: Date
   /** Newest first, at most 20. */
   versions: ItemVersionSummary[]
+  /** A login's earlier passwords (Bitwarden's password history, issue 23), newest first: when each stopped being used; never the passwords. */
+  earlierPasswords: Date[]
 }
 
 /** One earlier version's fields (secrets behind a reveal on its page). */

@@ -29,6 +29,8 @@ export const SECRET_FIELDS = {
 } as const satisfies Record<ItemType, readonly string[]>
 export type TypeSecretField = (typeof SECRET_FIELDS)[ItemType][number]
 export const CUSTOM_SECRET = /^field_(\d{1,3})$/
+/** An earlier password of a login (its password history, newest first): `old_<index>`. */
+export const EARLIER_PASSWORD = /^old_(\d{1,3})$/
 
 export const SECRET_LABELS: Record<TypeSecretField, string> = {
   password: 'Password',

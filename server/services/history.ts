@@ -142,6 +142,7 @@ export function createHistoryService(deps: ServiceDeps, { updateItem }: { update
       permission: row.permission,
       updatedAt: row.updatedAt,
       versions,
+      earlierPasswords: (current?.passwordHistory ?? []).map((h) => new Date(h.lastUsed)),
     }
   }
 

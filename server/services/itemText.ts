@@ -1,7 +1,7 @@
 // What an item shows and offers besides its name, by type (issue 23, ADR 035): the line the list
 // shows under the name, the text search reads, and one secret field's value (copy and reveal).
 // Nothing secret ever goes into the list line or the search text: the list never holds a secret.
-import { CUSTOM_SECRET, identityName, maskedCard } from '../../shared/itemTypes.js'
+import { CUSTOM_SECRET, EARLIER_PASSWORD, identityName, maskedCard } from '../../shared/itemTypes.js'
 import type { ItemPlaintext } from './itemCrypto.js'
 
 /** The list's second line: a login's username, a card's last four digits, a person's name, a key's fingerprint. */
@@ -37,8 +37,9 @@ export function searchText(p: ItemPlaintext): string {
 }
 
 /**
- * The value of one field of an item, for copy and reveal: username, a type's secret field, or a
- * hidden custom field (`field_<index>`). Null when the item has no such field (another type's).
+ * The value of one field of an item, for copy and reveal: username, a type's secret field, a
+ * hidden custom field (`field_<index>`) or an earlier password (`old_<index>`). Null when the item
+ * has no such field (another type's).
  */
 export function fieldValue(p: ItemPlaintext, field: string): string | null {
   switch (field) {
@@ -61,6 +62,8 @@ export function fieldValue(p: ItemPlaintext, field: string): string | null {
     case 'private_key':
       return p.ssh?.privateKey ?? null
   }
+  const old = EARLIER_PASSWORD.exec(field)
+  if (old) return p.passwordHistory[Number(old[1])]?.password ?? null
   const custom = CUSTOM_SECRET.exec(field)
   const f = custom ? p.fields[Number(custom[1])] : undefined
   return f ? f.value : null

@@ -258,6 +258,22 @@ describe('item types over HTTP', () => {
     expect(res.status).toBe(200)
   })
 
+  it('a replaced password joins the login’s earlier passwords: listed by date on its history page, each revealed alone', async () => {
+    const res = await postForm(http, `/dashboard/items/${ids.login}`, [['type', 'login'], ['name', 'Forge'], ['username', 'ada'], ['password', 'Brand-New-Lantern-99!'], ['url', 'forge.example']])
+    expect(res.status).toBe(303)
+    const { passwordHistory } = await vault.getItem(u.viewer, ids.login!)
+    expect(passwordHistory.map((h) => h.password)).toEqual(['Harbor-Quartz-Lantern-83!'])
+    const page = await (await http.get(`/dashboard/items/${ids.login}/history`)).text()
+    expect(textOf(page)).toContain('Earlier passwords')
+    expect(page).not.toContain('Harbor-Quartz-Lantern-83!')
+    const revealed = await http.get(`/dashboard/items/${ids.login}/history?reveal=old_0`)
+    expect(revealed.headers.get('cache-control')).toMatch(/no-store/)
+    expect(await revealed.text()).toContain('Harbor-Quartz-Lantern-83!')
+    const copy = await http.post(`/dashboard/items/${ids.login}/copy`, { field: 'old_0' }, { json: true })
+    expect((await copy.json()).value).toBe('Harbor-Quartz-Lantern-83!')
+    expect((await http.post(`/dashboard/items/${ids.login}/copy`, { field: 'old_1' }, { json: true })).status).toBe(422)
+  })
+
   it('an item written before item types reads as a login, and its first save keeps it one', async () => {
     const [id] = await seedItems(ctx, u, folder, [{ name: 'Legacy', username: 'old', password: 'Legacy-Password-51!', url: 'legacy.example', note: '' }])
     const item = await vault.getItem(u.viewer, id!)

@@ -4,6 +4,7 @@
 import type { PageContextServer } from 'vike/types'
 import { vaultPageData } from '../../../vaultData'
 import { formatDayTime, zoneOf } from '../../../../../shared/formatDate'
+import { EARLIER_PASSWORD } from '../../../../../shared/itemTypes'
 
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (_vault, viewer) => {
@@ -15,8 +16,15 @@ export async function data(pageContext: PageContextServer) {
     const when = (d: Date) => ({ iso: d.toISOString(), text: formatDayTime(d, zone) })
     // SPEC 3b: a version's secrets leave the server only when asked for (&reveal=password|totp).
     const reveal = pageContext.urlParsed.search.reveal
-    const [list, version] = await Promise.all([vault.listVersions(viewer, id), versionId === undefined ? null : vault.getVersion(viewer, id, versionId)])
+    // An earlier password (&reveal=old_<i>, issue 23): asked for alone, through the copy path (one query, only then).
+    const old = reveal !== undefined && EARLIER_PASSWORD.exec(reveal) ? reveal : null
+    const [list, version, revealedOld] = await Promise.all([
+      vault.listVersions(viewer, id),
+      versionId === undefined ? null : vault.getVersion(viewer, id, versionId),
+      old === null ? null : vault.copyItemField(viewer, id, old).then((f) => f.value, () => null),
+    ])
     return {
+      earlierPasswords: list.earlierPasswords.map((d, i) => ({ field: `old_${i}`, until: d.getTime() > 0 ? when(d) : null, value: old === `old_${i}` ? revealedOld : null })),
       item: { id: list.itemId, folderId: list.folderId, folderName: list.folderName, name: list.name, permission: list.permission, updatedAt: when(list.updatedAt) },
       versions: list.versions.map((v) => ({ id: v.id, savedAt: when(v.savedAt), changed: v.changed, unreadable: v.unreadable })),
       version: version && (({ password, ...fields }) => ({
