@@ -9,8 +9,8 @@ import { z } from 'zod'
 import { CONTROL_MESSAGE, multiLine, singleLine, SURROGATE_MESSAGE } from './text.js'
 import { CUSTOM_FIELDS_MAX, CUSTOM_FIELD_VALUE_MAX, ITEM_LIMITS, SSH_KEY_MAX, TYPE_FIELD_MAX, URLS_MAX } from './limits.js'
 import { itemFieldsSchema, isWebsite, UUID_RE, WEBSITE_MESSAGE } from './vault.js'
-import { FIELD_KINDS, ITEM_TYPES, type CustomField, type ItemInput, type ItemType } from '../shared/contract.js'
-import { cardBrand } from '../shared/itemTypes.js'
+import { FIELD_KINDS, ITEM_TYPES, type CustomField, type IdentityData, type ItemInput, type ItemType } from '../shared/contract.js'
+import { cardBrand, IDENTITY_FORM_NAMES } from '../shared/itemTypes.js'
 
 export const TYPE_MESSAGE = 'Choose a login, secure note, card, identity or SSH key.'
 
@@ -202,30 +202,12 @@ export const itemFormSchema = z
       const identity = identityShape.safeParse(body)
       collect(identity)
       if (base.success && identity.success) {
-        const i = identity.data
+        const form = identity.data as Record<string, string>
+        const data = Object.fromEntries(Object.entries(IDENTITY_FORM_NAMES).map(([key, name]) => [key, form[name] ?? ''])) as unknown as IdentityData
         input = {
           ...blank(base.data),
           type,
-          identity: {
-            title: i.title,
-            firstName: i.first_name,
-            middleName: i.middle_name,
-            lastName: i.last_name,
-            company: i.company,
-            email: i.email,
-            phone: i.phone,
-            address1: i.address1,
-            address2: i.address2,
-            address3: i.address3,
-            city: i.city,
-            region: i.region,
-            postalCode: i.postal_code,
-            country: i.country,
-            username: i.username,
-            passport: i.passport,
-            licence: i.licence,
-            nationalId: i.national_id,
-          },
+          identity: data,
           fields: custom.fields,
         }
       }

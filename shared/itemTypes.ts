@@ -64,6 +64,27 @@ export const EMPTY_IDENTITY: IdentityData = {
   licence: '',
   nationalId: '',
 }
+/** An identity's fields by the names its form gives them (schemas/items.ts, itemFormValues). */
+export const IDENTITY_FORM_NAMES: Record<keyof IdentityData, string> = {
+  title: 'title',
+  firstName: 'first_name',
+  middleName: 'middle_name',
+  lastName: 'last_name',
+  company: 'company',
+  email: 'email',
+  phone: 'phone',
+  address1: 'address1',
+  address2: 'address2',
+  address3: 'address3',
+  city: 'city',
+  region: 'region',
+  postalCode: 'postal_code',
+  country: 'country',
+  username: 'username',
+  passport: 'passport',
+  licence: 'licence',
+  nationalId: 'national_id',
+}
 export const EMPTY_SSH: SshKeyData = { privateKey: '', publicKey: '', fingerprint: '' }
 
 const digitsOf = (number: string) => number.replace(/[\s-]/g, '')
@@ -140,28 +161,7 @@ export function itemFormValues(item: Pick<ItemDetail, 'type' | 'fields' | 'totp'
   const c = item.card
   if (c) Object.assign(values, { cardholder: c.cardholder, card_number: c.number, exp_month: c.expMonth, exp_year: c.expYear, card_code: c.code })
   const i = item.identity
-  if (i) {
-    Object.assign(values, {
-      title: i.title,
-      first_name: i.firstName,
-      middle_name: i.middleName,
-      last_name: i.lastName,
-      company: i.company,
-      email: i.email,
-      phone: i.phone,
-      address1: i.address1,
-      address2: i.address2,
-      address3: i.address3,
-      city: i.city,
-      region: i.region,
-      postal_code: i.postalCode,
-      country: i.country,
-      username: i.username,
-      passport: i.passport,
-      licence: i.licence,
-      national_id: i.nationalId,
-    })
-  }
+  if (i) for (const [key, name] of Object.entries(IDENTITY_FORM_NAMES) as [keyof IdentityData, string][]) values[name] = i[key]
   if (item.ssh) Object.assign(values, { private_key: item.ssh.privateKey, public_key: item.ssh.publicKey })
   const lists: Record<string, string[]> = {
     url: item.type === 'login' ? [item.fields.url, ...item.moreUrls] : [],
