@@ -274,6 +274,64 @@ describe('export -> import of every type through JSON and CSV', () => {
     ])
   }, 120_000)
 
+  // Each awkward string alone (a mix can hide what one alone breaks), in every text field of the
+  // new types: a card's, an identity's, an SSH key's comment, custom fields (name, text, hidden),
+  // a further web address. Multi-line fields also get line breaks and tabs alone.
+  it('JSON: each awkward character alone survives in every field of the new types', async () => {
+    const ONE_LINE = ['"', "'", ',', ';', '\\', ' leading', 'trailing ', '  ', '=SUM(1,2)', '+1', '@cmd', '<b>x</b>', '&amp;', '😀', '👩‍💻', 'שלום', 'e\u0301', '\u200b', '%s%n', '${x}', 'null', '{}']
+    const MULTI = [...ONE_LINE, '\n', '\r\n', '\t', 'a\n\nb', '\n\n']
+    const a = await registerUser(ctx, 'Alone From')
+    const personal = await personalId(ctx, a)
+    for (const [i, v] of ONE_LINE.entries()) {
+      await ctx.services.vault.createItem(a.viewer, {
+        folderId: personal,
+        type: 'identity',
+        name: `Identity ${i}`,
+        username: '',
+        password: '',
+        url: '',
+        note: '',
+        identity: { title: v, firstName: v, middleName: v, lastName: v, company: v, email: v, phone: v, address1: v, address2: v, address3: v, city: v, region: v, postalCode: v, country: v, username: v, passport: v, licence: v, nationalId: v },
+        fields: [{ name: v, value: v, kind: 'text' }],
+      })
+      await ctx.services.vault.createItem(a.viewer, {
+        folderId: personal,
+        type: 'card',
+        name: `Card ${i}`,
+        username: '',
+        password: '',
+        url: '',
+        note: '',
+        card: { cardholder: v, number: v, brand: v, expMonth: v, expYear: v, code: v },
+      })
+      await ctx.services.vault.createItem(a.viewer, { folderId: personal, type: 'login', name: `Login ${i}`, username: v, password: v, url: 'https://a.example', moreUrls: [`https://b.example/${encodeURIComponent(v)}`], note: '' })
+    }
+    for (const [i, v] of MULTI.entries()) {
+      await ctx.services.vault.createItem(a.viewer, { folderId: personal, type: 'note', name: `Note ${i}`, username: '', password: '', url: '', note: v, fields: [{ name: `f${i}`, value: v, kind: 'hidden' }] })
+    }
+    const first = await exportOf(a)
+    const b = await registerUser(ctx, 'Alone To')
+    const result = await importBytes(b, Buffer.from(JSON.stringify(first)))
+    expect(result.skipped).toEqual([])
+    expect(result.imported).toBe(ONE_LINE.length * 3 + MULTI.length)
+    const second = await exportOf(b)
+    const sorted = (e: typeof first) => e.items.map((i) => content(i, e.folders)).sort((x, y) => (x.name < y.name ? -1 : 1))
+    expect(sorted(second)).toEqual(sorted(first))
+    // And the values themselves, not just equal exports: what was stored is what came back.
+    for (const [i, v] of ONE_LINE.entries()) {
+      const identity = byName(second.items, `Identity ${i}`)!
+      expect(identity.identity.company, JSON.stringify(v)).toBe(v === '' ? null : v)
+      expect(identity.fields[0].name, JSON.stringify(v)).toBe(v)
+      expect(byName(second.items, `Card ${i}`)!.card.cardholderName, JSON.stringify(v)).toBe(v)
+      expect(byName(second.items, `Login ${i}`)!.login.password, JSON.stringify(v)).toBe(v)
+    }
+    for (const [i, v] of MULTI.entries()) {
+      const note = byName(second.items, `Note ${i}`)!
+      expect(note.notes, JSON.stringify(v)).toBe(v)
+      expect(note.fields[0].value, JSON.stringify(v)).toBe(v)
+    }
+  }, 180_000)
+
   it('CSV: logins and notes as Bitwarden writes them; cards, identities and SSH keys as notes holding every field; read back by Python and re-imported', async () => {
     const a = await registerUser(ctx, 'Csv From')
     const { items } = await vaultOfEveryType(a)
