@@ -28,6 +28,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   /** The last accepted TOTP time step: a code of this step or an earlier one is refused (replay). */
   declare totpLastStep: CreationOptional<number | null>
   declare totpEnabledAt: CreationOptional<Date | null>
+  /** The admin role (issue 24): ADMIN_EMAILS at start, or `npm run admin`. */
+  declare isAdmin: CreationOptional<boolean>
+  /** Set by an administrator: the account cannot log in, and its sessions ended when it was set. */
+  declare disabledAt: CreationOptional<Date | null>
   declare createdAt: CreationOptional<Date>
   declare updatedAt: CreationOptional<Date>
 
@@ -54,6 +58,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         totpSecretSealed: { type: DataTypes.BLOB, allowNull: true, defaultValue: null },
         totpLastStep: { type: DataTypes.INTEGER, allowNull: true, defaultValue: null },
         totpEnabledAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
+        isAdmin: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        disabledAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

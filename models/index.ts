@@ -9,6 +9,9 @@ import { ItemFavourite } from './ItemFavourite.js'
 import { ItemVersion } from './ItemVersion.js'
 import { Attachment } from './Attachment.js'
 import { AttachmentChunk } from './AttachmentChunk.js'
+import { SignupInvitation } from './SignupInvitation.js'
+import { AdminAction } from './AdminAction.js'
+import { InstanceSettings } from './InstanceSettings.js'
 
 export function initModels(sequelize: Sequelize) {
   User.initModel(sequelize)
@@ -20,6 +23,9 @@ export function initModels(sequelize: Sequelize) {
   ItemVersion.initModel(sequelize)
   Attachment.initModel(sequelize)
   AttachmentChunk.initModel(sequelize)
+  SignupInvitation.initModel(sequelize)
+  AdminAction.initModel(sequelize)
+  InstanceSettings.initModel(sequelize)
   User.hasMany(Device, { foreignKey: 'userId' })
   Device.belongsTo(User, { foreignKey: 'userId' })
   Folder.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' })
@@ -28,8 +34,9 @@ export function initModels(sequelize: Sequelize) {
   FolderMembership.belongsTo(User, { foreignKey: 'userId' })
   Folder.hasMany(Item, { foreignKey: 'folderId' })
   Item.belongsTo(Folder, { foreignKey: 'folderId' })
-  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk }
+  SignupInvitation.belongsTo(User, { as: 'inviter', foreignKey: 'invitedBy' })
+  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings }
 }
 
 export type Models = ReturnType<typeof initModels>
-export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk }
+export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings }

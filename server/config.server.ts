@@ -48,6 +48,12 @@ const schema = z.object({
   // Attachments (ADR 033): bytes per file, and bytes in all per user (charged to the folder's owner).
   LIMIT_ATTACHMENT_BYTES: intFrom(1, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
   LIMIT_ATTACHMENT_QUOTA_BYTES: intFrom(0, Number.MAX_SAFE_INTEGER).default(250 * 1024 * 1024),
+  // --- Running an instance (issue 24, ADR 036). Comma lists; the policy and domains are defaults
+  // an administrator can change at runtime on /admin/settings (stored in the database).
+  ADMIN_EMAILS: z.string().default(''),
+  SIGNUP_POLICY: z.enum(['open', 'invite', 'closed']).default('open'),
+  SIGNUP_DOMAINS: z.string().default(''),
+  SIGNUP_INVITE_DAYS: intFrom(1, 90).default(7),
   // --- Shutdown (server/shutdown.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
   // server keeps serving (so a balancer that polls it stops sending), then in-flight requests get
   // up to SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
@@ -56,6 +62,13 @@ const schema = z.object({
 })
 
 export type Config = ReturnType<typeof loadConfig>
+
+/** `a@x.org, B@y.org` -> lowercase entries, empty ones dropped. */
+const commaList = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
@@ -138,6 +151,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       membersPerFolder: c.LIMIT_MEMBERS_PER_FOLDER,
       attachmentBytes: c.LIMIT_ATTACHMENT_BYTES,
       attachmentQuotaBytes: c.LIMIT_ATTACHMENT_QUOTA_BYTES,
+    },
+    admin: {
+      /** Granted the admin role at start and at registration (never revoked by leaving the list). */
+      emails: commaList(c.ADMIN_EMAILS),
+    },
+    signup: {
+      policy: c.SIGNUP_POLICY,
+      domains: commaList(c.SIGNUP_DOMAINS).map((d) => d.replace(/^@/, '')),
+      inviteTtlMs: c.SIGNUP_INVITE_DAYS * 24 * 60 * 60 * 1000,
     },
     // --- Shutdown (see the schema).
     shutdown: { graceMs: c.SHUTDOWN_GRACE_MS, timeoutMs: c.SHUTDOWN_TIMEOUT_MS },

@@ -100,6 +100,8 @@ function createDeps(config: Config, log: Logger, kv: KeyValue): AppDeps {
       kdf: config.kdf,
       tokenKeys: deriveKeys(config.sessionSecrets, 'email-verification'),
       limits: config.limits,
+      signup: config.signup,
+      mail: { smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.mailDir },
       kv,
     }),
   }

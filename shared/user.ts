@@ -13,4 +13,8 @@ export interface SessionUser {
   theme: Theme
   /** The IANA time zone every date is written in (shared/formatDate.ts); null until known (UTC). */
   timeZone: string | null
+  /** The admin role (issue 24): the nav shows "Admin"; /admin itself also needs twoFactor. */
+  admin: boolean
+  /** Two-factor is on: an administrator without it gets 404 on /admin (ADR 036). */
+  twoFactor: boolean
 }

@@ -5,7 +5,7 @@ import type { Context } from 'koa'
 import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import { twoFactorDisableSchema, twoFactorEnableSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
-import { regenerateSession } from '../session/lifecycle.js'
+import { regenerateSession, updateSessionUser } from '../session/lifecycle.js'
 import { twoFactorNoticeMessage } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
@@ -41,6 +41,8 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
           // Codes have their own budget; the master password shares the settings one.
           await rateLimits.spend('twoFactorSettings', viewer.userId)
           const user = await withPasswordBudget(viewer.userId, 'password', () => services.twoFactor.enable(viewer, input))
+          // Every session learns it (an administrator's /admin needs it, ADR 036), then a new id.
+          await updateSessionUser(ctx, deps, viewer.userId, { twoFactor: true })
           await regenerateSession(ctx, deps)
           notify(ctx, user, true)
           ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
@@ -65,6 +67,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
       const input = parseForm(twoFactorDisableSchema, ctx.request.body)
       const { user, wasEnabled } = await withPasswordBudget(viewer.userId, 'password', () => services.twoFactor.disable(viewer, input))
       if (wasEnabled) {
+        await updateSessionUser(ctx, deps, viewer.userId, { twoFactor: false })
         await regenerateSession(ctx, deps)
         notify(ctx, user, false)
         ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_disabled' }, 'two-factor turned off')

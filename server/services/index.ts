@@ -13,11 +13,17 @@ import { createMemoryKv } from '../lib/kv.js'
 import { createTrashService } from './trash.js'
 import { createHelpCenter } from './helpCenter.js'
 import { createAttachmentService } from './attachments.js'
+import { createSignupService } from './signup.js'
+import { createAdminService } from './admin.js'
+
+/** Without configuration (scripts, tests): open sign-up, invitations valid 7 days. */
+const DEFAULT_SIGNUP = { policy: 'open' as const, domains: [], inviteTtlMs: 7 * 24 * 3600_000 }
 
 export function createServices(deps: ServiceDeps) {
   const sharing = createSharingService(deps)
   // Imported passwords are scored in the background; a view that finds some waiting resumes it (ADR 024).
   const scorer = createBackgroundScorer(deps)
+  const signup = createSignupService({ models: deps.models, signup: deps.signup ?? DEFAULT_SIGNUP })
   return {
     users: createUsersService(deps),
     devices: createDevicesService(deps.models, deps.kv),
@@ -33,6 +39,10 @@ export function createServices(deps: ServiceDeps) {
     help: createHelpCenter(),
     /** Files on items: upload, list, download, delete (issue 23, ADR 033). */
     attachments: createAttachmentService(deps),
+    /** Who may create an account, and sign-up invitations (issue 24, ADR 036). */
+    signup,
+    /** Administrators' actions on accounts, and their log (issue 24, ADR 036). */
+    admin: createAdminService(deps, signup),
   }
 }
 export type Services = ReturnType<typeof createServices>

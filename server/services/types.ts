@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize'
 import type { Models } from '../../models/index.js'
 import type { KdfParams } from '../lib/crypto.js'
 import type { KeyValue } from '../lib/kv.js'
+import type { SignupPolicy } from '../../models/InstanceSettings.js'
 
 export interface ServiceDeps {
   sequelize: Sequelize
@@ -19,6 +20,10 @@ export interface ServiceDeps {
     attachmentBytes?: number
     attachmentQuotaBytes?: number
   }
+  /** Sign-up defaults from the environment (issue 24); open, 7 days when absent. */
+  signup?: { policy: SignupPolicy; domains: string[]; inviteTtlMs: number }
+  /** How mail goes out (issue 24, /admin/mail): SMTP_URL, or files under `dir`. */
+  mail?: { smtpUrl?: string; from: string; dir: string }
   /** Short-lived per-user state (an import's result): the app's Redis; process memory if absent. */
   kv?: KeyValue
 }

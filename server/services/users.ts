@@ -29,6 +29,8 @@ export const toSessionUser = (u: User): SessionUser => ({
   verified: u.verifiedAt !== null,
   theme: u.theme,
   timeZone: u.timeZone,
+  admin: u.isAdmin,
+  twoFactor: u.totpSecretSealed !== null,
 })
 
 // A fixed salt and hash for unknown emails, so a login for a missing account costs the same

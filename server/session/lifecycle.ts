@@ -82,6 +82,9 @@ export async function startSession(
     rc: args.recoveryCode ? crypto.seal(key, Buffer.from(args.recoveryCode), RC_AAD).toString('base64') : undefined,
     seenAt: now,
     createdAt: now,
+    // A session that continues another (second factor, privilege change) keeps when the password
+    // was typed; every other start is a password (or recovery code) just given.
+    pwAt: args.continues ? old?.pwAt : now,
     remember: args.remember,
     ...(args.pendingMfa ? { mfa: 'pending' as const, next: args.pendingMfa.next } : {}),
   } satisfies SessionData)

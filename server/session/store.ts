@@ -13,6 +13,8 @@ export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
 /** Absolute lifetime from the login, whatever the activity (ASVS 3.3.2). */
 export const LIFETIME_MS = { remember: REMEMBER_MS, browser: 24 * 60 * 60 * 1000 }
 export const LAST_SEEN_EVERY_MS = 60 * 1000
+/** How long the master password typed at login or /admin/unlock keeps /admin open (issue 24). */
+export const ADMIN_REAUTH_MS = 10 * 60 * 1000
 
 /**
  * What a logged-in session carries: enough to authenticate a request with no SQL query. The user
@@ -29,6 +31,11 @@ export interface SessionData extends Partial<Omit<SessionUser, 'id'>> {
   /** When the user logged in: the absolute lifetime counts from here. */
   createdAt?: number
   remember?: boolean
+  /**
+   * When the master password was last typed in this session: at login (the password step) and at
+   * /admin/unlock. /admin is open for ADMIN_REAUTH_MS after it (ADR 036).
+   */
+  pwAt?: number
   /**
    * 'pending': the password step of a login passed, the second factor (TOTP) not yet. Such a
    * session has no device (`did`) and authenticates no request (authenticate.ts): it
@@ -51,7 +58,16 @@ export type SessionUserPatch = Partial<Omit<SessionUser, 'id'>>
 
 /** The user a session caches (defaults for a session written before a field existed). */
 export function sessionUserOf(uid: string, s: SessionData): SessionUser {
-  return { id: uid, name: s.name ?? '', email: s.email ?? '', verified: !!s.verified, theme: s.theme ?? 'system', timeZone: s.timeZone ?? null }
+  return {
+    id: uid,
+    name: s.name ?? '',
+    email: s.email ?? '',
+    verified: !!s.verified,
+    theme: s.theme ?? 'system',
+    timeZone: s.timeZone ?? null,
+    admin: !!s.admin,
+    twoFactor: !!s.twoFactor,
+  }
 }
 
 /** How long the second step of a login may take before it has to start again. */
