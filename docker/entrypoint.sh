@@ -5,6 +5,7 @@
 #   migrate  apply pending migrations with sequelize-cli and exit. Run it once per deploy
 #            (docker-compose.yml does, before the app replicas start): sequelize-cli itself takes
 #            no lock, so it is not run by every replica.
+#   admin    grant or take the admin role: `admin grant <email>` / `admin revoke <email>`.
 #   anything else is executed as given, e.g. `docker compose run --rm app sh`.
 set -eu
 cd /app
@@ -20,6 +21,9 @@ case "$command" in
     ;;
   migrate)
     exec node_modules/.bin/sequelize-cli db:migrate "$@"
+    ;;
+  admin)
+    exec node --import tsx server/cli/admin.ts "$@"
     ;;
   *)
     exec "$command" "$@"

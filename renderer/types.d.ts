@@ -17,6 +17,8 @@ declare global {
       viewer: Viewer | null
       /** Server only: the device of this session (settings marks it). */
       deviceId: string | null
+      /** /admin pages: the master password was typed within the last 10 minutes (ADR 036). */
+      adminUnlocked: boolean
       /** Server only: a recovery code still to be shown once (sealed in the session), or null. */
       recoveryCode: () => string | null
       /** `back`: the form to return to (a 429 from /login, /register ...): the error page links to it. */

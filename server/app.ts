@@ -35,6 +35,7 @@ import { settingsRoutes } from './routes/settings.js'
 import { exportRoutes } from './routes/export.js'
 import { importRoutes } from './routes/import.js'
 import { attachmentRoutes } from './routes/attachments.js'
+import { adminGate, adminRoutes } from './routes/admin.js'
 import type { AppDeps } from './deps.js'
 import type { Drain } from './shutdown.js'
 
@@ -130,6 +131,9 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   })
   // 11. CSRF token + Origin check on every POST.
   app.use(csrfProtect(deps.csrf, loggedOut))
+  // 11b. /admin, pages and actions alike: 404 to anyone but an administrator with two-factor, and
+  // the re-authentication window (routes/admin.ts). From the session alone.
+  app.use(adminGate(deps))
   // 12. Actions.
   app.use(authRoutes(deps, render).routes())
   // Before vaultRoutes: its POST /dashboard/items/:id would take /dashboard/items/bulk.
@@ -144,6 +148,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(exportRoutes(deps, render).routes())
   app.use(importRoutes(deps, render).routes())
   app.use(attachmentRoutes(deps, render).routes())
+  app.use(adminRoutes(deps, render).routes())
   // 13. Pages: everything else that is a GET is Vike's.
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()

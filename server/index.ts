@@ -107,12 +107,27 @@ function createDeps(config: Config, log: Logger, kv: KeyValue): AppDeps {
   }
 }
 
+/**
+ * ADMIN_EMAILS at start (issue 24): accounts listed get the admin role, and their sessions end so
+ * the next login carries it. Every worker runs it; only the first finds anything left to grant.
+ */
+async function grantAdminEmails(deps: AppDeps) {
+  try {
+    const granted = await deps.services.admin.applyAdminEmails(deps.config.admin.emails)
+    for (const id of granted) await deps.sessionIndex.revokeUserSessions(id)
+    if (granted.length) deps.log.info({ granted: granted.length }, 'ADMIN_EMAILS: admin role granted')
+  } catch (err) {
+    deps.log.warn({ err }, 'ADMIN_EMAILS could not be applied at start; they apply at the next start')
+  }
+}
+
 /** One serving process (a worker, or the only process): listens until a signal drains it. */
 async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<void>) {
   const kv = config.redisUrl ? createRedisKv(config.redisUrl, config.redisPrefix) : createMemoryKv()
   // Redis down at start: listen anyway after a while (503 until it answers, /readyz says why).
   await kv.whenReady(10_000)
   const deps = createDeps(config, log, kv)
+  await grantAdminEmails(deps)
 
   // Password scoring: a bounded queue, and each user's scoring paid from their hourly budget.
   setStrengthQueueMax(config.strengthQueueMax)

@@ -4,7 +4,7 @@ import type { Context } from 'koa'
 import { renderPage } from 'vike/server'
 import { render as abortRender } from 'vike/abort'
 import { takeFlash } from './lib/flash.js'
-import { pendingRecoveryCode } from './session/lifecycle.js'
+import { adminUnlocked, pendingRecoveryCode } from './session/lifecycle.js'
 import type { AppDeps } from './deps.js'
 import { AppError, ServiceUnavailableError, downDependency } from './lib/errors.js'
 import type { Services } from './services/index.js'
@@ -42,6 +42,8 @@ export function createRenderer(deps: AppDeps) {
       pendingMfa: !!ctx.state.pendingMfa,
       viewer: ctx.state.viewer ?? null,
       deviceId: ctx.state.deviceId ?? null,
+      // /admin pages (server only): whether the master password was typed recently enough (ADR 036).
+      adminUnlocked: adminUnlocked(ctx),
       // Unsealed only by the page that shows it once.
       recoveryCode: () => (ctx.state.user ? pendingRecoveryCode(ctx) : null),
     }

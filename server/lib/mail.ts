@@ -15,7 +15,8 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  send(message: MailMessage): Promise<void>
+  /** Resolves with the transport's answer (the SMTP server's reply, or the file written). */
+  send(message: MailMessage): Promise<string>
 }
 
 export function createMailer(opts: { smtpUrl?: string; from: string; dir: string; logLinks: boolean; log: Logger }): Mailer {
@@ -23,7 +24,8 @@ export function createMailer(opts: { smtpUrl?: string; from: string; dir: string
     const transport = nodemailer.createTransport(opts.smtpUrl)
     return {
       async send(m) {
-        await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text })
+        const info = await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text })
+        return String(info.response ?? 'accepted')
       },
     }
   }
@@ -37,6 +39,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; dir: string
       await writeFile(file, info.message as Buffer)
       // A link in a log is a credential in a log: only outside production.
       opts.log.info({ file, subject: m.subject, ...(opts.logLinks ? { link: m.link } : {}) }, 'mail written to file (SMTP_URL is unset)')
+      return `written to ${path.basename(file)} in ${opts.dir}`
     },
   }
 }

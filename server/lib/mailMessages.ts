@@ -124,3 +124,42 @@ export function vaultExportedMessage(user: Recipient, device: { name: string; ip
     text: `Hello ${user.name},\n\nEvery item of your NucleusID vault was just downloaded as an unencrypted CSV file, from ${device.name} (IP ${device.ip}).\n\nIf this was not you, someone knows your master password: change it at once in your settings at ${appOrigin}/dashboard/settings/security (that logs out every other device), then the password of each item.\n`,
   }
 }
+
+/** An administrator's invitation to create an account (issue 24): the link fixes the address. */
+export function signupInvitationMessage(to: string, invite: { inviterName: string; link: string; expiresAt: Date }, appOrigin: string): MailMessage {
+  return {
+    to,
+    subject: 'You are invited to NucleusID',
+    text: `Hello,\n\n${invite.inviterName} invited you to create an account on the NucleusID password manager at ${appOrigin}.\n\nCreate your account here (the link works once, until ${invite.expiresAt.toUTCString()}):\n\n${invite.link}\n\nIf you did not expect this, ignore this message.\n`,
+    link: invite.link,
+  }
+}
+
+/** "Send a test message" on /admin/mail. */
+export function testMessage(to: string, adminEmail: string, appOrigin: string): MailMessage {
+  return {
+    to,
+    subject: 'NucleusID test message',
+    text: `This is a test message from the NucleusID instance at ${appOrigin}, sent by its administrator ${adminEmail}.\n\nIf you can read it, outgoing mail works.\n`,
+  }
+}
+
+/** An administrator turned off a user's two-factor (they lost their authenticator and recovery code). */
+export function twoFactorOffByAdminMessage(user: Recipient, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Two-factor authentication was turned off on your NucleusID account',
+    text: `Hello ${user.name},\n\nAn administrator of ${appOrigin} turned off two-factor authentication on your account, as you asked. Logging in now needs only your master password.\n\nTurn it on again in your settings at ${appOrigin}/dashboard/settings/security. If you did not ask for this, tell the administrator at once.\n`,
+  }
+}
+
+/** An administrator disabled or enabled the account. */
+export function accountDisabledMessage(user: Recipient, disabled: boolean, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: disabled ? 'Your NucleusID account was disabled' : 'Your NucleusID account was enabled again',
+    text: disabled
+      ? `Hello ${user.name},\n\nAn administrator of ${appOrigin} disabled your account: you were logged out everywhere and cannot log in until it is enabled again. Your vault is kept as it is.\n`
+      : `Hello ${user.name},\n\nAn administrator of ${appOrigin} enabled your account again. You can log in at ${appOrigin}/login.\n`,
+  }
+}

@@ -45,6 +45,10 @@ export function createRateLimits(
     // Item fields copied from the list or an item page (and the next authenticator code), per
     // user: plenty for a person, a brake on a stolen session reading the vault field by field.
     itemCopy: make('item-copy', 300, 15 * 60),
+    // Every administration POST, per administrator: generous for a person, a brake on a script.
+    adminActions: make('admin-actions', 120, 15 * 60),
+    // Test messages from /admin/mail, per administrator: it must not become a way to send mail.
+    mailTest: make('mail-test', 10, 60 * 60),
   }
   type Name = keyof typeof limiters
 

@@ -7,7 +7,7 @@ import { parseForm } from '../lib/validate.js'
 import { AppError, ValidationError } from '../lib/errors.js'
 import { clearRecoveryCode, endSession, pendingLogin, pendingRecoveryCode, startSession, updateSessionUser } from '../session/lifecycle.js'
 import { recoverySavedSchema } from '../../schemas/settings.js'
-import { toSessionUser } from '../services/users.js'
+import { ACCOUNT_DISABLED, toSessionUser } from '../services/users.js'
 import type { SessionUser } from '../../shared/user.js'
 import { submittedStrength } from '../services/passwordStrength.js'
 import { masterPasswordInputs } from '../../shared/strengthInputs.js'
@@ -43,6 +43,12 @@ async function registerStrength(ctx: Context) {
   return submittedStrength('password', body.password, masterPasswordInputs(String(body.name ?? ''), String(body.email ?? '')), null)
 }
 
+/** The registration form's own URL: with its invitation, so a 422 re-render keeps the fixed address. */
+function registerPage(ctx: Context) {
+  const invite = (ctx.request.body as Record<string, unknown> | undefined)?.invite
+  return typeof invite === 'string' && /^[\w-]{1,100}$/.test(invite) ? `/register?invite=${invite}` : '/register'
+}
+
 export function authRoutes(deps: AppDeps, render: Render) {
   const router = new Router()
   const { services, rateLimits, mailer, config } = deps
@@ -62,6 +68,12 @@ export function authRoutes(deps: AppDeps, render: Render) {
     const device = await services.devices.create(user.id, ctx.get('user-agent'), ctx.ip)
     try {
       await startSession(ctx, deps, { user, deviceId: device.id, vaultKey, remember, ...opts })
+      // Checked again once the session exists: an administrator who disabled the account meanwhile
+      // wrote the row before ending its sessions, so one of the two steps sees the other.
+      if (await services.users.isDisabled(user.id)) {
+        await endSession(ctx, deps)
+        throw new ValidationError({ password: ACCOUNT_DISABLED }, ACCOUNT_DISABLED)
+      }
     } catch (err) {
       await services.devices.remove(user.id, device.id).catch(() => {})
       throw err
@@ -83,15 +95,24 @@ export function authRoutes(deps: AppDeps, render: Render) {
 
   router.post(
     '/register',
-    formAction(render, () => '/register', async (ctx) => {
+    formAction(render, registerPage, async (ctx) => {
+      const body = ctx.request.body as Record<string, unknown>
       // The cheap checks first: an invalid form is answered without scoring its password and
       // spends nothing.
-      const input = parseForm(registerSchema, ctx.request.body)
+      const input = parseForm(registerSchema, body)
       // Every attempt that reaches the strength pool or the database counts, "email taken"
       // included: the limit also bounds how fast addresses can be probed. Spent before either.
       await rateLimits.spend('registerIp', ctx.ip)
+      // Who may sign up (ADR 036): the policy, the domains, or the invitation (whose address is the one used).
+      const { email, invitationId } = await services.signup.checkRegistration({ email: input.email, invite: body.invite })
       registrationPaid.add(ctx)
-      const { user, vaultKey, recoveryCode } = await services.users.register(input)
+      const { user, vaultKey, recoveryCode } = await services.users.register(
+        { ...input, email },
+        {
+          claim: invitationId ? (created, transaction) => services.signup.claimInvitation(invitationId, created.id, transaction) : undefined,
+          admin: config.admin.emails.includes(email),
+        },
+      )
       await keepDetectedZone(user, (ctx.request.body as Record<string, unknown>).time_zone)
       try {
         await logIn(ctx, toSessionUser(user), vaultKey, false, { recoveryCode })
@@ -132,6 +153,8 @@ export function authRoutes(deps: AppDeps, render: Render) {
         throw new ValidationError({ password: WRONG_CREDENTIALS }, WRONG_CREDENTIALS)
       }
       await Promise.all([rateLimits.reset('loginEmail', input.email), rateLimits.refund('loginIp', ctx.ip)])
+      // Told only once the password was right: a disabled account is not revealed to a guesser.
+      if (result.user.disabledAt) throw new ValidationError({ password: ACCOUNT_DISABLED }, ACCOUNT_DISABLED)
       await keepDetectedZone(result.user, body.time_zone)
       const user = toSessionUser(result.user)
       if (result.user.totpSecretSealed) {

@@ -22,8 +22,6 @@ export interface SignupDeps {
 export const SIGNUP_CLOSED = 'Sign-up is closed on this server. Ask its administrator for an account.'
 export const SIGNUP_NEEDS_INVITATION = 'Sign-up on this server is by invitation only. Ask its administrator to invite you, then open the link in the email.'
 export const INVITATION_GONE = 'This invitation link has already been used, has expired or was withdrawn. Ask the administrator for a new one.'
-/** How many addresses one invitation form may carry. */
-export const INVITE_BATCH_MAX = 50
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest()
 /** A token's shape before any query: 32 random bytes in base64url. */

@@ -1,6 +1,6 @@
 // Accounts: registration, password login, email verification. Knows nothing of Koa or Vue.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
-import { UniqueConstraintError, type Sequelize } from 'sequelize'
+import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { ValidationError } from '../lib/errors.js'
 import type { Models, User } from '../../models/index.js'
@@ -71,6 +71,9 @@ export async function openWithPassword(user: User, password: string): Promise<Bu
   return crypto.open(wrapKey, user.vaultKeyByPassword, crypto.vaultKeyAad('password'))
 }
 
+/** What a disabled account is told at login and recovery, once its password or code was right. */
+export const ACCOUNT_DISABLED = 'This account is disabled. Ask the administrator of this server to enable it.'
+
 export const WEAK_PASSWORD = 'This password is too easy to guess. Use a longer passphrase of several unrelated words.'
 
 export function createUsersService(deps: UsersDeps) {
@@ -85,7 +88,14 @@ export function createUsersService(deps: UsersDeps) {
     return { recoveryCode, columns: { ...(await passwordColumns(password, vaultKey, deps.kdf)), ...recovery } }
   }
 
-  async function register(input: { name: string; email: string; password: string }) {
+  /**
+   * `claim` runs inside the account's transaction (an invitation spent: services/signup.ts); it
+   * throws to undo the account. `admin`: the address is in ADMIN_EMAILS.
+   */
+  async function register(
+    input: { name: string; email: string; password: string },
+    opts: { claim?: (user: User, transaction: Transaction) => Promise<void>; admin?: boolean } = {},
+  ) {
     const email = input.email.toLowerCase()
     if (await isWeakPassword(input.password, [input.name, email, 'nucleusid'])) {
       throw new ValidationError({
@@ -108,6 +118,7 @@ export function createUsersService(deps: UsersDeps) {
             name: input.name,
             email,
             verifiedAt: null,
+            isAdmin: !!opts.admin,
             ...columns,
             publicKey: keyPair.publicKey,
             privateKeyWrapped: crypto.seal(vaultKey, keyPair.privateKey, crypto.privateKeyAad()),
@@ -115,6 +126,7 @@ export function createUsersService(deps: UsersDeps) {
           { transaction },
         )
         await createFolderRecord(models, created, PERSONAL_FOLDER_NAME, { personal: true, transaction })
+        await opts.claim?.(created, transaction)
         return created
       })
       return { user, vaultKey, recoveryCode }
@@ -158,6 +170,7 @@ export function createUsersService(deps: UsersDeps) {
     } catch {
       return null
     }
+    if (user.disabledAt) throw new ValidationError({ recovery_code: ACCOUNT_DISABLED }, ACCOUNT_DISABLED)
     if (await isWeakPassword(input.newPassword, [user.name, user.email, 'nucleusid'])) {
       throw new ValidationError({
         new_password: 'This password is too easy to guess. Use a longer passphrase of several unrelated words.',
@@ -236,6 +249,12 @@ export function createUsersService(deps: UsersDeps) {
     return zone
   }
 
-  return { register, discardRegistration, authenticate, setTimeZone, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
+  /** Whether the account is disabled now (re-checked once a login's session exists: a disable racing with it wins). */
+  async function isDisabled(userId: string) {
+    const row = await models.User.findByPk(userId, { attributes: ['disabledAt'] })
+    return !row || row.disabledAt !== null
+  }
+
+  return { register, discardRegistration, isDisabled, authenticate, setTimeZone, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
 }
 export type UsersService = ReturnType<typeof createUsersService>
