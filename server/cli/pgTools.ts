@@ -144,8 +144,8 @@ export function runTool(file: string, args: string[], env: NodeJS.ProcessEnv, st
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: ['ignore', stdout ?? 'ignore', 'pipe'] })
     let stderr = ''
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (d: string) => (stderr += d))
+    child.stderr!.setEncoding('utf8')
+    child.stderr!.on('data', (d: string) => (stderr += d))
     child.once('error', reject)
     child.once('close', (code, signal) => {
       if (code === 0) return resolve()
