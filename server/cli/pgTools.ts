@@ -2,7 +2,7 @@
 // embedded PostgreSQL when DATABASE_URL is unset), the pg_dump/pg_restore of that server's major
 // version, and how to run them without the password reaching argv or a message.
 import { spawn, spawnSync } from 'node:child_process'
-import { accessSync, constants, existsSync } from 'node:fs'
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import type { Config } from '../config.server.js'
@@ -106,10 +106,15 @@ function toolMajor(file: string): number | null {
 export function findTool(name: 'pg_dump' | 'pg_restore', major: number): string {
   const dirs = [EMBEDDED_BIN, `/usr/lib/postgresql/${major}/bin`, ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)]
   const found: string[] = []
-  for (const dir of new Set(dirs)) {
+  // /bin is often /usr/bin: each directory once.
+  const seen = new Set<string>()
+  for (const dir of dirs) {
     const file = path.join(dir, name)
     try {
       accessSync(file, constants.X_OK)
+      const real = realpathSync(dir)
+      if (seen.has(real)) continue
+      seen.add(real)
     } catch {
       continue
     }
@@ -117,9 +122,9 @@ export function findTool(name: 'pg_dump' | 'pg_restore', major: number): string 
     if (version === major) return file
     found.push(`${file} is ${version ?? 'of unknown version'}`)
   }
-  const seen = found.length ? ` (${found.join(', ')})` : ''
+  const others = found.length ? ` (${found.join(', ')})` : ''
   throw new Error(
-    `the server runs PostgreSQL ${major} but no ${name} ${major} was found${seen}: ` +
+    `the server runs PostgreSQL ${major} but no ${name} ${major} was found${others}: ` +
       `install the PostgreSQL ${major} client tools (e.g. apt-get install postgresql-client-${major}) or put them on PATH`,
   )
 }
