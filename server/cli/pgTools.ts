@@ -54,6 +54,7 @@ async function answers(url: string) {
 export async function openTarget(config: Config, opts: { initialise: boolean }): Promise<Target> {
   if (config.databaseUrl) return { url: config.databaseUrl, label: redact(config.databaseUrl), embedded: false }
   const dir = embeddedDir(config)
+  // The URL startEmbeddedPostgres returns for a cluster that is already running.
   const url = `postgres://nucleusid:nucleusid@127.0.0.1:${config.embeddedPgPort}/nucleusid`
   const label = `the embedded PostgreSQL (${dir}, port ${config.embeddedPgPort})`
   if (await answers(url)) return { url, label, embedded: true }
