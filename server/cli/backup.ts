@@ -54,7 +54,7 @@ async function main() {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     const name = `nucleusid-${stamp(new Date())}.dump`
     const final = path.join(dir, name)
-    // A dot name that retention and restore never pick up; renamed only once complete, so an
+    // A hidden name that retention never counts; renamed only once complete, so an
     // interrupted or failed dump leaves no file that looks like a backup.
     const partial = path.join(dir, `.${name}.partial-${process.pid}`)
     const fd = openSync(partial, 'wx', 0o600)
