@@ -54,6 +54,8 @@ const schema = z.object({
   SIGNUP_POLICY: z.enum(['open', 'invite', 'closed']).default('open'),
   SIGNUP_DOMAINS: z.string().default(''),
   SIGNUP_INVITE_DAYS: intFrom(1, 90).default(7),
+  // How long the master password typed at login or /admin/unlock keeps /admin open.
+  ADMIN_REAUTH_SECONDS: intFrom(1, 3600).default(600),
   // --- Shutdown (server/shutdown.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
   // server keeps serving (so a balancer that polls it stops sending), then in-flight requests get
   // up to SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
@@ -155,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     admin: {
       /** Granted the admin role at start and at registration (never revoked by leaving the list). */
       emails: commaList(c.ADMIN_EMAILS),
+      reauthMs: c.ADMIN_REAUTH_SECONDS * 1000,
     },
     signup: {
       policy: c.SIGNUP_POLICY,

@@ -43,7 +43,7 @@ export function createRenderer(deps: AppDeps) {
       viewer: ctx.state.viewer ?? null,
       deviceId: ctx.state.deviceId ?? null,
       // /admin pages (server only): whether the master password was typed recently enough (ADR 036).
-      adminUnlocked: adminUnlocked(ctx),
+      adminUnlocked: adminUnlocked(ctx, deps.config.admin.reauthMs),
       // Unsealed only by the page that shows it once.
       recoveryCode: () => (ctx.state.user ? pendingRecoveryCode(ctx) : null),
     }

@@ -2,14 +2,13 @@
 // Docker image (docker/entrypoint.sh): gives or takes the admin role. The user's sessions end, so
 // the change is in force at their next request (their next login carries the new role).
 import { loadConfig } from '../config.server.js'
-import { createLogger } from '../lib/logger.js'
 import { createSequelize } from '../lib/db.js'
 import { initModels } from '../../models/index.js'
 import { createRedisKv } from '../lib/kv.js'
 import { createSessionIndex } from '../session/store.js'
 import { createAdminService } from '../services/admin.js'
 import { createSignupService } from '../services/signup.js'
-import { openDatabase } from './database.js'
+import { openTarget } from './pgTools.js'
 
 const USAGE = 'Usage: npm run admin -- grant <email> | revoke <email>'
 
@@ -20,8 +19,7 @@ async function main(argv: string[]) {
     return 2
   }
   const config = loadConfig()
-  const log = createLogger('warn')
-  const database = await openDatabase(config, log)
+  const database = await openTarget(config, { initialise: false })
   const sequelize = createSequelize(database.url, { poolMax: 1 })
   try {
     const models = initModels(sequelize)
@@ -52,7 +50,7 @@ async function main(argv: string[]) {
     return 0
   } finally {
     await sequelize.close()
-    await database.close()
+    await database.stop?.()
   }
 }
 

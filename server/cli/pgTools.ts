@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import type { Config } from '../config.server.js'
-import { startEmbeddedPostgres } from '../lib/db.js'
+import { embeddedUrl, startEmbeddedPostgres } from '../lib/db.js'
 import { createLogger } from '../lib/logger.js'
 
 /** A URL with its password replaced, for messages. */
@@ -55,7 +55,7 @@ export async function openTarget(config: Config, opts: { initialise: boolean }):
   if (config.databaseUrl) return { url: config.databaseUrl, label: redact(config.databaseUrl), embedded: false }
   const dir = embeddedDir(config)
   // The URL startEmbeddedPostgres returns for a cluster that is already running.
-  const url = `postgres://nucleusid:nucleusid@127.0.0.1:${config.embeddedPgPort}/nucleusid`
+  const url = embeddedUrl(config.embeddedPgPort)
   const label = `the embedded PostgreSQL (${dir}, port ${config.embeddedPgPort})`
   if (await answers(url)) return { url, label, embedded: true }
   if (!opts.initialise && !existsSync(path.join(dir, 'PG_VERSION'))) {

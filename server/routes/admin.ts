@@ -34,7 +34,7 @@ const adminNext = (raw: unknown) => {
 /**
  * In front of every /admin path, page or action, decided from the session alone: 404 to anyone but
  * an administrator with two-factor on (nobody learns the area exists); an administrator whose
- * master password is older than ADMIN_REAUTH_MS is sent to /admin/unlock first.
+ * master password is older than ADMIN_REAUTH_SECONDS (10 minutes) is sent to /admin/unlock first.
  */
 export function adminGate(deps: AppDeps): Middleware {
   return async (ctx, next) => {
@@ -43,7 +43,7 @@ export function adminGate(deps: AppDeps): Middleware {
     if (!user?.admin || !user.twoFactor) throw new NotFoundError()
     // Every action (the unlock included) spends from the administrator's budget first.
     if (ctx.method === 'POST') await deps.rateLimits.spend('adminActions', user.id)
-    if (ctx.path === UNLOCK || adminUnlocked(ctx)) return next()
+    if (ctx.path === UNLOCK || adminUnlocked(ctx, deps.config.admin.reauthMs)) return next()
     // A client-side navigation's pageContext.json is answered by the page guard's redirect.
     if (ctx.path.endsWith('.pageContext.json')) return next()
     const back = ctx.method === 'GET' || ctx.method === 'HEAD' ? ctx.originalUrl : (ctx.get('referer') ? new URL(ctx.get('referer'), deps.config.appOrigin).pathname : '/admin')

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
 import * as crypto from '../lib/crypto.js'
 import { clearCookie, cookieOptions, type CookieSettings } from '../lib/cookies.js'
-import { ADMIN_REAUTH_MS, REMEMBER_MS, SessionEndedError, sessionUserOf, type KoaSession, type SessionData, type SessionIndex, type SessionUserPatch } from './store.js'
+import { REMEMBER_MS, SessionEndedError, sessionUserOf, type KoaSession, type SessionData, type SessionIndex, type SessionUserPatch } from './store.js'
 import type { SessionUser } from '../../shared/user.js'
 
 const VK_AAD = crypto.sessionAad('vault-key')
@@ -225,6 +225,6 @@ export function clearRecoveryCode(ctx: Context) {
 }
 
 /** Whether this session's master password was typed recently enough for /admin (at login or /admin/unlock). */
-export function adminUnlocked(ctx: Context): boolean {
-  return Date.now() - (ctx.session?.pwAt ?? 0) < ADMIN_REAUTH_MS
+export function adminUnlocked(ctx: Context, windowMs: number): boolean {
+  return Date.now() - (ctx.session?.pwAt ?? 0) < windowMs
 }

@@ -13,8 +13,6 @@ export const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000
 /** Absolute lifetime from the login, whatever the activity (ASVS 3.3.2). */
 export const LIFETIME_MS = { remember: REMEMBER_MS, browser: 24 * 60 * 60 * 1000 }
 export const LAST_SEEN_EVERY_MS = 60 * 1000
-/** How long the master password typed at login or /admin/unlock keeps /admin open (issue 24). */
-export const ADMIN_REAUTH_MS = 10 * 60 * 1000
 
 /**
  * What a logged-in session carries: enough to authenticate a request with no SQL query. The user
@@ -33,7 +31,7 @@ export interface SessionData extends Partial<Omit<SessionUser, 'id'>> {
   remember?: boolean
   /**
    * When the master password was last typed in this session: at login (the password step) and at
-   * /admin/unlock. /admin is open for ADMIN_REAUTH_MS after it (ADR 036).
+   * /admin/unlock. /admin is open for ADMIN_REAUTH_SECONDS after it (ADR 036).
    */
   pwAt?: number
   /**
