@@ -98,6 +98,9 @@ export function createDiagnostics(deps: DiagnosticsDeps) {
     const known = new Set((await migrator.executed()).map((m) => m.name))
     const rows = await sequelize.query<{ name: string }>('SELECT name FROM "SequelizeMeta" ORDER BY name', { type: QueryTypes.SELECT })
     const applied = rows.map((r) => r.name)
+    // db.ts finds the files beside its own source: from a bundle (a page's +data) it finds none,
+    // and every applied migration would look unknown.
+    if (applied.length && !pending.length && !known.size) throw new Error('no migration files found beside server/lib/db.ts to compare with')
     return { applied: applied.length, latest: applied.at(-1) ?? null, pending, unknown: applied.filter((n) => !known.has(n)) }
   }
 
