@@ -231,6 +231,14 @@ describe('report', () => {
     expect(await kv.sMembers('procs')).not.toContain('stopped-c:7')
   })
 
+  it('each heartbeat also forgets the processes that stopped, so their names do not pile up unread', async () => {
+    await kv.sAdd('procs', 'stopped-d:8', 120_000)
+    await createDiagnostics({ config: secretConfig(), sequelize, kv }).heartbeat()
+    const members = await kv.sMembers('procs')
+    expect(members).toContain(`${os.hostname()}:${process.pid}`)
+    expect(members).not.toContain('stopped-d:8')
+  })
+
   it('says "in-memory (development)" without Redis and lists this process alone', async () => {
     const memory = createMemoryKv()
     try {

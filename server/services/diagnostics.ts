@@ -27,7 +27,7 @@ export const HEARTBEAT_MS = 30_000
 const PROCESS_TTL_MS = 90_000
 /** Longest wait for one probe: a store that hangs must not hang the page. */
 const PROBE_TIMEOUT_MS = 5_000
-/** Most processes the report reads back (the set of names is pruned as it is read). */
+/** Most processes read back: a bound, the set of names is pruned as it is read (every heartbeat). */
 const MAX_PROCESSES = 200
 // Key names without the prefix: the kv adds it (ioredis keyPrefix). The set lists who announced
 // themselves, so the report reads a few keys instead of scanning a keyspace full of sessions, and
@@ -104,12 +104,17 @@ export function createDiagnostics(deps: DiagnosticsDeps) {
     return { applied: applied.length, latest: applied.at(-1) ?? null, pending, unknown: applied.filter((n) => !known.has(n)) }
   }
 
-  async function processes() {
+  /** The announcements still alive; the names of those that expired leave the set. */
+  async function announced() {
     const ids = (await kv.sMembers(PROCESSES_KEY)).sort().slice(0, MAX_PROCESSES)
     const values = await Promise.all(ids.map((id) => kv.get(processKey(id))))
     const gone = ids.filter((_, i) => values[i] === null)
     await Promise.all(gone.map((id) => kv.sRem(PROCESSES_KEY, id)))
-    const seen = values.flatMap((v) => parseProcess(v, selfId))
+    return values.flatMap((v) => parseProcess(v, selfId))
+  }
+
+  async function processes() {
+    const seen = await announced()
     // This process is alive whether or not its heartbeat ran yet.
     if (!seen.some((p) => p.current)) seen.unshift({ ...self, startedAt: new Date(startedAt).toISOString(), version: pkg.version, current: true })
     return { windowSeconds: PROCESS_TTL_MS / 1000, seen }
@@ -144,8 +149,10 @@ export function createDiagnostics(deps: DiagnosticsDeps) {
     async heartbeat(): Promise<void> {
       const value = JSON.stringify({ ...self, startedAt: new Date(startedAt).toISOString(), version: pkg.version })
       await kv.set(processKey(selfId), value, PROCESS_TTL_MS)
-      // The set outlives every member by a round, so it expires only once no process is left.
+      // The set outlives every member by a round, so it expires only once no process is left;
+      // meanwhile each round drops the names of processes that stopped (a restart adds one).
       await kv.sAdd(PROCESSES_KEY, selfId, PROCESS_TTL_MS + HEARTBEAT_MS)
+      await announced()
     },
   }
 }
