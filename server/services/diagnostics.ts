@@ -10,6 +10,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import type { Config } from '../config.server.js'
 import type { KeyValue } from '../lib/kv.js'
 import { createMigrator } from '../lib/db.js'
+import { maskUrl } from '../lib/mask.js'
 import {
   IN_MEMORY_STORE,
   type ConfigEntry,
@@ -188,22 +189,6 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
 
 const MASKED = 'set (masked)'
 
-/**
- * A URL without its secrets: credentials become ***, every query value too (a driver may take a
- * password there); the fragment goes. Text that is not a URL is masked whole.
- */
-export function maskUrl(value: string): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return MASKED
-  }
-  const credentials = url.username || url.password ? '***@' : ''
-  const query = [...url.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=***`).join('&')
-  return `${url.protocol}//${credentials}${url.host}${url.pathname}${query ? `?${query}` : ''}`
-}
-
 const entry = (key: string, value: unknown): ConfigEntry => ({ key, value: value === undefined ? 'unset' : String(value) })
 
 // One function per field of Config, named by the environment variable it comes from. The type
@@ -246,6 +231,13 @@ const CONFIG_ENTRIES: { [K in keyof Config]: (value: Config[K], config: Config) 
     entry('LIMIT_MEMBERS_PER_FOLDER', v.membersPerFolder),
     entry('LIMIT_ATTACHMENT_BYTES', v.attachmentBytes),
     entry('LIMIT_ATTACHMENT_QUOTA_BYTES', v.attachmentQuotaBytes),
+  ],
+  // Administrators' addresses are personal data, not configuration to paste into a bug report.
+  admin: (v) => [entry('ADMIN_EMAILS', v.emails.length ? `${v.emails.length} ${v.emails.length === 1 ? 'address' : 'addresses'} (not shown)` : 'unset')],
+  signup: (v) => [
+    entry('SIGNUP_POLICY', v.policy),
+    entry('SIGNUP_DOMAINS', v.domains.length ? v.domains.join(',') : 'unset'),
+    entry('SIGNUP_INVITE_DAYS', v.inviteTtlMs / (24 * 3600_000)),
   ],
   shutdown: (v) => [entry('SHUTDOWN_GRACE_MS', v.graceMs), entry('SHUTDOWN_TIMEOUT_MS', v.timeoutMs)],
 }
