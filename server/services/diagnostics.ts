@@ -192,8 +192,8 @@ const MASKED = 'set (masked)'
 const entry = (key: string, value: unknown): ConfigEntry => ({ key, value: value === undefined ? 'unset' : String(value) })
 
 // One function per field of Config, named by the environment variable it comes from. The type
-// makes it exhaustive: a new field of Config does not compile until it is listed here, shown or
-// masked on purpose.
+// makes it exhaustive: a new top-level field of Config does not compile until it is listed here,
+// shown or masked on purpose (a field added inside a group, like limits, is only shown once added).
 const CONFIG_ENTRIES: { [K in keyof Config]: (value: Config[K], config: Config) => ConfigEntry[] } = {
   env: (v) => [entry('NODE_ENV', v)],
   // `npm start` on a fresh machine: production code without production's strict checks.
