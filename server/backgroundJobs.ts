@@ -3,6 +3,7 @@
 // (PostgreSQL away) waits for the next round.
 import type { Logger } from './lib/logger.js'
 import type { AppDeps } from './deps.js'
+import { createDiagnostics, HEARTBEAT_MS } from './services/diagnostics.js'
 
 /** How often each process sweeps expired invitations (ADR 011). */
 const INVITATION_SWEEP_MS = 15 * 60_000
@@ -26,8 +27,13 @@ function repeat(everyMs: number, job: () => Promise<void>) {
   }
 }
 
-export function startBackgroundJobs(deps: Pick<AppDeps, 'services'>, log: Logger) {
+export function startBackgroundJobs(deps: Pick<AppDeps, 'services' | 'config' | 'sequelize' | 'kv'>, log: Logger) {
+  const diagnostics = createDiagnostics(deps)
   const jobs = [
+    // This process announces itself for the diagnostics' list of processes seen lately (its own
+    // key, so several processes never write the same one). Failures at debug: a Redis outage is
+    // already reported by /readyz and by every request.
+    repeat(HEARTBEAT_MS, () => diagnostics.heartbeat().catch((err) => log.debug({ err }, 'diagnostics heartbeat failed; next round in 30 s'))),
     // Expired invitations lose their copy of the folder key and the folder is marked for re-keying
     // (the sweep locks each folder with SKIP LOCKED, so several processes share the work).
     repeat(INVITATION_SWEEP_MS, () =>
