@@ -2,6 +2,7 @@ import type { Services } from '../server/services/index.js'
 import type { Flash, FormState } from '../shared/contract.js'
 import type { Viewer } from '../server/services/types.js'
 import type { SessionUser } from '../shared/user.js'
+import type { DiagnosticsReport } from '../shared/diagnostics.js'
 
 declare global {
   namespace Vike {
@@ -19,6 +20,8 @@ declare global {
       deviceId: string | null
       /** /admin pages: the master password was typed within the last 10 minutes (ADR 036). */
       adminUnlocked: boolean
+      /** Server only: /admin/diagnostics' report (issue 24). */
+      diagnostics: () => Promise<DiagnosticsReport>
       /** Server only: a recovery code still to be shown once (sealed in the session), or null. */
       recoveryCode: () => string | null
       /** `back`: the form to return to (a 429 from /login, /register ...): the error page links to it. */

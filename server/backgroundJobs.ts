@@ -3,7 +3,7 @@
 // (PostgreSQL away) waits for the next round.
 import type { Logger } from './lib/logger.js'
 import type { AppDeps } from './deps.js'
-import { createDiagnostics, HEARTBEAT_MS } from './services/diagnostics.js'
+import { HEARTBEAT_MS } from './services/diagnostics.js'
 
 /** How often each process sweeps expired invitations (ADR 011). */
 const INVITATION_SWEEP_MS = 15 * 60_000
@@ -27,8 +27,8 @@ function repeat(everyMs: number, job: () => Promise<void>) {
   }
 }
 
-export function startBackgroundJobs(deps: Pick<AppDeps, 'services' | 'config' | 'sequelize' | 'kv'>, log: Logger) {
-  const diagnostics = createDiagnostics(deps)
+export function startBackgroundJobs(deps: Pick<AppDeps, 'services' | 'diagnostics'>, log: Logger) {
+  const { diagnostics } = deps
   const jobs = [
     // This process announces itself for the diagnostics' list of processes seen lately (its own
     // key, so several processes never write the same one). Failures at debug: a Redis outage is

@@ -11,6 +11,7 @@ import type { CookieSettings } from './lib/cookies.js'
 import type { Mailer } from './lib/mail.js'
 import type { Metrics } from './lib/metrics.js'
 import type { Services } from './services/index.js'
+import type { Diagnostics } from './services/diagnostics.js'
 
 export interface AppDeps {
   config: Config
@@ -25,4 +26,6 @@ export interface AppDeps {
   mailer: Mailer
   metrics: Metrics
   services: Services
+  /** /admin/diagnostics and the heartbeat that lists processes there (issue 24). */
+  diagnostics: Diagnostics
 }

@@ -16,6 +16,7 @@ import { createMetrics } from './lib/metrics.js'
 import { deriveKeys, resolveSessionSecrets } from './lib/secrets.js'
 import { initModels } from '../models/index.js'
 import { createServices } from './services/index.js'
+import { createDiagnostics } from './services/diagnostics.js'
 import { closeStrengthPool, setStrengthQueueMax } from './lib/strengthPool.js'
 import { closeParsePool } from './services/importer/parsePool.js'
 import { useScoringBudget } from './services/passwordStrength.js'
@@ -94,6 +95,7 @@ function createDeps(config: Config, log: Logger, kv: KeyValue): AppDeps {
     sessionIndex: createSessionIndex(kv),
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.mailDir, logLinks: config.logMailLinks, log }),
     metrics,
+    diagnostics: createDiagnostics({ config, sequelize, kv }),
     services: createServices({
       sequelize,
       models,

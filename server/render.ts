@@ -44,6 +44,18 @@ export function createRenderer(deps: AppDeps) {
       deviceId: ctx.state.deviceId ?? null,
       // /admin pages (server only): whether the master password was typed recently enough (ADR 036).
       adminUnlocked: adminUnlocked(ctx, deps.config.admin.reauthMs),
+      // /admin/diagnostics (server only): the report, with what this request carried.
+      diagnostics: () =>
+        deps.diagnostics.report({
+          protocol: ctx.protocol,
+          secure: ctx.secure,
+          ip: ctx.ip,
+          remoteAddress: ctx.req.socket.remoteAddress ?? '',
+          host: ctx.host,
+          forwardedFor: ctx.get('x-forwarded-for') || undefined,
+          forwardedProto: ctx.get('x-forwarded-proto') || undefined,
+          forwardedHost: ctx.get('x-forwarded-host') || undefined,
+        }),
       // Unsealed only by the page that shows it once.
       recoveryCode: () => (ctx.state.user ? pendingRecoveryCode(ctx) : null),
     }

@@ -233,7 +233,10 @@ const CONFIG_ENTRIES: { [K in keyof Config]: (value: Config[K], config: Config) 
     entry('LIMIT_ATTACHMENT_QUOTA_BYTES', v.attachmentQuotaBytes),
   ],
   // Administrators' addresses are personal data, not configuration to paste into a bug report.
-  admin: (v) => [entry('ADMIN_EMAILS', v.emails.length ? `${v.emails.length} ${v.emails.length === 1 ? 'address' : 'addresses'} (not shown)` : 'unset')],
+  admin: (v) => [
+    entry('ADMIN_EMAILS', v.emails.length ? `${v.emails.length} ${v.emails.length === 1 ? 'address' : 'addresses'} (not shown)` : 'unset'),
+    entry('ADMIN_REAUTH_SECONDS', String(v.reauthMs / 1000)),
+  ],
   signup: (v) => [
     entry('SIGNUP_POLICY', v.policy),
     entry('SIGNUP_DOMAINS', v.domains.length ? v.domains.join(',') : 'unset'),
