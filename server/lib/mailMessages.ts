@@ -163,3 +163,14 @@ export function accountDisabledMessage(user: Recipient, disabled: boolean, appOr
       : `Hello ${user.name},\n\nAn administrator of ${appOrigin} enabled your account again. You can log in at ${appOrigin}/login.\n`,
   }
 }
+
+/** Someone shared a folder with an address that has no account (issue 24): how to get one. */
+export function shareSignupMessage(to: string, share: { ownerName: string; link: string; expiresAt?: Date }, appOrigin: string): MailMessage {
+  const validity = share.expiresAt ? ` (the link works once, until ${share.expiresAt.toUTCString()})` : ''
+  return {
+    to,
+    subject: `${share.ownerName} wants to share passwords with you on NucleusID`,
+    text: `Hello,\n\n${share.ownerName} wants to share a folder of passwords with you on the NucleusID password manager at ${appOrigin}, but no account uses this address yet.\n\nCreate one here${validity}:\n\n${share.link}\n\nThen verify your email and tell ${share.ownerName}, who can invite you to the folder. If you did not expect this, ignore this message.\n`,
+    link: share.link,
+  }
+}

@@ -3,7 +3,8 @@
 // beyond the form's own (ids, ownership, limits) is the sharing service's.
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { invitationMessage } from '../lib/mailMessages.js'
+import { invitationMessage, shareSignupMessage } from '../lib/mailMessages.js'
+import { NoAccountError } from '../services/sharing.js'
 import { parseForm } from '../lib/validate.js'
 import { inviteSchema, permissionSchema } from '../../schemas/sharing.js'
 import { formAction, redirectTo } from './respond.js'
@@ -20,6 +21,34 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
   const body = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, unknown>
   const folderPage = (ctx: Context) => `/dashboard/folders/${encodeURIComponent(ctx.params.id!)}`
 
+  /**
+   * Sharing with an address that has no account (ADR 036): when the sign-up policy lets that person
+   * in, they are mailed a way to create one: the open registration page (if their domain is
+   * allowed), or, with invitation-only sign-up and an administrator sharing, a sign-up invitation.
+   * False when the policy allows neither (the "no account" message stands).
+   */
+  async function offerSignup(ctx: Context, email: string): Promise<boolean> {
+    const { signup, admin } = deps.services
+    const rules = await signup.rules()
+    const user = ctx.state.user!
+    const domain = email.slice(email.lastIndexOf('@') + 1)
+    let link: string
+    let expiresAt: Date | undefined
+    if (rules.policy === 'open' && (rules.domains.length === 0 || rules.domains.includes(domain))) {
+      link = `${deps.config.appOrigin}/register`
+    } else if (rules.policy === 'invite' && user.admin) {
+      const { created } = await signup.invite([email], user.id)
+      if (!created[0]) return false
+      link = `${deps.config.appOrigin}/register?invite=${encodeURIComponent(created[0].token)}`
+      expiresAt = created[0].expiresAt
+      await admin.record({ id: user.id, email: user.email, ip: ctx.ip }, 'invitation.send', { email }, 'with a folder share')
+    } else {
+      return false
+    }
+    deps.mailer.send(shareSignupMessage(email, { ownerName: user.name, link, expiresAt }, deps.config.appOrigin)).catch((err) => ctx.state.log.error({ err }, 'share sign-up mail failed'))
+    return true
+  }
+
   router.post(
     '/folders/:id/members',
     formAction(render, folderPage, async (ctx) => {
@@ -27,7 +56,18 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
       // Spent before the work (SPEC 4): fifty parallel invitations are checked 30 times at most.
       await deps.rateLimits.spend('invitations', viewer.userId)
       const input = parseForm(inviteSchema, body(ctx))
-      const { invitee, owner, folderName, permission } = await sharing().invite(viewer, ctx.params.id!, input)
+      let invited
+      try {
+        invited = await sharing().invite(viewer, ctx.params.id!, input)
+      } catch (e) {
+        const offered = e instanceof NoAccountError && e.unknown && (await offerSignup(ctx, e.email))
+        if (!offered) throw e
+        return redirectTo(ctx, deps, folderPage(ctx), {
+          type: 'info',
+          message: `No account uses ${e.email} yet: we emailed them a link to create one. Invite them here once they have verified their email.`,
+        })
+      }
+      const { invitee, owner, folderName, permission } = invited
       // After the commit, and never awaited: a slow mail server does not hold up the owner.
       deps.mailer
         .send(invitationMessage(invitee, { ownerName: owner.name, folderName, permission }, deps.config.appOrigin))

@@ -64,6 +64,19 @@ const rotationDue = (rows: MemberKeyRow[]) => rows.some((r) => r.rekeyDue || (is
 /** How many folders one sweep transaction handles (each row locked, skipped when busy). */
 const SWEEP_BATCH = 100
 
+/**
+ * Sharing with an address that has no account (or an unverified one). `unknown`: no account at
+ * all, so the route may offer a sign-up link when the policy allows (ADR 036).
+ */
+export class NoAccountError extends ValidationError {
+  constructor(
+    readonly email: string,
+    readonly unknown: boolean,
+  ) {
+    super({ email: 'No NucleusID account with a verified email uses this address. Ask them to register and verify their email first.' })
+  }
+}
+
 export function createSharingService(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
 
@@ -339,11 +352,7 @@ export function createSharingService(deps: ServiceDeps) {
          FROM users WHERE lower(email) = :email`,
         { replacements: { email }, type: QueryTypes.SELECT, transaction },
       )
-      if (!invitee || !invitee.verified) {
-        throw new ValidationError({
-          email: 'No NucleusID account with a verified email uses this address. Ask them to register and verify their email first.',
-        })
-      }
+      if (!invitee || !invitee.verified) throw new NoAccountError(email, !invitee)
       const rows = await folderRows(folderId, transaction)
       const existing = rows.find((r) => r.userId === invitee.id)
       if (existing?.live) {

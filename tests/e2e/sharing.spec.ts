@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright'
 import { QueryTypes } from 'sequelize'
 import type { Browser, Page } from '@playwright/test'
 import { BASE_URL, csrfFrom, mailTo, open, submitAndWait, watchConsole } from './helpers'
-import { at, expect, expectFlash, isJs, itemList, logIn, main, ownerWithFolder, revealPassword, sidebar, test, verifiedUser, type Db, type Seeded } from './vault-helpers'
+import { at, expect, expectFlash, isJs, itemList, logIn, main, ownerWithFolder, revealPassword, seedUser, sidebar, test, verifiedUser, type Db, type Seeded } from './vault-helpers'
 
 /** Invites through the service and, unless `pending`, accepts as the member. */
 async function share(db: Db, owner: Seeded, member: Seeded, folderId: string, permission: 'view' | 'edit', pending = false) {
@@ -371,13 +371,13 @@ test('the owner invites again from an expired invitation: a fresh one the invite
   expect(theirs.items.map((i) => i.unreadable)).toEqual([false, false])
 })
 
-test('inviting an address with no account shows the message next to the email field, keeping the values', async ({ page, db, consoleGuard }) => {
+test('inviting an address whose account is not verified shows the message next to the email field, keeping the values', async ({ page, db, consoleGuard }) => {
   consoleGuard.allow(/status of 422/)
   const { owner, folderId } = await ownerWithFolder(db)
   await logIn(page, owner)
   await open(page, `/dashboard/folders/${folderId}`)
   const invite = await openInvite(page)
-  const unknown = `nobody-${Date.now()}@example.test`
+  const unknown = (await seedUser(db, 'unverified-invitee')).email
   await invite.getByLabel('Email address').fill(unknown)
   await invite.getByLabel('Permission').selectOption({ label: 'Can edit' })
   const res = await submitAndWait(page, `/dashboard/folders/${folderId}/members`, () => invite.getByRole('button', { name: 'Send invitation' }).click())

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryTypes } from 'sequelize'
 import { BASE_URL, Client, JSON_HEADERS, LEAK, SECOND_URL, expectStatus, session, textOf } from '../helpers/http.js'
-import { createTestContext, itemFields, type RegisteredUser } from '../helpers/context.js'
+import { createTestContext, itemFields, registerUser, type RegisteredUser } from '../helpers/context.js'
+import { mailTo } from '../helpers/mail.js'
 import { ageInvitation, share } from '../helpers/sharing.js'
 import { folderSnapshot, personalId, verifiedUser } from '../helpers/vault.js'
 
@@ -211,10 +212,23 @@ describe('the owner: validation messages', () => {
     expect(await folderSnapshot(ctx, [folderId])).toEqual(before)
   })
 
-  it('an unknown address: 422 with the message at the email field', async () => {
-    const json = await http.post(`/dashboard/folders/${folderId}/members`, { email: 'nobody-at-all@example.test', permission: 'view' }, { json: true })
+  it('an unverified account: 422 with the message at the email field; an unknown address is mailed a sign-up link (open sign-up)', async () => {
+    const unverified = await registerUser(ctx, 'Unverified Invitee')
+    const json = await http.post(`/dashboard/folders/${folderId}/members`, { email: unverified.email, permission: 'view' }, { json: true })
     expect(json.status).toBe(422)
     expect(((await json.json()) as { errors: Record<string, string> }).errors.email).toMatch(/No NucleusID account/)
+
+    const stranger = `stranger-${Date.now()}@example.test`
+    const res = await http.post(`/dashboard/folders/${folderId}/members`, { email: stranger, permission: 'view' })
+    expect(res.status).toBe(303)
+    const page = textOf(await (await http.get(res.headers.get('location')!)).text())
+    expect(page).toContain(`No account uses ${stranger} yet: we emailed them a link to create one.`)
+    let mails: Awaited<ReturnType<typeof mailTo>> = []
+    for (let i = 0; i < 50 && mails.length === 0; i++) {
+      mails = await mailTo(stranger)
+      if (!mails.length) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(mails[0]?.body).toMatch(/https?:\/\/\S+\/register\s/)
   })
 
   it('a valid invitation and permission change are 303 back to the folder page', async () => {
