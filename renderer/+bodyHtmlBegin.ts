@@ -10,6 +10,8 @@ const SYMBOLS = [
   '<symbol id="i-folder" viewBox="0 0 24 24"><path d="M3 5h6l2 3h10v11H3z"/></symbol>',
   '<symbol id="i-import" viewBox="0 0 24 24"><path d="M12 3v12m-5-5 5 5 5-5M4 17v4h16v-4"/></symbol>',
   '<symbol id="i-settings" viewBox="0 0 24 24"><path d="M4 7h16M4 17h16M9 4v6m6 4v6"/></symbol>',
+  // The administration (issue 24): shown to administrators only.
+  '<symbol id="i-admin" viewBox="0 0 24 24"><path d="M4 4h16v7H4zm0 9h16v7H4zm4-5.5h.01M8 16.5h.01"/></symbol>',
   // The item types (issue 23), as components/item/ItemTypeIcon.vue draws them.
   '<symbol id="i-login" viewBox="-2 -2 20 20"><circle cx="5" cy="8" r="2.6"/><path d="M7.6 8H14M12 8v2.2M10 8v1.6"/></symbol>',
   '<symbol id="i-note" viewBox="-2 -2 20 20"><path d="M3.5 1.8h6l3 3v9.4h-9z"/><path d="M9.5 1.8v3h3M5.6 8h4.8M5.6 10.6h4.8"/></symbol>',
