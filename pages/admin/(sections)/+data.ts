@@ -4,8 +4,8 @@
 // unexpected means the default, never an error.
 import { render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
-import { USER_SORTS, type UserSort } from '../../shared/admin'
-import { safeNext } from '../../shared/safeNext'
+import { USER_SORTS, type UserSort } from '../../../shared/admin'
+import { safeNext } from '../../../shared/safeNext'
 
 /** A whole number from 1 ("2"), else 1. */
 function pageNumber(raw: string | undefined): number {
