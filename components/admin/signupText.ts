@@ -11,6 +11,6 @@ export const SIGNUP_POLICY_HINTS: Record<SignupPolicy, string> = {
 
 /** Where a value in force comes from. */
 export const sourceText = (source: SignupRules['policySource']) =>
-  source === 'admin' ? 'set here by an administrator' : 'the server’s default, from its environment'
+  source === 'admin' ? 'set here by an administrator' : "the server's default, from its environment"
 
 export const domainsText = (domains: string[]) => (domains.length ? domains.join(', ') : 'any domain')

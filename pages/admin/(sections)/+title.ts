@@ -8,7 +8,7 @@ const NAMES: Record<Exclude<Data['section'], 'user'>, string> = {
   settings: 'Sign-up',
   mail: 'Mail',
   log: 'Log',
-  unlock: 'Confirm it’s you',
+  unlock: "Confirm it's you",
 }
 
 export default (pageContext: PageContext<Data>) => {
