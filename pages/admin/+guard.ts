@@ -8,10 +8,9 @@ import type { PageContext } from 'vike/types'
 export function guard(pageContext: PageContext) {
   const user = pageContext.user
   if (!user?.admin || !user.twoFactor) throw render(404)
-  // Server only (absent in the browser, and before the server provides it): only a known "no" redirects.
-  const { adminUnlocked } = pageContext as { adminUnlocked?: boolean }
+  // Server only (this page's data is the server's, so Vike runs the guard there): a known "no" redirects.
   const { pathname, searchOriginal } = pageContext.urlParsed
-  if (adminUnlocked === false && pathname !== '/admin/unlock') {
+  if (pageContext.adminUnlocked === false && pathname !== '/admin/unlock') {
     throw redirect(`/admin/unlock?next=${encodeURIComponent(pathname + (searchOriginal ?? ''))}`)
   }
 }

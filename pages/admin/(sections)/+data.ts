@@ -46,6 +46,10 @@ export async function data(pageContext: PageContextServer) {
       return { section: 'settings', rules: await services.signup.rules() } as const
     case 'mail':
       return { section: 'mail', mail: services.admin.mailSettings() } as const
+    case 'diagnostics':
+      // The report the renderer builds with this request's facts (server/render.ts); every probe in it
+      // is bounded and caught, so a store that is down is a line of it, not a failed page.
+      return { section: 'diagnostics', report: await pageContext.diagnostics() } as const
     case 'log':
       return { section: 'log', log: await services.admin.log(pageNumber(searchAll.page?.[0])) } as const
     case 'unlock':

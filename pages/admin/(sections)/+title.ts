@@ -7,6 +7,7 @@ const NAMES: Record<Exclude<Data['section'], 'user'>, string> = {
   invitations: 'Invitations',
   settings: 'Sign-up',
   mail: 'Mail',
+  diagnostics: 'Diagnostics',
   log: 'Log',
   unlock: "Confirm it's you",
 }
