@@ -11,7 +11,8 @@ import { openWithPassword } from '../services/users.js'
 import { parseDomains } from '../services/signup.js'
 import type { AdminActor } from '../services/admin.js'
 import { passwordBudget } from './passwordBudget.js'
-import { formAction, redirectTo, safeNext } from './respond.js'
+import { formAction, redirectTo } from './respond.js'
+import { ADMIN_UNLOCK, adminNext } from '../../shared/adminNext.js'
 import { accountDisabledMessage, signupInvitationMessage, testMessage, twoFactorOffByAdminMessage, verificationMessage } from '../lib/mailMessages.js'
 import type { MailMessage } from '../lib/mail.js'
 import { maskUrl } from '../lib/mask.js'
@@ -19,17 +20,9 @@ import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 
 const ADMIN_PATH = /^\/admin(\/|$|\.pageContext\.json$)/
-const UNLOCK = '/admin/unlock'
 const TEST_MAIL_TIMEOUT_MS = 15_000
 
-export const isAdminPath = (path: string) => ADMIN_PATH.test(path)
-
-
-/** Where the unlock page sends back to: an /admin path, else /admin. */
-const adminNext = (raw: unknown) => {
-  const next = safeNext(raw)
-  return isAdminPath(next.split(/[?#]/, 1)[0]!) && !next.startsWith(UNLOCK) ? next : '/admin'
-}
+const isAdminPath = (path: string) => ADMIN_PATH.test(path)
 
 /**
  * In front of every /admin path, page or action, decided from the session alone: 404 to anyone but
@@ -43,11 +36,11 @@ export function adminGate(deps: AppDeps): Middleware {
     if (!user?.admin || !user.twoFactor) throw new NotFoundError()
     // Every action (the unlock included) spends from the administrator's budget first.
     if (ctx.method === 'POST') await deps.rateLimits.spend('adminActions', user.id)
-    if (ctx.path === UNLOCK || adminUnlocked(ctx, deps.config.admin.reauthMs)) return next()
+    if (ctx.path === ADMIN_UNLOCK || adminUnlocked(ctx, deps.config.admin.reauthMs)) return next()
     // A client-side navigation's pageContext.json is answered by the page guard's redirect.
     if (ctx.path.endsWith('.pageContext.json')) return next()
     const back = ctx.method === 'GET' || ctx.method === 'HEAD' ? ctx.originalUrl : (ctx.get('referer') ? new URL(ctx.get('referer'), deps.config.appOrigin).pathname : '/admin')
-    redirectTo(ctx, deps, `${UNLOCK}?next=${encodeURIComponent(adminNext(back))}`, ctx.method === 'POST' ? { type: 'info', message: 'Confirm your master password, then do that again.' } : undefined)
+    redirectTo(ctx, deps, `${ADMIN_UNLOCK}?next=${encodeURIComponent(adminNext(back))}`, ctx.method === 'POST' ? { type: 'info', message: 'Confirm your master password, then do that again.' } : undefined)
   }
 }
 
@@ -65,7 +58,7 @@ export function adminRoutes(deps: AppDeps, render: Render) {
 
   router.post(
     '/unlock',
-    formAction(render, (ctx) => `${UNLOCK}${ctx.querystring ? `?${ctx.querystring}` : ''}`, async (ctx) => {
+    formAction(render, (ctx) => `${ADMIN_UNLOCK}${ctx.querystring ? `?${ctx.querystring}` : ''}`, async (ctx) => {
       const me = ctx.state.user!
       const input = parseForm(adminUnlockSchema, ctx.request.body)
       await withPasswordBudget(me.id, 'password', async () => {

@@ -5,20 +5,13 @@
 import { render } from 'vike/abort'
 import type { PageContextServer } from 'vike/types'
 import { USER_SORTS, type UserSort } from '../../../shared/admin'
-import { safeNext } from '../../../shared/safeNext'
+import { adminNext } from '../../../shared/adminNext'
 
 /** A whole number from 1 ("2"), else 1. */
 function pageNumber(raw: string | undefined): number {
   if (!raw || !/^\d{1,6}$/.test(raw)) return 1
   const n = Number(raw)
   return n > 0 ? n : 1
-}
-
-/** Where the unlock page sends back to: an /admin path (never the unlock page itself), else /admin. */
-function unlockNext(raw: string | undefined): string {
-  if (raw === undefined) return '/admin'
-  const next = safeNext(raw)
-  return /^\/admin(?:[/?#]|$)/.test(next) && !next.startsWith('/admin/unlock') ? next : '/admin'
 }
 
 export async function data(pageContext: PageContextServer) {
@@ -53,7 +46,7 @@ export async function data(pageContext: PageContextServer) {
     case 'log':
       return { section: 'log', log: await services.admin.log(pageNumber(searchAll.page?.[0])) } as const
     case 'unlock':
-      return { section: 'unlock', next: unlockNext(search.next) } as const
+      return { section: 'unlock', next: adminNext(search.next) } as const
     default:
       throw render(404)
   }
