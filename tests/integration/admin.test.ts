@@ -323,6 +323,47 @@ describe('looking after users', () => {
   })
 })
 
+describe('what a client can send', () => {
+  it('fuzzed bodies to every action (real and unknown ids) get 303, 404, 422 or 429, never a 5xx', async () => {
+    const target = await register('Fuzz Target')
+    const [{ id }] = (await db.sequelize.query<{ id: string }>('SELECT id FROM users WHERE email = :e', { replacements: { e: target.email }, type: QueryTypes.SELECT })) as [{ id: string }]
+    await unlocked()
+    const bodies: Record<string, string>[] = [
+      {},
+      { emails: 'a'.repeat(30_000) },
+      { emails: '\u0000@\u202e.example, , ;;' },
+      { signup_policy: 'sometimes', signup_domains: 'x'.repeat(25_000) },
+      { signup_policy: 'open', signup_domains: '-bad-.example\n..' },
+      { email: '"quoted"@example.test\r\nBcc: x@y.z' },
+      { confirm: '%00', password: 'x'.repeat(5000), next: 'javascript:alert(1)' },
+    ]
+    const paths = [
+      '/admin/settings',
+      '/admin/invitations',
+      '/admin/mail/test',
+      `/admin/users/${id}/resend-verification`,
+      `/admin/users/${id}/delete`,
+      `/admin/users/${id}/2fa-off`,
+      `/admin/users/${randomUUID()}/delete`,
+      `/admin/invitations/${randomUUID()}/resend`,
+      '/admin/invitations/%E0%A4%A/revoke',
+    ]
+    const token = await boss.csrf('/dashboard', server.origin)
+    for (const path of paths) {
+      for (const form of bodies) {
+        const res = await boss.request(path, { ...at(), method: 'POST', form: { _csrf: token, ...form } })
+        expect(res.status, `${path} ${JSON.stringify(form).slice(0, 80)}`).toBeLessThan(500)
+        expect(await res.text()).not.toMatch(/at \S+\.(ts|js):\d+/)
+      }
+    }
+    // The policy is still a valid one, and the target still exists.
+    expect(['open', 'invite', 'closed']).toContain((await db.services.signup.rules()).policy)
+    expect((await db.services.admin.getUser(id)).email).toBe(target.email)
+    await unlocked()
+    expect((await post(boss, '/admin/settings', { signup_policy: 'open', signup_domains: '' })).status).toBe(303)
+  }, 60_000)
+})
+
 describe('npm run admin', () => {
   it('grants and revokes the role, ending the user’s sessions', async () => {
     const cli = (args: string[]) =>
