@@ -45,6 +45,9 @@ export function createRateLimits(
     // Item fields copied from the list or an item page (and the next authenticator code), per
     // user: plenty for a person, a brake on a stolen session reading the vault field by field.
     itemCopy: make('item-copy', 300, 15 * 60),
+    // Attachment uploads, per user: each one streams up to LIMIT_ATTACHMENT_BYTES through the
+    // sealing and into PostgreSQL; plenty for a person adding files one form at a time.
+    uploads: make('uploads', 120, 60 * 60),
     // Every administration POST, per administrator: generous for a person, a brake on a script.
     adminActions: make('admin-actions', 120, 15 * 60),
     // Test messages from /admin/mail, per administrator: it must not become a way to send mail.

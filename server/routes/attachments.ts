@@ -6,7 +6,7 @@ import Router from '@koa/router'
 import multer from '@koa/multer'
 import type { Context } from 'koa'
 import { MulterError, type StorageEngine } from 'multer'
-import { AppError, ValidationError, isClientAbort } from '../lib/errors.js'
+import { AppError, RateLimitedError, ValidationError, isClientAbort } from '../lib/errors.js'
 import { verifyCsrf } from '../middleware/csrfProtect.js'
 import { wantsJson } from '../middleware/errors.js'
 import { ensureSessionAlive } from '../session/lifecycle.js'
@@ -87,6 +87,8 @@ export function attachmentRoutes(deps: AppDeps, render: Render) {
       // A body announced as too large is refused before reading any of it; the connection closes
       // rather than take in the rest.
       if (Number(ctx.get('content-length')) > maxBytes + ENVELOPE_BYTES) throw tooLargeError(maxBytes)
+      // Spent before any of the body is taken in (SPEC 4: a point before the work it guards).
+      await deps.rateLimits.spend('uploads', viewer.userId)
       // 404 / 403 before the body is read: a stranger's or a view member's file is never taken in.
       const { itemId, sealer } = await attachments().beginUpload(viewer, ctx.params.id!)
       let tooLarge!: () => void
@@ -121,6 +123,8 @@ export function attachmentRoutes(deps: AppDeps, render: Render) {
       // The flash names no file: it is signed, not encrypted, and the name is item content.
       redirectTo(ctx, deps, `${itemPage(ctx)}#attachments`, { type: 'success', message: `File attached (${formatBytes(size)}).` })
     } catch (e) {
+      // Refused before reading the body: the rest of it is not wanted either.
+      if (e instanceof RateLimitedError) ctx.set('Connection', 'close')
       if (e instanceof AppError && e.status === 413) {
         // Whatever is still on its way is not wanted: the socket closes after this answer.
         ctx.set('Connection', 'close')

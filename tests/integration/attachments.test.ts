@@ -493,3 +493,15 @@ describe('limits from the configuration, over HTTP (a server of this file’s ow
     expect(await attachmentRows(itemId)).toHaveLength(2)
   })
 })
+
+describe('uploads per user and hour', () => {
+  it('130 parallel uploads of one user: 120 land, the rest get 429 before any of their body is stored; never a 5xx', async () => {
+    const owner = await verifiedUser(ctx, 'Attach Burst')
+    const itemId = (await vault.createItem(owner.viewer, { folderId: await personalId(ctx, owner), ...itemFields() })).id
+    const s = await session(owner)
+    const statuses = await Promise.all(Array.from({ length: 130 }, (_, i) => upload(s, itemId, randomBytes(64), `f${i}.bin`).then((r) => r.status)))
+    expect(statuses.filter((st) => st === 303)).toHaveLength(120)
+    expect(statuses.filter((st) => st === 429)).toHaveLength(10)
+    expect(await attachmentRows(itemId)).toHaveLength(120)
+  }, 60_000)
+})
