@@ -145,11 +145,13 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
 
   router.post('/devices/delete-others', async (ctx) => {
     const viewer = viewerOf(ctx)
-    await sessionIndex.revokeUserSessions(viewer.userId, currentSessionId(ctx))
-    const removed = await services.devices.removeOthers(viewer.userId, ctx.state.deviceId!)
+    // The count is of sessions that were still alive: a device whose session had already ended
+    // (expired, logged out) is forgotten too, but was not logged in.
+    const ended = await sessionIndex.revokeUserSessions(viewer.userId, currentSessionId(ctx))
+    await services.devices.removeOthers(viewer.userId, ctx.state.deviceId!)
     redirectTo(ctx, deps, DEVICES, {
       type: 'success',
-      message: removed ? `Logged out ${removed} other ${removed === 1 ? 'device' : 'devices'}.` : 'No other device was logged in.',
+      message: ended ? `Logged out ${ended} other ${ended === 1 ? 'device' : 'devices'}.` : 'No other device was logged in.',
     })
   })
 

@@ -195,9 +195,8 @@ const REVOKE_USER = `
 local n = 0
 for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if sid ~= ARGV[2] then
-    redis.call('DEL', ARGV[1] .. 'sess:' .. sid)
+    n = n + redis.call('DEL', ARGV[1] .. 'sess:' .. sid)
     redis.call('SREM', KEYS[1], sid)
-    n = n + 1
   end
 end
 return n`
@@ -266,13 +265,19 @@ export function createSessionIndex(kv: KeyValue) {
         await kv.set(sessionKey(sid), JSON.stringify(next), ttlOf(next), { onlyIfExists: true })
       }
     },
-    /** Ends every session of a user except `keepSid` (password change, "log out other devices"). */
-    async revokeUserSessions(uid: string, keepSid?: string) {
-      if (redis) return void (await redis.eval(REVOKE_USER, 1, userSessionsKey(uid), kv.prefix, keepSid ?? ''))
-      await serial(async () => {
+    /**
+     * Ends every session of a user except `keepSid` (password change, "log out other devices").
+     * Returns how many were still alive (an expired session's id may linger in the set).
+     */
+    async revokeUserSessions(uid: string, keepSid?: string): Promise<number> {
+      if (redis) return Number(await redis.eval(REVOKE_USER, 1, userSessionsKey(uid), kv.prefix, keepSid ?? ''))
+      return serial(async () => {
         const doomed = (await kv.sMembers(userSessionsKey(uid))).filter((s) => s !== keepSid)
+        let alive = 0
+        for (const s of doomed) if (await kv.exists(sessionKey(s))) alive++
         if (doomed.length) await kv.del(...doomed.map(sessionKey))
         for (const s of doomed) await kv.sRem(userSessionsKey(uid), s)
+        return alive
       })
     },
     /** Whether the session still exists (a request re-checks after reading its body, before writing). */

@@ -46,3 +46,22 @@ describe('revoking sessions', () => {
     for (const c of [first, tablet]) expect(await dashboardStatus(c)).toBe(303)
   })
 })
+
+describe('"Log out all other devices" counts what was logged in', () => {
+  it('a device whose session already ended is forgotten but not counted', async () => {
+    const me = new Client()
+    const { email } = await me.register('Counter')
+    const laptop = new Client()
+    const old = new Client()
+    expect((await laptop.login(email, PASSWORD)).status).toBe(303)
+    expect((await old.login(email, PASSWORD)).status).toBe(303)
+    // The old browser logged out: its device row stays, its session is gone.
+    expect((await old.post('/logout', {}, { tokenPage: '/dashboard' })).status).toBe(303)
+    const res = await me.post('/dashboard/settings/devices/delete-others', {}, { tokenPage: '/dashboard/settings' })
+    expect(res.status).toBe(303)
+    const page = await (await me.get(res.headers.get('location')!)).text()
+    expect(page).toContain('Logged out 1 other device.')
+    expect(await dashboardStatus(laptop)).toBe(303)
+    expect((await db.models.Device.count({ where: { userId: (await db.models.User.findOne({ where: { email } }))!.id } }))).toBe(1)
+  })
+})
