@@ -103,9 +103,7 @@ describe('activity service', () => {
     expect(() => crypto.openSealed(aliceKey, row!.sealed, crypto.activityAad(alice.user.id, 'signin_failed_password'))).toThrow(crypto.DecryptionError)
 
     // Copied into Bob's log: listed, but as unreadable, never thrown.
-    await ctx.sequelize.query('INSERT INTO activity_events (reader_id, kind, sealed) SELECT :bob, kind, sealed FROM activity_events WHERE id = :id', {
-      replacements: { bob: bob.user.id, id: row!.id },
-    })
+    await ctx.models.ActivityEvent.create({ readerId: bob.user.id, folderId: null, kind: row!.kind, sealed: row!.sealed })
     const bobs = await activity.list(bob.viewer, { page: 1 })
     expect(bobs.rows).toHaveLength(1)
     expect(bobs.rows[0]).toMatchObject({ kind: 'signin', details: {}, unreadable: true })

@@ -155,7 +155,7 @@ export function createActivityService(deps: ActivityDeps) {
     const sealed = sealDetails(key, event.readerId, event.kind, event.details)
     return sequelize.transaction(async (transaction) => {
       // Two int4 keys: a key space apart from the single bigint keys (the migrations' lock).
-      await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext('activity:' || $2))`, {
+      await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext($1::text), hashtext('activity:' || $2::text))`, {
         bind: [event.readerId, event.kind],
         type: QueryTypes.SELECT,
         transaction,
