@@ -218,7 +218,8 @@ export function createActivityService(deps: ActivityDeps) {
          FROM activity_events e WHERE ${where.sql}
          ORDER BY e.at DESC, e.id DESC ${limit ? 'LIMIT :limit OFFSET :offset' : ''}
        ) e ON true
-       WHERE u.id = :userId`,
+       WHERE u.id = :userId
+       ORDER BY e.at DESC, e.id DESC`,
       { replacements: { ...where.replacements, ...limit }, type: QueryTypes.SELECT },
     )
     const rows = result.filter((r): r is Joined & StoredRow => r.id !== null)
