@@ -12,6 +12,7 @@ import { AttachmentChunk } from './AttachmentChunk.js'
 import { SignupInvitation } from './SignupInvitation.js'
 import { AdminAction } from './AdminAction.js'
 import { InstanceSettings } from './InstanceSettings.js'
+import { ActivityEvent } from './ActivityEvent.js'
 
 export function initModels(sequelize: Sequelize) {
   User.initModel(sequelize)
@@ -26,6 +27,7 @@ export function initModels(sequelize: Sequelize) {
   SignupInvitation.initModel(sequelize)
   AdminAction.initModel(sequelize)
   InstanceSettings.initModel(sequelize)
+  ActivityEvent.initModel(sequelize)
   User.hasMany(Device, { foreignKey: 'userId' })
   Device.belongsTo(User, { foreignKey: 'userId' })
   Folder.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' })
@@ -35,8 +37,8 @@ export function initModels(sequelize: Sequelize) {
   Folder.hasMany(Item, { foreignKey: 'folderId' })
   Item.belongsTo(Folder, { foreignKey: 'folderId' })
   SignupInvitation.belongsTo(User, { as: 'inviter', foreignKey: 'invitedBy' })
-  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings }
+  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings, ActivityEvent }
 }
 
 export type Models = ReturnType<typeof initModels>
-export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings }
+export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings, ActivityEvent }

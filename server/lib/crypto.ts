@@ -273,6 +273,15 @@ export function folderKeyAad(folderId: string, userId: string): Buffer {
   return bindingAad('nucleusid:folder-key:v1', folderId, userId)
 }
 
+/**
+ * An activity event's details sealed to one reader (issue 25): bound to that reader and the event's
+ * kind, so a row copied to another user's log, or relabelled (a failed sign-in shown as a success),
+ * fails to open.
+ */
+export function activityAad(readerId: string, kind: string): Buffer {
+  return bindingAad('nucleusid:activity:v1', readerId, kind)
+}
+
 // ---------------------------------------------------------------------------
 // Recovery codes
 // ---------------------------------------------------------------------------
