@@ -9,6 +9,8 @@ import { HEARTBEAT_MS } from './services/diagnostics.js'
 const INVITATION_SWEEP_MS = 15 * 60_000
 /** How often each process purges trash older than 30 days (ADR 027). */
 const TRASH_PURGE_MS = 60 * 60_000
+/** How often each process prunes activity older than its retention (issue 25). */
+const ACTIVITY_PRUNE_MS = 60 * 60_000
 
 /** Runs `job` now and every `everyMs`, never two rounds at once; stop() waits for a round under way. */
 function repeat(everyMs: number, job: () => Promise<void>) {
@@ -53,6 +55,16 @@ export function startBackgroundJobs(deps: Pick<AppDeps, 'services' | 'diagnostic
           if (purged) log.info({ items: purged }, 'expired trash: items deleted for good')
         })
         .catch((err) => log.warn({ err }, 'trash purge failed; next round in an hour')),
+    ),
+    // Security activity past its retention (ACTIVITY_RETENTION_DAYS). Batches of plain DELETEs:
+    // several processes at once only share the rows.
+    repeat(ACTIVITY_PRUNE_MS, () =>
+      deps.services.activity
+        .prune()
+        .then((pruned) => {
+          if (pruned) log.info({ events: pruned }, 'activity past its retention: pruned')
+        })
+        .catch((err) => log.warn({ err }, 'activity prune failed; next round in an hour')),
     ),
   ]
   return {

@@ -56,6 +56,8 @@ const schema = z.object({
   SIGNUP_INVITE_DAYS: intFrom(1, 90).default(7),
   // How long the master password typed at login or /admin/unlock keeps /admin open.
   ADMIN_REAUTH_SECONDS: intFrom(1, 3600).default(600),
+  // Security activity (issue 25): days an event is kept before the hourly prune removes it.
+  ACTIVITY_RETENTION_DAYS: intFrom(1, 3650).default(180),
   // --- Shutdown (server/shutdown.ts). On SIGTERM /readyz answers 503 for SHUTDOWN_GRACE_MS while the
   // server keeps serving (so a balancer that polls it stops sending), then in-flight requests get
   // up to SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       domains: commaList(c.SIGNUP_DOMAINS).map((d) => d.replace(/^@/, '')),
       inviteTtlMs: c.SIGNUP_INVITE_DAYS * 24 * 60 * 60 * 1000,
     },
+    activity: { retentionMs: c.ACTIVITY_RETENTION_DAYS * 24 * 60 * 60 * 1000 },
     // --- Shutdown (see the schema).
     shutdown: { graceMs: c.SHUTDOWN_GRACE_MS, timeoutMs: c.SHUTDOWN_TIMEOUT_MS },
   }

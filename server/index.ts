@@ -104,6 +104,7 @@ function createDeps(config: Config, log: Logger, kv: KeyValue): AppDeps {
       limits: config.limits,
       signup: config.signup,
       mail: { smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.mailDir },
+      activityRetentionMs: config.activity.retentionMs,
       kv,
     }),
   }

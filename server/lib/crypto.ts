@@ -401,6 +401,11 @@ export function importPrivateKey(der: Buffer): OpenedPrivateKey {
   return { key, publicRaw: rawPublic(createPublicKey(key)) }
 }
 
+/** A user's X25519 private key, unwrapped with their vault key (users.private_key_wrapped). */
+export function openPrivateKey(vaultKey: Buffer, wrapped: Buffer): OpenedPrivateKey {
+  return importPrivateKey(open(vaultKey, wrapped, privateKeyAad()))
+}
+
 export function openSealed(privateKey: Buffer | OpenedPrivateKey, sealed: Buffer, aad: Buffer): Buffer {
   const own = Buffer.isBuffer(privateKey) ? importPrivateKey(privateKey) : privateKey
   const headerLength = 1 + X25519_RAW_BYTES

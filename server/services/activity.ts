@@ -232,7 +232,7 @@ export function createActivityService(deps: ActivityDeps) {
     // As keyRing.ts opens it (its opener is private to createKeyRing).
     if (privateKeyWrapped && rows.length) {
       try {
-        privateKey = crypto.importPrivateKey(crypto.open(viewer.vaultKey, privateKeyWrapped, crypto.privateKeyAad()))
+        privateKey = crypto.openPrivateKey(viewer.vaultKey, privateKeyWrapped)
       } catch (e) {
         if (!(e instanceof crypto.DecryptionError)) throw e
       }

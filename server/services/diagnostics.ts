@@ -242,6 +242,7 @@ const CONFIG_ENTRIES: { [K in keyof Config]: (value: Config[K], config: Config) 
     entry('SIGNUP_DOMAINS', v.domains.length ? v.domains.join(',') : 'unset'),
     entry('SIGNUP_INVITE_DAYS', v.inviteTtlMs / (24 * 3600_000)),
   ],
+  activity: (v) => [entry('ACTIVITY_RETENTION_DAYS', v.retentionMs / (24 * 3600_000))],
   shutdown: (v) => [entry('SHUTDOWN_GRACE_MS', v.graceMs), entry('SHUTDOWN_TIMEOUT_MS', v.timeoutMs)],
 }
 

@@ -15,6 +15,7 @@ import { createHelpCenter } from './helpCenter.js'
 import { createAttachmentService } from './attachments.js'
 import { createSignupService } from './signup.js'
 import { createAdminService } from './admin.js'
+import { createActivityService } from './activity.js'
 
 /** Without configuration (scripts, tests): open sign-up, invitations valid 7 days. */
 const DEFAULT_SIGNUP = { policy: 'open' as const, domains: [], inviteTtlMs: 7 * 24 * 3600_000 }
@@ -43,6 +44,8 @@ export function createServices(deps: ServiceDeps) {
     signup,
     /** Administrators' actions on accounts, and their log (issue 24, ADR 036). */
     admin: createAdminService(deps, signup),
+    /** Security activity, sealed to each reader (issue 25, under way): storage, listing, pruning. */
+    activity: createActivityService({ sequelize: deps.sequelize, models: deps.models, retentionMs: deps.activityRetentionMs }),
   }
 }
 export type Services = ReturnType<typeof createServices>

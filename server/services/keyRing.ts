@@ -14,7 +14,7 @@ export function createKeyRing(viewer: Viewer) {
   function openPrivate(wrapped: Buffer): crypto.OpenedPrivateKey | null {
     if (privateKey === undefined) {
       try {
-        privateKey = crypto.importPrivateKey(crypto.open(viewer.vaultKey, wrapped, crypto.privateKeyAad()))
+        privateKey = crypto.openPrivateKey(viewer.vaultKey, wrapped)
       } catch (e) {
         if (!(e instanceof crypto.DecryptionError)) throw e
         privateKey = null

@@ -24,6 +24,8 @@ export interface ServiceDeps {
   signup?: { policy: SignupPolicy; domains: string[]; inviteTtlMs: number }
   /** How mail goes out (issue 24, /admin/mail): SMTP_URL, or files under `dir`. */
   mail?: { smtpUrl?: string; from: string; dir: string }
+  /** How long security activity is kept (issue 25); 180 days when absent. */
+  activityRetentionMs?: number
   /** Short-lived per-user state (an import's result): the app's Redis; process memory if absent. */
   kv?: KeyValue
 }
