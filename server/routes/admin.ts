@@ -24,6 +24,16 @@ const TEST_MAIL_TIMEOUT_MS = 15_000
 
 const isAdminPath = (path: string) => ADMIN_PATH.test(path)
 
+/** The page a refused POST came from (its Referer's path; adminNext checks it), else /admin. */
+function refererPath(referer: string, origin: string): string {
+  if (!referer) return '/admin'
+  try {
+    return new URL(referer, origin).pathname
+  } catch {
+    return '/admin' // a client can send any text as Referer
+  }
+}
+
 /**
  * In front of every /admin path, page or action, decided from the session alone: 404 to anyone but
  * an administrator with two-factor on (nobody learns the area exists); an administrator whose
@@ -39,7 +49,7 @@ export function adminGate(deps: AppDeps): Middleware {
     if (ctx.path === ADMIN_UNLOCK || adminUnlocked(ctx, deps.config.admin.reauthMs)) return next()
     // A client-side navigation's pageContext.json is answered by the page guard's redirect.
     if (ctx.path.endsWith('.pageContext.json')) return next()
-    const back = ctx.method === 'GET' || ctx.method === 'HEAD' ? ctx.originalUrl : (ctx.get('referer') ? new URL(ctx.get('referer'), deps.config.appOrigin).pathname : '/admin')
+    const back = ctx.method === 'GET' || ctx.method === 'HEAD' ? ctx.originalUrl : refererPath(ctx.get('referer'), deps.config.appOrigin)
     redirectTo(ctx, deps, `${ADMIN_UNLOCK}?next=${encodeURIComponent(adminNext(back))}`, ctx.method === 'POST' ? { type: 'info', message: 'Confirm your master password, then do that again.' } : undefined)
   }
 }

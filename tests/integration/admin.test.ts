@@ -149,6 +149,12 @@ describe('who reaches /admin', () => {
     const action = await post(boss, '/admin/settings', { signup_policy: 'closed', signup_domains: '' })
     expect(action.status).toBe(303)
     expect(action.headers.get('location')).toMatch(/^\/admin\/unlock\?next=/)
+    // Whatever a client sends as Referer, it is sent to unlock, never a 5xx.
+    for (const referer of ['http://[', '::::', `${server.origin}/admin/users?q=x`, 'https://evil.example/admin/log']) {
+      const res = await boss.request('/admin/settings', { ...at(), method: 'POST', headers: { referer }, form: { _csrf: await boss.csrf('/dashboard', server.origin), signup_policy: 'closed' } })
+      expect(res.status, referer).toBe(303)
+      expect(res.headers.get('location')).toMatch(/^\/admin\/unlock\?next=%2Fadmin/)
+    }
     expect((await db.services.signup.rules()).policy).toBe('open')
 
     const wrong = await post(boss, '/admin/unlock', { password: 'not the password at all', next: '/admin/users?q=boss' })
