@@ -9,6 +9,9 @@ import type { Page } from '@playwright/test'
 import { checkBothThemes, open } from './helpers'
 import { at, expect, expectFlash, isJs, logIn, main, seedUser, test } from './vault-helpers'
 
+/** A short secret as the page would carry it, on its own: ids, tokens and hashes in the page may hold its digits by chance. */
+const standalone = (digits: string) => new RegExp(`(?<![\\w-])${digits}(?![\\w-])`)
+
 const save = (page: Page, label = 'Save item') => main(page).getByRole('button', { name: label }).click()
 /** axe needs JavaScript in the page: run in the JavaScript project only (the pages are the same HTML). */
 const axe = async (page: Page, label: string) => {
@@ -51,11 +54,11 @@ test('a card: created with custom fields, its number and code behind a reveal, e
 
   // Secrets are not in the page until asked for, one at a time.
   await expect(page.getByTestId('card-number')).toHaveText('•••• 4242')
-  expect(await page.content()).not.toContain('8642')
+  expect(await page.content()).not.toMatch(standalone('8642'))
   await main(page).getByRole('link', { name: 'Reveal card number' }).click()
   await expect(page).toHaveURL(/reveal=card_number$/)
   await expect(page.getByTestId('card-number')).toHaveText('4242 4242 4242 4242')
-  expect(await page.content()).not.toContain('917')
+  expect(await page.content()).not.toMatch(standalone('917'))
   await main(page).getByRole('link', { name: 'Reveal pin' }).click()
   await expect(page.getByTestId('custom-secret')).toHaveText('8642')
   await main(page).getByRole('link', { name: 'Hide pin' }).click()
