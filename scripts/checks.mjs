@@ -133,3 +133,31 @@ export function checkLogsForCanaries(logs) {
   }
   return problems
 }
+
+/**
+ * One line per failed test with the first line of its error, printed last by scripts/test.mjs:
+ * CI shows only the tail of the output, and a count alone does not say what to fix.
+ * @param v Vitest's JSON report, or null
+ * @param p Playwright's JSON report, or null
+ */
+export function failedTests(v, p) {
+  const firstLine = (s) => String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim())?.trim().slice(0, 240) ?? ''
+  const out = []
+  for (const file of v?.testResults ?? []) {
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed')
+    for (const a of failed) out.push(`vitest ${path.relative(root, file.name)} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`)
+    if (!failed.length && file.status === 'failed') out.push(`vitest ${path.relative(root, file.name)}: ${firstLine(file.message)}`)
+  }
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'unexpected') continue
+        const last = t.results?.at(-1)
+        out.push(`playwright [${t.projectName}] ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(last?.error?.message ?? last?.status)}`)
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s)
+  }
+  for (const s of p?.suites ?? []) walk(s)
+  return out
+}

@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { findChromium } from './chromium.mjs'
 import { freePort, scratchStores } from './scratch-stores.mjs'
-import { checkLogsForCanaries, checkPlaywrightRan, checkVitestRan } from './checks.mjs'
+import { checkLogsForCanaries, checkPlaywrightRan, checkVitestRan, failedTests } from './checks.mjs'
 
 const run = randomBytes(4).toString('hex')
 // `npm test -- <file or pattern>...` runs just the matching Vitest files and Playwright specs.
@@ -166,6 +166,7 @@ async function main() {
   problems.push(...leaks)
   if (leaks.length) keepLogs = true
 
+  for (const line of failedTests(v, p)) console.error(`[test] failed: ${line}`)
   for (const problem of problems) console.error(`[test] FAIL: ${problem}`)
   console.log(`${vitestPassed + pwPassed + pwFlaky} passed, ${vitestFailed + pwFailed} failed, ${vitestSkipped + pwSkipped} skipped`)
   return problems.length === 0
