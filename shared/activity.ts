@@ -100,10 +100,14 @@ export interface ActivityDetails {
   /** The device's name ("Firefox on Linux"). */
   device?: string
   itemName?: string
+  /** The item's id, for the exposure report (which items a departing member revealed or copied). */
+  itemId?: string
   folderName?: string
   /** Who acted, when it was not the reader (a member, an administrator). */
   actorName?: string
   actorEmail?: string
+  /** Who acted, as a user id: matches a departing member's reveals and copies. */
+  actorId?: string
   /** Whom it was done to (the invitee, the member removed). */
   targetEmail?: string
   permission?: Permission
