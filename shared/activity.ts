@@ -62,8 +62,8 @@ export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
   item_added: 'Item added',
   item_changed: 'Item changed',
   item_moved: 'Item moved',
-  item_revealed: 'Password revealed',
-  item_copied: 'Password copied',
+  item_revealed: 'Secret revealed',
+  item_copied: 'Secret copied',
   item_trashed: 'Item moved to the trash',
   item_restored: 'Item restored from the trash',
   item_purged: 'Item deleted forever',
@@ -134,4 +134,22 @@ export interface ActivityPage {
   page: number
   pages: number
   total: number
+}
+
+/** What a secret field is called in an event ("password", "card number"): the field names of copy and ?reveal= (server/services/itemText.ts fieldValue). */
+export function secretFieldLabel(field: string): string {
+  const named: Record<string, string> = {
+    password: 'password',
+    totp: 'authenticator code',
+    card_number: 'card number',
+    card_code: 'card security code',
+    passport: 'passport number',
+    licence: 'licence number',
+    national_id: 'national ID number',
+    private_key: 'SSH private key',
+  }
+  if (named[field]) return named[field]
+  if (/^old_\d+$/.test(field)) return 'earlier password'
+  if (/^field_\d+$/.test(field)) return 'hidden field'
+  return 'field'
 }

@@ -31,6 +31,14 @@ export function twoFactorFailedMessage(user: Recipient, device: { name: string; 
   }
 }
 
+export function wrongPasswordsMessage(user: Recipient, attempts: number, device: { name: string; ip: string }, appOrigin: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Several wrong master passwords for your NucleusID account',
+    text: `Hello ${user.name},\n\nSomeone has typed a wrong master password for your NucleusID account ${attempts} times in the last few minutes, the latest from ${device.name} (IP ${device.ip}). Nobody was logged in.\n\nIf this was you, there is nothing to do. If not, your account's activity at ${appOrigin}/dashboard/activity lists every attempt; a long, unique master password and two-factor authentication keep guessers out. We send this at most once every 15 minutes.\n`,
+  }
+}
+
 export function invitationMessage(
   invitee: Recipient,
   invite: { ownerName: string; folderName: string; permission: 'view' | 'edit' },

@@ -12,6 +12,7 @@ import { parseDomains } from '../services/signup.js'
 import type { AdminActor } from '../services/admin.js'
 import { passwordBudget } from './passwordBudget.js'
 import { formAction, redirectTo } from './respond.js'
+import { recordEvents } from './activityEvents.js'
 import { ADMIN_UNLOCK, adminNext } from '../../shared/adminNext.js'
 import { accountDisabledMessage, signupInvitationMessage, testMessage, twoFactorOffByAdminMessage, verificationMessage } from '../lib/mailMessages.js'
 import type { MailMessage } from '../lib/mail.js'
@@ -151,17 +152,22 @@ export function adminRoutes(deps: AppDeps, render: Render) {
   const userPage = (id: string) => `/admin/users/${id}`
   /** A refusal (your own account) shows on the user's page. */
   const userAction = (handler: Middleware) => formAction(render, (ctx) => userPage(String(ctx.params.id)), handler)
+  /** The user sees in their own activity what an administrator did to their account (issue 25). */
+  const tellUser = (ctx: Context, userId: string, detail: string) =>
+    recordEvents(ctx, deps, [{ readerId: userId, kind: 'admin_action', details: { actorId: ctx.state.user!.id, ip: ctx.ip, detail } }])
 
   router.post('/users/:id/disable', userAction(async (ctx) => {
     const user = await services.admin.setDisabled(actorOf(ctx), ctx.params.id, true)
     // The row first, then the sessions: a login racing with this re-checks the row (routes/auth.ts).
     await sessionIndex.revokeUserSessions(user.id)
+    if (user.changed) await tellUser(ctx, user.id, 'disabled the account and logged it out everywhere')
     if (user.changed) send(ctx, accountDisabledMessage(user, true, config.appOrigin), 'account disabled')
     redirectTo(ctx, deps, userPage(user.id), { type: 'success', message: `${user.email} is disabled and was logged out everywhere.` })
   }))
 
   router.post('/users/:id/enable', userAction(async (ctx) => {
     const user = await services.admin.setDisabled(actorOf(ctx), ctx.params.id, false)
+    if (user.changed) await tellUser(ctx, user.id, 'enabled the account again')
     if (user.changed) send(ctx, accountDisabledMessage(user, false, config.appOrigin), 'account enabled')
     redirectTo(ctx, deps, userPage(user.id), { type: 'success', message: `${user.email} can log in again.` })
   }))
@@ -170,6 +176,7 @@ export function adminRoutes(deps: AppDeps, render: Render) {
     const user = await services.admin.recordOn(actorOf(ctx), ctx.params.id, 'user.logout')
     // Their own sessions but this one, when administrators log themselves out everywhere else.
     await sessionIndex.revokeUserSessions(user.id, user.id === ctx.state.user!.id ? ctx.state.sessionId : undefined)
+    await tellUser(ctx, user.id, 'logged the account out everywhere')
     redirectTo(ctx, deps, userPage(user.id), { type: 'success', message: `${user.email} was logged out everywhere.` })
   }))
 
@@ -178,6 +185,7 @@ export function adminRoutes(deps: AppDeps, render: Render) {
     if (user.wasOn) {
       // Their sessions learn it (an administrator's /admin closes with it).
       await updateSessionUser(ctx, deps, user.id, { twoFactor: false })
+      await tellUser(ctx, user.id, 'turned two-factor authentication off')
       send(ctx, twoFactorOffByAdminMessage(user, config.appOrigin), 'two-factor off by admin')
     }
     const self = user.id === ctx.state.user!.id
@@ -194,6 +202,7 @@ export function adminRoutes(deps: AppDeps, render: Render) {
     const link = `${config.appOrigin}/verify?token=${encodeURIComponent(services.users.verificationToken(user))}`
     send(ctx, verificationMessage(user, link), 'verification')
     await services.admin.record(actorOf(ctx), 'user.resend_verification', user)
+    await tellUser(ctx, user.id, 'sent a new email verification link')
     redirectTo(ctx, deps, userPage(user.id), { type: 'success', message: `A new verification link was sent to ${user.email}.` })
   }))
 

@@ -4,7 +4,7 @@ import type { Context } from 'koa'
 import { loginSchema, recoverSchema, registerSchema } from '../../schemas/auth.js'
 import { twoFactorLoginSchema } from '../../schemas/twoFactor.js'
 import { parseForm } from '../lib/validate.js'
-import { AppError, ValidationError } from '../lib/errors.js'
+import { AppError, RateLimitedError, ValidationError } from '../lib/errors.js'
 import { clearRecoveryCode, endSession, pendingLogin, pendingRecoveryCode, startSession, updateSessionUser } from '../session/lifecycle.js'
 import { recoverySavedSchema } from '../../schemas/settings.js'
 import { ACCOUNT_DISABLED, toSessionUser } from '../services/users.js'
@@ -16,15 +16,25 @@ import { wantsJson } from '../middleware/errors.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 import type { MailMessage } from '../lib/mail.js'
-import { emailChangedMessage, loginNoticeMessage, recoveryNoticeMessage, twoFactorFailedMessage, verificationMessage } from '../lib/mailMessages.js'
+import {
+  emailChangedMessage,
+  loginNoticeMessage,
+  recoveryNoticeMessage,
+  twoFactorFailedMessage,
+  verificationMessage,
+  wrongPasswordsMessage,
+} from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
 import { isTimeZone } from '../../shared/formatDate.js'
 import type { User } from '../../models/index.js'
+import { fromRequest, recordEvents, recordOwn } from './activityEvents.js'
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect.'
 const WRONG_CODE = 'That code is not right, or it was already used. Enter the code your authenticator app shows now.'
 const LOGIN_AGAIN = 'Your login took too long. Log in again.'
 const TWO_FACTOR_NOTICE_EVERY_MS = 15 * 60 * 1000
+/** The wrong password of a window (15 minutes) that mails its owner: once per window (issue 25). */
+const WRONG_PASSWORD_ALERT_AT = 3
 
 /**
  * Registrations that spent their point of the per-IP limit. Scoring a password costs up to a
@@ -65,6 +75,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
 
   /** `continues`: the second step of a login, which goes on only while its first step's session exists. */
   async function logIn(ctx: Context, user: SessionUser, vaultKey: Buffer, remember: boolean, opts: { recoveryCode?: string; continues?: boolean } = {}) {
+    const known = await services.devices.isKnown(user.id, ctx.get('user-agent'))
     const device = await services.devices.create(user.id, ctx.get('user-agent'), ctx.ip)
     try {
       await startSession(ctx, deps, { user, deviceId: device.id, vaultKey, remember, ...opts })
@@ -79,7 +90,41 @@ export function authRoutes(deps: AppDeps, render: Render) {
       throw err
     }
     deps.csrf.rotate(ctx)
+    // Its activity (issue 25): the sign-in, and a browser and system never seen on this account before.
+    const here = fromRequest(ctx)
+    await recordEvents(ctx, deps, [
+      { readerId: user.id, kind: 'signin', details: here },
+      ...(known ? [] : [{ readerId: user.id, kind: 'device_new' as const, details: here }]),
+    ])
     return device
+  }
+
+  /**
+   * A refused sign-in in its account's log, bounded per window (services/activity.ts
+   * recordBounded): a burst stores a few rows and one counter. Returns which attempt of the
+   * window it was (0 when not recorded); never fails the request.
+   */
+  async function recordRefused(ctx: Context, userId: string, kind: 'signin_failed_password' | 'signin_failed_code' | 'signin_limited') {
+    try {
+      return await services.activity.recordBounded({ readerId: userId, kind, details: fromRequest(ctx) })
+    } catch (err) {
+      ctx.state.log.error({ err, kind }, 'activity not recorded')
+      return 0
+    }
+  }
+
+  /** A limit's refusal of a known account's login is in its log too: the owner sees someone kept trying. */
+  async function spendLogin(ctx: Context, email: string) {
+    try {
+      await rateLimits.spend('loginIp', ctx.ip)
+      await rateLimits.spend('loginEmail', email)
+    } catch (err) {
+      if (err instanceof RateLimitedError) {
+        const user = await services.users.byEmail(email).catch(() => null)
+        if (user) await recordRefused(ctx, user.id, 'signin_limited')
+      }
+      throw err
+    }
   }
 
   /**
@@ -145,13 +190,20 @@ export function authRoutes(deps: AppDeps, render: Render) {
       const body = ctx.request.body as Record<string, unknown>
       const input = parseForm(loginSchema, body)
       // Spent before the password is checked (see lib/rateLimits.ts).
-      await rateLimits.spend('loginIp', ctx.ip)
-      await rateLimits.spend('loginEmail', input.email)
-      const result = await services.users.authenticate(input.email, input.password)
-      if (!result) {
+      await spendLogin(ctx, input.email)
+      const checked = await services.users.checkPassword(input.email, input.password)
+      if (!checked.user || !checked.vaultKey) {
         ctx.state.log.info({ event: 'login_failed' }, 'login failed')
+        if (checked.user) {
+          // Several wrong passwords in a window mail the owner, once (the Nth attempt comes back once).
+          const attempt = await recordRefused(ctx, checked.user.id, 'signin_failed_password')
+          if (attempt === Math.min(WRONG_PASSWORD_ALERT_AT, config.rateLimits.loginPerEmail)) {
+            send(ctx, wrongPasswordsMessage(checked.user, attempt, { name: deviceName(ctx.get('user-agent')), ip: ctx.ip }, config.appOrigin), 'wrong passwords alert')
+          }
+        }
         throw new ValidationError({ password: WRONG_CREDENTIALS }, WRONG_CREDENTIALS)
       }
+      const result = { user: checked.user, vaultKey: checked.vaultKey }
       await Promise.all([rateLimits.reset('loginEmail', input.email), rateLimits.refund('loginIp', ctx.ip)])
       // Told only once the password was right: a disabled account is not revealed to a guesser.
       if (result.user.disabledAt) throw new ValidationError({ password: ACCOUNT_DISABLED }, ACCOUNT_DISABLED)
@@ -192,9 +244,15 @@ export function authRoutes(deps: AppDeps, render: Render) {
         return redirectTo(ctx, deps, '/login', { type: 'error', message: LOGIN_AGAIN })
       }
       const input = parseForm(twoFactorLoginSchema, ctx.request.body)
-      await rateLimits.spend('twoFactorLogin', pending.user.id)
+      try {
+        await rateLimits.spend('twoFactorLogin', pending.user.id)
+      } catch (err) {
+        if (err instanceof RateLimitedError) await recordRefused(ctx, pending.user.id, 'signin_limited')
+        throw err
+      }
       if (!(await services.twoFactor.verifyLogin(pending.user.id, pending.vaultKey, input.code))) {
         ctx.state.log.info({ event: 'two_factor_failed' }, 'two-factor code refused')
+        await recordRefused(ctx, pending.user.id, 'signin_failed_code')
         // The password was right: its owner should know someone has it. Once per window, so a
         // burst of wrong codes is one message.
         if (await deps.kv.claim(`notice:2fa-failed:${pending.user.id}`, TWO_FACTOR_NOTICE_EVERY_MS)) {
@@ -227,6 +285,11 @@ export function authRoutes(deps: AppDeps, render: Render) {
       await Promise.all([rateLimits.reset('recoverEmail', input.email), rateLimits.refund('recoverIp', ctx.ip)])
       await deps.sessionIndex.revokeUserSessions(result.user.id)
       await logIn(ctx, toSessionUser(result.user), result.vaultKey, false, { recoveryCode: result.recoveryCode })
+      await recordEvents(ctx, deps, [
+        { readerId: result.user.id, kind: 'password_changed', details: { ...fromRequest(ctx), detail: 'with the recovery code' } },
+        { readerId: result.user.id, kind: 'recovery_code_new', details: fromRequest(ctx) },
+        ...(result.twoFactorDisabled ? [{ readerId: result.user.id, kind: 'two_factor_off' as const, details: { ...fromRequest(ctx), detail: 'by the recovery code' } }] : []),
+      ])
       send(ctx, recoveryNoticeMessage(result.user, { twoFactorDisabled: result.twoFactorDisabled }), 'recovery notice')
       ctx.state.log.info({ uid: result.user.id }, 'account recovered')
       redirectTo(ctx, deps, '/register/recovery-code', { type: 'success', message: 'Your master password was changed. Save your new recovery code.' })
@@ -258,6 +321,7 @@ export function authRoutes(deps: AppDeps, render: Render) {
     // Every session of this user learns it, wherever the link was opened.
     // The email too: a link for a pending address (settings) has just made it the account's.
     await updateSessionUser(ctx, deps, user.id, { verified: true, email: user.email })
+    if (user.changedFrom) await recordOwn(ctx, deps, user.id, 'email_changed', { detail: `from ${user.changedFrom} to ${user.email}` })
     if (user.changedFrom) send(ctx, emailChangedMessage({ name: user.name, email: user.changedFrom }, user.email, config.appOrigin), 'email changed notice')
     redirectTo(ctx, deps, ctx.state.user ? '/dashboard' : '/login', {
       type: 'success',

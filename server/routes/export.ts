@@ -11,6 +11,7 @@ import { vaultExportedMessage } from '../lib/mailMessages.js'
 import { deviceName } from '../services/devices.js'
 import { EXPORT_CSV_OPTIONS, UnreadableItemsError, type ExportRecord } from '../services/exporter.js'
 import { formAction } from './respond.js'
+import { recordOwn } from './activityEvents.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
 import { SETTINGS_PAGES } from '../../shared/settingsPages.js'
 import type { AppDeps } from '../deps.js'
@@ -56,6 +57,7 @@ export function exportRoutes(deps: AppDeps, render: Render) {
       const device = { name: deviceName(ctx.get('user-agent')), ip: ctx.ip }
       deps.mailer.send(vaultExportedMessage(user, device, config.appOrigin)).catch((err) => ctx.state.log.error({ err }, 'export notice mail failed'))
       ctx.state.log.info({ uid: viewer.userId }, 'vault exported')
+      await recordOwn(ctx, deps, viewer.userId, 'export', { detail: format === 'json' ? 'Bitwarden JSON' : 'CSV' })
 
       ctx.status = 200
       // Plaintext passwords: no cache, proxy or browser, may keep a copy.

@@ -15,6 +15,7 @@ import { verifyCsrf } from '../middleware/csrfProtect.js'
 import { ensureSessionAlive } from '../session/lifecycle.js'
 import { SessionEndedError } from '../session/store.js'
 import { formAction, keptValues, redirectTo } from './respond.js'
+import { recordOwn } from './activityEvents.js'
 import { wantsJson } from '../middleware/errors.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
 import type { AppDeps } from '../deps.js'
@@ -81,11 +82,14 @@ export function importRoutes(deps: AppDeps, render: Render) {
     const input = parseForm(importSchema, ctx.request.body ?? {})
     const file = (ctx as Context & { file?: { buffer: Buffer } }).file
     if (!file) throw new ValidationError({ file: 'Choose the CSV file to import.' })
-    await deps.services.importer.importCsv(viewerOf(ctx), {
+    const result = await deps.services.importer.importCsv(viewerOf(ctx), {
       bytes: file.buffer,
       format: input.format,
       folderId: input.folder_id,
       keepFolders: input.folders === 'keep',
+    })
+    await recordOwn(ctx, deps, ctx.state.user!.id, 'import', {
+      detail: `${result.imported} ${result.imported === 1 ? 'item' : 'items'}${result.skipped.length ? `, ${result.skipped.length} skipped` : ''}`,
     })
     // No flash: the result page says what happened, in full.
     redirectTo(ctx, deps, IMPORT_RESULT_PAGE)

@@ -25,6 +25,7 @@ import {
   recoveryCodeIssuedMessage,
 } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
+import { recordOwn } from './activityEvents.js'
 import { submittedStrength } from '../services/passwordStrength.js'
 import { masterPasswordInputs } from '../../shared/strengthInputs.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
@@ -134,6 +135,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       // Every other session ends; this one carries on under a new id.
       await sessionIndex.revokeUserSessions(viewer.userId, currentSessionId(ctx))
       await regenerateSession(ctx, deps)
+      await recordOwn(ctx, deps, viewer.userId, 'password_changed')
       send(ctx, passwordChangedMessage(user), 'password changed notice')
       ctx.state.log.info({ uid: user.id }, 'master password changed')
       redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Your master password was changed. Every other device was logged out.' })
@@ -149,6 +151,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
     // (expired, logged out) is forgotten too, but was not logged in.
     const ended = await sessionIndex.revokeUserSessions(viewer.userId, currentSessionId(ctx))
     await services.devices.removeOthers(viewer.userId, ctx.state.deviceId!)
+    if (ended) await recordOwn(ctx, deps, viewer.userId, 'device_revoked', { detail: `${ended} other ${ended === 1 ? 'device' : 'devices'} logged out` })
     redirectTo(ctx, deps, DEVICES, {
       type: 'success',
       message: ended ? `Logged out ${ended} other ${ended === 1 ? 'device' : 'devices'}.` : 'No other device was logged in.',
@@ -159,6 +162,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
     const viewer = viewerOf(ctx)
     const device = await services.devices.remove(viewer.userId, ctx.params.id!)
     await sessionIndex.revokeDevice(viewer.userId, device.id)
+    await recordOwn(ctx, deps, viewer.userId, 'device_revoked', { detail: `${device.name} logged out` })
     if (device.id === ctx.state.deviceId) {
       // Revoking this device is logging out.
       await endSession(ctx, deps)
@@ -179,6 +183,7 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       )
       // Shown once, from the session where it is sealed under the per-session key.
       holdRecoveryCode(ctx, recoveryCode)
+      await recordOwn(ctx, deps, viewer.userId, 'recovery_code_new')
       send(ctx, recoveryCodeIssuedMessage(user), 'recovery code notice')
       ctx.state.log.info({ uid: user.id }, 'recovery code issued')
       redirectTo(ctx, deps, NEW_RECOVERY_CODE)

@@ -8,6 +8,8 @@ import { NoAccountError } from '../services/sharing.js'
 import { parseForm } from '../lib/validate.js'
 import { inviteSchema, permissionSchema } from '../../schemas/sharing.js'
 import { formAction, redirectTo } from './respond.js'
+import { recordEvents } from './activityEvents.js'
+import type { ActivityDetails, ActivityKind } from '../../shared/activity.js'
 import type { AppDeps } from '../deps.js'
 import type { Render } from '../render.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
@@ -49,6 +51,22 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
     return true
   }
 
+  /**
+   * A sharing event in the logs of both sides (issue 25): the folder's owner and the member or
+   * invitee, the owner's row tied to the folder (its activity view lists joins and leaves).
+   */
+  const recordShare = (ctx: Context, kind: ActivityKind, share: { folderId: string; folderName: string; ownerId: string; memberId: string }, details: ActivityDetails = {}) =>
+    recordEvents(
+      ctx,
+      deps,
+      [...new Set([share.ownerId, share.memberId])].map((readerId) => ({
+        readerId,
+        kind,
+        folderId: share.folderId,
+        details: { folderName: share.folderName, actorId: ctx.state.user!.id, ...details },
+      })),
+    )
+
   router.post(
     '/folders/:id/members',
     formAction(render, folderPage, async (ctx) => {
@@ -68,6 +86,7 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
         })
       }
       const { invitee, owner, folderName, permission } = invited
+      await recordShare(ctx, 'share_invited', { folderId: invited.folderId, folderName, ownerId: viewer.userId, memberId: invitee.id }, { targetEmail: invitee.email, permission })
       // After the commit, and never awaited: a slow mail server does not hold up the owner.
       deps.mailer
         .send(invitationMessage(invitee, { ownerName: owner.name, folderName, permission }, deps.config.appOrigin))
@@ -81,29 +100,39 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
     formAction(render, folderPage, async (ctx) => {
       const viewer = viewerOf(ctx)
       const input = parseForm(permissionSchema, body(ctx))
-      const { name, permission } = await sharing().changePermission(viewer, ctx.params.id!, ctx.params.userId!, input)
+      const changed = await sharing().changePermission(viewer, ctx.params.id!, ctx.params.userId!, input)
+      const { name, permission } = changed
+      await recordShare(ctx, 'share_permission', { ...changed, ownerId: viewer.userId, memberId: changed.userId }, { targetEmail: changed.email, permission })
       redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message: `${name} ${PERMISSION_LABEL[permission]} now.` })
     }),
   )
 
   router.post('/folders/:id/members/:userId/delete', async (ctx) => {
-    const { name, wasPending, expired } = await sharing().removeMember(viewerOf(ctx), ctx.params.id!, ctx.params.userId!)
+    const removed = await sharing().removeMember(viewerOf(ctx), ctx.params.id!, ctx.params.userId!)
+    const { name, wasPending, expired } = removed
+    await recordShare(ctx, 'share_removed', { ...removed, ownerId: ctx.state.user!.id, memberId: removed.userId }, {
+      targetEmail: removed.email,
+      detail: expired ? 'expired invitation removed' : wasPending ? 'invitation cancelled' : undefined,
+    })
     const message = expired ? `Expired invitation to ${name} removed.` : wasPending ? `Invitation to ${name} cancelled.` : `${name} no longer has this folder.`
     redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message })
   })
 
   router.post('/shares/:folderId/accept', async (ctx) => {
-    const { folderId, folderName } = await sharing().accept(viewerOf(ctx), ctx.params.folderId!)
+    const { folderId, folderName, ownerId } = await sharing().accept(viewerOf(ctx), ctx.params.folderId!)
+    await recordShare(ctx, 'share_accepted', { folderId, folderName, ownerId, memberId: ctx.state.user!.id })
     redirectTo(ctx, deps, `/dashboard/folders/${folderId}`, { type: 'success', message: `“${folderName}” is now in your vault.` })
   })
 
   router.post('/shares/:folderId/decline', async (ctx) => {
-    const { folderName } = await sharing().decline(viewerOf(ctx), ctx.params.folderId!)
+    const { folderId, folderName, ownerId } = await sharing().decline(viewerOf(ctx), ctx.params.folderId!)
+    await recordShare(ctx, 'share_declined', { folderId, folderName, ownerId, memberId: ctx.state.user!.id })
     redirectTo(ctx, deps, '/dashboard/shares', { type: 'success', message: `Invitation to “${folderName}” declined.` })
   })
 
   router.post('/shares/:folderId/leave', async (ctx) => {
-    const { folderName } = await sharing().leave(viewerOf(ctx), ctx.params.folderId!)
+    const { folderId, folderName, ownerId } = await sharing().leave(viewerOf(ctx), ctx.params.folderId!)
+    await recordShare(ctx, 'share_left', { folderId, folderName, ownerId, memberId: ctx.state.user!.id })
     redirectTo(ctx, deps, '/dashboard/shares', { type: 'success', message: `You left “${folderName}”.` })
   })
 

@@ -8,6 +8,7 @@ import { parseForm } from '../lib/validate.js'
 import { regenerateSession, updateSessionUser } from '../session/lifecycle.js'
 import { twoFactorNoticeMessage } from '../lib/mailMessages.js'
 import { formAction, redirectTo } from './respond.js'
+import { recordOwn } from './activityEvents.js'
 import { requireUser, viewerOf } from '../session/requireUser.js'
 import { passwordBudget } from './passwordBudget.js'
 import type { AppDeps } from '../deps.js'
@@ -45,6 +46,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
           await updateSessionUser(ctx, deps, viewer.userId, { twoFactor: true })
           await regenerateSession(ctx, deps)
           notify(ctx, user, true)
+          await recordOwn(ctx, deps, viewer.userId, 'two_factor_on')
           ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_enabled' }, 'two-factor turned on')
           redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Two-factor authentication is on. Logging in now also asks for a code.' })
         } catch (e) {
@@ -70,6 +72,7 @@ export function twoFactorRoutes(deps: AppDeps, render: Render) {
         await updateSessionUser(ctx, deps, viewer.userId, { twoFactor: false })
         await regenerateSession(ctx, deps)
         notify(ctx, user, false)
+        await recordOwn(ctx, deps, viewer.userId, 'two_factor_off')
         ctx.state.log.info({ uid: viewer.userId, event: 'two_factor_disabled' }, 'two-factor turned off')
       }
       redirectTo(ctx, deps, SECURITY, { type: 'success', message: 'Two-factor authentication is off.' })

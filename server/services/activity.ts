@@ -7,7 +7,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize'
 import * as crypto from '../lib/crypto.js'
 import { EXPORT_CSV_OPTIONS } from './exporter.js'
 import type { Models } from '../../models/index.js'
-import type { Viewer } from './types.js'
+import type { ActivityEventInput, Viewer } from './types.js'
 import {
   ACTIVITY_KINDS,
   ACTIVITY_LABELS,
@@ -34,19 +34,6 @@ const DEFAULT_FLOOD_THRESHOLD = 10
 const PRUNE_BATCH = 5000
 /** Bounds a sealed row whatever a caller passes (item names are <= 200, emails <= 254). */
 const MAX_FIELD = 500
-
-export interface ActivityEventInput {
-  /** Whose log it appears in. */
-  readerId: string
-  /** The reader's public key (DER) when the caller has it at hand: saves the query that fetches it. */
-  readerPublicKey?: Buffer
-  kind: ActivityKind
-  /** Set for an event of a folder: the owner's view of that folder filters on it. */
-  folderId?: string | null
-  details: ActivityDetails
-  /** Now when absent. */
-  at?: Date
-}
 
 /** Which rows: some kinds (all when absent or empty), of one folder when folderId is set. */
 export interface ActivityQuery {
@@ -84,18 +71,30 @@ export function createActivityService(deps: ActivityDeps) {
   const floodThreshold = deps.floodThreshold ?? DEFAULT_FLOOD_THRESHOLD
 
   /**
-   * The readers' public keys: those the events carry, the others in one query (the cost of a
-   * caller that does not have them at hand). A reader whose account is gone has none.
+   * The readers' public keys and the names of those who acted (details.actorId without a name):
+   * the keys the events carry, the rest in one query (the cost of a caller that does not have them
+   * at hand). A reader whose account is gone has no key.
    */
-  async function publicKeys(events: readonly ActivityEventInput[], transaction?: Transaction): Promise<Map<string, Buffer>> {
+  async function people(events: readonly ActivityEventInput[], transaction?: Transaction) {
     const keys = new Map<string, Buffer>()
+    const names = new Map<string, { name: string; email: string }>()
     for (const e of events) if (e.readerPublicKey) keys.set(e.readerId, e.readerPublicKey)
-    const missing = [...new Set(events.filter((e) => !keys.has(e.readerId)).map((e) => e.readerId))]
+    const actors = events.filter((e) => e.details.actorId && !e.details.actorEmail).map((e) => e.details.actorId!)
+    const missing = [...new Set([...events.filter((e) => !keys.has(e.readerId)).map((e) => e.readerId), ...actors])]
     if (missing.length) {
-      const users = await models.User.findAll({ attributes: ['id', 'publicKey'], where: { id: missing }, transaction })
-      for (const u of users) keys.set(u.id, u.publicKey)
+      const users = await models.User.findAll({ attributes: ['id', 'publicKey', 'name', 'email'], where: { id: missing }, transaction })
+      for (const u of users) {
+        if (!keys.has(u.id)) keys.set(u.id, u.publicKey)
+        names.set(u.id, { name: u.name, email: u.email })
+      }
     }
-    return keys
+    return { keys, names }
+  }
+
+  /** The details to seal: who acted named, when only their id was given. */
+  function withActor(details: ActivityDetails, names: Map<string, { name: string; email: string }>): ActivityDetails {
+    const actor = details.actorId && !details.actorEmail ? names.get(details.actorId) : undefined
+    return actor ? { ...details, actorName: actor.name, actorEmail: actor.email } : details
   }
 
   /**
@@ -106,11 +105,11 @@ export function createActivityService(deps: ActivityDeps) {
    */
   async function record(events: readonly ActivityEventInput[], transaction?: Transaction): Promise<void> {
     if (!events.length) return
-    const keys = await publicKeys(events, transaction)
+    const { keys, names } = await people(events, transaction)
     const now = new Date()
     const rows = events.flatMap((e) => {
       const key = keys.get(e.readerId)
-      return key ? [{ e, sealed: sealDetails(key, e.readerId, e.kind, e.details) }] : []
+      return key ? [{ e, sealed: sealDetails(key, e.readerId, e.kind, withActor(e.details, names)) }] : []
     })
     if (!rows.length) return
     // unnest: one statement text for any number of rows (one prepared plan, no parameter limit).
@@ -135,8 +134,9 @@ export function createActivityService(deps: ActivityDeps) {
    * Records one event of a flood (wrong passwords, wrong codes): up to `threshold` individual rows
    * per reader, kind and window, then a single counter row for the rest of the window (bucket = the
    * window's start, count = the attempts past the threshold, at = the latest, details those of the
-   * first). Returns true for the one call that crossed the threshold in its window (the counter row
-   * was created by it): the caller's cue for one alert per window.
+   * first). Returns which attempt of its window this one was (1, 2, …; 0 when the reader's account
+   * is gone): each number comes back once per reader, kind and window, so `=== n` is the caller's
+   * cue for one alert per window.
    *
    * Atomic under parallel calls: a transaction takes an advisory lock per reader and kind, then one
    * statement counts the window's rows and inserts or upserts. The lock must come in an earlier
@@ -145,11 +145,11 @@ export function createActivityService(deps: ActivityDeps) {
    * lock, one INSERT, COMMIT (and the key's SELECT when readerPublicKey is absent); on a request that
    * just ran scrypt.
    */
-  async function recordBounded(event: ActivityEventInput, opts: { windowMs?: number; threshold?: number } = {}): Promise<boolean> {
+  async function recordBounded(event: ActivityEventInput, opts: { windowMs?: number; threshold?: number } = {}): Promise<number> {
     const windowMs = opts.windowMs ?? DEFAULT_FLOOD_WINDOW_MS
     const threshold = opts.threshold ?? floodThreshold
-    const key = (await publicKeys([event])).get(event.readerId)
-    if (!key) return false
+    const key = (await people([event])).keys.get(event.readerId)
+    if (!key) return 0
     const at = event.at ?? new Date()
     const bucket = new Date(Math.floor(at.getTime() / windowMs) * windowMs)
     const sealed = sealDetails(key, event.readerId, event.kind, event.details)
@@ -162,7 +162,7 @@ export function createActivityService(deps: ActivityDeps) {
       })
       // Data-modifying CTEs run whether or not the final SELECT reads them: exactly one of the two
       // inserts has a row to insert.
-      const [row] = await sequelize.query<{ counter: number | null }>(
+      const [row] = await sequelize.query<{ single: number; counter: number | null }>(
         `WITH window_rows AS (
            SELECT count(*) AS n FROM activity_events
            WHERE reader_id = $1::uuid AND kind = $2::text AND bucket IS NULL AND at >= $4::timestamptz AND at < $5::timestamptz
@@ -176,7 +176,7 @@ export function createActivityService(deps: ActivityDeps) {
            DO UPDATE SET count = activity_events.count + 1, at = greatest(activity_events.at, excluded.at)
            RETURNING activity_events.count AS n
          )
-         SELECT (SELECT n FROM counter) AS counter`,
+         SELECT (SELECT n FROM window_rows)::int AS single, (SELECT n FROM counter) AS counter`,
         {
           bind: [
             event.readerId,
@@ -192,7 +192,7 @@ export function createActivityService(deps: ActivityDeps) {
           transaction,
         },
       )
-      return row?.counter === 1
+      return row?.counter != null ? threshold + row.counter : (row?.single ?? 0) + 1
     })
   }
 

@@ -34,6 +34,8 @@ export function createDevicesService(models: Models, kv?: KeyValue) {
   return {
     create: (userId: string, userAgent: string | undefined, ip: string) =>
       models.Device.create({ id: randomUUID(), userId, name: deviceName(userAgent), ip: ip.slice(0, 64) }),
+    /** The user has logged in with this browser on this system before (a device row of that name exists). */
+    isKnown: async (userId: string, userAgent: string | undefined) => (await models.Device.count({ where: { userId, name: deviceName(userAgent) } })) > 0,
     /** Called at most once a minute per session (the session remembers when it last did). */
     touch: (deviceId: string, at = new Date()) => models.Device.update({ lastSeenAt: at }, { where: { id: deviceId } }),
     /** A user's devices, most recently seen first, each saying whether its session is still alive. */

@@ -20,7 +20,11 @@ import { createActivityService } from './activity.js'
 /** Without configuration (scripts, tests): open sign-up, invitations valid 7 days. */
 const DEFAULT_SIGNUP = { policy: 'open' as const, domains: [], inviteTtlMs: 7 * 24 * 3600_000 }
 
-export function createServices(deps: ServiceDeps) {
+export function createServices(baseDeps: ServiceDeps) {
+  /** Security activity, sealed to each reader (issue 25): recording, listing, the CSV, pruning. */
+  const activity = createActivityService({ sequelize: baseDeps.sequelize, models: baseDeps.models, retentionMs: baseDeps.activityRetentionMs })
+  // The item services record what happens to items through it.
+  const deps: ServiceDeps = { ...baseDeps, activity }
   const sharing = createSharingService(deps)
   // Imported passwords are scored in the background; a view that finds some waiting resumes it (ADR 024).
   const scorer = createBackgroundScorer(deps)
@@ -44,8 +48,7 @@ export function createServices(deps: ServiceDeps) {
     signup,
     /** Administrators' actions on accounts, and their log (issue 24, ADR 036). */
     admin: createAdminService(deps, signup),
-    /** Security activity, sealed to each reader (issue 25, under way): storage, listing, pruning. */
-    activity: createActivityService({ sequelize: deps.sequelize, models: deps.models, retentionMs: deps.activityRetentionMs }),
+    activity,
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -9,6 +9,8 @@ import { applyListIndexChanges, indexEntry } from './listIndex.js'
 import { ITEM_LIMITS } from '../../schemas/limits.js'
 import { totpCode } from '../../shared/totp.js'
 import { fieldValue } from './itemText.js'
+import { eventItem, itemEvents } from './itemEvents.js'
+import { secretFieldLabel } from '../../shared/activity.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
 export const NO_TOTP_MESSAGE = 'This item has no authenticator key.'
@@ -28,7 +30,12 @@ export function createItemFieldCommands(deps: ServiceDeps) {
    * authenticator the current code and the seconds it has left. NotFoundError for an item that is
    * not the viewer's, trashed or malformed; ValidationError (422) for an item without a key.
    */
-  async function copyItemField(viewer: Viewer, rawItemId: string, field: string): Promise<{ value: string; secondsLeft?: number; period?: number }> {
+  async function copyItemField(
+    viewer: Viewer,
+    rawItemId: string,
+    field: string,
+    kind: 'item_copied' | 'item_revealed' = 'item_copied',
+  ): Promise<{ value: string; secondsLeft?: number; period?: number }> {
     const itemId = requireId(rawItemId)
     const row = await queryItemAccess(deps, viewer.userId, itemId)
     if (!row) throw new NotFoundError()
@@ -36,10 +43,25 @@ export function createItemFieldCommands(deps: ServiceDeps) {
     if (!plain) throw new ValidationError({ field: 'This item could not be decrypted.' })
     const value = fieldValue(plain, field)
     if (value === null) throw new ValidationError({ field: 'This item has no such field.' })
+    // A secret left the server (SPEC 3b): the folder's owner and the one who copied it can see so.
+    // A username is not a secret.
+    if (field !== 'username' && value !== '') await deps.activity?.record(itemEvents(viewer.userId, kind, [eventItem(row, plain.name)], { detail: secretFieldLabel(field) }))
     if (field !== 'totp') return { value }
     const code = totpCode(plain.totp)
     if (!code) throw new ValidationError({ field: NO_TOTP_MESSAGE })
     return { value: code.code, secondsLeft: code.secondsLeft, period: code.period }
+  }
+
+  /**
+   * Records that a page showed one secret of an item (SPEC 3b: ?reveal=<field>), for the folder's
+   * owner and the viewer. One query for the item's folder and name; nothing when it cannot be read.
+   * `detail` names what was shown.
+   */
+  async function noteRevealed(viewer: Viewer, rawItemId: string, detail: string): Promise<void> {
+    const row = await queryItemAccess(deps, viewer.userId, requireId(rawItemId))
+    const plain = row && decryptItem(createKeyRing(viewer).folderKey(row), row.id, row.folderId, row.ciphertext)
+    if (!row || !plain) return
+    await deps.activity?.record(itemEvents(viewer.userId, 'item_revealed', [eventItem(row, plain.name)], { detail }))
   }
 
   /**
@@ -65,9 +87,10 @@ export function createItemFieldCommands(deps: ServiceDeps) {
       const ciphertext = encryptItem(key, id, row.folderId, copy)
       const item = await models.Item.create({ id, folderId: row.folderId, ciphertext }, { transaction })
       await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(id, ciphertext, item.updatedAt, copy, item.createdAt)] }])
+      await deps.activity?.record(itemEvents(viewer.userId, 'item_added', [eventItem({ ...row, id }, copy.name)], { detail: `copy of “${plain.name}”` }), transaction)
       return { id }
     })
   }
 
-  return { copyItemField, cloneItem }
+  return { copyItemField, noteRevealed, cloneItem }
 }

@@ -13,6 +13,7 @@ import type { BulkResult, ItemDetail, ItemFields, ItemInput } from '../../shared
 import type { ServiceDeps, Viewer } from './types.js'
 import { keepVersion, reencryptVersions } from './history.js'
 import { checkMovedAttachmentsFit, rewrapAttachmentKeys } from './attachments.js'
+import { eventItem, itemEvents } from './itemEvents.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** When the password last changed: items written before issue 21 count from their creation. */
@@ -101,6 +102,8 @@ function keepCardBrand(fields: ItemInput, before: ItemPlaintext | null): ItemInp
 
 export function createItemCommands(deps: ServiceDeps) {
   const { sequelize, models, limits } = deps
+  /** Recorded in the write's transaction: an event exists only if what it says happened. */
+  const record = (events: ReturnType<typeof itemEvents>, transaction: Transaction) => deps.activity?.record(events, transaction)
 
   /**
    * `fields` as the route parsed them (schemas/vault.ts). ForbiddenError on a view-only folder,
@@ -122,6 +125,7 @@ export function createItemCommands(deps: ServiceDeps) {
       const ciphertext = encryptItem(key, id, folderId, plain)
       const item = await models.Item.create({ id, folderId, ciphertext }, { transaction })
       await applyListIndexChanges(deps, transaction, [{ folderId, key, upserts: [indexEntry(id, ciphertext, item.updatedAt, plain)] }])
+      await record(itemEvents(viewer.userId, 'item_added', [eventItem({ ...m, id }, plain.name)]), transaction)
       return { id }
     })
   }
@@ -161,6 +165,9 @@ export function createItemCommands(deps: ServiceDeps) {
       // Scored just now: an imported item waiting for its score (ADR 024) waits no more.
       await models.Item.update({ ciphertext, updatedAt: now, scoreDueAt: null }, { where: { id: itemId, folderId: row.folderId }, transaction, silent: true })
       await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, ciphertext, now, plain, row.createdAt)] }])
+      // The owner learns when a password changed: the exposure report's checklist reads the item itself.
+      const passwordChanged = before !== null && before.password !== plain.password
+      await record(itemEvents(viewer.userId, 'item_changed', [eventItem(row, plain.name)], passwordChanged ? { detail: 'password changed' } : {}), transaction)
     })
   }
 
@@ -204,12 +211,14 @@ export function createItemCommands(deps: ServiceDeps) {
     const now = new Date()
     const unreadable: string[] = []
     const moved: IndexEntry[] = []
+    const names = new Map<string, string>()
     for (const row of rows) {
       const plain = decryptItem(sourceKey, row.id, sourceId, row.ciphertext)
       if (!plain) {
         unreadable.push(row.id)
         continue
       }
+      names.set(row.id, plain.name)
       const ciphertext = encryptItem(targetKey, row.id, target.folderId, plain)
       await models.Item.update({ folderId: target.folderId, ciphertext, updatedAt: now }, { where: { id: row.id, folderId: sourceId }, transaction, silent: true })
       moved.push(indexEntry(row.id, ciphertext, now, plain, row.createdAt))
@@ -226,6 +235,13 @@ export function createItemCommands(deps: ServiceDeps) {
         { folderId: sourceId, key: sourceKey, removes: moved.map((e) => e.id) },
         { folderId: target.folderId, key: targetKey, upserts: moved },
       ])
+      // For the target's owner and who moved it; and the source's owner when that is someone else.
+      const from = { detail: `from “${rows[0]!.folderName}”` }
+      const events = itemEvents(viewer.userId, 'item_moved', moved.map((e) => eventItem({ ...target, id: e.id }, names.get(e.id) ?? '')), from)
+      if (rows[0]!.ownerId !== target.ownerId) {
+        events.push(...itemEvents(viewer.userId, 'item_moved', moved.map((e) => eventItem({ ...rows[0]!, id: e.id }, names.get(e.id) ?? '')), from).filter((e) => e.readerId === rows[0]!.ownerId))
+      }
+      await record(events, transaction)
     }
     return { moved: moved.length, unreadable }
   }
@@ -310,7 +326,10 @@ export function createItemCommands(deps: ServiceDeps) {
     )
     if (trashed.length !== ids.length) throw new NotFoundError() // cannot happen under the lock; kept as a guard
     // Without the folder key (the item may be unreadable because of it) the index is cleared, not kept stale.
-    await applyListIndexChanges(deps, transaction, [{ folderId, key: createKeyRing(viewer).folderKey(rows[0]!), removes: ids }])
+    const key = createKeyRing(viewer).folderKey(rows[0]!)
+    await applyListIndexChanges(deps, transaction, [{ folderId, key, removes: ids }])
+    const named = rows.map((r) => eventItem(r, decryptItem(key, r.id, r.folderId, r.ciphertext)?.name ?? ''))
+    await record(itemEvents(viewer.userId, 'item_trashed', named), transaction)
   }
 
   /**

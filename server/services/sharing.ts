@@ -375,7 +375,7 @@ export function createSharingService(deps: ServiceDeps) {
         { folderId, userId: invitee.id, role: 'member', permission, status: 'pending', sealedKey, invitedAt: new Date(), acceptedAt: null },
         { transaction },
       )
-      return { invitee: { name: invitee.name, email: invitee.email }, owner: { name: owner.name }, folderName: m.folderName, permission }
+      return { invitee: { id: invitee.id, name: invitee.name, email: invitee.email }, owner: { name: owner.name }, folderId, folderName: m.folderName, permission }
     })
   }
 
@@ -385,14 +385,14 @@ export function createSharingService(deps: ServiceDeps) {
     const userId = requireId(rawUserId)
     return sequelize.transaction(async (transaction) => {
       await lockFolder(deps, folderId, transaction)
-      await ownedShareable(viewer, folderId, transaction)
+      const m = await ownedShareable(viewer, folderId, transaction)
       const rows = await folderRows(folderId, transaction)
       const target = rows.find((r) => r.userId === userId && r.live)
       if (!target) throw new NotFoundError()
       if (target.role === 'owner') throw new ForbiddenError('The owner can always edit their folder.')
       if (rotationDue(rows)) await removeAndRotate(viewer, folderId, null, transaction, rows)
       await models.FolderMembership.update({ permission }, { where: { folderId, userId, role: 'member' }, transaction })
-      return { name: target.name, permission }
+      return { userId, folderId, folderName: m.folderName, name: target.name, email: target.email, permission }
     })
   }
 
@@ -406,7 +406,7 @@ export function createSharingService(deps: ServiceDeps) {
     const userId = requireId(rawUserId)
     return sequelize.transaction(async (transaction) => {
       await lockFolder(deps, folderId, transaction)
-      await ownedShareable(viewer, folderId, transaction)
+      const m = await ownedShareable(viewer, folderId, transaction)
       const rows = await folderRows(folderId, transaction)
       const target = rows.find((r) => r.userId === userId)
       if (!target) throw new NotFoundError()
@@ -420,7 +420,7 @@ export function createSharingService(deps: ServiceDeps) {
       } else {
         await removeAndRotate(viewer, folderId, userId, transaction, rows)
       }
-      return { name: target.name, wasPending: target.status === 'pending', expired: isExpired(target) }
+      return { userId, folderId, folderName: m.folderName, name: target.name, email: target.email, wasPending: target.status === 'pending', expired: isExpired(target) }
     })
   }
 
@@ -431,8 +431,8 @@ export function createSharingService(deps: ServiceDeps) {
   /** The viewer's own live row in a folder, with the folder locked; NotFoundError without one. */
   async function ownRow(viewer: Viewer, folderId: string, status: 'pending' | 'accepted', transaction: Transaction) {
     await lockFolder(deps, folderId, transaction)
-    const [row] = await sequelize.query<{ role: 'owner' | 'member'; folderName: string }>(
-      `SELECT m.role::text AS role, f.name AS "folderName" FROM folder_memberships m JOIN folders f ON f.id = m.folder_id
+    const [row] = await sequelize.query<{ role: 'owner' | 'member'; folderName: string; ownerId: string }>(
+      `SELECT m.role::text AS role, f.name AS "folderName", f.owner_id AS "ownerId" FROM folder_memberships m JOIN folders f ON f.id = m.folder_id
        WHERE m.folder_id = :folderId AND m.user_id = :userId AND m.status = :status AND ${liveMembership('m')}`,
       { replacements: { folderId, userId: viewer.userId, status }, type: QueryTypes.SELECT, transaction },
     )
@@ -448,7 +448,7 @@ export function createSharingService(deps: ServiceDeps) {
         { status: 'accepted', acceptedAt: new Date() },
         { where: { folderId, userId: viewer.userId, status: 'pending' }, transaction },
       )
-      return { folderId, folderName: row.folderName }
+      return { folderId, folderName: row.folderName, ownerId: row.ownerId }
     })
   }
 
@@ -459,7 +459,7 @@ export function createSharingService(deps: ServiceDeps) {
       const row = await ownRow(viewer, folderId, 'pending', transaction)
       if (!row) throw new NotFoundError(INVITATION_GONE)
       await removeAndRotate(viewer, folderId, viewer.userId, transaction)
-      return { folderName: row.folderName }
+      return { folderId, folderName: row.folderName, ownerId: row.ownerId }
     })
   }
 
@@ -471,7 +471,7 @@ export function createSharingService(deps: ServiceDeps) {
       if (!row) throw new NotFoundError()
       if (row.role === 'owner') throw new ForbiddenError('You own this folder: delete it instead of leaving it.')
       await removeAndRotate(viewer, folderId, viewer.userId, transaction)
-      return { folderName: row.folderName }
+      return { folderId, folderName: row.folderName, ownerId: row.ownerId }
     })
   }
 

@@ -8,6 +8,7 @@ import { lockFolders, queryItemAccess, queryMemberships, requireId, type ItemAcc
 import { createKeyRing } from './keyRing.js'
 import { decryptItem } from './itemCrypto.js'
 import { applyListIndexChanges, groupBy, indexEntry } from './listIndex.js'
+import { eventItem, itemEvents } from './itemEvents.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
 /** How long a trashed item stays before purgeExpired deletes it. */
@@ -38,6 +39,7 @@ interface TrashRow {
   folderName: string
   sealedKey: Buffer | null
   privateKeyWrapped: Buffer | null
+  ownerId: string
 }
 
 export function createTrashService(deps: ServiceDeps) {
@@ -50,7 +52,7 @@ export function createTrashService(deps: ServiceDeps) {
   async function trashRows(viewer: Viewer): Promise<TrashRow[]> {
     return sequelize.query<TrashRow>(
       `SELECT i.id, i.folder_id AS "folderId", i.ciphertext, i.deleted_at AS "deletedAt",
-         i.deleted_from_folder_id AS "deletedFromFolderId", f.name AS "folderName",
+         i.deleted_from_folder_id AS "deletedFromFolderId", f.name AS "folderName", f.owner_id AS "ownerId",
          m.sealed_key AS "sealedKey", u.private_key_wrapped AS "privateKeyWrapped"
        FROM folder_memberships m
        JOIN folders f ON f.id = m.folder_id
@@ -130,6 +132,7 @@ export function createTrashService(deps: ServiceDeps) {
       const plain = decryptItem(key, itemId, row.folderId, row.ciphertext)
       await applyListIndexChanges(deps, transaction, [{ folderId: row.folderId, key, upserts: [indexEntry(itemId, row.ciphertext, new Date(row.updatedAt), plain, new Date(row.createdAt))] }])
       const folderGone = row.deletedFromFolderId !== null && row.deletedFromFolderId !== row.folderId
+      await deps.activity?.record(itemEvents(viewer.userId, 'item_restored', [eventItem(row, plain?.name ?? '')]), transaction)
       return { folderId: row.folderId, folderName: row.folderName, folderGone }
     })
   }
@@ -145,6 +148,8 @@ export function createTrashService(deps: ServiceDeps) {
         transaction,
       })
       if (deleted.length !== 1) throw new NotFoundError() // cannot happen under the lock; kept as a guard
+      const name = decryptItem(createKeyRing(viewer).folderKey(row), row.id, row.folderId, row.ciphertext)?.name ?? ''
+      await deps.activity?.record(itemEvents(viewer.userId, 'item_purged', [eventItem(row, name)]), transaction)
     })
   }
 
@@ -155,18 +160,21 @@ export function createTrashService(deps: ServiceDeps) {
    */
   async function emptyTrash(viewer: Viewer): Promise<{ purged: number }> {
     const rows = await trashRows(viewer)
+    const keys = createKeyRing(viewer)
     let purged = 0
     for (const [folderId, items] of groupBy(rows, (r) => r.folderId)) {
       purged += await sequelize.transaction(async (transaction) => {
         await lockFolders(deps, viewer.userId, [folderId], transaction)
         const [m] = await queryMemberships(deps, viewer.userId, { folderIds: [folderId], withKeys: false, transaction })
         if (!m || m.permission !== 'edit') return 0
-        const deleted = await sequelize.query<{ n: number }>(
-          `WITH d AS (DELETE FROM items WHERE folder_id = :folderId AND id IN (:ids) AND deleted_at IS NOT NULL RETURNING 1)
-           SELECT count(*)::int AS n FROM d`,
+        const deleted = await sequelize.query<{ id: string }>(
+          'DELETE FROM items WHERE folder_id = :folderId AND id IN (:ids) AND deleted_at IS NOT NULL RETURNING id',
           { replacements: { folderId, ids: items.map((i) => i.id) }, type: QueryTypes.SELECT, transaction },
         )
-        return deleted[0]?.n ?? 0
+        const gone = new Set(deleted.map((d) => d.id))
+        const named = items.filter((r) => gone.has(r.id)).map((r) => eventItem(r, decryptItem(keys.folderKey(r), r.id, r.folderId, r.ciphertext)?.name ?? ''))
+        await deps.activity?.record(itemEvents(viewer.userId, 'item_purged', named), transaction)
+        return deleted.length
       })
     }
     return { purged }

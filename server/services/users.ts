@@ -140,15 +140,25 @@ export function createUsersService(deps: UsersDeps) {
   }
 
   /** Returns the user and their unwrapped vault key, or null for a wrong email or password. */
-  async function authenticate(emailInput: string, password: string) {
-    const email = emailInput.toLowerCase()
-    const user = await models.User.findOne({ where: sequelize.where(sequelize.fn('lower', sequelize.col('email')), email) })
+  const byEmail = (emailInput: string) => models.User.findOne({ where: sequelize.where(sequelize.fn('lower', sequelize.col('email')), emailInput.toLowerCase()) })
+
+  /**
+   * A login's check: the account (null for an unknown email) and the vault key (null for a wrong
+   * password). An unknown email costs the same scrypt work. The account of a wrong password is for
+   * its owner's activity log; the login page answers both alike.
+   */
+  async function checkPassword(emailInput: string, password: string): Promise<{ user: User | null; vaultKey: Buffer | null }> {
+    const user = await byEmail(emailInput)
     if (!user) {
       await crypto.deriveMasterKeys(password, DECOY_SALT, deps.kdf)
-      return null
+      return { user: null, vaultKey: null }
     }
-    const vaultKey = await openWithPassword(user, password)
-    return vaultKey ? { user, vaultKey } : null
+    return { user, vaultKey: await openWithPassword(user, password) }
+  }
+
+  async function authenticate(emailInput: string, password: string) {
+    const { user, vaultKey } = await checkPassword(emailInput, password)
+    return user && vaultKey ? { user, vaultKey } : null
   }
 
   /**
@@ -255,6 +265,6 @@ export function createUsersService(deps: UsersDeps) {
     return !row || row.disabledAt !== null
   }
 
-  return { register, discardRegistration, isDisabled, authenticate, setTimeZone, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
+  return { register, discardRegistration, isDisabled, authenticate, checkPassword, byEmail, setTimeZone, recover, verificationToken, verifyEmail, findById: (id: string) => models.User.findByPk(id) }
 }
 export type UsersService = ReturnType<typeof createUsersService>

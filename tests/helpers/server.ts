@@ -43,8 +43,10 @@ export async function startServer(extraEnv: Record<string, string>, opts: { port
     if (child.exitCode === null) child.kill('SIGTERM')
     return exited
   }
-  // Generous: a cold tsx start of two cluster workers on a busy 2-core machine takes seconds.
-  for (let i = 0; i < 400; i++) {
+  // Generous: a cold tsx start of two cluster workers on a 2-core machine busy with the rest of
+  // the suite has taken over a minute.
+  const deadline = Date.now() + 180_000
+  while (Date.now() < deadline) {
     const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
     if (ok) return { child, url, origin: `http://localhost:${port}`, port, exited, log: () => output, stop }
     if (child.exitCode !== null) break

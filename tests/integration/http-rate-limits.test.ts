@@ -24,7 +24,8 @@ const server = serverForFile({
 const from = (ip: string) => ({ server: server.origin, headers: { 'x-forwarded-for': ip } })
 const unknownEmail = () => `nobody-${randomBytes(5).toString('hex')}@example.test`
 
-describe('per-IP limits at their defaults', () => {
+// 31 logins (scrypt each) and 6 registrations: more than the default 30 s on a busy machine.
+describe('per-IP limits at their defaults', { timeout: 180_000 }, () => {
   it('the 31st login attempt from one IP within 15 minutes gets 429, across different emails, even with the right password', async () => {
     const ip = '203.0.113.7'
     const u = await registerUser(db, 'Rate Login')

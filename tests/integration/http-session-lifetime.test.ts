@@ -95,7 +95,8 @@ describe('session lifetime', () => {
     expect(await redis.exists(key)).toBe(0)
   })
 
-  it('the vault key is nowhere in Redis in clear, and another session\'s key cookie does not open this session', async () => {
+  // Reads every key of the suite's Redis prefix: slow when the rest of the suite has filled it.
+  it('the vault key is nowhere in Redis in clear, and another session\'s key cookie does not open this session', { timeout: 180_000 }, async () => {
     // A user seeded through the services, so the test knows the vault key the login unlocks.
     const u = await registerUser(db, 'Sealed')
     const vaultKey: Buffer = u.vaultKey

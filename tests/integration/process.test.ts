@@ -7,7 +7,8 @@ import { logLines, startServer } from '../helpers/server.js'
 
 const lines = logLines
 
-describe('server process', { timeout: 120_000 }, () => {
+// Each test starts whole server processes: minutes on a busy machine (tests/helpers/server.ts).
+describe('server process', { timeout: 300_000 }, () => {
   it('drains and exits 0 on SIGTERM', async () => {
     const s = await startServer({})
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200)

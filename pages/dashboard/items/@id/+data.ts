@@ -1,7 +1,8 @@
 import type { PageContextServer } from 'vike/types'
 import { vaultPageData } from '../../vaultData'
 import { totpCode } from '../../../../shared/totp'
-import { typeView } from './typeView'
+import { showsSecret, typeView } from './typeView'
+import { secretFieldLabel } from '../../../../shared/activity'
 
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault, viewer) => {
@@ -17,9 +18,14 @@ export async function data(pageContext: PageContextServer) {
     const reveal = pageContext.urlParsed.search.reveal
     const revealed = reveal === 'password'
     const { password, ...shown } = item.fields
+    const view = typeView(item, reveal)
+    // What left the server is recorded (issue 25): the folder's owner sees who revealed what.
+    if (reveal !== undefined && ((revealed && password !== '') || showsSecret(view))) {
+      await pageContext.services.vault.noteRevealed(viewer, id, secretFieldLabel(reveal))
+    }
     return {
       // The type's own fields (issue 23): what is not secret, and each secret as "has one" plus its value only when revealed.
-      view: typeView(item, reveal),
+      view,
       item: {
         id: item.id,
         folderId: item.folderId,

@@ -50,3 +50,11 @@ export function typeView(item: ItemDetail, reveal: string | undefined) {
   const ssh = item.ssh ? { publicKey: item.ssh.publicKey, fingerprint: item.ssh.fingerprint, privateKey: secret('private_key', item.ssh.privateKey, reveal) } : null
   return { type: item.type, urls, customFields, card, identity, ssh, passwordHistory: item.passwordHistory.length }
 }
+
+/** Whether the view carries a secret's value (one was asked for and the item has it): a reveal to record. */
+export function showsSecret(view: unknown): boolean {
+  if (Array.isArray(view)) return view.some(showsSecret)
+  if (view === null || typeof view !== 'object') return false
+  if ('field' in view && 'has' in view && 'value' in view) return (view as ShownSecret).value !== null
+  return Object.values(view).some(showsSecret)
+}

@@ -21,8 +21,12 @@ export async function data(pageContext: PageContextServer) {
     const [list, version, revealedOld] = await Promise.all([
       vault.listVersions(viewer, id),
       versionId === undefined ? null : vault.getVersion(viewer, id, versionId),
-      old === null ? null : vault.copyItemField(viewer, id, old).then((f) => f.value, () => null),
+      old === null ? null : vault.copyItemField(viewer, id, old, 'item_revealed').then((f) => f.value, () => null),
     ])
+    // A version's secret shown is recorded like the item's own (issue 25).
+    if (version && ((reveal === 'password' && version.fields.password !== '') || (reveal === 'totp' && version.totp))) {
+      await vault.noteRevealed(viewer, id, reveal === 'password' ? 'password of an earlier version' : 'authenticator key of an earlier version')
+    }
     return {
       earlierPasswords: list.earlierPasswords.map((d, i) => ({ field: `old_${i}`, until: d.getTime() > 0 ? when(d) : null, value: old === `old_${i}` ? revealedOld : null })),
       item: { id: list.itemId, folderId: list.folderId, folderName: list.folderName, name: list.name, permission: list.permission, updatedAt: when(list.updatedAt) },
