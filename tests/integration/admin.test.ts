@@ -139,10 +139,23 @@ describe('who reaches /admin', () => {
 
   it('opens for an administrator with two-factor, and asks for the password again once the window passes', async () => {
     boss = await withTwoFactor(ADMIN)
-    expect(await (await get(boss, '/dashboard')).text()).toContain('href="/admin"')
+    const dashboard = await (await get(boss, '/dashboard')).text()
+    expect(dashboard).toContain('href="/admin"')
     const overview = await get(boss, '/admin')
     expect(overview.status).toBe(200)
-    expect(textOf(await overview.text())).toMatch(/cannot open anyone's vault/i)
+    const html = await overview.text()
+    expect(textOf(html)).toMatch(/cannot open anyone's vault/i)
+    // The admin styles are a stylesheet of their own, in the server's HTML of /admin only: the
+    // dashboard links the global one alone (ADR 039).
+    const sheets = (page: string) => [...page.matchAll(/<link\b[^>]*rel="stylesheet"[^>]*>/gi)].map(([tag]) => /href="([^"]+)"/.exec(tag)![1]!)
+    const adminSheet = sheets(html).find((href) => /\/admin\.[\w-]+\.css$/.test(href))
+    expect(adminSheet, sheets(html).join(' ')).toBeDefined()
+    expect(sheets(html)).toHaveLength(2)
+    expect(sheets(dashboard)).toEqual(sheets(html).filter((href) => href !== adminSheet))
+    const css = await fetch(`${server.url}${adminSheet}`)
+    expect(css.status).toBe(200)
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/)
+    expect(await css.text()).toContain('.admin-nav')
     await new Promise((r) => setTimeout(r, REAUTH_SECONDS * 1000 + 300))
     const later = await get(boss, '/admin/users?q=boss')
     expect(later.status).toBe(303)

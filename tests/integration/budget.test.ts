@@ -1,7 +1,8 @@
 // The dashboard's budget (issue 18, the guard): what /dashboard costs, measured deterministically
 // (bytes and counts, never time): HTML, DOM elements and page-context bytes per list row,
-// render-blocking stylesheets, first-load JS, and SQL statements per dashboard and per
-// authenticated request, at 0, 200 and 1,000 items and for a member of folders shared by others.
+// render-blocking stylesheets and their gzip bytes, first-load JS, and SQL statements per dashboard
+// and per authenticated request, at 0, 200 and 1,000 items and for a member of folders shared by
+// others.
 // Each budget is issue 18's goal unless its comment says why not. A change that needs more raises
 // a budget here in the open, with its reason in the commit (docs/decisions/021).
 //
@@ -41,7 +42,13 @@ const BUDGET = {
   htmlPerRow: { max: 720, goal: 512 },
   domPerRow: { max: 13, goal: 12 },
   statePerRow: { max: 150, goal: null },
-  stylesheets: { max: 2, goal: null },
+  // One (ADR 021: cssCodeSplit off), lowered from 2 by ADR 039: the admin pages' styles are a
+  // stylesheet of their own, linked by /admin pages only, so the dashboard's one file stays one.
+  stylesheets: { max: 1, goal: null },
+  // The dashboard's render-blocking CSS, gzip -9 (ADR 039). The admin pages' styles had raised it
+  // from about 13.6 KB to 15,249 B (first paint 444 -> 552 ms); taken out into admin.css, measured
+  // 13,912. A little room for the app's own pages, none for another section's whole stylesheet.
+  cssGzip: { max: 14_100, goal: null },
   // Above the goal (60,000): Vue and Pinia are 37 KB of it and Vike's client router 27 KB, before
   // a line of the app (docs/decisions/021 has the breakdown). Today's figure, so it cannot grow.
   // Raised from 72,000 by issue 21 (ADR 028): the rows (VaultRows.vue, preloaded because the server
@@ -205,5 +212,6 @@ describe('the /dashboard budget', () => {
     within('SQL statements, an authenticated request, empty vault', empty.authSql, BUDGET.sqlPerAuthentication)
     const assets = await firstLoad(empty.page, server.url)
     within('first-load JS, gzip bytes', assets.jsGzip, BUDGET.jsGzip)
+    within('render-blocking CSS, gzip bytes', assets.cssGzip, BUDGET.cssGzip)
   })
 })
