@@ -55,8 +55,6 @@ test('vault pages: list, folder, item, edit, delete, new, health, import and its
     '/dashboard/settings/devices',
     '/dashboard/settings/data',
     '/dashboard/import',
-    '/dashboard/activity',
-    `/dashboard/folders/${work}/activity`,
     '/dashboard/items/00000000-0000-4000-8000-000000000000',
   ]
   for (const url of pages) {
