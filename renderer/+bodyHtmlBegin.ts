@@ -9,6 +9,8 @@ const SYMBOLS = [
   '<symbol id="i-trash" viewBox="0 0 24 24"><path d="M4 7h16M10 4h4M6 7l1 13h10l1-13M10 11v5m4-5v5"/></symbol>',
   '<symbol id="i-folder" viewBox="0 0 24 24"><path d="M3 5h6l2 3h10v11H3z"/></symbol>',
   '<symbol id="i-import" viewBox="0 0 24 24"><path d="M12 3v12m-5-5 5 5 5-5M4 17v4h16v-4"/></symbol>',
+  // The activity log (issue 25).
+  '<symbol id="i-activity" viewBox="0 0 24 24"><path d="M3 12h4l3-8 4 16 3-8h4"/></symbol>',
   '<symbol id="i-settings" viewBox="0 0 24 24"><path d="M4 7h16M4 17h16M9 4v6m6 4v6"/></symbol>',
   // The administration (issue 24): shown to administrators only.
   '<symbol id="i-admin" viewBox="0 0 24 24"><path d="M4 4h16v7H4zm0 9h16v7H4zm4-5.5h.01M8 16.5h.01"/></symbol>',

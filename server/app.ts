@@ -35,6 +35,7 @@ import { settingsRoutes } from './routes/settings.js'
 import { exportRoutes } from './routes/export.js'
 import { importRoutes } from './routes/import.js'
 import { attachmentRoutes } from './routes/attachments.js'
+import { activityRoutes } from './routes/activity.js'
 import { adminGate, adminRoutes } from './routes/admin.js'
 import type { AppDeps } from './deps.js'
 import type { Drain } from './shutdown.js'
@@ -148,6 +149,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(exportRoutes(deps, render).routes())
   app.use(importRoutes(deps, render).routes())
   app.use(attachmentRoutes(deps, render).routes())
+  app.use(activityRoutes(deps).routes())
   app.use(adminRoutes(deps, render).routes())
   // 13. Pages: everything else that is a GET is Vike's.
   app.use(async (ctx, next) => {

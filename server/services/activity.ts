@@ -318,7 +318,10 @@ export function createActivityService(deps: ActivityDeps) {
     }
   }
 
-  return { record, recordBounded, list, csv, prune }
+  /** How many days an event is kept: what the activity page tells its reader. */
+  const retentionDays = Math.round(retentionMs / (24 * 60 * 60 * 1000))
+
+  return { record, recordBounded, list, csv, prune, retentionDays }
 }
 
 export type ActivityService = ReturnType<typeof createActivityService>

@@ -184,6 +184,8 @@ const TEMPLATES: Template[] = [
   { path: '/dashboard/health', params: VAULT_COMMON },
   { path: '/dashboard/import', params: VAULT_COMMON },
   { path: '/dashboard/import/result', params: VAULT_COMMON },
+  { path: '/dashboard/activity', params: [...VAULT_COMMON, 'kind', 'page'] },
+  { path: '/dashboard/folders/:id/activity', params: [...VAULT_COMMON, 'kind', 'page'], id: 'folder' },
 ]
 
 const ownId = (t: Template) => (t.id === 'item' ? ids.ownItem : t.id === 'share' ? ids.sharedFolder : ids.ownFolder)
