@@ -118,6 +118,7 @@ const helpPaths = ['/', '/support', '/support?q=recovery', '/support/security-mo
 for (const path of helpPaths) {
   test(`help page ${path} is axe-clean in both themes, at 1280 and 390 px`, async ({ page, javaScriptEnabled }) => {
     test.skip(!javaScriptEnabled, 'axe runs as a script in the page')
+    test.slow() // four axe runs
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 })
       await open(page, path)

@@ -12,7 +12,7 @@ import { createTestContext, registerUser, type RegisteredUser } from '../helpers
 import { share } from '../helpers/sharing.js'
 import { personalId, verifiedUser } from '../helpers/vault.js'
 import { ACTIVITY_CSV_COLUMNS } from '../../server/services/activity.js'
-import type { ActivityEventInput } from '../../server/services/activity.js'
+import type { ActivityEventInput } from '../../server/services/types.js'
 
 const ctx = createTestContext()
 afterAll(() => ctx.sequelize.close())
