@@ -33,10 +33,10 @@ test('Activity from the sidebar: events, the filter, the CSV download; axe-clean
   await expect(list.getByRole('listitem').filter({ hasText: 'Sign-in failed: wrong password ×12' })).toHaveCount(1)
   // (Logging in may add rows of its own once sign-ins are recorded: only the seeded ones are checked.)
   const labels = list.locator('> li .label')
-  const mine = ['Sign-in failed: wrong password ×12', 'Password revealed', 'Two-factor turned on', 'New device']
+  const mine = ['Sign-in failed: wrong password ×12', 'Secret revealed', 'Two-factor turned on', 'New device']
   const texts = await labels.allTextContents()
   expect(mine.map((l) => texts.indexOf(l))).toEqual([...mine.map((l) => texts.indexOf(l))].sort((a, b) => a - b))
-  const revealed = list.locator('> li').filter({ hasText: 'Password revealed' })
+  const revealed = list.locator('> li').filter({ hasText: 'Secret revealed' })
   await expect(revealed).toContainText('Bank of Example')
   await expect(revealed).toContainText('Personal')
   const device = list.locator('> li').filter({ hasText: '198.51.100.23' })
@@ -82,7 +82,7 @@ test('a folder’s activity from its page, for its owner only', async ({ page, d
   await expect(main(page).getByRole('heading', { level: 1 })).toHaveText('Activity of “Family”')
   // The folder's events only: not the owner's export.
   await expect(events(page)).not.toContainText('Vault exported')
-  const row = events(page).locator('> li').filter({ hasText: 'Password copied' })
+  const row = events(page).locator('> li').filter({ hasText: 'Secret copied' })
   await expect(row).toHaveCount(1)
   await expect(row).toContainText('Netflix')
   await expect(row).toContainText(`Ada Member (${member.email})`)
