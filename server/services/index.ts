@@ -16,6 +16,7 @@ import { createAttachmentService } from './attachments.js'
 import { createSignupService } from './signup.js'
 import { createAdminService } from './admin.js'
 import { createActivityService } from './activity.js'
+import { createExposureService } from './exposure.js'
 
 /** Without configuration (scripts, tests): open sign-up, invitations valid 7 days. */
 const DEFAULT_SIGNUP = { policy: 'open' as const, domains: [], inviteTtlMs: 7 * 24 * 3600_000 }
@@ -25,6 +26,7 @@ export function createServices(deps: ServiceDeps) {
   // Imported passwords are scored in the background; a view that finds some waiting resumes it (ADR 024).
   const scorer = createBackgroundScorer(deps)
   const signup = createSignupService({ models: deps.models, signup: deps.signup ?? DEFAULT_SIGNUP })
+  const activity = createActivityService({ sequelize: deps.sequelize, models: deps.models, retentionMs: deps.activityRetentionMs })
   return {
     users: createUsersService(deps),
     devices: createDevicesService(deps.models, deps.kv),
@@ -45,7 +47,9 @@ export function createServices(deps: ServiceDeps) {
     /** Administrators' actions on accounts, and their log (issue 24, ADR 036). */
     admin: createAdminService(deps, signup),
     /** Security activity, sealed to each reader (issue 25, under way): storage, listing, pruning. */
-    activity: createActivityService({ sequelize: deps.sequelize, models: deps.models, retentionMs: deps.activityRetentionMs }),
+    activity,
+    /** What a departing member saw, for the folder's owner (issue 25, ADR 038). */
+    exposure: createExposureService({ sequelize: deps.sequelize, activity }),
   }
 }
 export type Services = ReturnType<typeof createServices>
