@@ -119,7 +119,7 @@ export function createExposureService(deps: { sequelize: Sequelize; activity: Ac
          ORDER BY r.departed_at DESC, r.id LIMIT ${OPEN_REPORTS_SHOWN}
        ) r ON true
        WHERE u.id = :userId
-       ORDER BY r.departed_at DESC, r.id`,
+       ORDER BY r."departedAt" DESC, r.id`,
       { replacements: { userId: viewer.userId, folderId }, type: QueryTypes.SELECT },
     )
     const reports = result.filter((r): r is Joined & StoredReport => r.id !== null)
