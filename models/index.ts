@@ -13,6 +13,7 @@ import { SignupInvitation } from './SignupInvitation.js'
 import { AdminAction } from './AdminAction.js'
 import { InstanceSettings } from './InstanceSettings.js'
 import { ActivityEvent } from './ActivityEvent.js'
+import { ExposureReport } from './ExposureReport.js'
 
 export function initModels(sequelize: Sequelize) {
   User.initModel(sequelize)
@@ -28,6 +29,7 @@ export function initModels(sequelize: Sequelize) {
   AdminAction.initModel(sequelize)
   InstanceSettings.initModel(sequelize)
   ActivityEvent.initModel(sequelize)
+  ExposureReport.initModel(sequelize)
   User.hasMany(Device, { foreignKey: 'userId' })
   Device.belongsTo(User, { foreignKey: 'userId' })
   Folder.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' })
@@ -37,8 +39,8 @@ export function initModels(sequelize: Sequelize) {
   Folder.hasMany(Item, { foreignKey: 'folderId' })
   Item.belongsTo(Folder, { foreignKey: 'folderId' })
   SignupInvitation.belongsTo(User, { as: 'inviter', foreignKey: 'invitedBy' })
-  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings, ActivityEvent }
+  return { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings, ActivityEvent, ExposureReport }
 }
 
 export type Models = ReturnType<typeof initModels>
-export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings, ActivityEvent }
+export { User, Device, Folder, FolderMembership, Item, ItemFavourite, ItemVersion, Attachment, AttachmentChunk, SignupInvitation, AdminAction, InstanceSettings, ActivityEvent, ExposureReport }

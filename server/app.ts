@@ -30,6 +30,7 @@ import { bulkRoutes } from './routes/bulk.js'
 import { historyRoutes } from './routes/history.js'
 import { itemFieldRoutes } from './routes/itemFields.js'
 import { sharingRoutes } from './routes/sharing.js'
+import { exposureRoutes } from './routes/exposure.js'
 import { twoFactorRoutes } from './routes/twoFactor.js'
 import { settingsRoutes } from './routes/settings.js'
 import { exportRoutes } from './routes/export.js'
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps, opts: { drain: Pick<Drain, 'draining'>;
   app.use(historyRoutes(deps).routes())
   app.use(itemFieldRoutes(deps, render).routes())
   app.use(sharingRoutes(deps, render).routes())
+  app.use(exposureRoutes(deps).routes())
   app.use(twoFactorRoutes(deps, render).routes())
   app.use(settingsRoutes(deps, render).routes())
   app.use(exportRoutes(deps, render).routes())

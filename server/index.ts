@@ -143,6 +143,11 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
   server.keepAliveTimeout = 65_000
   const drain = createDrain(server, config.shutdown)
   const devMiddleware = devMode ? await createViteDevMiddleware(server) : undefined
+  // This checkout's own build, loaded before any render: otherwise Vike finds the server entry
+  // through a file its build writes into node_modules (@brillout/vite-plugin-server-entry's
+  // autoImporter), which names the last build made with that node_modules. Several checkouts
+  // sharing one (git worktrees with a symlinked node_modules) then render each other's pages.
+  if (!devMode) await import(new URL('../dist/server/entry.mjs', import.meta.url).href)
   const app = createApp(deps, { drain, devMiddleware })
   server.on('request', drain.listener(app.callback()))
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve))

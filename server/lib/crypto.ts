@@ -282,6 +282,14 @@ export function activityAad(readerId: string, kind: string): Buffer {
   return bindingAad('nucleusid:activity:v1', readerId, kind)
 }
 
+/**
+ * Who left a shared folder (issue 25's exposure report), sealed to the folder's owner: bound to the
+ * report, its owner and folder, so a sealed name copied to another report or owner fails to open.
+ */
+export function exposureMemberAad(reportId: string, ownerId: string, folderId: string): Buffer {
+  return bindingAad('nucleusid:exposure-member:v1', reportId, ownerId, folderId)
+}
+
 // ---------------------------------------------------------------------------
 // Recovery codes
 // ---------------------------------------------------------------------------

@@ -182,3 +182,19 @@ export function shareSignupMessage(to: string, share: { ownerName: string; link:
     link: share.link,
   }
 }
+
+/**
+ * To a shared folder's owner when a member left it or was removed (issue 25, ADR 038). No item's
+ * name and no password (the server cannot read them), nor the folder's name: the link says which.
+ */
+export function departureMessage(owner: Recipient, departure: { how: 'left' | 'removed'; items: number; folderId: string }, appOrigin: string): MailMessage {
+  const link = `${appOrigin}/dashboard/folders/${departure.folderId}`
+  const what = departure.how === 'left' ? 'A member left one of your shared folders' : 'A member was removed from one of your shared folders'
+  const items = departure.items === 1 ? '1 item' : `${departure.items} items`
+  return {
+    to: owner.email,
+    subject: `${what} on NucleusID`,
+    text: `Hello ${owner.name},\n\n${what}. While a member they could read ${items} of it.\n\nThe folder already has a new key and every item was encrypted again, so what they kept opens nothing current. But what they saw, they may remember or have copied: the folder page lists the items, which ones they revealed or copied, and the passwords to change (each is ticked off once its password changes):\n\n${link}\n`,
+    link,
+  }
+}

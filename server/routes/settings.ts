@@ -19,6 +19,7 @@ import { clearRecoveryCode, currentSessionId, endSession, holdRecoveryCode, pend
 import type { MailMessage } from '../lib/mail.js'
 import {
   accountDeletedMessage,
+  departureMessage,
   emailChangeRequestedMessage,
   emailChangeVerificationMessage,
   passwordChangedMessage,
@@ -225,6 +226,8 @@ export function settingsRoutes(deps: AppDeps, render: Render) {
       await endSession(ctx, deps)
       deps.csrf.rotate(ctx)
       send(ctx, accountDeletedMessage(deleted), 'account deleted notice')
+      // The owners of the folders this account belonged to: what it could read (ADR 038).
+      for (const d of deleted.departures) send(ctx, departureMessage(d.owner, d, deps.config.appOrigin), 'departure notice')
       ctx.state.log.info({ uid: viewer.userId, sharedFolders: deleted.deletedShared.length, left: deleted.left }, 'account deleted')
       redirectTo(ctx, deps, '/login', { type: 'info', message: 'Your account and everything in it were deleted.' })
     }),

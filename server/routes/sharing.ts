@@ -3,7 +3,8 @@
 // beyond the form's own (ids, ownership, limits) is the sharing service's.
 import Router from '@koa/router'
 import type { Context } from 'koa'
-import { invitationMessage, shareSignupMessage } from '../lib/mailMessages.js'
+import { departureMessage, invitationMessage, shareSignupMessage } from '../lib/mailMessages.js'
+import type { DepartureNotice } from '../services/exposure.js'
 import { NoAccountError } from '../services/sharing.js'
 import { parseForm } from '../lib/validate.js'
 import { inviteSchema, permissionSchema } from '../../schemas/sharing.js'
@@ -107,13 +108,25 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
     }),
   )
 
+  /**
+   * The folder's owner learns that a member left or was removed, and how many items they could read
+   * (ADR 038): after the commit, never awaited, and a failure only logged.
+   */
+  function mailOwner(ctx: Context, departure: DepartureNotice | undefined) {
+    if (!departure) return
+    deps.mailer
+      .send(departureMessage(departure.owner, departure, deps.config.appOrigin))
+      .catch((err) => ctx.state.log.error({ err }, 'departure mail failed'))
+  }
+
   router.post('/folders/:id/members/:userId/delete', async (ctx) => {
     const removed = await sharing().removeMember(viewerOf(ctx), ctx.params.id!, ctx.params.userId!)
-    const { name, wasPending, expired } = removed
+    const { name, wasPending, expired, departure } = removed
     await recordShare(ctx, 'share_removed', { ...removed, ownerId: ctx.state.user!.id, memberId: removed.userId }, {
       targetEmail: removed.email,
       detail: expired ? 'expired invitation removed' : wasPending ? 'invitation cancelled' : undefined,
     })
+    mailOwner(ctx, departure)
     const message = expired ? `Expired invitation to ${name} removed.` : wasPending ? `Invitation to ${name} cancelled.` : `${name} no longer has this folder.`
     redirectTo(ctx, deps, folderPage(ctx), { type: 'success', message })
   })
@@ -131,8 +144,9 @@ export function sharingRoutes(deps: AppDeps, render: Render) {
   })
 
   router.post('/shares/:folderId/leave', async (ctx) => {
-    const { folderId, folderName, ownerId } = await sharing().leave(viewerOf(ctx), ctx.params.folderId!)
+    const { folderId, folderName, ownerId, departure } = await sharing().leave(viewerOf(ctx), ctx.params.folderId!)
     await recordShare(ctx, 'share_left', { folderId, folderName, ownerId, memberId: ctx.state.user!.id })
+    mailOwner(ctx, departure)
     redirectTo(ctx, deps, '/dashboard/shares', { type: 'success', message: `You left “${folderName}”.` })
   })
 

@@ -115,9 +115,10 @@ export function createAccountService(deps: ServiceDeps, sharing: SharingService)
     return sequelize.transaction(async (transaction) => {
       await models.User.findByPk(user.id, { lock: transaction.LOCK.UPDATE, transaction })
       const deletedShared = await sharedOwnedFolders(user.id, transaction)
-      const left = await sharing.leaveAll(viewer, transaction)
+      const { folders: left, departures } = await sharing.leaveAll(viewer, transaction)
       await models.User.destroy({ where: { id: user.id }, transaction })
-      return { name: user.name, email: user.email, deletedShared, left }
+      // departures: the owners' exposure reports (ADR 038), mailed by the route after the commit.
+      return { name: user.name, email: user.email, deletedShared, left, departures }
     })
   }
 

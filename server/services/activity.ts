@@ -35,6 +35,22 @@ const PRUNE_BATCH = 5000
 /** Bounds a sealed row whatever a caller passes (item names are <= 200, emails <= 254). */
 const MAX_FIELD = 500
 
+/** The kinds of event that show an item's secret to its actor (the exposure report's reveals). */
+export const REVEAL_KINDS = ['item_revealed', 'item_copied'] as const satisfies readonly ActivityKind[]
+
+/** One reveal or copy of a folder's item by one actor (folderReveals). */
+export interface FolderReveal {
+  itemId: string
+  /** The item's name when it was revealed (the report names an item since deleted by it). */
+  itemName?: string
+  actorId: string
+  kind: (typeof REVEAL_KINDS)[number]
+  /** ISO time. */
+  at: string
+  /** 1, or the attempts a counter row stands for. */
+  count: number
+}
+
 /** Which rows: some kinds (all when absent or empty), of one folder when folderId is set. */
 export interface ActivityQuery {
   kinds?: readonly ActivityKind[]
@@ -196,19 +212,22 @@ export function createActivityService(deps: ActivityDeps) {
     })
   }
 
-  /** The WHERE of a reader's rows (`e`), within retention. */
-  function whereRows(viewer: Viewer, query: ActivityQuery) {
+  /** The WHERE of a reader's rows (`e`), within retention (and before `before`, when given). */
+  function whereRows(viewer: Viewer, query: ActivityQuery & { before?: Date }) {
     const kinds = query.kinds?.length ? query.kinds : ACTIVITY_KINDS
     // A kind this version does not know (a row from a newer one) is never listed: it has no label.
-    const sql = `e.reader_id = :userId AND e.kind IN (:kinds) AND e.at >= :since${query.folderId ? ' AND e.folder_id = :folderId' : ''}`
-    return { sql, replacements: { userId: viewer.userId, kinds: [...kinds], since: new Date(Date.now() - retentionMs), folderId: query.folderId ?? null } }
+    const sql = `e.reader_id = :userId AND e.kind IN (:kinds) AND e.at >= :since${query.folderId ? ' AND e.folder_id = :folderId' : ''}${query.before ? ' AND e.at < :before' : ''}`
+    return {
+      sql,
+      replacements: { userId: viewer.userId, kinds: [...kinds], since: new Date(Date.now() - retentionMs), folderId: query.folderId ?? null, before: query.before ?? null },
+    }
   }
 
   /**
    * The reader's rows and their wrapped private key in one query: the users row is the outer side
    * of a lateral join, so it comes back even when there is no event (the event's columns null then).
    */
-  async function readRows(viewer: Viewer, query: ActivityQuery, limit?: { limit: number; offset: number }) {
+  async function readRows(viewer: Viewer, query: ActivityQuery & { before?: Date }, limit?: { limit: number; offset: number }) {
     const where = whereRows(viewer, query)
     type Joined = { privateKeyWrapped: Buffer; total: number } & (StoredRow | { id: null })
     const result = await sequelize.query<Joined>(
@@ -300,6 +319,27 @@ export function createActivityService(deps: ActivityDeps) {
   }
 
   /**
+   * The reveals and copies of a folder's items in the viewer's log (the folder's owner's: recording
+   * writes them for the owner with the folder id set) by some actors, before a time: what the
+   * exposure report (ADR 038) shows of a departed member. One query, whatever the number of actors;
+   * the rows are opened with the viewer's key and matched on the sealed actorId, so PostgreSQL
+   * never learns who revealed what. A row that does not open, or lacks an itemId or actorId, is
+   * left out. Oldest first.
+   */
+  async function folderReveals(viewer: Viewer, folderId: string, opts: { actorIds: readonly string[]; before: Date }): Promise<FolderReveal[]> {
+    if (opts.actorIds.length === 0) return []
+    const actors = new Set(opts.actorIds)
+    const { privateKeyWrapped, rows } = await readRows(viewer, { kinds: REVEAL_KINDS, folderId, before: opts.before })
+    return openRows(viewer, privateKeyWrapped, rows)
+      .flatMap((r): FolderReveal[] => {
+        const { itemId, actorId, itemName } = r.details
+        if (r.unreadable || !itemId || !actorId || !actors.has(actorId)) return []
+        return [{ itemId, itemName, actorId, kind: r.kind as FolderReveal['kind'], at: r.at, count: r.count }]
+      })
+      .reverse()
+  }
+
+  /**
    * Deletes the rows older than the retention, in batches so that no statement holds many row locks
    * or a long transaction; returns how many. For a background job.
    */
@@ -321,7 +361,7 @@ export function createActivityService(deps: ActivityDeps) {
   /** How many days an event is kept: what the activity page tells its reader. */
   const retentionDays = Math.round(retentionMs / (24 * 60 * 60 * 1000))
 
-  return { record, recordBounded, list, csv, prune, retentionDays }
+  return { record, recordBounded, list, csv, prune, folderReveals, retentionDays }
 }
 
 export type ActivityService = ReturnType<typeof createActivityService>

@@ -16,6 +16,7 @@ import { createAttachmentService } from './attachments.js'
 import { createSignupService } from './signup.js'
 import { createAdminService } from './admin.js'
 import { createActivityService } from './activity.js'
+import { createExposureService } from './exposure.js'
 
 /** Without configuration (scripts, tests): open sign-up, invitations valid 7 days. */
 const DEFAULT_SIGNUP = { policy: 'open' as const, domains: [], inviteTtlMs: 7 * 24 * 3600_000 }
@@ -49,6 +50,8 @@ export function createServices(baseDeps: ServiceDeps) {
     /** Administrators' actions on accounts, and their log (issue 24, ADR 036). */
     admin: createAdminService(deps, signup),
     activity,
+    /** What a departing member saw, for the folder's owner (issue 25, ADR 038). */
+    exposure: createExposureService({ sequelize: deps.sequelize, activity }),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -25,6 +25,7 @@ import { createKeyRing } from './keyRing.js'
 import { decryptItem, encryptItem } from './itemCrypto.js'
 import { indexEntry, storeListIndexes, type IndexEntry } from './listIndex.js'
 import { nameCollator } from './names.js'
+import { recordDeparture, type DepartureNotice } from './exposure.js'
 import type { FolderMember, FolderMembers, Permission, Share, ShareList } from '../../shared/contract.js'
 import type { ServiceDeps, Viewer } from './types.js'
 
@@ -109,7 +110,8 @@ export function createSharingService(deps: ServiceDeps) {
    * accepted member, or the departing invitee themselves). Items that cannot be decrypted keep
    * their old ciphertext: they were unreadable before and stay so. Expired invitations lose their
    * copy of the key (the row stays, for the owner's list) and are not sealed the new one; the
-   * folder's "rotation due" mark is cleared. Returns the new key.
+   * folder's "rotation due" mark is cleared. Returns the new key, and when the one departing was
+   * an accepted member, the exposure report recorded for the owner in the same transaction (ADR 038).
    */
   async function removeAndRotate(
     actor: Viewer,
@@ -117,7 +119,7 @@ export function createSharingService(deps: ServiceDeps) {
     departingUserId: string | null,
     transaction: Transaction,
     knownRows?: MemberKeyRow[],
-  ): Promise<Buffer> {
+  ): Promise<{ key: Buffer; departure: DepartureNotice | null }> {
     const rows = knownRows ?? (await folderRows(folderId, transaction))
     const mine = rows.find((r) => r.userId === actor.userId)
     if (!mine) throw new NotFoundError()
@@ -131,6 +133,8 @@ export function createSharingService(deps: ServiceDeps) {
     )
     const ids: string[] = []
     const ciphertexts: Buffer[] = []
+    // What the departing person could read: the live items that opened under the key they held.
+    const readable: string[] = []
     // The list index (ADR 020) is rebuilt whole from what is decrypted here, under the new key.
     const entries: IndexEntry[] = []
     for (const item of items) {
@@ -142,6 +146,7 @@ export function createSharingService(deps: ServiceDeps) {
       const ciphertext = encryptItem(newKey, item.id, folderId, plain)
       ids.push(item.id)
       ciphertexts.push(ciphertext)
+      if (!item.trashed) readable.push(item.id)
       // Trashed items are re-encrypted too, but stay out of the index: they count nowhere (ADR 027).
       if (!item.trashed) entries.push(indexEntry(item.id, ciphertext, item.updatedAt, plain, item.createdAt))
     }
@@ -193,7 +198,21 @@ export function createSharingService(deps: ServiceDeps) {
     if (rows.some((r) => r.rekeyDue)) {
       await sequelize.query('UPDATE folders SET key_rotation_due_at = NULL WHERE id = $1', { bind: [folderId], type: QueryTypes.UPDATE, transaction })
     }
-    return newKey
+    // An accepted member read the folder through the app: the owner gets the exposure report. An
+    // invitation (cancelled, declined) never showed an item; its copy of the key is rotated away.
+    const departing = departingUserId ? rows.find((r) => r.userId === departingUserId) : undefined
+    const owner = rows.find((r) => r.role === 'owner')
+    const departure =
+      departing?.status === 'accepted' && departing.role === 'member' && owner
+        ? await recordDeparture(deps, transaction, {
+            folderId,
+            owner: { id: owner.userId, name: owner.name, email: owner.email, publicKey: owner.publicKey },
+            member: { id: departing.userId, name: departing.name, email: departing.email },
+            how: departing.userId === actor.userId ? 'left' : 'removed',
+            itemIds: readable,
+          })
+        : null
+    return { key: newKey, departure }
   }
 
   /**
@@ -366,7 +385,7 @@ export function createSharingService(deps: ServiceDeps) {
       // A folder with an expired invitation is re-keyed first (this one's old copy included), and
       // the new invitation carries the new key.
       const folderKey = rotationDue(rows)
-        ? await removeAndRotate(viewer, folderId, null, transaction, rows)
+        ? (await removeAndRotate(viewer, folderId, null, transaction, rows)).key
         : createKeyRing(viewer).requireFolderKey(m)
       const sealedKey = crypto.sealToPublicKey(invitee.publicKey, folderKey, crypto.folderKeyAad(folderId, invitee.id))
       // An expired invitation is replaced by the new one.
@@ -411,6 +430,7 @@ export function createSharingService(deps: ServiceDeps) {
       const target = rows.find((r) => r.userId === userId)
       if (!target) throw new NotFoundError()
       if (target.role === 'owner') throw new ForbiddenError('The owner cannot be removed. Delete the folder instead.')
+      let departure: DepartureNotice | null = null
       if (target.sealedKey === null && !rotationDue(rows)) {
         await sequelize.query("DELETE FROM folder_memberships WHERE folder_id = $1 AND user_id = $2 AND status = 'pending'", {
           bind: [folderId, userId],
@@ -418,9 +438,19 @@ export function createSharingService(deps: ServiceDeps) {
           transaction,
         })
       } else {
-        await removeAndRotate(viewer, folderId, userId, transaction, rows)
+        ;({ departure } = await removeAndRotate(viewer, folderId, userId, transaction, rows))
       }
-      return { userId, folderId, folderName: m.folderName, name: target.name, email: target.email, wasPending: target.status === 'pending', expired: isExpired(target) }
+      // departure: the owner's exposure report, for the route's mail after the commit (ADR 038).
+      return {
+        userId,
+        folderId,
+        folderName: m.folderName,
+        name: target.name,
+        email: target.email,
+        wasPending: target.status === 'pending',
+        expired: isExpired(target),
+        departure: departure ?? undefined,
+      }
     })
   }
 
@@ -470,15 +500,16 @@ export function createSharingService(deps: ServiceDeps) {
       const row = await ownRow(viewer, folderId, 'accepted', transaction)
       if (!row) throw new NotFoundError()
       if (row.role === 'owner') throw new ForbiddenError('You own this folder: delete it instead of leaving it.')
-      await removeAndRotate(viewer, folderId, viewer.userId, transaction)
-      return { folderId, folderName: row.folderName, ownerId: row.ownerId }
+      const { departure } = await removeAndRotate(viewer, folderId, viewer.userId, transaction)
+      return { folderId, folderName: row.folderName, ownerId: row.ownerId, departure: departure ?? undefined }
     })
   }
 
   /**
    * Inside the caller's transaction (account deletion): the viewer leaves every folder of someone
    * else they belong to or are invited to, each re-keyed as when leaving it (the departing user saw
-   * the key). Returns how many folders that was.
+   * the key). Returns the exposure report recorded for each folder's owner whose member this was
+   * (ADR 038), for mails after the commit.
    */
   async function leaveAll(viewer: Viewer, transaction: Transaction) {
     const rows = await sequelize.query<{ folderId: string }>(
@@ -488,12 +519,14 @@ export function createSharingService(deps: ServiceDeps) {
        WHERE user_id = :userId AND role <> 'owner' AND sealed_key IS NOT NULL ORDER BY folder_id`,
       { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction },
     )
+    const departures: DepartureNotice[] = []
     for (const { folderId } of rows) {
       // The folder row locked first, as every other change of its memberships does.
       await lockFolder(deps, folderId, transaction)
-      await removeAndRotate(viewer, folderId, viewer.userId, transaction)
+      const { departure } = await removeAndRotate(viewer, folderId, viewer.userId, transaction)
+      if (departure) departures.push(departure)
     }
-    return rows.length
+    return { folders: rows.length, departures }
   }
 
   return { listMembers, listShares, invite, changePermission, removeMember, accept, decline, leave, leaveAll, rekeyIfDue, sweepExpiredInvitations }

@@ -53,6 +53,11 @@ export interface VaultReader {
   health(): Promise<VaultHealth>
   /** How many other items share this item's password. */
   reusedBy(itemId: string): Promise<number>
+  /**
+   * Some items by id, from the same load (no query more): the exposure report's names and password
+   * dates (ADR 038). An item not in the viewer's live vault (trashed, deleted, moved away) is absent.
+   */
+  itemsById(ids: readonly string[]): Promise<Map<string, ItemRow>>
 }
 
 /** The vault as loadVault reads it: folders, pending invitations and every entry, sorted by name. */
@@ -566,6 +571,13 @@ export function createVaultService(
       list: async (opts = {}) => pageOf(await load(), opts),
       health: async () => healthOf(await load()),
       reusedBy: async (itemId) => reusedByOf(await load(), itemId),
+      itemsById: async (ids) => {
+        const wanted = new Set(ids)
+        const found = new Map<string, ItemRow>()
+        if (wanted.size === 0) return found
+        for (const e of (await load()).entries) if (wanted.has(e.row.id)) found.set(e.row.id, e.row)
+        return found
+      },
     }
   }
 

@@ -11,10 +11,16 @@ export async function data(pageContext: PageContextServer) {
     const folderId = toId(pageContext.routeParams.id)
     if (!folderId) throw render(404)
     // Both refuse (404) a folder the viewer has not accepted; the member list costs one query more.
-    const [page, { folders }, { members, canManage, limit }] = await Promise.all([
+    // The owner's exposure reports (ADR 038): one query, and the reveals' one when there is a
+    // report; the items' names and password dates come from this render's load of the vault.
+    const [page, { folders }, { members, canManage, limit }, exposure] = await Promise.all([
       vault.list({ ...query, folderId }),
       vault.folders(),
       pageContext.services.sharing.listMembers(viewer, folderId),
+      vault.folders().then(({ folders }) => {
+        const f = folders.find((x) => x.id === folderId)
+        return f?.role === 'owner' && !f.isPersonal ? pageContext.services.exposure.openReports(viewer, folderId, (ids) => vault.itemsById(ids)) : []
+      }),
     ])
     const folder = folders.find((f) => f.id === folderId)!
     return {
@@ -34,6 +40,7 @@ export async function data(pageContext: PageContextServer) {
           isViewer: m.userId === viewer.userId,
         })),
       },
+      exposure,
       list: listOf(page, folders, query.q, folderId, zoneOf(pageContext.user)),
     }
   })
