@@ -48,7 +48,11 @@ const BUDGET = {
   // The dashboard's render-blocking CSS, gzip -9 (ADR 039). The admin pages' styles had raised it
   // from about 13.6 KB to 15,249 B (first paint 444 -> 552 ms); taken out into admin.css, measured
   // 13,912. A little room for the app's own pages, none for another section's whole stylesheet.
-  cssGzip: { max: 14_100, goal: null },
+  // Then +584 B for issue 25: the activity page's list (ADR 037) and the folder page's exposure
+  // report (ADR 038), both of the vault's own pages and reached by client-side navigation, so in
+  // the one global file (ADR 021). Measured 14,496. Next to give back: pages outside the dashboard
+  // (activity, health, trash) could get their own file as /admin did (ADR 039).
+  cssGzip: { max: 14_550, goal: null },
   // Above the goal (60,000): Vue and Pinia are 37 KB of it and Vike's client router 27 KB, before
   // a line of the app (docs/decisions/021 has the breakdown). Today's figure, so it cannot grow.
   // Raised from 72,000 by issue 21 (ADR 028): the rows (VaultRows.vue, preloaded because the server
