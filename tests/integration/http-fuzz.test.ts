@@ -146,6 +146,8 @@ function targets(): string[] {
     // Attachments (issue 23): the upload with any body, and delete with bad ids.
     ...withIds('/dashboard/items/:id/attachments', victimItem),
     ...ids(ownItem).map((id) => `/dashboard/items/${ownItem}/attachments/${id}/delete`),
+    // The exposure report's actions (ADR 038): no report is the attacker's, so every id is a 404.
+    ...ids(ownFolder).flatMap((id) => [`/dashboard/exposure/${id}/close`, `/dashboard/exposure/${id}/items/${ownItem}/dismiss`, `/dashboard/exposure/${ownFolder}/items/${id}/dismiss`]),
   ]
 }
 
