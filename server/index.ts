@@ -168,6 +168,9 @@ async function serve(config: Config, log: Logger, stopEmbedded?: () => Promise<v
     await Promise.allSettled([deps.sequelize.close(), kv.close(), closeStrengthPool(), closeParsePool()])
     await stopEmbedded?.()
     log.info('stopped')
+    // The logger writes asynchronously: its last lines reach stdout before the process ends, not
+    // after (a worker's "stopped" went missing once under load).
+    await new Promise<void>((resolve) => log.flush(() => resolve()))
     process.exit(0)
   })
 }
