@@ -22,6 +22,8 @@ declare global {
       adminUnlocked: boolean
       /** Server only: /admin/diagnostics' report (issue 24). */
       diagnostics: () => Promise<DiagnosticsReport>
+      /** Server only: spends a point of the per-user copy budget before a page shows a secret (?reveal=); a 429 abort past it. */
+      spendSecretRead: () => Promise<void>
       /** Server only: a recovery code still to be shown once (sealed in the session), or null. */
       recoveryCode: () => string | null
       /** `back`: the form to return to (a 429 from /login, /register ...): the error page links to it. */

@@ -6,7 +6,7 @@ import { render as abortRender } from 'vike/abort'
 import { takeFlash } from './lib/flash.js'
 import { adminUnlocked, pendingRecoveryCode } from './session/lifecycle.js'
 import type { AppDeps } from './deps.js'
-import { AppError, ServiceUnavailableError, downDependency } from './lib/errors.js'
+import { AppError, RateLimitedError, ServiceUnavailableError, downDependency, formatWait } from './lib/errors.js'
 import type { Services } from './services/index.js'
 import type { FormState } from '../shared/contract.js'
 
@@ -25,6 +25,7 @@ export function createRenderer(deps: AppDeps) {
   ): Promise<boolean> {
     if (malformedVikeArgs(url)) throw new AppError(400, 'That request could not be understood.')
     let outage: unknown
+    const fail = pageFailure(ctx, (err) => (outage ??= err))
     const pageContextInit = {
       urlOriginal: url,
       headersOriginal: ctx.headers,
@@ -36,7 +37,18 @@ export function createRenderer(deps: AppDeps) {
       flash: extra.shared ? null : takeFlash(ctx, deps.cookieSettings),
       form: extra.form ?? null,
       // server only: what +data hooks need, never serialized
-      services: guarded(deps.services, ctx, (err) => (outage ??= err)),
+      services: guarded(deps.services, fail),
+      // Server only: a page asked for a secret (?reveal=, SPEC 3b) spends a point of the copy
+      // budget first, as the copy endpoint does; past it the page is the 429 error page.
+      spendSecretRead: async () => {
+        const user = ctx.state.user
+        if (!user) return
+        try {
+          await deps.rateLimits.spend('itemCopy', user.id)
+        } catch (err) {
+          fail(err instanceof RateLimitedError ? new RateLimitedError(err.retryAfterSeconds, `Too many secrets shown or copied in a short time. Try again in ${formatWait(err.retryAfterSeconds)}.`) : err)
+        }
+      },
       appError: extra.appError ?? null,
       // A login waiting for its second factor (server only): the vault pages send it to /login/2fa.
       pendingMfa: !!ctx.state.pendingMfa,
@@ -119,15 +131,19 @@ export function malformedVikeArgs(url: string): boolean {
 /**
  * The services as +data hooks see them. Vike logs whatever a hook throws as a raw multi-line stack
  * on the console (no documented way to turn that off, see docs/decisions/009); an abort it does
- * not log. So an error from a service leaves as an abort: a refusal (AppError 403 or 404) as the
- * error page with its status and message, a dependency outage reported to the caller (`onOutage`,
+ * not log. So an error from a service leaves as an abort: a refusal (AppError 403 or 404, a rate
+ * limit's 429 with Retry-After) as the error page with its status and message, a dependency outage reported to the caller (`onOutage`,
  * answered 503 after the render), any other unexpected error logged here as one JSON line with the
  * request id. Other domain errors (422 ...) pass unchanged. Here, not in the pages, because only
  * this side shares the error classes with the services (the pages are built apart by Vite). A
  * service method that returns an object of methods (vault.reader) has those guarded too.
  */
-function guarded(services: Services, ctx: Context, onOutage: (err: unknown) => void): Services {
-  const fail = (err: unknown): never => {
+function pageFailure(ctx: Context, onOutage: (err: unknown) => void) {
+  return (err: unknown): never => {
+    if (err instanceof RateLimitedError) {
+      ctx.set('Retry-After', String(Math.ceil(err.retryAfterSeconds)))
+      throw abortRender(429, err.message)
+    }
     if (err instanceof AppError) throw err.status === 403 || err.status === 404 ? abortRender(err.status, err.message) : err
     if (downDependency(err)) {
       onOutage(err)
@@ -136,6 +152,9 @@ function guarded(services: Services, ctx: Context, onOutage: (err: unknown) => v
     ctx.state.log?.error({ err }, 'page render failed')
     throw abortRender(500)
   }
+}
+
+function guarded(services: Services, fail: (err: unknown) => never): Services {
   const isMethods = (v: unknown): v is object =>
     typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((f) => typeof f === 'function')
   const wrap = (fn: (...args: unknown[]) => unknown, self: object) =>

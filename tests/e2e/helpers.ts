@@ -30,7 +30,8 @@ export function watchConsole(context: BrowserContext, javaScriptEnabled: boolean
     context.on('console', (msg) => {
       const text = msg.text()
       if (msg.type() === 'error' || (msg.type() === 'warning' && /hydration/i.test(text))) {
-        problems.push(`console.${msg.type()}: ${text} (${msg.location().url})`)
+        // The page it happened on too: a hydration mismatch names only the script that saw it.
+        problems.push(`console.${msg.type()}: ${text} (${msg.location().url}, on ${msg.page()?.url() ?? 'no page'})`)
       }
     })
     context.on('weberror', (err) => problems.push(`uncaught: ${err.error().message}`))

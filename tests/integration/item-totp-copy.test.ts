@@ -27,6 +27,9 @@ function codesAround(key: { secret: string; algorithm?: string; digits?: number;
   return [now - p, now, now + p].map((timestamp) => totp.generate({ timestamp }))
 }
 
+/** A password long enough to be found only where it is shown. */
+const PASSWORD_OF_MANY = 'reveal-budget-7Qx!z9-Wm2#pL4'
+
 const codeOnPage = (html: string) => /data-testid="totp-code"[^>]*>([\d ]+)</.exec(html)?.[1]?.replace(/\s/g, '') ?? null
 
 describe('authenticator keys in the item form', () => {
@@ -148,7 +151,7 @@ describe('POST /dashboard/items/:id/copy', () => {
 
   it('holds its budget of 300 per user against a parallel burst, then answers 429 JSON', async () => {
     const heavy = await registerUser(ctx, 'Copy Heavy')
-    const mine = (await vault.createItem(heavy.viewer, { folderId: await personalId(ctx, heavy), ...itemFields({ name: 'Many' }) })).id
+    const mine = (await vault.createItem(heavy.viewer, { folderId: await personalId(ctx, heavy), ...itemFields({ name: 'Many', password: PASSWORD_OF_MANY }) })).id
     const h = await session(heavy)
     const send = () => h.post(`/dashboard/items/${mine}/copy`, { field: 'username' }, { json: true })
     let ok = 0
@@ -163,6 +166,33 @@ describe('POST /dashboard/items/:id/copy', () => {
     expect(refused).toHaveLength(40)
     expect(refused[0]!.headers.get('retry-after')).toMatch(/^\d+$/)
     expect(refused[0]!.headers.get('content-type')).toMatch(/json/)
+
+    // A page asked for a secret (?reveal=, SPEC 3b) spends the same budget: past it, the error
+    // page with 429 and Retry-After, and no secret; the page without a secret still opens.
+    for (const path of [`/dashboard/items/${mine}?reveal=password`, `/dashboard/items/${mine}/history?reveal=old_0`]) {
+      const page = await h.get(path)
+      expect(page.status, path).toBe(429)
+      expect(page.headers.get('retry-after'), path).toMatch(/^\d+$/)
+      const html = await page.text()
+      expect(textOf(html), path).toMatch(/Too many/i)
+      expect(html, path).not.toContain(PASSWORD_OF_MANY)
+    }
+    expect((await h.get(`/dashboard/items/${mine}`)).status).toBe(200)
+  })
+
+  it('spends a point per page asking for a secret: a parallel burst of reveals stops at the budget', async () => {
+    const reader = await registerUser(ctx, 'Reveal Heavy')
+    const mine = (await vault.createItem(reader.viewer, { folderId: await personalId(ctx, reader), ...itemFields({ name: 'Shown', password: PASSWORD_OF_MANY }) })).id
+    const h = await session(reader)
+    for (let i = 0; i < 290; i += 29) {
+      const batch = await Promise.all(Array.from({ length: 29 }, () => h.post(`/dashboard/items/${mine}/copy`, { field: 'username' }, { json: true })))
+      expect(batch.every((r) => r.status === 200)).toBe(true)
+    }
+    const burst = await Promise.all(Array.from({ length: 30 }, () => h.get(`/dashboard/items/${mine}?reveal=password`)))
+    const shown = await Promise.all(burst.filter((r) => r.status === 200).map((r) => r.text()))
+    expect(shown).toHaveLength(10)
+    for (const html of shown) expect(html).toContain(PASSWORD_OF_MANY)
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(20)
   })
 })
 

@@ -7,6 +7,11 @@ import { secretFieldLabel } from '../../../../shared/activity'
 export async function data(pageContext: PageContextServer) {
   return vaultPageData(pageContext, async (vault, viewer) => {
     const id = pageContext.routeParams.id!
+    // SPEC 3b: a secret leaves the server only when asked for (?reveal=password, ?reveal=card_number…);
+    // each ask spends a point of the copy budget first (429 past it): a stolen session cannot read
+    // the vault secret by secret.
+    const reveal = pageContext.urlParsed.search.reveal
+    if (reveal !== undefined) await pageContext.spendSecretRead()
     const [item, reusedBy, { folders }, history] = await Promise.all([
       pageContext.services.vault.getItem(viewer, id),
       vault.reusedBy(id),
@@ -14,8 +19,6 @@ export async function data(pageContext: PageContextServer) {
       pageContext.services.vault.recentVersions(viewer, id),
     ])
     const folder = folders.find((f) => f.id === item.folderId)
-    // SPEC 3b: a secret leaves the server only when asked for (?reveal=password, ?reveal=card_number…).
-    const reveal = pageContext.urlParsed.search.reveal
     const revealed = reveal === 'password'
     const { password, ...shown } = item.fields
     const view = typeView(item, reveal)

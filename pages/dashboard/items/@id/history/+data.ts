@@ -16,6 +16,7 @@ export async function data(pageContext: PageContextServer) {
     const when = (d: Date) => ({ iso: d.toISOString(), text: formatDayTime(d, zone) })
     // SPEC 3b: a version's secrets leave the server only when asked for (&reveal=password|totp).
     const reveal = pageContext.urlParsed.search.reveal
+    if (reveal !== undefined) await pageContext.spendSecretRead() // the copy budget, as the item page's reveals
     // An earlier password (&reveal=old_<i>, issue 23): asked for alone, through the copy path (one query, only then).
     const old = reveal !== undefined && EARLIER_PASSWORD.exec(reveal) ? reveal : null
     const [list, version, revealedOld] = await Promise.all([
