@@ -387,9 +387,9 @@ function report(r: BenchResults & { build: string; seconds: number; loadBefore: 
     out.push(`Lighthouse ${lh.lighthouseVersion} (${lh.chromium}), mobile, simulated throttling, median of ${lh.runs} run(s) per page`)
     out.push(
       table(
-        ['page', 'performance', 'accessibility', 'TBT ms', 'max potential FID ms', 'FCP ms', 'LCP ms', 'DOM elements', 'accessibility audits failed'],
-        lighthouse.map((x) => [x.page, fixed(x.performance, 0), fixed(x.accessibility, 0), fixed(x.tbt, 0), fixed(x.maxPotentialFid, 0), fixed(x.fcp, 0), fixed(x.lcp, 0), int(x.domSize), x.a11yFailures.join(', ') || '-']),
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+        ['page', 'performance', 'accessibility', 'TBT ms', 'max potential FID ms', 'FCP ms', 'LCP ms', 'DOM elements', 'benchmark index', 'accessibility audits failed'],
+        lighthouse.map((x) => [x.page, fixed(x.performance, 0), fixed(x.accessibility, 0), fixed(x.tbt, 0), fixed(x.maxPotentialFid, 0), fixed(x.fcp, 0), fixed(x.lcp, 0), int(x.domSize), int(x.benchmarkIndex), x.a11yFailures.join(', ') || '-']),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       ),
     )
     out.push('')

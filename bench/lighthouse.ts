@@ -4,7 +4,8 @@ import path from 'node:path'
 // benchChromium: the same binary, flags and environment), started here with a remote debugging
 // port that Lighthouse connects to; nothing is downloaded. Lighthouse's defaults otherwise: the
 // mobile form factor and simulated throttling (a slow 4G link and a 4x slower CPU, applied by
-// computation to a trace of an unthrottled load), a cleared cache and storage before each run.
+// computation to a trace of an unthrottled load), a cleared cache and storage before each run
+// (cookies too: a fresh profile per run, see measureLighthouse).
 // Only the performance and accessibility categories are run.
 import { spawn } from 'node:child_process'
 import lighthouse from 'lighthouse'
@@ -23,6 +24,9 @@ export interface LighthouseRun {
   lcp: number
   /** Elements in the DOM (the dom-size audit). */
   domSize: number
+  /** Lighthouse's measure of this machine's speed at the time (higher is faster): TBT follows it,
+   *  so runs of two commits compare only at a like index (this machine drifts from ~1,700 to ~3,000). */
+  benchmarkIndex: number
   /** Ids of failed accessibility audits (score below 1), for the report. */
   a11yFailures: string[]
 }
@@ -84,16 +88,14 @@ async function once(target: LighthousePage, port: number): Promise<LighthouseRun
     fcp: num('first-contentful-paint'),
     lcp: num('largest-contentful-paint'),
     domSize: num('dom-size'),
+    benchmarkIndex: lhr.environment.benchmarkIndex,
     a11yFailures: a11y.filter((r) => r.weight > 0 && lhr.audits[r.id]?.score !== null && (lhr.audits[r.id]?.score ?? 1) < 1).map((r) => r.id),
     version: lhr.lighthouseVersion,
   }
 }
 
-/**
- * `runs` Lighthouse runs per page (pages in turn: A B A B ...), on one Chromium started for them
- * and stopped after; each figure is the median over the runs of its page.
- */
-export async function measureLighthouse(pages: LighthousePage[], runs: number): Promise<LighthouseResult[]> {
+/** A Chromium of its own for one Lighthouse run, listening on a free DevTools port; stopped by `stop`. */
+async function startChromium() {
   const chromium = await benchChromium()
   const port = await freePort()
   const proc = spawn(
@@ -102,30 +104,50 @@ export async function measureLighthouse(pages: LighthousePage[], runs: number): 
     { env: chromium.env, stdio: 'ignore' },
   )
   try {
-    const browser = await devtoolsReady(port)
-    const all = pages.map(() => [] as (LighthouseRun & { version: string })[])
-    for (let r = 0; r < runs; r++) {
-      for (const [i, p] of pages.entries()) all[i].push(await once(p, port))
-    }
-    return pages.map((p, i) => {
-      const rs = all[i]
-      const med = (k: 'performance' | 'accessibility' | 'tbt' | 'maxPotentialFid' | 'fcp' | 'lcp' | 'domSize') => median(rs.map((x) => x[k]))
-      return {
-        page: p.page,
-        runs: rs.length,
-        performance: med('performance'),
-        accessibility: med('accessibility'),
-        tbt: med('tbt'),
-        maxPotentialFid: med('maxPotentialFid'),
-        fcp: med('fcp'),
-        lcp: med('lcp'),
-        domSize: med('domSize'),
-        a11yFailures: [...new Set(rs.flatMap((x) => x.a11yFailures))],
-        lighthouseVersion: rs[0].version,
-        chromium: browser,
-      }
-    })
-  } finally {
+    return { port, browser: await devtoolsReady(port), stop: () => proc.kill('SIGTERM') }
+  } catch (e) {
     proc.kill('SIGTERM')
+    throw e
   }
+}
+
+/**
+ * `runs` Lighthouse runs per page (pages in turn: A B A B ...), each on a Chromium started for it
+ * (a fresh profile): Lighthouse's storage reset keeps cookies, and a cookie the server set in an
+ * earlier run (the session's, without the `nid.sk` sent only in the run's header) would be sent in
+ * place of the header's and end the session. Each figure is the median over the runs of its page.
+ */
+export async function measureLighthouse(pages: LighthousePage[], runs: number): Promise<LighthouseResult[]> {
+  const all = pages.map(() => [] as (LighthouseRun & { version: string })[])
+  let browser = ''
+  for (let r = 0; r < runs; r++) {
+    for (const [i, p] of pages.entries()) {
+      const chromium = await startChromium()
+      try {
+        browser = chromium.browser
+        all[i].push(await once(p, chromium.port))
+      } finally {
+        chromium.stop()
+      }
+    }
+  }
+  return pages.map((p, i) => {
+    const rs = all[i]
+    const med = (k: 'performance' | 'accessibility' | 'tbt' | 'maxPotentialFid' | 'fcp' | 'lcp' | 'domSize' | 'benchmarkIndex') => median(rs.map((x) => x[k]))
+    return {
+      page: p.page,
+      runs: rs.length,
+      performance: med('performance'),
+      accessibility: med('accessibility'),
+      tbt: med('tbt'),
+      maxPotentialFid: med('maxPotentialFid'),
+      fcp: med('fcp'),
+      lcp: med('lcp'),
+      domSize: med('domSize'),
+      benchmarkIndex: med('benchmarkIndex'),
+      a11yFailures: [...new Set(rs.flatMap((x) => x.a11yFailures))],
+      lighthouseVersion: rs[0].version,
+      chromium: browser,
+    }
+  })
 }
