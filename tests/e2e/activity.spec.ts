@@ -64,6 +64,13 @@ test('Activity from the sidebar: events, the filter, the CSV download; axe-clean
   expect(rows[0]).toContain('203.0.113.9')
   // The page stays where it was.
   await expect(page).toHaveURL(/\/dashboard\/activity\?kind=account$/)
+
+  // Settings' devices lead to the sign-ins.
+  await open(page, '/dashboard/settings/devices')
+  await main(page).getByRole('link', { name: 'activity log' }).click()
+  await at(page, /\/dashboard\/activity\?kind=signins$/)
+  await expect(events(page).locator('> li .label').first()).toHaveText('Signed in')
+  await expect(events(page).locator('> li .label').filter({ hasText: 'Two-factor' })).toHaveCount(0)
 })
 
 test('a folder’s activity from its page, for its owner only', async ({ page, db, consoleGuard }) => {
@@ -81,6 +88,8 @@ test('a folder’s activity from its page, for its owner only', async ({ page, d
   await main(page).getByRole('link', { name: 'Activity' }).click()
   await at(page, new RegExp(`/dashboard/folders/${family}/activity$`))
   await expect(main(page).getByRole('heading', { level: 1 })).toHaveText('Activity of “Family”')
+  // The sidebar shows where the page is: inside the folder.
+  await expect(sidebar(page).getByRole('link', { name: /^Family/ }).first()).toHaveAttribute('aria-current', 'location')
   // The folder's events only: not the owner's export.
   await expect(events(page)).not.toContainText('Vault exported')
   const row = events(page).locator('> li').filter({ hasText: 'Secret copied' })

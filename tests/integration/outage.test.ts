@@ -179,7 +179,7 @@ describe('dependency outages', () => {
       await expectUnavailablePage(await user.request(`/dashboard/items/${item}/attachments/${randomUUID()}/delete`, { server: origin, form: { _csrf: token } }))
       // Activity (issue 25): the log, its CSV, a folder's log, and a page asked for a secret
       // (its copy budget is in Redis, which is up: the read after it fails).
-      for (const path of ['/dashboard/activity', '/dashboard/activity?kind=signin', '/dashboard/activity.csv', `/dashboard/folders/${randomUUID()}/activity`, `/dashboard/items/${item}?reveal=password`]) {
+      for (const path of ['/dashboard/activity', '/dashboard/activity?kind=signins', '/dashboard/activity.csv', `/dashboard/folders/${randomUUID()}/activity`, `/dashboard/items/${item}?reveal=password`]) {
         await expectUnavailablePage(await user.get(path, { server: origin }))
       }
       // nginx resends a POST answered 503 to the other replica, with the same request id.
