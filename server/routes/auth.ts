@@ -274,11 +274,16 @@ export function authRoutes(deps: AppDeps, render: Render) {
       const input = parseForm(recoverSchema, ctx.request.body)
       await rateLimits.spend('recoverIp', ctx.ip)
       await rateLimits.spend('recoverEmail', input.email)
-      const result = await services.users.recover({
-        email: input.email,
-        recoveryCode: input.recovery_code,
-        newPassword: input.new_password,
-      })
+      const result = await services.users
+        .recover({ email: input.email, recoveryCode: input.recovery_code, newPassword: input.new_password })
+        .catch(async (err: unknown) => {
+          // The code was right and only the new password was refused (too easy to guess): not a
+          // guess, so it costs no attempt; the owner types a stronger one next.
+          if (err instanceof ValidationError && err.fields.new_password) {
+            await Promise.all([rateLimits.reset('recoverEmail', input.email), rateLimits.refund('recoverIp', ctx.ip)])
+          }
+          throw err
+        })
       if (!result) {
         throw new ValidationError({ recovery_code: 'Email or recovery code is incorrect.' }, 'Email or recovery code is incorrect.')
       }

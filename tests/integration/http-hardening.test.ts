@@ -3,7 +3,7 @@
 // back, sessions past their absolute lifetime, and CSRF cookie pairs planted from elsewhere.
 import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
-import { Client, PASSWORD, csrfFrom, textOf, trickledPost } from '../helpers/http.js'
+import { Client, PASSWORD, csrfFrom, recoveryCodeIn, textOf, trickledPost } from '../helpers/http.js'
 import { createRedisKv } from '../../server/lib/kv.js'
 import { createSessionIndex } from '../../server/session/store.js'
 import { latestVerificationLink, mailTo } from '../helpers/mail.js'
@@ -75,6 +75,23 @@ describe('the login budget under parallel requests', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15)
     // Guessing recovery codes did not lock the owner out of logging in.
     expect((await new Client().login(email)).status).toBe(303)
+  })
+
+  it('the right recovery code with a new password too easy to guess costs no attempt: the owner can try again and again', async () => {
+    const c = new Client()
+    const { email } = await c.register('Weak Then Strong')
+    const code = recoveryCodeIn(await (await c.get('/register/recovery-code')).text())!
+    expect(code).toBeTruthy()
+    const weak = 'password1234'
+    for (let i = 0; i < 7; i++) {
+      const res = await new Client().post('/recover', { email, recovery_code: code, new_password: weak, new_password_confirm: weak }, { tokenPage: '/recover' })
+      expect(res.status, `attempt ${i + 1}`).toBe(422)
+      expect(textOf(await res.text())).toContain('too easy to guess')
+    }
+    const strong = 'amber cactus lantern 77 orbit'
+    const done = await new Client().post('/recover', { email, recovery_code: code, new_password: strong, new_password_confirm: strong }, { tokenPage: '/recover' })
+    expect(done.status).toBe(303)
+    expect((await new Client().login(email, strong)).status).toBe(303)
   })
 
   it('ten parallel verification resends send one mail', async () => {
