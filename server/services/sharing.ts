@@ -512,11 +512,12 @@ export function createSharingService(deps: ServiceDeps) {
    * (ADR 038), for mails after the commit.
    */
   async function leaveAll(viewer: Viewer, transaction: Transaction) {
-    const rows = await sequelize.query<{ folderId: string }>(
+    const rows = await sequelize.query<{ folderId: string; folderName: string; ownerId: string; accepted: boolean; name: string; email: string }>(
       // A row without a key (an expired invitation emptied by the sweep) has nothing to rotate
       // away: it goes with the user (ON DELETE CASCADE).
-      `SELECT folder_id AS "folderId" FROM folder_memberships
-       WHERE user_id = :userId AND role <> 'owner' AND sealed_key IS NOT NULL ORDER BY folder_id`,
+      `SELECT m.folder_id AS "folderId", f.name AS "folderName", f.owner_id AS "ownerId", m.status = 'accepted' AS accepted, u.name, u.email
+       FROM folder_memberships m JOIN folders f ON f.id = m.folder_id JOIN users u ON u.id = m.user_id
+       WHERE m.user_id = :userId AND m.role <> 'owner' AND m.sealed_key IS NOT NULL ORDER BY m.folder_id`,
       { replacements: { userId: viewer.userId }, type: QueryTypes.SELECT, transaction },
     )
     const departures: DepartureNotice[] = []
@@ -526,6 +527,17 @@ export function createSharingService(deps: ServiceDeps) {
       const { departure } = await removeAndRotate(viewer, folderId, viewer.userId, transaction)
       if (departure) departures.push(departure)
     }
+    // Each owner's log says so, as when a member leaves or declines (issue 25); written with the
+    // departure, named explicitly since the account is gone once this commits.
+    await deps.activity?.record(
+      rows.map((r) => ({
+        readerId: r.ownerId,
+        kind: r.accepted ? 'share_left' : 'share_declined',
+        folderId: r.folderId,
+        details: { folderName: r.folderName, actorId: viewer.userId, actorName: r.name, actorEmail: r.email, detail: 'deleted their account' },
+      })),
+      transaction,
+    )
     return { folders: rows.length, departures }
   }
 

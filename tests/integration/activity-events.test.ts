@@ -161,6 +161,26 @@ describe('the activity of a shared folder', () => {
     ])
   })
 
+  it('a member or an invitee who deletes their account: the owner’s log says who left or declined, and why', async () => {
+    const owner = await verifiedUser(db, 'Activity Deletion Owner')
+    const member = await verifiedUser(db, 'Activity Deleted Member')
+    const invitee = await verifiedUser(db, 'Activity Deleted Invitee')
+    const { folderId } = await folderWithItems(db, owner, 'Left Behind', 1)
+    await db.services.sharing.invite(owner.viewer, folderId, { email: member.email, permission: 'view' })
+    await db.services.sharing.accept(member.viewer, folderId)
+    await db.services.sharing.invite(owner.viewer, folderId, { email: invitee.email, permission: 'edit' })
+    for (const u of [member, invitee]) {
+      const h = await session(u, '/dashboard/settings/data')
+      expect((await h.post('/dashboard/settings/delete-account', { password: u.password })).status).toBe(303)
+    }
+    const rows = (await events(owner, { folderId })).filter((r) => r.kind === 'share_left' || r.kind === 'share_declined')
+    expect(rows.map((r) => [r.kind, r.details.actorEmail, r.details.detail])).toEqual([
+      ['share_declined', invitee.email, 'deleted their account'],
+      ['share_left', member.email, 'deleted their account'],
+    ])
+    expect(rows[1]!.details).toMatchObject({ folderName: 'Left Behind', actorName: 'Activity Deleted Member' })
+  })
+
   it('trash, restore and delete forever are recorded for the owner', async () => {
     const owner = await verifiedUser(db, 'Activity Trash')
     const { folderId, itemIds } = await folderWithItems(db, owner, 'Bin', 1)
