@@ -9,7 +9,7 @@ import { HEARTBEAT_MS } from './services/diagnostics.js'
 const INVITATION_SWEEP_MS = 15 * 60_000
 /** How often each process purges trash older than 30 days (ADR 027). */
 const TRASH_PURGE_MS = 60 * 60_000
-/** How often each process prunes activity older than its retention (issue 25). */
+/** How often each process prunes activity older than its retention (issue 25), and devices long unseen. */
 const ACTIVITY_PRUNE_MS = 60 * 60_000
 
 /** Runs `job` now and every `everyMs`, never two rounds at once; stop() waits for a round under way. */
@@ -65,6 +65,16 @@ export function startBackgroundJobs(deps: Pick<AppDeps, 'services' | 'diagnostic
           if (pruned) log.info({ events: pruned }, 'activity past its retention: pruned')
         })
         .catch((err) => log.warn({ err }, 'activity prune failed; next round in an hour')),
+    ),
+    // Devices not seen for DEVICE_HISTORY_DAYS (services/devices.ts): history only, their sessions
+    // long over. One DELETE: several processes at once only share the rows.
+    repeat(ACTIVITY_PRUNE_MS, () =>
+      deps.services.devices
+        .pruneStale()
+        .then((pruned) => {
+          if (pruned) log.info({ devices: pruned }, 'devices not seen for months: pruned')
+        })
+        .catch((err) => log.warn({ err }, 'device prune failed; next round in an hour')),
     ),
   ]
   return {

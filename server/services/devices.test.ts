@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest'
-import { deviceName } from './devices.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { DEVICE_HISTORY_DAYS, deviceName } from './devices.js'
+import { createTestContext, registerUser } from '../../tests/helpers/context.js'
+
+const ctx = createTestContext()
+afterAll(() => ctx.sequelize.close())
 
 describe('deviceName', () => {
   it.each([
@@ -11,5 +15,24 @@ describe('deviceName', () => {
     [undefined, 'Unknown device'],
   ])('%s -> %s', (ua, name) => {
     expect(deviceName(ua)).toBe(name)
+  })
+})
+
+describe('pruneStale', () => {
+  it('deletes the devices not seen for DEVICE_HISTORY_DAYS, of every user, and keeps the rest', async () => {
+    const devices = ctx.services.devices
+    const [a, b] = [await registerUser(ctx, 'Prune A'), await registerUser(ctx, 'Prune B')]
+    const now = new Date()
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000)
+    const made = async (userId: string, seen: Date) => {
+      const d = await devices.create(userId, 'curl/8.5.0', '192.0.2.1')
+      await ctx.models.Device.update({ lastSeenAt: seen }, { where: { id: d.id } })
+      return d.id
+    }
+    const stale = [await made(a.user.id, daysAgo(DEVICE_HISTORY_DAYS + 1)), await made(b.user.id, daysAgo(400))]
+    const kept = [await made(a.user.id, daysAgo(DEVICE_HISTORY_DAYS - 1)), await made(b.user.id, now)]
+    expect(await devices.pruneStale(now)).toBeGreaterThanOrEqual(2)
+    const left = (await ctx.models.Device.findAll({ where: { id: [...stale, ...kept] } })).map((d) => d.id)
+    expect(left.sort()).toEqual([...kept].sort())
   })
 })

@@ -17,6 +17,14 @@ export function deviceName(userAgent: string | undefined): string {
   return (b ?? o ?? 'Unknown device').slice(0, 100)
 }
 
+/**
+ * Days a device not seen since stays in its user's history ("Ended sessions" in settings) before
+ * the hourly prune removes it. Its session is long over by then: a live one is seen within the
+ * 12-hour idle timeout, and lives 30 days at most.
+ */
+export const DEVICE_HISTORY_DAYS = 90
+const DAY_MS = 86_400_000
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export interface DeviceSummary {
@@ -53,6 +61,8 @@ export function createDevicesService(models: Models, kv?: KeyValue) {
       await device.destroy()
       return { id: device.id, name: device.name }
     },
+    /** Deletes every user's devices not seen for DEVICE_HISTORY_DAYS (one DELETE; several processes at once are safe). Returns how many. */
+    pruneStale: (now = new Date()) => models.Device.destroy({ where: { lastSeenAt: { [Op.lt]: new Date(now.getTime() - DEVICE_HISTORY_DAYS * DAY_MS) } } }),
     /** Deletes every device of the user but `keepId` ("log out other devices"). */
     removeOthers: (userId: string, keepId: string) => models.Device.destroy({ where: { userId, id: { [Op.ne]: keepId } } }),
   }
