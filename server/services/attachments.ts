@@ -58,13 +58,16 @@ export async function rewrapAttachmentKeys(
  * Refuses a move that would put another owner's storage over its attachment quota (ADR 033): the
  * files of items moved into a folder of someone else count against that folder's owner from then
  * on. In the move's transaction, the source and target folders locked: an upload to the target
- * owner locks all of that owner's folders, so it waits for the move and counts its files.
- * (Two simultaneous moves into two different folders of one owner could each pass alone: the
- * overshoot is bounded by one move's files.) One query when the moved items have files, else one.
+ * owner locks all of that owner's folders, so it waits for the move and counts its files. Two
+ * moves into two different folders of one owner lock different folders: a transaction lock per
+ * target owner makes them take turns, so the second sums what the first moved. It is taken in a
+ * statement of its own, after the folder locks (a READ COMMITTED statement sees what committed
+ * before it began; nothing is locked after it, so no cycle). Two queries.
  */
 export async function checkMovedAttachmentsFit(deps: ServiceDeps, transaction: Transaction, { itemIds, targetOwnerId }: { itemIds: string[]; targetOwnerId: string }) {
   if (itemIds.length === 0) return
   const quota = deps.limits.attachmentQuotaBytes ?? DEFAULT_ATTACHMENT_QUOTA_BYTES
+  await deps.sequelize.query(`SELECT pg_advisory_xact_lock(hashtext('attachment-quota'), hashtext($1::text))`, { bind: [targetOwnerId], type: QueryTypes.SELECT, transaction })
   const [row] = await deps.sequelize.query<{ moving: string; used: string }>(
     `SELECT
        (SELECT coalesce(sum(a.size), 0) FROM attachments a WHERE a.item_id = ANY($1::uuid[]))::text AS moving,

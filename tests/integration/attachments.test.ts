@@ -463,6 +463,32 @@ describe('the quota, charged to the folder owner, holds under parallel uploads',
     expect(await usedBy(owner.user.id)).toBe(10 * 99_000)
   })
 
+  it('parallel moves into different folders of one owner hold the quota together: only what fits lands', async () => {
+    const owner = await verifiedUser(ctx, 'Race Quota Owner')
+    const member = await verifiedUser(ctx, 'Race Quota Member')
+    const targets: string[] = []
+    for (let i = 0; i < 8; i++) targets.push((await vault.createFolder(owner.viewer, `Race ${i}`)).id)
+    for (const f of targets) await share(ctx, owner, member, f, 'edit')
+    // 1 MB quota each. The owner has 495 KB already; the member moves eight items of 99 KB, each
+    // into a folder of its own, all at once: five fit (495 KB), the other three would not.
+    const ownersItem = (await vault.createItem(owner.viewer, { folderId: targets[0]!, ...itemFields() })).id
+    for (let i = 0; i < 5; i++) await put(owner.viewer, ownersItem, 99_000)
+    // Each from a folder of its own too: moves from one folder take turns on its lock.
+    const items: string[] = []
+    for (let i = 0; i < 8; i++) {
+      const from = (await vault.createFolder(member.viewer, `Mine ${i}`)).id
+      const id = (await vault.createItem(member.viewer, { folderId: from, ...itemFields({ name: `Race ${i}` }) })).id
+      await put(member.viewer, id, 99_000)
+      items.push(id)
+    }
+    const smallVault = createVaultService({ ...ctx.deps, limits })
+    const results = await Promise.allSettled(items.map((id, i) => smallVault.moveItem(member.viewer, id, targets[i]!)))
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    for (const r of refused) expect((r.reason as ValidationError).fields?.folder_id).toMatch(/would take the owner of that folder over/)
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5)
+    expect(await usedBy(owner.user.id)).toBe(10 * 99_000)
+  })
+
   it('a file over the limit never reaches the database', async () => {
     const owner = await verifiedUser(ctx, 'Attach Limit')
     const itemId = (await vault.createItem(owner.viewer, { folderId: await personalId(ctx, owner), ...itemFields() })).id
