@@ -108,6 +108,18 @@ export function createAttachmentService(deps: ServiceDeps) {
     return row
   }
 
+  /**
+   * What the files in the user's own folders take (members' uploads included, trashed items' too:
+   * everything the quota counts) against the quota: the settings' storage line. One query.
+   */
+  async function usage(userId: string): Promise<{ usedBytes: number; files: number; quotaBytes: number }> {
+    const [row] = await sequelize.query<{ used: string; files: number }>(
+      `SELECT coalesce(sum(a.size), 0)::text AS used, count(*)::int AS files FROM attachments a JOIN items i ON i.id = a.item_id JOIN folders f ON f.id = i.folder_id WHERE f.owner_id = $1`,
+      { bind: [userId], type: QueryTypes.SELECT },
+    )
+    return { usedBytes: Number(row?.used ?? 0), files: row?.files ?? 0, quotaBytes }
+  }
+
   /** The item page's list: two queries (the item's access, its attachments); names decrypted, never bytes. */
   async function listAttachments(viewer: Viewer, rawItemId: string): Promise<ItemAttachmentList> {
     const itemId = requireId(rawItemId)
@@ -244,7 +256,7 @@ export function createAttachmentService(deps: ServiceDeps) {
     })
   }
 
-  return { limits: { maxBytes, quotaBytes }, listAttachments, beginUpload, finishUpload, openAttachment, deleteAttachment }
+  return { limits: { maxBytes, quotaBytes }, usage, listAttachments, beginUpload, finishUpload, openAttachment, deleteAttachment }
 }
 
 export function tooLargeError(maxBytes: number) {

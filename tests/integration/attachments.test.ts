@@ -489,6 +489,23 @@ describe('the quota, charged to the folder owner, holds under parallel uploads',
     expect(await usedBy(owner.user.id)).toBe(10 * 99_000)
   })
 
+  it('settings show the owner what their folders’ files take, a member’s upload included, against the quota', async () => {
+    const owner = await verifiedUser(ctx, 'Storage Owner')
+    const member = await verifiedUser(ctx, 'Storage Member')
+    const folderId = (await vault.createFolder(owner.viewer, 'Storage shared')).id
+    const itemId = (await vault.createItem(owner.viewer, { folderId, ...itemFields() })).id
+    await share(ctx, owner, member, folderId, 'edit')
+    const o = await session(owner, '/dashboard/settings/data')
+    const line = async () => /data-testid="storage-used"[^>]*>([^<]*)</.exec(await (await o.get('/dashboard/settings/data')).text())?.[1]?.trim()
+    expect(await line()).toBe('0 bytes of 250 MB used (0%), 0 files')
+    await uploaded(o, itemId, randomBytes(3_000))
+    await uploaded(await session(member, `/dashboard/items/${itemId}`), itemId, randomBytes(2_120))
+    expect(await line()).toBe('5 KB of 250 MB used (0%), 2 files')
+    // The member's own storage is not the owner's.
+    const m = await session(member, '/dashboard/settings/data')
+    expect(/data-testid="storage-used"[^>]*>([^<]*)</.exec(await (await m.get('/dashboard/settings/data')).text())?.[1]?.trim()).toBe('0 bytes of 250 MB used (0%), 0 files')
+  })
+
   it('a file over the limit never reaches the database', async () => {
     const owner = await verifiedUser(ctx, 'Attach Limit')
     const itemId = (await vault.createItem(owner.viewer, { folderId: await personalId(ctx, owner), ...itemFields() })).id

@@ -52,7 +52,9 @@ const BUDGET = {
   // report (ADR 038), both of the vault's own pages and reached by client-side navigation, so in
   // the one global file (ADR 021). Measured 14,496. Next to give back: pages outside the dashboard
   // (activity, health, trash) could get their own file as /admin did (ADR 039).
-  cssGzip: { max: 14_550, goal: null },
+  // Then +85 B for the storage meter in Settings, Data (the quota ADR 033 left without a figure):
+  // measured 14,581.
+  cssGzip: { max: 14_600, goal: null },
   // Above the goal (60,000): Vue and Pinia are 37 KB of it and Vike's client router 27 KB, before
   // a line of the app (docs/decisions/021 has the breakdown). Today's figure, so it cannot grow.
   // Raised from 72,000 by issue 21 (ADR 028): the rows (VaultRows.vue, preloaded because the server

@@ -41,8 +41,10 @@ async function sectionData(pageContext: PageContextServer, section: string) {
         // Ended sessions are history, not something to act on: the last few are enough.
         return { section, active: devices.filter((d) => d.active), ended: devices.filter((d) => !d.active).slice(0, 10) } as const
       }
-      case 'data':
-        return { section, sharedOwned: await services.account.sharedOwnedFolders(viewer.userId) } as const
+      case 'data': {
+        const [sharedOwned, storage] = await Promise.all([services.account.sharedOwnedFolders(viewer.userId), services.attachments.usage(viewer.userId)])
+        return { section, sharedOwned, storage } as const
+      }
       default:
         throw render(404)
     }
